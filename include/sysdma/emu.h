@@ -1,0 +1,324 @@
+/*
+ * sysdma emulated hardware: the PC/AT pair of Intel 8237A DMA controllers.
+ *
+ * This header is the whole public surface of libsysdma-emu's DMA controller.
+ * It is usable on its own by emulator authors: it needs no other sysdma
+ * header, allocates nothing (the caller owns every struct), starts no
+ * threads, and reaches guest memory only through the bounded physical-memory
+ * interface below.
+ *
+ * The model is the one an operating system sees on a PC/AT:
+ *   - DMA1 (ports 0x00-0x0F) serves channels 0-3, 8-bit, byte addresses, and
+ *     a 16-bit address register that wraps inside its 64 KiB page;
+ *   - DMA2 (ports 0xC0-0xDF, register n at 0xC0 + 2n, odd ports alias the
+ *     even one below) serves channels 4-7, 16-bit, word addresses: physical =
+ *     ((page & 0xFE) << 16) | (address << 1), so address bit 15 drives A16
+ *     and the address wraps inside a 128 KiB window;
+ *   - channel 4 is DMA2's cascade input for DMA1: DMA1 gets the bus only while
+ *     channel 4 is unmasked and in cascade mode (a PC BIOS sets that up; see
+ *     sysdma_emu_i8237_reset);
+ *   - page registers 0x80-0x8F are 16 plain latches; the ones named by
+ *     sysdma_emu_i8237_page_port() supply address bits 16-23.
+ *
+ * Time is the caller's: nothing moves until sysdma_emu_i8237_run() is called
+ * with a budget of transfer units (bytes on DMA1, 16-bit words on DMA2).
+ * Devices attach to channels, raise and lower their request line (DREQ) with
+ * sysdma_emu_i8237_dreq(), and exchange data through one callback that moves
+ * one unit (single mode) or a whole contiguous span (demand and block mode)
+ * straight into or out of guest RAM.
+ *
+ * Electrical details the 8237A also has (DREQ/DACK polarity, compressed
+ * timing, extended write) are stored in the command register and read back,
+ * but they do not change behaviour: the device API speaks of logical
+ * request assertion only.
+ */
+#ifndef SYSDMA_EMU_H
+#define SYSDMA_EMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Bounded physical memory                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Guest RAM as the DMA engine sees it: `size` bytes at `ram`, physical
+ * addresses 0 .. size-1. Reads beyond RAM return 0xFF (open bus) and writes
+ * beyond RAM are dropped; no guest-chosen address can reach host memory
+ * outside [ram, ram + size).
+ */
+typedef struct sysdma_emu_physmem {
+    uint8_t *ram;  /* host view of guest physical address 0 */
+    uint64_t size; /* bytes of RAM; 0 means no RAM at all */
+} sysdma_emu_physmem;
+
+/* Describe `size` bytes at `ram` (which the caller keeps alive). */
+void sysdma_emu_physmem_init(sysdma_emu_physmem *m, void *ram, uint64_t size);
+
+/* Copy n bytes from guest physical `addr`; bytes beyond RAM read 0xFF. */
+void sysdma_emu_physmem_read(const sysdma_emu_physmem *m, uint64_t addr,
+                             void *dst, size_t n);
+
+/* Copy n bytes to guest physical `addr`; bytes beyond RAM are dropped. */
+void sysdma_emu_physmem_write(sysdma_emu_physmem *m, uint64_t addr,
+                              const void *src, size_t n);
+
+/*
+ * Host pointer to [addr, addr + n) when that whole range lies in RAM (and n
+ * > 0), else NULL. Lets a device copy a span with one memcpy.
+ */
+uint8_t *sysdma_emu_physmem_span(const sysdma_emu_physmem *m, uint64_t addr,
+                                 size_t n);
+
+/* ------------------------------------------------------------------------ */
+/* Registers and bit fields (SPEC §9)                                        */
+/* ------------------------------------------------------------------------ */
+
+#define SYSDMA_EMU_I8237_CHANNELS 8
+
+/* Register index n within one controller; DMA1 port = n, DMA2 port = 0xC0+2n. */
+enum {
+    SYSDMA_EMU_I8237_REG_ADDR0 = 0x0, /* address of channel k at 2k */
+    SYSDMA_EMU_I8237_REG_COUNT0 = 0x1, /* count of channel k at 2k+1 */
+    SYSDMA_EMU_I8237_REG_STATUS = 0x8, /* read: status; write: command */
+    SYSDMA_EMU_I8237_REG_COMMAND = 0x8,
+    SYSDMA_EMU_I8237_REG_REQUEST = 0x9,
+    SYSDMA_EMU_I8237_REG_SINGLE_MASK = 0xA,
+    SYSDMA_EMU_I8237_REG_MODE = 0xB,
+    SYSDMA_EMU_I8237_REG_CLEAR_FF = 0xC,
+    SYSDMA_EMU_I8237_REG_TEMP = 0xD, /* read: temporary; write: master clear */
+    SYSDMA_EMU_I8237_REG_MASTER_CLEAR = 0xD,
+    SYSDMA_EMU_I8237_REG_CLEAR_MASK = 0xE,
+    SYSDMA_EMU_I8237_REG_ALL_MASK = 0xF
+};
+
+/* Mode register (write 0x0B / 0xD6). */
+#define SYSDMA_EMU_MODE_VERIFY 0x00
+#define SYSDMA_EMU_MODE_WRITE 0x04 /* device -> memory */
+#define SYSDMA_EMU_MODE_READ 0x08  /* memory -> device */
+#define SYSDMA_EMU_MODE_TYPE_MASK 0x0C
+#define SYSDMA_EMU_MODE_AUTOINIT 0x10
+#define SYSDMA_EMU_MODE_DECREMENT 0x20
+#define SYSDMA_EMU_MODE_DEMAND 0x00
+#define SYSDMA_EMU_MODE_SINGLE 0x40
+#define SYSDMA_EMU_MODE_BLOCK 0x80
+#define SYSDMA_EMU_MODE_CASCADE 0xC0
+#define SYSDMA_EMU_MODE_XFER_MASK 0xC0
+
+/* Command register (write 0x08 / 0xD0). */
+#define SYSDMA_EMU_CMD_MEM2MEM 0x01
+#define SYSDMA_EMU_CMD_CH0_HOLD 0x02
+#define SYSDMA_EMU_CMD_DISABLE 0x04
+#define SYSDMA_EMU_CMD_COMPRESSED 0x08
+#define SYSDMA_EMU_CMD_ROTATING 0x10
+#define SYSDMA_EMU_CMD_EXT_WRITE 0x20
+#define SYSDMA_EMU_CMD_DREQ_LOW 0x40
+#define SYSDMA_EMU_CMD_DACK_HIGH 0x80
+
+/* ------------------------------------------------------------------------ */
+/* Device side                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* What a serviced channel asks of its device. */
+typedef enum sysdma_emu_xfer {
+    SYSDMA_EMU_XFER_VERIFY = 0,  /* handshake only, no memory access; buf NULL */
+    SYSDMA_EMU_XFER_WRITE = 1,   /* device -> memory: the device fills buf */
+    SYSDMA_EMU_XFER_READ = 2,    /* memory -> device: the device consumes buf */
+    SYSDMA_EMU_XFER_CASCADE = 3  /* bus handed to a bus master; buf NULL */
+} sysdma_emu_xfer;
+
+/*
+ * A device attached to one channel.
+ *
+ * transfer: called when the controller services the channel. `units` (>= 1)
+ *   is how many transfer units the controller can move now: 1 in single mode,
+ *   up to the rest of the count (or to the next address wrap, the end of the
+ *   run budget) in demand and block mode. `buf` holds units × width bytes
+ *   (width 1 on channels 0-3, 2 on 5-7) and usually points straight into
+ *   guest RAM. Return how many units were moved (0..units). In demand mode
+ *   a device that has fewer units ready moves fewer and lowers its DREQ. A
+ *   device that returns 0 while still requesting is stalled: run() returns.
+ *   For CASCADE, `units` is the remaining budget and the return value the
+ *   bus cycles the master used.
+ *   The callback may call sysdma_emu_i8237_dreq() and _eop() for its own
+ *   channel. If it writes controller ports, the controller keeps what was
+ *   written and does not advance address or count for that call.
+ * terminal_count: optional; told when the channel reaches terminal count or
+ *   ends on an external EOP (the 8237's EOP/TC output to the device).
+ */
+typedef struct sysdma_emu_dma_device {
+    size_t (*transfer)(void *ctx, unsigned channel, sysdma_emu_xfer kind,
+                       uint8_t *buf, size_t units);
+    void (*terminal_count)(void *ctx, unsigned channel);
+    void *ctx;
+} sysdma_emu_dma_device;
+
+/* Observable events, for tracing (VCD, timelines) and statistics. */
+typedef enum sysdma_emu_i8237_event {
+    SYSDMA_EMU_EV_DREQ = 0,     /* value: new DREQ level (0/1) */
+    SYSDMA_EMU_EV_DACK = 1,     /* value: units moved in one service */
+    SYSDMA_EMU_EV_TC = 2,       /* value: 1 terminal count, 2 external EOP */
+    SYSDMA_EMU_EV_MASK = 3,     /* value: new mask bit (0/1) */
+    SYSDMA_EMU_EV_PROGRAM = 4   /* value: register index written (0..15) */
+} sysdma_emu_i8237_event;
+
+typedef void (*sysdma_emu_i8237_event_fn)(void *ctx, sysdma_emu_i8237_event ev,
+                                          unsigned channel, uint32_t value);
+
+/* ------------------------------------------------------------------------ */
+/* State (a plain struct: save/restore is a copy)                            */
+/* ------------------------------------------------------------------------ */
+
+typedef struct sysdma_emu_i8237_chan {
+    uint16_t base_addr;  /* written by the CPU; reloaded on auto-init */
+    uint16_t base_count;
+    uint16_t cur_addr;   /* what the channel uses and the CPU reads back */
+    uint16_t cur_count;  /* units left minus one; 0xFFFF after TC */
+    uint8_t mode;        /* mode register bits 7-2 (bits 1-0 always 0) */
+} sysdma_emu_i8237_chan;
+
+typedef struct sysdma_emu_i8237_ctrl {
+    sysdma_emu_i8237_chan ch[4];
+    uint8_t command;  /* command register */
+    uint8_t tc;       /* status bits 0-3: TC reached, cleared on status read */
+    uint8_t request;  /* software request bits 0-3 */
+    uint8_t mask;     /* mask bits 0-3; 1 = masked */
+    uint8_t temp;     /* temporary register (last memory-to-memory byte) */
+    uint8_t flipflop; /* byte pointer: 0 = low byte next, 1 = high byte next */
+    uint8_t lowest;   /* rotating priority: channel that has lowest priority */
+    uint8_t active;   /* bits 0-3: block transfer in progress (started) */
+} sysdma_emu_i8237_ctrl;
+
+#define SYSDMA_EMU_I8237_STATE_VERSION 1u
+
+typedef struct sysdma_emu_i8237_state {
+    uint32_t version;             /* SYSDMA_EMU_I8237_STATE_VERSION */
+    sysdma_emu_i8237_ctrl ctrl[2]; /* [0] = DMA1 (ch 0-3), [1] = DMA2 (ch 4-7) */
+    uint8_t page[16];             /* latches at ports 0x80-0x8F */
+    uint8_t dreq;                 /* DREQ line levels, bit k = channel k */
+    uint8_t eop;                  /* external EOP pending, bit k = channel k */
+} sysdma_emu_i8237_state;
+
+/* Per-channel counters (not part of the saved state). */
+typedef struct sysdma_emu_i8237_stats {
+    uint64_t units[SYSDMA_EMU_I8237_CHANNELS];     /* units moved */
+    uint64_t services[SYSDMA_EMU_I8237_CHANNELS];  /* device callbacks made */
+    uint64_t tc[SYSDMA_EMU_I8237_CHANNELS];        /* terminal counts + EOPs */
+    uint64_t stalls;                               /* services that moved nothing */
+} sysdma_emu_i8237_stats;
+
+/*
+ * The emulator object. The caller allocates it (statically, on the stack or
+ * wherever) and calls sysdma_emu_i8237_init(); fields are public so that an
+ * embedding emulator can inspect them, but change them only through the
+ * functions below.
+ */
+typedef struct sysdma_emu_i8237 {
+    sysdma_emu_i8237_state s;
+    sysdma_emu_physmem *mem;
+    sysdma_emu_dma_device dev[SYSDMA_EMU_I8237_CHANNELS];
+    sysdma_emu_i8237_event_fn event;
+    void *event_ctx;
+    sysdma_emu_i8237_stats stats;
+    uint32_t gen;        /* bumped by every port write (detects reprogramming) */
+    uint8_t scratch[4096]; /* bounce for spans that leave RAM */
+} sysdma_emu_i8237;
+
+/* Bring up a pair attached to `mem` (kept by the caller), as at power-on:
+ * every register cleared, all channels masked, no devices. Then, if
+ * `pc_bios`, do what a PC BIOS does: channel 4 in cascade mode and unmasked,
+ * so that DMA1's channels can get the bus. */
+void sysdma_emu_i8237_init(sysdma_emu_i8237 *e, sysdma_emu_physmem *mem,
+                           bool pc_bios);
+
+/* Hardware reset (RESET pin) of both controllers, with the same `pc_bios`
+ * meaning. Devices, event hook and memory stay attached; DREQ lines stay
+ * as the devices drive them; statistics are kept. */
+void sysdma_emu_i8237_reset(sysdma_emu_i8237 *e, bool pc_bios);
+
+/* Attach (or with dev == NULL detach) the device on `channel` 0-7; channel
+ * 4 takes no device. Returns false for a bad channel. */
+bool sysdma_emu_i8237_attach(sysdma_emu_i8237 *e, unsigned channel,
+                             const sysdma_emu_dma_device *dev);
+
+/* Install the event hook (NULL to remove). */
+void sysdma_emu_i8237_set_event_hook(sysdma_emu_i8237 *e,
+                                     sysdma_emu_i8237_event_fn fn, void *ctx);
+
+/* ---- CPU side: port I/O --------------------------------------------------- */
+
+/* True for ports the pair decodes: 0x00-0x0F, 0x80-0x8F, 0xC0-0xDF. */
+bool sysdma_emu_i8237_claims(uint16_t port);
+
+/* Port read. Ports the pair does not decode, and write-only registers,
+ * read 0xFF. Reading the status register clears its TC bits. */
+uint8_t sysdma_emu_i8237_inb(sysdma_emu_i8237 *e, uint16_t port);
+
+/* Port write. Writes to ports the pair does not decode are ignored. */
+void sysdma_emu_i8237_outb(sysdma_emu_i8237 *e, uint16_t port, uint8_t value);
+
+/* The page register port of `channel` (0x87 0x83 0x81 0x82 0x8F 0x8B 0x89
+ * 0x8A for channels 0-7), or 0 for a bad channel. */
+uint16_t sysdma_emu_i8237_page_port(unsigned channel);
+
+/* ---- Device side ---------------------------------------------------------- */
+
+/* Raise (true) or lower (false) the DREQ line of `channel`. */
+void sysdma_emu_i8237_dreq(sysdma_emu_i8237 *e, unsigned channel, bool level);
+
+/* External end of process on `channel`: the current service ends as at
+ * terminal count (TC status bit, auto-init reload or mask), without the
+ * count having run out. Takes effect at once when the channel is idle, or
+ * when the device's transfer callback returns if called from inside it. */
+void sysdma_emu_i8237_eop(sysdma_emu_i8237 *e, unsigned channel);
+
+/* ---- Running -------------------------------------------------------------- */
+
+/*
+ * Service requests for at most `budget` transfer units (bytes on DMA1 and in
+ * cascade cycles, words on DMA2), arbitrating by priority after every
+ * single-mode unit and every demand/block span. Returns the units moved;
+ * less than `budget` when no channel is requesting, or a device stalled.
+ */
+size_t sysdma_emu_i8237_run(sysdma_emu_i8237 *e, size_t budget);
+
+/* True when run() would service some channel now. */
+bool sysdma_emu_i8237_pending(const sysdma_emu_i8237 *e);
+
+/* ---- Inspection ----------------------------------------------------------- */
+
+typedef struct sysdma_emu_i8237_chan_info {
+    uint64_t phys;     /* physical address of the next unit */
+    uint32_t units_left; /* cur_count + 1 (0 never: 65536 after a full TC) */
+    uint16_t cur_addr, cur_count, base_addr, base_count;
+    uint8_t mode;      /* mode register bits 7-2 */
+    uint8_t page;      /* page register value */
+    bool masked, tc, dreq, sw_request;
+    unsigned width;    /* 1 or 2 bytes per unit */
+} sysdma_emu_i8237_chan_info;
+
+/* Fill `info` for channel 0-7 without side effects; false for a bad channel. */
+bool sysdma_emu_i8237_channel_info(const sysdma_emu_i8237 *e, unsigned channel,
+                                   sysdma_emu_i8237_chan_info *info);
+
+/* ---- Snapshot ------------------------------------------------------------- */
+
+/* Copy the register state out. */
+void sysdma_emu_i8237_save(const sysdma_emu_i8237 *e,
+                           sysdma_emu_i8237_state *out);
+
+/* Load a saved state. A state from another version, or with values no
+ * register can hold, is refused (false) and nothing changes. */
+bool sysdma_emu_i8237_restore(sysdma_emu_i8237 *e,
+                              const sysdma_emu_i8237_state *in);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SYSDMA_EMU_H */
