@@ -1,0 +1,629 @@
+/*
+ * The emulated PC/AT pair of Intel 8237A DMA controllers.
+ *
+ * Two controllers share one state struct: ctrl[0] is DMA1 (channels 0-3,
+ * byte units) and ctrl[1] is DMA2 (channels 4-7, word units, channel 4 the
+ * cascade input that DMA1's hold request arrives on). The CPU side is
+ * sysdma_emu_i8237_inb/outb; the device side is dreq/eop plus one transfer
+ * callback per channel; time advances only in sysdma_emu_i8237_run().
+ *
+ * The service loop arbitrates DMA2 first (its channel 4 standing for "DMA1
+ * wants the bus"), then DMA1 when channel 4 wins. A single-mode channel gets
+ * one unit per arbitration; demand and block channels get a span: as many
+ * units as the count, the address wrap, RAM and the run budget allow in one
+ * contiguous piece, handed to the device as one pointer into guest RAM so a
+ * span costs one memcpy in the device. Spans that leave RAM go through a
+ * scratch buffer and physmem's bounded read/write instead, so guest values
+ * can never reach host memory outside RAM.
+ *
+ * Every field a guest can write is kept in a type that holds exactly the
+ * register's bits (uint8_t/uint16_t, masked nibbles), so no index derived
+ * from a port value can go out of range.
+ */
+#include <string.h>
+
+#include "sysdma/emu.h"
+
+/* Page register port of each channel, indexed by channel 0-7. */
+static const uint8_t page_port_of[8] = {0x87, 0x83, 0x81, 0x82,
+                                         0x8F, 0x8B, 0x89, 0x8A};
+
+uint16_t sysdma_emu_i8237_page_port(unsigned channel)
+{
+    return channel < 8 ? page_port_of[channel] : 0;
+}
+
+static void emit(sysdma_emu_i8237 *e, sysdma_emu_i8237_event ev, unsigned ch,
+                 uint32_t value)
+{
+    if (e->event)
+        e->event(e->event_ctx, ev, ch, value);
+}
+
+/* ---- Reset ---------------------------------------------------------------- */
+
+/* Master clear of one controller: command, status, request, temporary and
+ * flip-flop cleared, all four channels masked. Address, count and mode
+ * registers keep their values (the 8237A does not clear them). */
+static void master_clear(sysdma_emu_i8237 *e, unsigned c)
+{
+    sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
+    k->command = 0;
+    k->tc = 0;
+    k->request = 0;
+    k->temp = 0;
+    k->flipflop = 0;
+    k->mask = 0x0F;
+    k->lowest = 3;
+    k->active = 0;
+    e->s.eop &= (uint8_t)~(0x0Fu << (4 * c));
+}
+
+static void bios_setup(sysdma_emu_i8237 *e)
+{
+    /* Channel 4 in cascade mode and unmasked: DMA1 can reach the bus. */
+    e->s.ctrl[1].ch[0].mode = SYSDMA_EMU_MODE_CASCADE;
+    e->s.ctrl[1].mask &= (uint8_t)~1u;
+}
+
+void sysdma_emu_i8237_reset(sysdma_emu_i8237 *e, bool pc_bios)
+{
+    uint8_t dreq = e->s.dreq;
+    memset(&e->s, 0, sizeof e->s);
+    e->s.version = SYSDMA_EMU_I8237_STATE_VERSION;
+    e->s.dreq = dreq;
+    master_clear(e, 0);
+    master_clear(e, 1);
+    if (pc_bios)
+        bios_setup(e);
+    e->gen++;
+}
+
+void sysdma_emu_i8237_init(sysdma_emu_i8237 *e, sysdma_emu_physmem *mem,
+                           bool pc_bios)
+{
+    memset(e, 0, sizeof *e);
+    e->mem = mem;
+    sysdma_emu_i8237_reset(e, pc_bios);
+}
+
+bool sysdma_emu_i8237_attach(sysdma_emu_i8237 *e, unsigned channel,
+                             const sysdma_emu_dma_device *dev)
+{
+    if (channel >= 8 || channel == 4)
+        return false;
+    if (dev)
+        e->dev[channel] = *dev;
+    else
+        memset(&e->dev[channel], 0, sizeof e->dev[channel]);
+    return true;
+}
+
+void sysdma_emu_i8237_set_event_hook(sysdma_emu_i8237 *e,
+                                     sysdma_emu_i8237_event_fn fn, void *ctx)
+{
+    e->event = fn;
+    e->event_ctx = ctx;
+}
+
+/* ---- Port decoding -------------------------------------------------------- */
+
+bool sysdma_emu_i8237_claims(uint16_t port)
+{
+    return port <= 0x0F || (port >= 0x80 && port <= 0x8F) ||
+           (port >= 0xC0 && port <= 0xDF);
+}
+
+/* Map a port to (controller, register); false when not a controller port. */
+static bool decode(uint16_t port, unsigned *c, unsigned *reg)
+{
+    if (port <= 0x0F) {
+        *c = 0;
+        *reg = port;
+        return true;
+    }
+    if (port >= 0xC0 && port <= 0xDF) {
+        *c = 1;
+        *reg = (unsigned)(port - 0xC0) >> 1;
+        return true;
+    }
+    return false;
+}
+
+static void set_mask(sysdma_emu_i8237 *e, unsigned c, uint8_t newmask)
+{
+    sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
+    uint8_t changed = (uint8_t)((k->mask ^ newmask) & 0x0F);
+    k->mask = newmask & 0x0F;
+    /* A masked channel abandons a block transfer started by its DREQ. */
+    k->active &= (uint8_t)~k->mask;
+    if (e->event && changed) {
+        for (unsigned i = 0; i < 4; i++)
+            if (changed & (1u << i))
+                emit(e, SYSDMA_EMU_EV_MASK, 4 * c + i, (k->mask >> i) & 1u);
+    }
+}
+
+uint8_t sysdma_emu_i8237_inb(sysdma_emu_i8237 *e, uint16_t port)
+{
+    unsigned c, reg;
+    if (port >= 0x80 && port <= 0x8F)
+        return e->s.page[port - 0x80];
+    if (!decode(port, &c, &reg))
+        return 0xFF;
+    sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
+    if (reg < 8) {
+        sysdma_emu_i8237_chan *ch = &k->ch[reg >> 1];
+        uint16_t v = (reg & 1) ? ch->cur_count : ch->cur_addr;
+        uint8_t b = k->flipflop ? (uint8_t)(v >> 8) : (uint8_t)v;
+        k->flipflop ^= 1;
+        return b;
+    }
+    switch (reg) {
+    case SYSDMA_EMU_I8237_REG_STATUS: {
+        uint8_t hw = (uint8_t)((e->s.dreq >> (4 * c)) & 0x0F);
+        uint8_t st = (uint8_t)(k->tc | ((hw | k->request) << 4));
+        k->tc = 0;
+        return st;
+    }
+    case SYSDMA_EMU_I8237_REG_TEMP:
+        return k->temp;
+    case SYSDMA_EMU_I8237_REG_ALL_MASK:
+        /* Read-back of the mask bits, as later chipsets provide. */
+        return (uint8_t)(0xF0 | k->mask);
+    default:
+        return 0xFF;
+    }
+}
+
+void sysdma_emu_i8237_outb(sysdma_emu_i8237 *e, uint16_t port, uint8_t v)
+{
+    unsigned c, reg;
+    if (port >= 0x80 && port <= 0x8F) {
+        e->s.page[port - 0x80] = v;
+        e->gen++;
+        return;
+    }
+    if (!decode(port, &c, &reg))
+        return;
+    e->gen++;
+    sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
+    if (reg < 8) {
+        sysdma_emu_i8237_chan *ch = &k->ch[reg >> 1];
+        uint16_t *base = (reg & 1) ? &ch->base_count : &ch->base_addr;
+        uint16_t *cur = (reg & 1) ? &ch->cur_count : &ch->cur_addr;
+        uint16_t nv = k->flipflop ? (uint16_t)((*base & 0x00FF) | (v << 8))
+                                  : (uint16_t)((*base & 0xFF00) | v);
+        *base = nv;
+        *cur = nv;
+        k->flipflop ^= 1;
+        emit(e, SYSDMA_EMU_EV_PROGRAM, 4 * c + (reg >> 1), reg);
+        return;
+    }
+    unsigned i = v & 3u;
+    switch (reg) {
+    case SYSDMA_EMU_I8237_REG_COMMAND:
+        k->command = v;
+        break;
+    case SYSDMA_EMU_I8237_REG_REQUEST:
+        if (v & 4)
+            k->request |= (uint8_t)(1u << i);
+        else
+            k->request &= (uint8_t)~(1u << i);
+        break;
+    case SYSDMA_EMU_I8237_REG_SINGLE_MASK:
+        set_mask(e, c, (v & 4) ? (uint8_t)(k->mask | (1u << i))
+                               : (uint8_t)(k->mask & ~(1u << i)));
+        break;
+    case SYSDMA_EMU_I8237_REG_MODE:
+        k->ch[i].mode = v & 0xFC;
+        break;
+    case SYSDMA_EMU_I8237_REG_CLEAR_FF:
+        k->flipflop = 0;
+        break;
+    case SYSDMA_EMU_I8237_REG_MASTER_CLEAR: {
+        uint8_t old = k->mask;
+        master_clear(e, c);
+        k->mask = old;
+        set_mask(e, c, 0x0F);
+        break;
+    }
+    case SYSDMA_EMU_I8237_REG_CLEAR_MASK:
+        set_mask(e, c, 0);
+        break;
+    case SYSDMA_EMU_I8237_REG_ALL_MASK:
+        set_mask(e, c, v & 0x0F);
+        break;
+    default:
+        break;
+    }
+    if (reg != 0xC)
+        emit(e, SYSDMA_EMU_EV_PROGRAM, 4 * c + i, reg);
+}
+
+/* ---- Request lines -------------------------------------------------------- */
+
+void sysdma_emu_i8237_dreq(sysdma_emu_i8237 *e, unsigned channel, bool level)
+{
+    if (channel >= 8)
+        return;
+    uint8_t bit = (uint8_t)(1u << channel);
+    uint8_t old = e->s.dreq;
+    e->s.dreq = level ? (uint8_t)(old | bit) : (uint8_t)(old & ~bit);
+    if (e->event && old != e->s.dreq)
+        emit(e, SYSDMA_EMU_EV_DREQ, channel, level);
+}
+
+/* ---- Arbitration ---------------------------------------------------------- */
+
+/* Channels of controller c that want service now, as a nibble. Hardware
+ * requests count while unmasked; software requests (block mode only) and
+ * block transfers already under way count regardless of DREQ. */
+static unsigned wanting(const sysdma_emu_i8237 *e, unsigned c)
+{
+    const sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
+    if (k->command & SYSDMA_EMU_CMD_DISABLE)
+        return 0;
+    unsigned hw = ((unsigned)e->s.dreq >> (4 * c)) & 0x0F;
+    unsigned want = (hw | k->active) & ~(unsigned)k->mask;
+    unsigned sw = k->request;
+    for (unsigned i = 0; i < 4; i++)
+        if ((sw & (1u << i)) &&
+            (k->ch[i].mode & SYSDMA_EMU_MODE_XFER_MASK) != SYSDMA_EMU_MODE_BLOCK)
+            sw &= ~(1u << i);
+    want |= sw;
+    if (c == 1) {
+        /* Channel 4 requests for DMA1; it is served only as a cascade
+         * channel, and its own DREQ line (no device) is ignored. */
+        want &= ~1u;
+        if ((k->ch[0].mode & SYSDMA_EMU_MODE_XFER_MASK) == SYSDMA_EMU_MODE_CASCADE &&
+            !(k->mask & 1u) && wanting(e, 0))
+            want |= 1u;
+    }
+    return want & 0x0F;
+}
+
+/* Winner among `want` (non-zero) under fixed or rotating priority. */
+static unsigned pick(const sysdma_emu_i8237_ctrl *k, unsigned want)
+{
+    if (!(k->command & SYSDMA_EMU_CMD_ROTATING)) {
+        for (unsigned i = 0; i < 4; i++)
+            if (want & (1u << i))
+                return i;
+    }
+    for (unsigned n = 1; n <= 4; n++) {
+        unsigned i = (k->lowest + n) & 3u;
+        if (want & (1u << i))
+            return i;
+    }
+    return 0;
+}
+
+/* The channel (0-7) that gets the bus now, or -1. *sole is set when it was
+ * the only requester on its path (so rotation cannot change the winner). */
+static int arbitrate(const sysdma_emu_i8237 *e, bool *sole)
+{
+    unsigned w2 = wanting(e, 1);
+    if (!w2)
+        return -1;
+    unsigned i = pick(&e->s.ctrl[1], w2);
+    bool one = (w2 & (w2 - 1)) == 0;
+    if (i != 0) {
+        *sole = one;
+        return (int)(4 + i);
+    }
+    unsigned w1 = wanting(e, 0);
+    *sole = one && (w1 & (w1 - 1)) == 0;
+    return (int)pick(&e->s.ctrl[0], w1);
+}
+
+bool sysdma_emu_i8237_pending(const sysdma_emu_i8237 *e)
+{
+    bool sole;
+    return arbitrate(e, &sole) >= 0;
+}
+
+/* ---- Service -------------------------------------------------------------- */
+
+static uint64_t phys_of(const sysdma_emu_i8237 *e, unsigned c, unsigned i,
+                        uint16_t addr)
+{
+    uint8_t page = e->s.page[page_port_of[4 * c + i] - 0x80];
+    if (c == 0)
+        return ((uint64_t)page << 16) | addr;
+    return ((uint64_t)(page & 0xFE) << 16) | ((uint64_t)addr << 1);
+}
+
+/* End of process on channel (c, i): TC status, software request and block
+ * state cleared, then auto-init reload or self-mask. `why`: 1 TC, 2 EOP. */
+static void end_of_process(sysdma_emu_i8237 *e, unsigned c, unsigned i,
+                           uint32_t why)
+{
+    sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
+    sysdma_emu_i8237_chan *ch = &k->ch[i];
+    unsigned n = 4 * c + i;
+    uint8_t bit = (uint8_t)(1u << i);
+    k->tc |= bit;
+    k->request &= (uint8_t)~bit;
+    k->active &= (uint8_t)~bit;
+    e->s.eop &= (uint8_t)~(1u << n);
+    if (ch->mode & SYSDMA_EMU_MODE_AUTOINIT) {
+        ch->cur_addr = ch->base_addr;
+        ch->cur_count = ch->base_count;
+    } else {
+        set_mask(e, c, (uint8_t)(k->mask | bit));
+    }
+    e->stats.tc[n]++;
+    emit(e, SYSDMA_EMU_EV_TC, n, why);
+    if (e->dev[n].terminal_count)
+        e->dev[n].terminal_count(e->dev[n].ctx, n);
+}
+
+void sysdma_emu_i8237_eop(sysdma_emu_i8237 *e, unsigned channel)
+{
+    if (channel >= 8 || channel == 4)
+        return;
+    e->s.eop |= (uint8_t)(1u << channel);
+    if (!e->in_service)
+        end_of_process(e, channel >> 2, channel & 3u, 2);
+}
+
+/* Memory-to-memory on controller c: channel 0 reads into the temporary
+ * register, channel 1 writes it out; channel 1's count ends the transfer.
+ * Copies unit by unit so that overlapping ranges and the channel 0 address
+ * hold behave as the hardware's sequential bus cycles do. */
+static size_t mem_to_mem(sysdma_emu_i8237 *e, unsigned c, size_t budget)
+{
+    sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
+    sysdma_emu_i8237_chan *src = &k->ch[0], *dst = &k->ch[1];
+    unsigned width = c ? 2u : 1u;
+    bool hold = (k->command & SYSDMA_EMU_CMD_CH0_HOLD) != 0;
+    size_t done = 0;
+    uint8_t unit[2];
+    while (done < budget) {
+        sysdma_emu_physmem_read(e->mem, phys_of(e, c, 0, src->cur_addr), unit, width);
+        k->temp = unit[0];
+        sysdma_emu_physmem_write(e->mem, phys_of(e, c, 1, dst->cur_addr), unit, width);
+        if (!hold)
+            src->cur_addr = (src->mode & SYSDMA_EMU_MODE_DECREMENT)
+                                ? (uint16_t)(src->cur_addr - 1)
+                                : (uint16_t)(src->cur_addr + 1);
+        dst->cur_addr = (dst->mode & SYSDMA_EMU_MODE_DECREMENT)
+                            ? (uint16_t)(dst->cur_addr - 1)
+                            : (uint16_t)(dst->cur_addr + 1);
+        src->cur_count--;
+        done++;
+        if (dst->cur_count-- == 0) {
+            k->request &= (uint8_t)~1u;
+            k->active &= (uint8_t)~1u;
+            if (src->mode & SYSDMA_EMU_MODE_AUTOINIT) {
+                src->cur_addr = src->base_addr;
+                src->cur_count = src->base_count;
+            }
+            end_of_process(e, c, 1, 1);
+            break;
+        }
+    }
+    e->stats.units[4 * c] += done;
+    e->stats.units[4 * c + 1] += done;
+    emit(e, SYSDMA_EMU_EV_DACK, 4 * c, (uint32_t)done);
+    return done;
+}
+
+/* Stand-in for an absent device (a software-requested block transfer with
+ * nobody attached): reads are discarded, writes put open-bus 0xFF. */
+static size_t no_device(void *ctx, unsigned channel, sysdma_emu_xfer kind,
+                        uint8_t *buf, size_t units)
+{
+    (void)ctx;
+    if (kind == SYSDMA_EMU_XFER_WRITE)
+        memset(buf, 0xFF, units * (channel >= 4 ? 2u : 1u));
+    return units;
+}
+
+/* Service channel (c, i) for at most `budget` units; returns units moved
+ * (for cascade, bus cycles used). 0 means the device moved nothing. */
+static size_t service(sysdma_emu_i8237 *e, unsigned c, unsigned i, size_t budget)
+{
+    sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
+    sysdma_emu_i8237_chan *ch = &k->ch[i];
+    unsigned n = 4 * c + i;
+    uint8_t mode = ch->mode;
+    uint8_t xfer = mode & SYSDMA_EMU_MODE_XFER_MASK;
+    uint8_t bit = (uint8_t)(1u << i);
+    const sysdma_emu_dma_device *dev = &e->dev[n];
+    size_t (*fn)(void *, unsigned, sysdma_emu_xfer, uint8_t *, size_t) =
+        dev->transfer ? dev->transfer : no_device;
+
+    if ((k->command & SYSDMA_EMU_CMD_MEM2MEM) && i == 0)
+        return mem_to_mem(e, c, budget);
+
+    if (xfer == SYSDMA_EMU_MODE_CASCADE) {
+        e->in_service = 1;
+        size_t used = dev->transfer
+                          ? dev->transfer(dev->ctx, n, SYSDMA_EMU_XFER_CASCADE, NULL, budget)
+                          : 0;
+        e->in_service = 0;
+        if (used > budget)
+            used = budget;
+        e->stats.services[n]++;
+        e->stats.units[n] += used;
+        emit(e, SYSDMA_EMU_EV_DACK, n, (uint32_t)used);
+        return used;
+    }
+
+    if (xfer == SYSDMA_EMU_MODE_BLOCK)
+        k->active |= bit; /* runs to TC from now on, whatever DREQ does */
+
+    unsigned width = c ? 2u : 1u;
+    bool down = (mode & SYSDMA_EMU_MODE_DECREMENT) != 0;
+    uint32_t left = (uint32_t)ch->cur_count + 1;
+    size_t units = 1;
+    if (xfer != SYSDMA_EMU_MODE_SINGLE && !down) {
+        uint32_t to_wrap = 0x10000u - ch->cur_addr;
+        units = left < to_wrap ? left : to_wrap;
+        if (units > budget)
+            units = budget;
+    }
+    uint8_t type = mode & SYSDMA_EMU_MODE_TYPE_MASK;
+    sysdma_emu_xfer kind = type == SYSDMA_EMU_MODE_WRITE  ? SYSDMA_EMU_XFER_WRITE
+                           : type == SYSDMA_EMU_MODE_READ ? SYSDMA_EMU_XFER_READ
+                                                          : SYSDMA_EMU_XFER_VERIFY;
+    uint64_t phys = phys_of(e, c, i, ch->cur_addr);
+    uint8_t *buf = NULL;
+    bool bounce = false;
+    if (kind != SYSDMA_EMU_XFER_VERIFY) {
+        buf = sysdma_emu_physmem_span(e->mem, phys, units * width);
+        if (!buf) {
+            /* Leaves RAM: go through scratch with bounded copies. */
+            size_t cap = sizeof e->scratch / width;
+            if (units > cap)
+                units = cap;
+            buf = e->scratch;
+            bounce = true;
+            if (kind == SYSDMA_EMU_XFER_READ)
+                sysdma_emu_physmem_read(e->mem, phys, buf, units * width);
+        }
+    }
+
+    uint32_t gen = e->gen;
+    e->in_service = 1;
+    size_t moved = fn(dev->ctx, n, kind, buf, units);
+    e->in_service = 0;
+    if (moved > units)
+        moved = units;
+    e->stats.services[n]++;
+    if (bounce && kind == SYSDMA_EMU_XFER_WRITE && moved)
+        sysdma_emu_physmem_write(e->mem, phys, buf, moved * width);
+    if (e->gen != gen) {
+        /* The device reprogrammed the controller from inside its callback:
+         * what the CPU wrote stands; address and count are not advanced. */
+        if (e->s.eop & (1u << n))
+            end_of_process(e, c, i, 2);
+        e->stats.units[n] += moved;
+        return moved ? moved : 1;
+    }
+    if (moved) {
+        uint16_t m = (uint16_t)moved; /* moved <= 65536; 65536 wraps to 0 */
+        ch->cur_addr = down ? (uint16_t)(ch->cur_addr - m) : (uint16_t)(ch->cur_addr + m);
+        ch->cur_count = (uint16_t)(ch->cur_count - m);
+        e->stats.units[n] += moved;
+        emit(e, SYSDMA_EMU_EV_DACK, n, (uint32_t)moved);
+    }
+    if (moved == left)
+        end_of_process(e, c, i, 1);
+    else if (e->s.eop & (1u << n))
+        end_of_process(e, c, i, 2);
+    return moved;
+}
+
+/* True while channel (c, i) still wants the bus (own request, unmasked,
+ * controller enabled, and for DMA1 the cascade path open). */
+static bool still_wanting(const sysdma_emu_i8237 *e, unsigned c, unsigned i)
+{
+    if (!(wanting(e, c) & (1u << i)))
+        return false;
+    return c == 1 || (wanting(e, 1) & 1u);
+}
+
+/*
+ * The service loop. After each service the bus is re-arbitrated, except
+ * that the same channel goes on without a new arbitration when nothing that
+ * arbitration looks at can have changed: a demand, block or cascade channel
+ * keeps the bus while it still requests (the 8237A does not let others in
+ * until its request drops or it reaches TC); a single-mode channel is served
+ * again when no line, register or TC changed and priority is fixed (or it
+ * is the only requester), which is exactly what arbitration would decide.
+ */
+size_t sysdma_emu_i8237_run(sysdma_emu_i8237 *e, size_t budget)
+{
+    size_t done = 0;
+    while (done < budget) {
+        bool sole;
+        int n = arbitrate(e, &sole);
+        if (n < 0)
+            break;
+        unsigned c = (unsigned)n >> 2, i = (unsigned)n & 3u;
+        sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
+        for (;;) {
+            uint8_t xfer = k->ch[i].mode & SYSDMA_EMU_MODE_XFER_MASK;
+            uint64_t tcs = e->stats.tc[n];
+            uint32_t gen = e->gen;
+            uint8_t dreq = e->s.dreq;
+            size_t moved = service(e, c, i, budget - done);
+            /* The served channel drops to lowest priority (rotating mode);
+             * on DMA2 a DMA1 service counts as channel 4's. */
+            k->lowest = (uint8_t)i;
+            if (c == 0)
+                e->s.ctrl[1].lowest = 0;
+            if (moved == 0) {
+                e->stats.stalls++;
+                return done;
+            }
+            done += moved;
+            if (done >= budget || e->stats.tc[n] != tcs || e->gen != gen)
+                break;
+            if (xfer == SYSDMA_EMU_MODE_SINGLE) {
+                if (e->s.dreq != dreq ||
+                    (!sole && (k->command & SYSDMA_EMU_CMD_ROTATING)))
+                    break;
+            } else if ((k->command & SYSDMA_EMU_CMD_MEM2MEM) && i == 0) {
+                break;
+            } else if (!still_wanting(e, c, i)) {
+                break;
+            }
+        }
+    }
+    return done;
+}
+
+/* ---- Inspection and snapshots ---------------------------------------------- */
+
+bool sysdma_emu_i8237_channel_info(const sysdma_emu_i8237 *e, unsigned channel,
+                                   sysdma_emu_i8237_chan_info *info)
+{
+    if (channel >= 8)
+        return false;
+    unsigned c = channel >> 2, i = channel & 3u;
+    const sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
+    const sysdma_emu_i8237_chan *ch = &k->ch[i];
+    memset(info, 0, sizeof *info);
+    info->phys = phys_of(e, c, i, ch->cur_addr);
+    info->units_left = (uint32_t)ch->cur_count + 1;
+    info->cur_addr = ch->cur_addr;
+    info->cur_count = ch->cur_count;
+    info->base_addr = ch->base_addr;
+    info->base_count = ch->base_count;
+    info->mode = ch->mode;
+    info->page = e->s.page[page_port_of[channel] - 0x80];
+    info->masked = (k->mask >> i) & 1u;
+    info->tc = (k->tc >> i) & 1u;
+    info->dreq = (e->s.dreq >> channel) & 1u;
+    info->sw_request = (k->request >> i) & 1u;
+    info->width = c ? 2u : 1u;
+    return true;
+}
+
+void sysdma_emu_i8237_save(const sysdma_emu_i8237 *e, sysdma_emu_i8237_state *out)
+{
+    *out = e->s;
+}
+
+bool sysdma_emu_i8237_restore(sysdma_emu_i8237 *e, const sysdma_emu_i8237_state *in)
+{
+    if (in->version != SYSDMA_EMU_I8237_STATE_VERSION)
+        return false;
+    for (unsigned c = 0; c < 2; c++) {
+        const sysdma_emu_i8237_ctrl *k = &in->ctrl[c];
+        if ((k->tc | k->request | k->mask | k->active) & 0xF0)
+            return false;
+        if (k->flipflop > 1 || k->lowest > 3)
+            return false;
+        for (unsigned i = 0; i < 4; i++)
+            if (k->ch[i].mode & 0x03)
+                return false;
+    }
+    e->s = *in;
+    e->gen++;
+    return true;
+}
