@@ -227,7 +227,7 @@ typedef struct sysdma_emu_i8237 {
     void *event_ctx;
     sysdma_emu_i8237_stats stats;
     uint32_t gen;        /* bumped by every port write (detects reprogramming) */
-    uint8_t in_service;  /* inside a device callback: EOP is deferred */
+    uint8_t in_service;  /* channel + 1 whose callback runs (its EOP waits), or 0 */
     uint8_t scratch[4096]; /* bounce for spans that leave RAM */
 } sysdma_emu_i8237;
 

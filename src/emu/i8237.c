@@ -364,7 +364,7 @@ void sysdma_emu_i8237_eop(sysdma_emu_i8237 *e, unsigned channel)
     if (channel >= 8 || channel == 4)
         return;
     e->s.eop |= (uint8_t)(1u << channel);
-    if (!e->in_service)
+    if (e->in_service != channel + 1)
         end_of_process(e, channel >> 2, channel & 3u, 2);
 }
 
@@ -439,7 +439,7 @@ static size_t service(sysdma_emu_i8237 *e, unsigned c, unsigned i, size_t budget
         return mem_to_mem(e, c, budget);
 
     if (xfer == SYSDMA_EMU_MODE_CASCADE) {
-        e->in_service = 1;
+        e->in_service = (uint8_t)(n + 1);
         size_t used = dev->transfer
                           ? dev->transfer(dev->ctx, n, SYSDMA_EMU_XFER_CASCADE, NULL, budget)
                           : 0;
@@ -487,7 +487,7 @@ static size_t service(sysdma_emu_i8237 *e, unsigned c, unsigned i, size_t budget
     }
 
     uint32_t gen = e->gen;
-    e->in_service = 1;
+    e->in_service = (uint8_t)(n + 1);
     size_t moved = fn(dev->ctx, n, kind, buf, units);
     e->in_service = 0;
     if (moved > units)
@@ -515,6 +515,70 @@ static size_t service(sysdma_emu_i8237 *e, unsigned c, unsigned i, size_t budget
     else if (e->s.eop & (1u << n))
         end_of_process(e, c, i, 2);
     return moved;
+}
+
+/*
+ * Single-mode units on channel (c, i) for as long as arbitration would keep
+ * choosing it: the caller has checked that priority is fixed or the channel
+ * is the only requester, so the winner can change only when a DREQ line, a
+ * register (gen) or the count (TC) changes, and this loop stops at each of
+ * those. It is service() for one unit at a time with the per-unit work cut
+ * to what can change between units; every unit is still one callback.
+ * Returns units moved; *stalled is set when the device moved nothing.
+ */
+static size_t single_burst(sysdma_emu_i8237 *e, unsigned c, unsigned i,
+                           size_t budget, bool *stalled)
+{
+    sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
+    sysdma_emu_i8237_chan *ch = &k->ch[i];
+    unsigned n = 4 * c + i;
+    const sysdma_emu_dma_device *dev = &e->dev[n];
+    uint8_t type = ch->mode & SYSDMA_EMU_MODE_TYPE_MASK;
+    if (!dev->transfer || (k->command & SYSDMA_EMU_CMD_MEM2MEM) ||
+        (ch->mode & SYSDMA_EMU_MODE_DECREMENT) || type == SYSDMA_EMU_MODE_VERIFY ||
+        type == (SYSDMA_EMU_MODE_READ | SYSDMA_EMU_MODE_WRITE))
+        return 0; /* the general path handles these */
+    sysdma_emu_xfer kind = type == SYSDMA_EMU_MODE_WRITE ? SYSDMA_EMU_XFER_WRITE
+                                                         : SYSDMA_EMU_XFER_READ;
+    unsigned width = c ? 2u : 1u;
+    uint64_t page = phys_of(e, c, i, 0);
+    uint8_t *ram = e->mem->ram;
+    uint64_t size = e->mem->size;
+    uint32_t gen = e->gen;
+    uint8_t dreq = e->s.dreq;
+    size_t done = 0;
+    *stalled = false;
+    e->in_service = (uint8_t)(n + 1);
+    while (done < budget) {
+        uint64_t phys = page | ((uint64_t)ch->cur_addr * width);
+        if (phys + width > size)
+            break; /* leaves RAM: the general path bounces it */
+        size_t moved = dev->transfer(dev->ctx, n, kind, ram + phys, 1);
+        if (e->gen != gen) {
+            /* Reprogrammed from inside the callback: leave it as written. */
+            done += moved ? 1 : 0;
+            break;
+        }
+        if (!moved) {
+            *stalled = true;
+            break;
+        }
+        done++;
+        ch->cur_addr = (uint16_t)(ch->cur_addr + 1);
+        if (ch->cur_count-- == 0 || e->s.eop || e->s.dreq != dreq || e->event)
+            break; /* TC, EOP, a request line changed, or units to report */
+    }
+    e->in_service = 0;
+    e->stats.services[n] += done;
+    e->stats.units[n] += done;
+    if (e->gen == gen && done) {
+        emit(e, SYSDMA_EMU_EV_DACK, n, 1);
+        if (ch->cur_count == 0xFFFF)
+            end_of_process(e, c, i, 1);
+        else if (e->s.eop & (1u << n))
+            end_of_process(e, c, i, 2);
+    }
+    return done;
 }
 
 /* True while channel (c, i) still wants the bus (own request, unmasked,
@@ -547,6 +611,22 @@ size_t sysdma_emu_i8237_run(sysdma_emu_i8237 *e, size_t budget)
         sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
         for (;;) {
             uint8_t xfer = k->ch[i].mode & SYSDMA_EMU_MODE_XFER_MASK;
+            if (xfer == SYSDMA_EMU_MODE_SINGLE &&
+                (sole || !(k->command & SYSDMA_EMU_CMD_ROTATING))) {
+                bool stalled;
+                size_t burst = single_burst(e, c, i, budget - done, &stalled);
+                if (burst || stalled) {
+                    k->lowest = (uint8_t)i;
+                    if (c == 0)
+                        e->s.ctrl[1].lowest = 0;
+                    done += burst;
+                    if (stalled && !burst) {
+                        e->stats.stalls++;
+                        return done;
+                    }
+                    break;
+                }
+            }
             uint64_t tcs = e->stats.tc[n];
             uint32_t gen = e->gen;
             uint8_t dreq = e->s.dreq;
