@@ -12,7 +12,7 @@ foreach(s ${srcs})
   get_filename_component(d ${s} DIRECTORY)
   get_filename_component(d ${d} NAME)
   set(o ${out}/${d}_${n}.o)
-  execute_process(COMMAND gcc -m32 -std=c11 -ffreestanding -fno-builtin -nostdinc
+  execute_process(COMMAND gcc -m32 -std=c11 -ffreestanding -fno-builtin -fno-pic -fno-pie -nostdinc
                           -isystem ${gccinc} -I${SRC}/include -I${SRC}/src/core
                           -Wall -Wextra -Werror -O2 -c ${s} -o ${o}
                   RESULT_VARIABLE rc)
