@@ -534,6 +534,7 @@ static size_t single_burst(sysdma_emu_i8237 *e, unsigned c, unsigned i,
     unsigned n = 4 * c + i;
     const sysdma_emu_dma_device *dev = &e->dev[n];
     uint8_t type = ch->mode & SYSDMA_EMU_MODE_TYPE_MASK;
+    *stalled = false;
     if (!dev->transfer || (k->command & SYSDMA_EMU_CMD_MEM2MEM) ||
         (ch->mode & SYSDMA_EMU_MODE_DECREMENT) || type == SYSDMA_EMU_MODE_VERIFY ||
         type == (SYSDMA_EMU_MODE_READ | SYSDMA_EMU_MODE_WRITE))
@@ -547,7 +548,6 @@ static size_t single_burst(sysdma_emu_i8237 *e, unsigned c, unsigned i,
     uint32_t gen = e->gen;
     uint8_t dreq = e->s.dreq;
     size_t done = 0;
-    *stalled = false;
     e->in_service = (uint8_t)(n + 1);
     while (done < budget) {
         uint64_t phys = page | ((uint64_t)ch->cur_addr * width);
