@@ -299,28 +299,31 @@ static unsigned pick(const sysdma_emu_i8237_ctrl *k, unsigned want)
     return 0;
 }
 
-/* The channel (0-7) that gets the bus now, or -1. *sole is set when it was
- * the only requester on its path (so rotation cannot change the winner). */
-static int arbitrate(const sysdma_emu_i8237 *e, bool *sole)
+/* The channel (0-7) that gets the bus now, or -1. *stable is set when
+ * arbitration must choose the same channel again as long as no request,
+ * register or count changes: at each controller on the path priority is
+ * fixed, or the winner was the only requester (rotation cannot move it). */
+static int arbitrate(const sysdma_emu_i8237 *e, bool *stable)
 {
     unsigned w2 = wanting(e, 1);
     if (!w2)
         return -1;
-    unsigned i = pick(&e->s.ctrl[1], w2);
-    bool one = (w2 & (w2 - 1)) == 0;
+    const sysdma_emu_i8237_ctrl *k2 = &e->s.ctrl[1], *k1 = &e->s.ctrl[0];
+    unsigned i = pick(k2, w2);
+    bool st2 = !(k2->command & SYSDMA_EMU_CMD_ROTATING) || (w2 & (w2 - 1)) == 0;
     if (i != 0) {
-        *sole = one;
+        *stable = st2;
         return (int)(4 + i);
     }
     unsigned w1 = wanting(e, 0);
-    *sole = one && (w1 & (w1 - 1)) == 0;
-    return (int)pick(&e->s.ctrl[0], w1);
+    *stable = st2 && (!(k1->command & SYSDMA_EMU_CMD_ROTATING) || (w1 & (w1 - 1)) == 0);
+    return (int)pick(k1, w1);
 }
 
 bool sysdma_emu_i8237_pending(const sysdma_emu_i8237 *e)
 {
-    bool sole;
-    return arbitrate(e, &sole) >= 0;
+    bool stable;
+    return arbitrate(e, &stable) >= 0;
 }
 
 /* ---- Service -------------------------------------------------------------- */
@@ -596,23 +599,22 @@ static bool still_wanting(const sysdma_emu_i8237 *e, unsigned c, unsigned i)
  * arbitration looks at can have changed: a demand, block or cascade channel
  * keeps the bus while it still requests (the 8237A does not let others in
  * until its request drops or it reaches TC); a single-mode channel is served
- * again when no line, register or TC changed and priority is fixed (or it
- * is the only requester), which is exactly what arbitration would decide.
+ * again when no line, register or TC changed and arbitration is stable
+ * (see arbitrate()), which is exactly what arbitration would decide.
  */
 size_t sysdma_emu_i8237_run(sysdma_emu_i8237 *e, size_t budget)
 {
     size_t done = 0;
     while (done < budget) {
-        bool sole;
-        int n = arbitrate(e, &sole);
+        bool stable;
+        int n = arbitrate(e, &stable);
         if (n < 0)
             break;
         unsigned c = (unsigned)n >> 2, i = (unsigned)n & 3u;
         sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
         for (;;) {
             uint8_t xfer = k->ch[i].mode & SYSDMA_EMU_MODE_XFER_MASK;
-            if (xfer == SYSDMA_EMU_MODE_SINGLE &&
-                (sole || !(k->command & SYSDMA_EMU_CMD_ROTATING))) {
+            if (xfer == SYSDMA_EMU_MODE_SINGLE && stable) {
                 bool stalled;
                 size_t burst = single_burst(e, c, i, budget - done, &stalled);
                 if (burst || stalled) {
@@ -644,8 +646,7 @@ size_t sysdma_emu_i8237_run(sysdma_emu_i8237 *e, size_t budget)
             if (done >= budget || e->stats.tc[n] != tcs || e->gen != gen)
                 break;
             if (xfer == SYSDMA_EMU_MODE_SINGLE) {
-                if (e->s.dreq != dreq ||
-                    (!sole && (k->command & SYSDMA_EMU_CMD_ROTATING)))
+                if (e->s.dreq != dreq || !stable)
                     break;
             } else if ((k->command & SYSDMA_EMU_CMD_MEM2MEM) && i == 0) {
                 break;
