@@ -630,6 +630,52 @@ static void test_cascade_through_channel4(void **state)
     assert_int_equal(sysdma_emu_i8237_run(e, 100), 2);
 }
 
+/* ---- Init, reset, attach ---------------------------------------------------------- */
+
+static void test_reset_and_attach(void **state)
+{
+    (void)state;
+    sysdma_emu_i8237 *e = fresh(true);
+    tdev d;
+    attach(e, 3, &d);
+    assert_false(sysdma_emu_i8237_attach(e, 4, NULL));
+    assert_false(sysdma_emu_i8237_attach(e, 8, NULL));
+    sysdma_emu_i8237_chan_info in;
+    assert_false(sysdma_emu_i8237_channel_info(e, 8, &in));
+    program(e, 3, SYSDMA_EMU_MODE_WRITE | SYSDMA_EMU_MODE_DEMAND, 0x01, 0x2000, 3);
+    mask_ch(e, 3, false);
+    sysdma_emu_i8237_dreq(e, 3, true);
+    assert_int_equal(sysdma_emu_i8237_run(e, 2), 2);
+    sysdma_emu_i8237_outb(e, 0x08, 0x10);
+    /* RESET: registers cleared and masked; DREQ, device and stats kept. */
+    sysdma_emu_i8237_reset(e, false);
+    in = info_of(e, 3);
+    assert_int_equal(in.cur_addr, 0);
+    assert_int_equal(in.base_count, 0);
+    assert_int_equal(in.mode, 0);
+    assert_int_equal(in.page, 0);
+    assert_true(in.masked);
+    assert_true(in.dreq);
+    assert_true(info_of(e, 4).masked);
+    assert_int_equal(e->s.ctrl[0].command, 0);
+    assert_int_equal(e->s.version, SYSDMA_EMU_I8237_STATE_VERSION);
+    assert_int_equal(e->stats.units[3], 2);
+    sysdma_emu_i8237_reset(e, true);
+    assert_false(info_of(e, 4).masked);
+    assert_int_equal(info_of(e, 4).mode, SYSDMA_EMU_MODE_CASCADE);
+    program(e, 3, SYSDMA_EMU_MODE_WRITE | SYSDMA_EMU_MODE_DEMAND, 0x01, 0x2000, 3);
+    mask_ch(e, 3, false);
+    assert_int_equal(sysdma_emu_i8237_run(e, 100), 4);
+    assert_int_equal(d.calls, 2);
+    /* Detached: a DREQ-driven transfer on the channel finds no device and
+     * moves open-bus data (the same stand-in a software request uses). */
+    assert_true(sysdma_emu_i8237_attach(e, 3, NULL));
+    program(e, 3, SYSDMA_EMU_MODE_WRITE | SYSDMA_EMU_MODE_DEMAND, 0x01, 0x3000, 3);
+    mask_ch(e, 3, false);
+    sysdma_emu_i8237_run(e, 100);
+    assert_int_equal(d.calls, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -645,6 +691,7 @@ int main(void)
         cmocka_unit_test(test_masks),
         cmocka_unit_test(test_master_clear),
         cmocka_unit_test(test_cascade_through_channel4),
+        cmocka_unit_test(test_reset_and_attach),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -641,6 +641,86 @@ static void test_rotating_priority(void **state)
     assert_int_equal(sysdma_emu_i8237_run(e, 1000), 6);
     static const unsigned want2[] = {5, 7, 5, 7, 5, 7};
     check_order(want2, sizeof want2 / sizeof want2[0]);
+
+    /* DMA2 rotating with DMA1 fixed: a DMA1 channel (as channel 4) takes
+     * turns with channel 6 instead of keeping the bus. */
+    order_n = 0;
+    sysdma_emu_i8237_outb(e, 0x08, 0);
+    attach(e, 1, &d[1]);
+    attach(e, 6, &d[6]);
+    program(e, 1, SYSDMA_EMU_MODE_WRITE | SYSDMA_EMU_MODE_SINGLE, 0x00, 0x6000, 2);
+    program(e, 6, SYSDMA_EMU_MODE_WRITE | SYSDMA_EMU_MODE_SINGLE, 0x00, 0x7000, 2);
+    go(e, 6);
+    go(e, 1);
+    assert_int_equal(sysdma_emu_i8237_run(e, 1000), 6);
+    assert_int_equal(order_n, 6);
+    for (size_t i = 1; i < order_n; i++)
+        if (order_log[i] == order_log[i - 1])
+            fail_msg("callbacks %zu and %zu both went to channel %u", i - 1, i, order_log[i]);
+}
+
+/* ---- Device behaviour the header promises ------------------------------------------ */
+
+typedef struct rdev {
+    sysdma_emu_i8237 *e;
+    size_t calls;
+    bool stall;     /* return 0 while still requesting */
+    bool reprogram; /* write a new address and count from inside the call */
+} rdev;
+
+static size_t rdev_xfer(void *ctx, unsigned channel, sysdma_emu_xfer kind,
+                        uint8_t *buf, size_t units)
+{
+    rdev *r = ctx;
+    (void)kind;
+    r->calls++;
+    if (r->stall)
+        return 0;
+    memset(buf, 0xB0, units);
+    if (r->reprogram) {
+        r->reprogram = false;
+        sysdma_emu_i8237_outb(r->e, 0x0C, 0);
+        sysdma_emu_i8237_outb(r->e, (uint16_t)(2 * channel), 0x00);
+        sysdma_emu_i8237_outb(r->e, (uint16_t)(2 * channel), 0x70);
+        sysdma_emu_i8237_outb(r->e, (uint16_t)(2 * channel + 1), 0x02);
+        sysdma_emu_i8237_outb(r->e, (uint16_t)(2 * channel + 1), 0x00);
+    }
+    return units;
+}
+
+static void test_device_stall_and_reprogram(void **state)
+{
+    (void)state;
+    sysdma_emu_i8237 *e = fresh(true);
+    rdev r = {e, 0, true, false};
+    sysdma_emu_dma_device dev = {rdev_xfer, NULL, &r};
+    assert_true(sysdma_emu_i8237_attach(e, 2, &dev));
+    /* Stalled: run() returns with nothing moved, nothing advanced. */
+    program(e, 2, SYSDMA_EMU_MODE_WRITE | SYSDMA_EMU_MODE_DEMAND, 0x00, 0x6000, 9);
+    go(e, 2);
+    assert_int_equal(sysdma_emu_i8237_run(e, 1000), 0);
+    assert_int_equal(r.calls, 1);
+    assert_int_equal(e->stats.stalls, 1);
+    assert_int_equal(info_of(e, 2).cur_addr, 0x6000);
+    assert_int_equal(info_of(e, 2).cur_count, 9);
+    assert_true(sysdma_emu_i8237_pending(e));
+    /* Reprogrammed from inside the callback: what it wrote stands, the
+     * 10 units it moved do not advance the new address or count. */
+    r.stall = false;
+    r.reprogram = true;
+    assert_true(sysdma_emu_i8237_run(e, 1) >= 1);
+    sysdma_emu_i8237_chan_info in = info_of(e, 2);
+    assert_int_equal(in.cur_addr, 0x7000);
+    assert_int_equal(in.base_addr, 0x7000);
+    assert_int_equal(in.cur_count, 2);
+    assert_false(in.tc);
+    assert_int_equal(ram[0x6000], 0xB0);
+    /* And it carries on from there. */
+    assert_int_equal(sysdma_emu_i8237_run(e, 1000), 3);
+    assert_int_equal(ram[0x7000], 0xB0);
+    assert_int_equal(ram[0x7002], 0xB0);
+    assert_int_equal(ram[0x7003], 0);
+    assert_true(info_of(e, 2).tc);
 }
 
 int main(void)
@@ -659,6 +739,7 @@ int main(void)
         cmocka_unit_test(test_external_eop),
         cmocka_unit_test(test_fixed_priority),
         cmocka_unit_test(test_rotating_priority),
+        cmocka_unit_test(test_device_stall_and_reprogram),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
