@@ -144,6 +144,8 @@ static void set_mask(sysdma_emu_i8237 *e, unsigned c, uint8_t newmask)
     }
 }
 
+static unsigned wanting(const sysdma_emu_i8237 *e, unsigned c);
+
 uint8_t sysdma_emu_i8237_inb(sysdma_emu_i8237 *e, uint16_t port)
 {
     unsigned c, reg;
@@ -162,6 +164,8 @@ uint8_t sysdma_emu_i8237_inb(sysdma_emu_i8237 *e, uint16_t port)
     switch (reg) {
     case SYSDMA_EMU_I8237_REG_STATUS: {
         uint8_t hw = (uint8_t)((e->s.dreq >> (4 * c)) & 0x0F);
+        if (c == 1) /* DREQ4 is DMA1's hold request, as wired on the PC/AT */
+            hw = (uint8_t)((hw & 0x0E) | (wanting(e, 0) ? 1u : 0u));
         uint8_t st = (uint8_t)(k->tc | ((hw | k->request) << 4));
         k->tc = 0;
         return st;
@@ -700,10 +704,14 @@ bool sysdma_emu_i8237_restore(sysdma_emu_i8237 *e, const sysdma_emu_i8237_state 
             return false;
         if (k->flipflop > 1 || k->lowest > 3)
             return false;
+        if (c == 1 && ((k->tc | k->request | k->active) & 1u))
+            return false; /* channel 4 is the cascade: never a transfer of its own */
         for (unsigned i = 0; i < 4; i++)
             if (k->ch[i].mode & 0x03)
                 return false;
     }
+    if (in->eop & 0x10)
+        return false;
     e->s = *in;
     e->gen++;
     return true;

@@ -386,6 +386,15 @@ static void test_status_register(void **state)
     assert_int_equal(sysdma_emu_i8237_inb(e, 0xD0), 0x40);
     assert_int_equal(sysdma_emu_i8237_inb(e, 0x08), 0x00);
     sysdma_emu_i8237_dreq(e, 6, false);
+    /* DMA2's request bit 4 is DREQ4, which DMA1's hold request drives: set
+     * while an unmasked DMA1 channel requests, not for a masked one. */
+    sysdma_emu_i8237_dreq(e, 2, true);
+    assert_int_equal(sysdma_emu_i8237_inb(e, 0xD0), 0x00);
+    mask_ch(e, 2, false);
+    assert_int_equal(sysdma_emu_i8237_inb(e, 0xD0), 0x10);
+    mask_ch(e, 2, true);
+    sysdma_emu_i8237_dreq(e, 2, false);
+    assert_int_equal(sysdma_emu_i8237_inb(e, 0xD0), 0x00);
     /* Software requests show too (nothing is run while it is set). */
     program(e, 3, SYSDMA_EMU_MODE_VERIFY | SYSDMA_EMU_MODE_BLOCK, 0, 0, 3);
     sysdma_emu_i8237_outb(e, 0x09, 0x04 | 3);

@@ -333,10 +333,12 @@ static void test_restore_refuses_bad_state(void **state)
     sysdma_emu_i8237_save(e, &before);
     assert_memory_not_equal(&good, &before, sizeof good);
 
-    for (unsigned what = 0; what < 16; what++) {
+    for (unsigned what = 0; what < 20; what++) {
         sysdma_emu_i8237_state bad = good;
         unsigned c = what & 1u;
         switch (what >> 1) {
+        case 8: bad.eop = 0x10; break;              /* channel 4 has no EOP */
+        case 9: bad.ctrl[1].request = 0x01; break;  /* nor a software request */
         case 0: bad.version = what ? SYSDMA_EMU_I8237_STATE_VERSION + 1 : 0; break;
         case 1: bad.ctrl[c].tc = 0x10; break;
         case 2: bad.ctrl[c].request = 0x21; break;
@@ -344,7 +346,7 @@ static void test_restore_refuses_bad_state(void **state)
         case 4: bad.ctrl[c].active = 0x40; break;
         case 5: bad.ctrl[c].flipflop = 2; break;
         case 6: bad.ctrl[c].lowest = 4; break;
-        default: bad.ctrl[c].ch[what & 3u].mode |= (what & 2u) ? 0x02 : 0x01; break;
+        case 7: bad.ctrl[c].ch[what & 3u].mode |= (what & 2u) ? 0x02 : 0x01; break;
         }
         if (sysdma_emu_i8237_restore(e, &bad))
             fail_msg("restore accepted bad state variant %u", what);
