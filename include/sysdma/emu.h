@@ -226,6 +226,8 @@ typedef struct sysdma_emu_i8237 {
     sysdma_emu_i8237_event_fn event;
     void *event_ctx;
     sysdma_emu_i8237_stats stats;
+    void (*tc_hook)(void *ctx, unsigned channel); /* see set_tc_hook */
+    void *tc_hook_ctx;
     uint32_t gen;        /* bumped by every port write (detects reprogramming) */
     uint8_t in_service;  /* channel + 1 whose callback runs (its EOP waits), or 0 */
     uint8_t scratch[4096]; /* bounce for spans that leave RAM */
@@ -251,6 +253,13 @@ bool sysdma_emu_i8237_attach(sysdma_emu_i8237 *e, unsigned channel,
 /* Install the event hook (NULL to remove). */
 void sysdma_emu_i8237_set_event_hook(sysdma_emu_i8237 *e,
                                      sysdma_emu_i8237_event_fn fn, void *ctx);
+
+/* Install a hook told of every terminal count and external EOP (after the
+ * channel's reload or self-mask, before the device's terminal_count). It
+ * costs nothing per unit, unlike the event hook, which reports every
+ * service: a machine uses it to raise a completion interrupt. */
+void sysdma_emu_i8237_set_tc_hook(sysdma_emu_i8237 *e,
+                                  void (*fn)(void *ctx, unsigned channel), void *ctx);
 
 /* ---- CPU side: port I/O --------------------------------------------------- */
 

@@ -106,6 +106,13 @@ void sysdma_emu_i8237_set_event_hook(sysdma_emu_i8237 *e,
     e->event_ctx = ctx;
 }
 
+void sysdma_emu_i8237_set_tc_hook(sysdma_emu_i8237 *e,
+                                  void (*fn)(void *ctx, unsigned channel), void *ctx)
+{
+    e->tc_hook = fn;
+    e->tc_hook_ctx = ctx;
+}
+
 /* ---- Port decoding -------------------------------------------------------- */
 
 bool sysdma_emu_i8237_claims(uint16_t port)
@@ -362,6 +369,8 @@ static void end_of_process(sysdma_emu_i8237 *e, unsigned c, unsigned i,
     }
     e->stats.tc[n]++;
     emit(e, SYSDMA_EMU_EV_TC, n, why);
+    if (e->tc_hook)
+        e->tc_hook(e->tc_hook_ctx, n);
     if (e->dev[n].terminal_count)
         e->dev[n].terminal_count(e->dev[n].ctx, n);
 }
