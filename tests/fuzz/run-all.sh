@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Build every libFuzzer target with clang + ASan/UBSan and run each for
+# SECONDS (default 60). Exits non-zero on any finding.
+# usage: tests/fuzz/run-all.sh [SECONDS] [BUILD_DIR]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+secs=${1:-60}
+build=${2:-$top/build-fuzz}
+CC=clang cmake -S "$top" -B "$build" -DSYSDMA_FUZZ=ON -DSYSDMA_SANITIZE=ON \
+  -DSYSDMA_TESTS=OFF -DSYSDMA_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$(nproc)" >/dev/null
+status=0
+for t in "$build"/tests/fuzz/fuzz_*; do
+  [ -x "$t" ] || continue
+  name=$(basename "$t")
+  corpus="$build/corpus/$name"
+  mkdir -p "$corpus"
+  seeds="$top/tests/fuzz/corpus/$name"
+  dirs=("$corpus")
+  [ -d "$seeds" ] && dirs+=("$seeds")
+  echo "fuzz: $name for ${secs}s"
+  if ! (cd "$build" && "$t" -max_total_time="$secs" -max_len=4096 -timeout=10 \
+          -print_final_stats=1 "${dirs[@]}" 2>"$build/$name.log"); then
+    echo "fuzz: $name FOUND A PROBLEM"; tail -n 60 "$build/$name.log"; status=1
+  else
+    grep -E 'stat::number_of_executed_units|cov:' "$build/$name.log" | tail -n 2
+  fi
+done
+exit $status
