@@ -564,30 +564,63 @@ static size_t single_burst(sysdma_emu_i8237 *e, unsigned c, unsigned i,
     uint32_t gen = e->gen;
     uint8_t dreq = e->s.dreq;
     size_t done = 0;
+    bool stop = false;
     e->in_service = (uint8_t)(n + 1);
-    while (done < budget) {
+    while (!stop && done < budget) {
+        /* The units that stay contiguous in RAM before the count ends or
+         * the address wraps; the loop below needs no per-unit checks of
+         * those. An event hook wants every unit reported: one at a time. */
         uint64_t phys = page | ((uint64_t)ch->cur_addr * width);
         if (phys + width > size)
             break; /* leaves RAM: the general path bounces it */
-        size_t moved = dev->transfer(dev->ctx, n, kind, ram + phys, 1);
-        if (e->gen != gen) {
-            /* Reprogrammed from inside the callback: leave it as written. */
-            done += moved ? 1 : 0;
-            break;
+        size_t span = budget - done;
+        uint32_t left = (uint32_t)ch->cur_count + 1u;
+        uint32_t to_wrap = 0x10000u - ch->cur_addr;
+        uint64_t in_ram = (size - phys) / width;
+        if (span > left)
+            span = left;
+        if (span > to_wrap)
+            span = to_wrap;
+        if (span > in_ram)
+            span = (size_t)in_ram;
+        if (e->event) {
+            span = 1;
+            stop = true;
         }
-        if (!moved) {
-            *stalled = true;
-            break;
+        uint8_t *p = ram + phys;
+        size_t u = 0;
+        for (; u < span; u++, p += width) {
+            size_t moved = dev->transfer(dev->ctx, n, kind, p, 1);
+            if (e->gen != gen) {
+                /* Reprogrammed from inside the callback: what the CPU
+                 * wrote stands; the unit counts but nothing advances. */
+                e->in_service = 0;
+                done += moved ? 1 : 0;
+                e->stats.services[n] += done;
+                e->stats.units[n] += done;
+                return done;
+            }
+            if (!moved) {
+                *stalled = true;
+                stop = true;
+                break;
+            }
+            if ((e->s.dreq != dreq) | (e->s.eop != 0)) {
+                u++; /* a request line changed or EOP: re-arbitrate */
+                stop = true;
+                break;
+            }
         }
-        done++;
-        ch->cur_addr = (uint16_t)(ch->cur_addr + 1);
-        if (ch->cur_count-- == 0 || e->s.eop || e->s.dreq != dreq || e->event)
-            break; /* TC, EOP, a request line changed, or units to report */
+        ch->cur_addr = (uint16_t)(ch->cur_addr + u);
+        ch->cur_count = (uint16_t)(ch->cur_count - u);
+        done += u;
+        if (u == left)
+            stop = true; /* terminal count */
     }
     e->in_service = 0;
     e->stats.services[n] += done;
     e->stats.units[n] += done;
-    if (e->gen == gen && done) {
+    if (done) {
         emit(e, SYSDMA_EMU_EV_DACK, n, 1);
         if (ch->cur_count == 0xFFFF)
             end_of_process(e, c, i, 1);
