@@ -157,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             sysdma_emu_i8237_eop(&dma, next() % 9);
             break;
         case 6: {
-            size_t budget = (size_t)next() << (next() % 18);
+            size_t budget = (size_t)next() << (next() % 11);
             size_t moved = sysdma_emu_i8237_run(&dma, budget);
             if (moved > budget)
                 abort();
