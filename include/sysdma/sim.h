@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "sysdma/emu.h"
+#include "sysdma/platform.h"
 #include "sysdma/status.h"
 
 #ifdef __cplusplus
@@ -152,6 +153,15 @@ bool sysdma_sim_run_until(sysdma_sim *sim, bool (*done)(void *ctx), void *ctx,
 
 /* Simulated nanoseconds since creation. */
 uint64_t sysdma_sim_now_ns(const sysdma_sim *sim);
+
+/* ---- the platform interface over this machine (src/platform/sim_platform.c) ---- */
+
+/* Fill `out` with a sysdma platform whose memory, virtual→physical, port
+ * I/O and lock are this machine's (core objects come from malloc, the lock
+ * is a pthread mutex). If `fail_after` is non-NULL, every platform
+ * allocation decrements it and fails once it reaches 0 (fault injection;
+ * a negative value never fails). */
+void sysdma_sim_platform(sysdma_sim *sim, sysdma_platform *out, long *fail_after);
 
 #ifdef __cplusplus
 }

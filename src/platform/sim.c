@@ -12,7 +12,7 @@
  * the run loop belong to the thread that runs the machine.
  */
 #define _GNU_SOURCE
-#include "sysdma/sim.h"
+#include "sim_internal.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -80,7 +80,13 @@ struct sysdma_sim {
     bool timing_off;
     uint64_t now_ns;
     uint64_t budget_frac; /* leftover unit budget, in units × 1000 */
+    sim_pf pf;            /* context of sysdma_sim_platform() */
 };
+
+sim_pf *sysdma__sim_platform_ctx(sysdma_sim *s)
+{
+    return &s->pf;
+}
 
 /* ---- page bitmap (caller holds the lock) ------------------------------------ */
 

@@ -1,0 +1,70 @@
+/*
+ * sysdma platform interface: what the freestanding core needs from the
+ * machine it runs on. A kernel fills one table; the simulated PC
+ * (sysdma/sim.h) and the bare-metal x86 port each provide one.
+ *
+ * The table starts with its size so that members can be appended without
+ * breaking older platforms; optional members may be NULL and the core then
+ * uses the default named in their comment.
+ */
+#ifndef SYSDMA_PLATFORM_H
+#define SYSDMA_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sysdma/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SYSDMA_PAGE_SIZE 4096u
+
+typedef struct sysdma_platform_ops {
+    uint32_t size; /* sizeof(sysdma_platform_ops) as the platform was built */
+
+    /* Core objects (adapters, request records, MDLs). Required. May fail. */
+    void *(*alloc)(void *ctx, size_t bytes);
+    void (*free)(void *ctx, void *p, size_t bytes);
+
+    /* Physically contiguous memory of whole pages, every byte below
+     * `max_phys` (exclusive; 0 = no limit), not crossing a multiple of
+     * `boundary` (0 = none), starting at a multiple of `align` (a power of
+     * two ≥ 4096). Returns its virtual and physical address. Required for
+     * map registers and common buffers. SYSDMA_E_NO_MEMORY when none fits. */
+    sysdma_status (*alloc_contig)(void *ctx, size_t bytes, uint64_t max_phys,
+                                  uint64_t boundary, uint64_t align, void **va,
+                                  uint64_t *phys);
+    void (*free_contig)(void *ctx, void *va, uint64_t phys, size_t bytes);
+
+    /* Physical address of the byte at `va` (for building MDLs). Required. */
+    bool (*virt_to_phys)(void *ctx, const void *va, uint64_t *phys);
+
+    /* Port I/O. Required by port-I/O controllers such as the 8237. */
+    uint8_t (*inb)(void *ctx, uint16_t port);
+    void (*outb)(void *ctx, uint16_t port, uint8_t value);
+
+    /* One lock for the core's shared state. Optional (all four NULL: the
+     * platform promises one thread at a time). Never held while a driver
+     * callback runs. */
+    void *(*lock_create)(void *ctx);
+    void (*lock_acquire)(void *ctx, void *lock);
+    void (*lock_release)(void *ctx, void *lock);
+    void (*lock_destroy)(void *ctx, void *lock);
+
+    /* KeFlushIoBuffers: make CPU caches and memory agree for a buffer
+     * about to take part in DMA. Optional (NULL: coherent, as on x86). */
+    void (*flush_io_buffers)(void *ctx, const void *va, size_t bytes, bool read_operation);
+} sysdma_platform_ops;
+
+typedef struct sysdma_platform {
+    const sysdma_platform_ops *ops;
+    void *ctx;
+} sysdma_platform;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SYSDMA_PLATFORM_H */

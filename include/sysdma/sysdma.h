@@ -1,0 +1,272 @@
+/*
+ * sysdma: system DMA for drivers of subordinate devices — the adapter API.
+ *
+ * The model is the Windows kernel's. A driver describes its device and gets
+ * an adapter object for its DMA channel (sysdma_adapter_get), learning how
+ * many map registers it may ask for at once. For each transfer it asks for
+ * the channel (sysdma_channel_allocate); its AdapterControl routine runs
+ * when the channel and the map registers are free — at once, inside the
+ * call, or later from the call that frees them, in FIFO order. In that
+ * routine (or after it) the driver maps a piece of its buffer
+ * (sysdma_map_transfer, which programs the controller), lets the device
+ * run, flushes (sysdma_flush_adapter_buffers), repeats for the rest of the
+ * buffer, and frees the channel (sysdma_channel_free).
+ *
+ * Everything hangs off one sysdma_system per machine: a platform (memory,
+ * port I/O, a lock), a controller (the 8237 pair on a PC) and a pool of map
+ * registers — bounce pages below 16 MiB used when a buffer is out of the
+ * controller's reach, not physically contiguous, or crosses a 64 KiB
+ * (8-bit channel) or 128 KiB (16-bit channel) boundary.
+ *
+ * Callbacks never run with a sysdma lock held. Every function that can fail
+ * returns a sysdma_status; bad input changes nothing.
+ */
+#ifndef SYSDMA_H
+#define SYSDMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sysdma/controller.h"
+#include "sysdma/platform.h"
+#include "sysdma/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sysdma_system sysdma_system;
+typedef struct sysdma_adapter sysdma_adapter;
+typedef struct sysdma_map_registers sysdma_map_registers; /* a map register base */
+
+/* ---- System -------------------------------------------------------------------- */
+
+typedef struct sysdma_config {
+    uint32_t map_registers_initial; /* bounce pages made at creation; 0 → 32 */
+    uint32_t map_registers_cap;     /* most the pool grows to; 0 → 256 (1 MiB) */
+} sysdma_config;
+
+/* Create the system over a platform and a controller (both copied; their
+ * contexts must outlive the system). Initializes the controller and makes
+ * the initial map registers. SYSDMA_E_INVALID_ARGUMENT for missing required
+ * members, SYSDMA_E_NO_MEMORY when the platform refuses memory. */
+sysdma_status sysdma_system_create(const sysdma_platform *platform,
+                                   const sysdma_controller *controller,
+                                   const sysdma_config *config, sysdma_system **out);
+
+/* Destroy the system. SYSDMA_E_BUSY (and nothing destroyed) while adapters
+ * are still held. */
+sysdma_status sysdma_system_destroy(sysdma_system *sys);
+
+/* Statistics, per adapter or (adapter NULL) for the whole system. */
+typedef struct sysdma_stats {
+    uint32_t pool_pages;        /* map registers in the pool */
+    uint32_t pool_in_use;       /* map registers held now */
+    uint32_t pool_high_water;   /* most ever held at once */
+    uint64_t bytes_bounced;     /* copied through map registers, both ways */
+    uint64_t transfers;         /* MapTransfer calls that programmed the controller */
+    uint64_t bounced_transfers; /* of those, through map registers */
+    uint64_t deferred;          /* allocation requests that had to wait */
+    uint64_t granted;           /* AdapterControl routines run */
+} sysdma_stats;
+
+void sysdma_stats_get(sysdma_system *sys, const sysdma_adapter *adapter, sysdma_stats *out);
+
+/* ---- Device description and adapters (IoGetDmaAdapter) ------------------------------- */
+
+enum { SYSDMA_WIDTH_8 = 0, SYSDMA_WIDTH_16 = 1, SYSDMA_WIDTH_32 = 2 };
+enum { SYSDMA_INTERFACE_ISA = 1 };
+
+/* Zero it, then set what applies (SPEC §2). */
+typedef struct sysdma_device_description {
+    uint32_t version;          /* 0-3 */
+    bool master;               /* bus master; false: system (slave) DMA */
+    bool scatter_gather;       /* subordinate: tolerates reprogramming between pieces */
+    bool demand_mode;          /* honoured from version 2 */
+    bool auto_initialize;      /* common-buffer DMA: the controller cycles */
+    bool dma32;                /* versions 0-2: 32-bit addresses */
+    bool dma64;                /* versions 0-2: 64-bit addresses */
+    bool ignore_count;         /* version ≥ 1: the controller's count is unreliable */
+    uint32_t channel;          /* 0-3, 5-7 on the PC/AT */
+    uint32_t interface_type;   /* SYSDMA_INTERFACE_ISA */
+    uint32_t width;            /* SYSDMA_WIDTH_8/16/32 */
+    uint32_t speed;            /* versions 0-2: compatible timing = 0 */
+    uint32_t maximum_length;   /* longest transfer the driver will ask for, bytes */
+    uint32_t address_width;    /* version 3: 0 (unset) or 1-64 */
+    uint32_t request_line;     /* version 3 */
+    uint64_t device_address;   /* version 3 */
+} sysdma_device_description;
+
+/* Get the adapter for a description's channel (the same adapter for every
+ * description naming that channel; the latest description's settings
+ * apply) and the number of map registers the driver may ask for at once.
+ * Statuses: SYSDMA_E_UNKNOWN_VERSION, SYSDMA_E_INVALID_CHANNEL (>7, or 4),
+ * SYSDMA_E_WIDTH_MISMATCH, SYSDMA_E_INVALID_DESCRIPTION (a field not valid
+ * for its version, zero maximum length), SYSDMA_E_NOT_SUPPORTED (bus
+ * masters, not yet), SYSDMA_E_NO_MEMORY. */
+sysdma_status sysdma_adapter_get(sysdma_system *sys, const sysdma_device_description *desc,
+                                 sysdma_adapter **out, uint32_t *map_registers);
+
+/* Release the caller's reference (PutDmaAdapter). The last put frees the
+ * adapter; while it still holds its channel, map registers or queued
+ * requests the last put is refused with SYSDMA_E_BUSY. */
+sysdma_status sysdma_adapter_put(sysdma_adapter *adapter);
+
+/* ---- Allocating the channel (AllocateAdapterChannel) ---------------------------------- */
+
+typedef enum sysdma_allocation_action {
+    SYSDMA_KEEP_OBJECT = 1,                       /* hold channel and registers */
+    SYSDMA_DEALLOCATE_OBJECT = 2,                 /* release both now */
+    SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS = 3   /* release the channel only */
+} sysdma_allocation_action;
+
+/* AdapterControl: the channel (and `map_registers`, NULL when none were
+ * asked) are the driver's. Runs with no sysdma lock held. */
+typedef sysdma_allocation_action (*sysdma_adapter_control_fn)(void *device,
+                                                              sysdma_map_registers *map_registers,
+                                                              void *context);
+
+/* Ask for the channel and `map_registers` map registers. SYSDMA_OK: the
+ * routine already ran, inside this call. SYSDMA_PENDING: it runs later,
+ * from the call that frees what it waits for (channel first, then map
+ * registers, FIFO each). Fails at once, queuing nothing, with
+ * SYSDMA_E_TOO_MANY_MAP_REGISTERS (more than the adapter allows),
+ * SYSDMA_E_INVALID_ARGUMENT (no routine), SYSDMA_E_NO_MEMORY. */
+sysdma_status sysdma_channel_allocate(sysdma_adapter *adapter, void *device,
+                                      uint32_t map_registers,
+                                      sysdma_adapter_control_fn routine, void *context);
+
+/* Release the channel and any map registers held with it, then grant the
+ * next waiter. SYSDMA_E_NOT_OWNER when the channel is not allocated;
+ * SYSDMA_E_WRONG_STATE while a transfer is mapped and not flushed. */
+sysdma_status sysdma_channel_free(sysdma_adapter *adapter);
+
+/* Release map registers kept after SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS.
+ * SYSDMA_E_NOT_OWNER when `base` is not such a set of this adapter, or
+ * `count` differs from what was allocated. */
+sysdma_status sysdma_map_registers_free(sysdma_adapter *adapter, sysdma_map_registers *base,
+                                        uint32_t count);
+
+/* ---- MDLs ------------------------------------------------------------------------ */
+
+/* A memory descriptor list: a virtually contiguous buffer and the physical
+ * page under each of its pages. */
+typedef struct sysdma_mdl {
+    struct sysdma_mdl *next;   /* chains (not used by system DMA) */
+    uint8_t *start_va;         /* page-aligned start */
+    uint32_t byte_offset;      /* of the buffer in its first page */
+    uint32_t byte_count;
+    uint32_t pages;
+    uint64_t *pfn;             /* physical address of each page */
+    uint32_t alloc_bytes;      /* size of this allocation (MDL + pfn array) */
+} sysdma_mdl;
+
+/* Describe [va, va + bytes). SYSDMA_E_LENGTH for 0 bytes or more than 4 GiB,
+ * SYSDMA_E_OUT_OF_RANGE when a page has no physical address,
+ * SYSDMA_E_NO_MEMORY. */
+sysdma_status sysdma_mdl_create(sysdma_system *sys, void *va, size_t bytes, sysdma_mdl **out);
+
+/* Describe [va, va + bytes), which must lie inside `source`
+ * (IoBuildPartialMdl). SYSDMA_E_OUT_OF_RANGE otherwise. */
+sysdma_status sysdma_mdl_create_partial(sysdma_system *sys, const sysdma_mdl *source,
+                                        void *va, size_t bytes, sysdma_mdl **out);
+
+void sysdma_mdl_free(sysdma_system *sys, sysdma_mdl *mdl);
+
+static inline void *sysdma_mdl_virtual_address(const sysdma_mdl *m)
+{
+    return m->start_va + m->byte_offset;
+}
+static inline uint32_t sysdma_mdl_byte_count(const sysdma_mdl *m) { return m->byte_count; }
+static inline uint32_t sysdma_mdl_byte_offset(const sysdma_mdl *m) { return m->byte_offset; }
+
+/* Pages spanned by [va, va + bytes) (ADDRESS_AND_SIZE_TO_SPAN_PAGES). */
+static inline uint32_t sysdma_pages_spanned(const void *va, size_t bytes)
+{
+    uintptr_t off = (uintptr_t)va & (SYSDMA_PAGE_SIZE - 1);
+    return bytes ? (uint32_t)((off + bytes + SYSDMA_PAGE_SIZE - 1) / SYSDMA_PAGE_SIZE) : 0;
+}
+
+/* ---- Packet-based DMA --------------------------------------------------------------- */
+
+/* KeFlushIoBuffers: before a transfer, make caches and memory agree for
+ * the MDL's buffer. */
+void sysdma_flush_io_buffers(sysdma_system *sys, const sysdma_mdl *mdl, bool read_operation);
+
+/* MapTransfer: map [current_va, current_va + *length) of `mdl` and program
+ * the controller (mask, mode, address, page, count, unmask). For a system
+ * adapter *length comes back unchanged: the driver sizes pieces to at most
+ * PAGE_SIZE × its map registers and the channel's maximum transfer. A piece
+ * that is physically contiguous, below 16 MiB and inside one 64 KiB (128 KiB)
+ * window is used in place; any other goes through `map_registers`, data
+ * copied in for a write to the device. *logical (may be NULL) receives the
+ * address the controller was given. Statuses: SYSDMA_E_OUT_OF_RANGE
+ * (outside the MDL), SYSDMA_E_LENGTH (zero, over the channel's maximum, or
+ * over the map registers when it must bounce), SYSDMA_E_ALIGNMENT (odd
+ * address or length on a 16-bit channel), SYSDMA_E_NOT_OWNER (channel not
+ * allocated), SYSDMA_E_WRONG_STATE (a transfer is already mapped). */
+sysdma_status sysdma_map_transfer(sysdma_adapter *adapter, sysdma_mdl *mdl,
+                                  sysdma_map_registers *map_registers, void *current_va,
+                                  uint32_t *length, bool write_to_device, uint64_t *logical);
+
+/* FlushAdapterBuffers: stop the channel and, for a transfer from the
+ * device through map registers, copy back the bytes actually moved (length
+ * − residue; all of them with ignore-count). Call once per MapTransfer
+ * with the same MDL, CurrentVa, length and direction
+ * (SYSDMA_E_INVALID_ARGUMENT otherwise; SYSDMA_E_WRONG_STATE when nothing is
+ * mapped). */
+sysdma_status sysdma_flush_adapter_buffers(sysdma_adapter *adapter, sysdma_mdl *mdl,
+                                           sysdma_map_registers *map_registers,
+                                           void *current_va, uint32_t length,
+                                           bool write_to_device);
+
+/* ReadDmaCounter: bytes not yet transferred on the adapter's channel. */
+uint32_t sysdma_read_dma_counter(sysdma_adapter *adapter);
+
+/* GetDmaAlignment: the alignment a buffer needs (2 on 16-bit channels). */
+uint32_t sysdma_get_dma_alignment(sysdma_adapter *adapter);
+
+/* The adapter's channel and the most bytes one MapTransfer can map. */
+uint32_t sysdma_adapter_channel(const sysdma_adapter *adapter);
+uint32_t sysdma_adapter_max_transfer(const sysdma_adapter *adapter);
+
+/* ---- The operations table ------------------------------------------------------------ */
+
+/*
+ * Every adapter carries one (DMA_OPERATIONS). The public functions above are
+ * thin calls through it, so bus-master adapters and the verifier (which
+ * wraps a table) plug in without touching callers. Members only ever get
+ * appended; a NULL member makes its public function return
+ * SYSDMA_E_NOT_SUPPORTED (0 for the counters).
+ */
+typedef struct sysdma_dma_operations {
+    uint32_t size;
+    sysdma_status (*put_adapter)(sysdma_adapter *);
+    sysdma_status (*allocate_channel)(sysdma_adapter *, void *, uint32_t,
+                                      sysdma_adapter_control_fn, void *);
+    sysdma_status (*free_channel)(sysdma_adapter *);
+    sysdma_status (*free_map_registers)(sysdma_adapter *, sysdma_map_registers *, uint32_t);
+    sysdma_status (*map_transfer)(sysdma_adapter *, sysdma_mdl *, sysdma_map_registers *,
+                                  void *, uint32_t *, bool, uint64_t *);
+    sysdma_status (*flush_adapter_buffers)(sysdma_adapter *, sysdma_mdl *,
+                                           sysdma_map_registers *, void *, uint32_t, bool);
+    uint32_t (*read_dma_counter)(sysdma_adapter *);
+    uint32_t (*get_dma_alignment)(sysdma_adapter *);
+    /* Common buffers and scatter/gather (later): */
+    void *allocate_common_buffer;
+    void *free_common_buffer;
+    void *get_scatter_gather_list;
+    void *put_scatter_gather_list;
+    void *calculate_scatter_gather_list;
+    void *build_scatter_gather_list;
+    void *build_mdl_from_scatter_gather_list;
+} sysdma_dma_operations;
+
+/* The adapter's table (e.g. for a verifier to wrap). */
+const sysdma_dma_operations *sysdma_adapter_operations(const sysdma_adapter *adapter);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SYSDMA_H */

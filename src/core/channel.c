@@ -1,0 +1,233 @@
+/*
+ * Channel queues: AllocateAdapterChannel, FreeAdapterChannel and
+ * FreeMapRegisters.
+ *
+ * A request first waits for its adapter's channel (one owner at a time, FIFO
+ * per adapter), then for map registers (one FIFO for the whole system: a
+ * request at the head that does not fit blocks those behind it, so a large
+ * request is never starved by small ones). A request is granted under the
+ * lock but its AdapterControl routine runs after the lock is dropped, from
+ * the allocating call when everything was free, else from the call that
+ * freed what it waited for. The routine's allocation action is applied at
+ * once, which may free resources and grant further requests: the pump loops
+ * until nothing more can be granted.
+ */
+#include "internal.h"
+
+static void enqueue(request_queue *q, sysdma_request *r)
+{
+    r->next = NULL;
+    if (q->tail)
+        q->tail->next = r;
+    else
+        q->head = r;
+    q->tail = r;
+}
+
+static sysdma_request *dequeue(request_queue *q)
+{
+    sysdma_request *r = q->head;
+    if (r) {
+        q->head = r->next;
+        if (!q->head)
+            q->tail = NULL;
+        r->next = NULL;
+    }
+    return r;
+}
+
+static void free_request(sysdma_system *sys, sysdma_request *r, bool with_regs)
+{
+    if (with_regs && r->regs)
+        sysdma__free(sys, r->regs, sizeof *r->regs);
+    sysdma__free(sys, r, sizeof *r);
+}
+
+/* Release what the channel owner holds (lock held). */
+static void release_channel(sysdma_adapter *a, bool keep_registers)
+{
+    sysdma_system *sys = a->sys;
+    sysdma_map_registers *regs = a->owner_regs;
+    a->owned = false;
+    a->owner_regs = NULL;
+    if (!regs)
+        return;
+    if (keep_registers) {
+        regs->kept = true;
+        regs->next_kept = a->kept;
+        a->kept = regs;
+        a->kept_sets++;
+    } else {
+        sysdma__pool_give(sys, regs);
+        sysdma__free(sys, regs, sizeof *regs);
+    }
+}
+
+/*
+ * Find one request that can be granted now (lock held): the head of the
+ * pool queue if its registers fit, else the head of some adapter's channel
+ * queue whose channel is free (moving it on to the pool queue, or granting
+ * it when it needs no registers). Returns the granted request or NULL.
+ */
+static sysdma_request *next_grant(sysdma_system *sys)
+{
+    for (;;) {
+        sysdma_request *r = sys->pool_waiting.head;
+        if (r && sysdma__pool_take(sys, r->adapter, r->regs, r->count))
+            return dequeue(&sys->pool_waiting);
+        bool moved = false;
+        for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++) {
+            sysdma_adapter *a = sys->adapters[ch];
+            if (!a || a->owned || !a->waiting.head)
+                continue;
+            sysdma_request *w = dequeue(&a->waiting);
+            a->owned = true;
+            if (w->count == 0)
+                return w;
+            if (!sys->pool_waiting.head && sysdma__pool_take(sys, a, w->regs, w->count))
+                return w;
+            enqueue(&sys->pool_waiting, w);
+            moved = true;
+        }
+        if (!moved)
+            return NULL;
+    }
+}
+
+/* Run granted routines and apply their actions until nothing more can be
+ * granted. Called without the lock; `first` is a request already granted
+ * by the caller (or NULL). */
+static void pump(sysdma_system *sys, sysdma_request *first)
+{
+    sysdma_request *r = first;
+    for (;;) {
+        if (!r) {
+            sysdma__lock(sys);
+            r = next_grant(sys);
+            if (r) {
+                r->adapter->owner_regs = r->count ? r->regs : NULL;
+                r->adapter->queued--;
+            }
+            sysdma__unlock(sys);
+            if (!r)
+                return;
+        }
+        sysdma_adapter *a = r->adapter;
+        sysdma_map_registers *regs = r->count ? r->regs : NULL;
+        sysdma_adapter_control_fn fn = r->routine;
+        void *device = r->device, *context = r->context;
+        free_request(sys, r, false);
+        sysdma_allocation_action act = fn(device, regs, context);
+        sysdma__lock(sys);
+        a->stats.granted++;
+        sys->stats.granted++;
+        if (act == SYSDMA_DEALLOCATE_OBJECT || act == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS) {
+            if (a->owned && !a->map.active)
+                release_channel(a, act == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS);
+        }
+        sysdma__unlock(sys);
+        r = NULL;
+    }
+}
+
+sysdma_status sysdma__allocate_channel(sysdma_adapter *a, void *device, uint32_t count,
+                                       sysdma_adapter_control_fn routine, void *context)
+{
+    sysdma_system *sys = a->sys;
+    if (!routine)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    if (count > a->max_map_registers)
+        return SYSDMA_E_TOO_MANY_MAP_REGISTERS;
+    sysdma_request *r = sysdma__alloc(sys, sizeof *r);
+    if (!r)
+        return SYSDMA_E_NO_MEMORY;
+    if (count) {
+        r->regs = sysdma__alloc(sys, sizeof *r->regs);
+        if (!r->regs) {
+            free_request(sys, r, false);
+            return SYSDMA_E_NO_MEMORY;
+        }
+    }
+    r->adapter = a;
+    r->device = device;
+    r->context = context;
+    r->routine = routine;
+    r->count = count;
+
+    sysdma__lock(sys);
+    if (count && sysdma__pool_never(sys, a, count)) {
+        sysdma__unlock(sys);
+        free_request(sys, r, true);
+        return SYSDMA_E_INSUFFICIENT_RESOURCES;
+    }
+    bool granted = false;
+    if (!a->owned && !a->waiting.head) {
+        a->owned = true;
+        if (count == 0 || (!sys->pool_waiting.head && sysdma__pool_take(sys, a, r->regs, count))) {
+            a->owner_regs = count ? r->regs : NULL;
+            granted = true;
+        } else {
+            enqueue(&sys->pool_waiting, r);
+        }
+    } else {
+        enqueue(&a->waiting, r);
+    }
+    if (!granted) {
+        a->queued++;
+        a->stats.deferred++;
+        sys->stats.deferred++;
+    }
+    sysdma__unlock(sys);
+    if (!granted)
+        return SYSDMA_PENDING;
+    pump(sys, r);
+    return SYSDMA_OK;
+}
+
+sysdma_status sysdma__free_channel(sysdma_adapter *a)
+{
+    sysdma_system *sys = a->sys;
+    sysdma__lock(sys);
+    if (!a->owned) {
+        sysdma__unlock(sys);
+        return SYSDMA_E_NOT_OWNER;
+    }
+    /* The owner may still be waiting for registers in the pool queue: then
+     * it has not been granted and the channel is not the caller's. */
+    for (sysdma_request *w = sys->pool_waiting.head; w; w = w->next)
+        if (w->adapter == a) {
+            sysdma__unlock(sys);
+            return SYSDMA_E_NOT_OWNER;
+        }
+    if (a->map.active) {
+        sysdma__unlock(sys);
+        return SYSDMA_E_WRONG_STATE;
+    }
+    release_channel(a, false);
+    sysdma__unlock(sys);
+    pump(sys, NULL);
+    return SYSDMA_OK;
+}
+
+sysdma_status sysdma__free_map_registers(sysdma_adapter *a, sysdma_map_registers *base,
+                                         uint32_t count)
+{
+    sysdma_system *sys = a->sys;
+    if (!base)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    sysdma__lock(sys);
+    sysdma_map_registers **link = &a->kept;
+    while (*link && *link != base)
+        link = &(*link)->next_kept;
+    if (!*link || base->count != count) {
+        sysdma__unlock(sys);
+        return SYSDMA_E_NOT_OWNER;
+    }
+    *link = base->next_kept;
+    sysdma__pool_give(sys, base);
+    a->kept_sets--;
+    sysdma__unlock(sys);
+    sysdma__free(sys, base, sizeof *base);
+    pump(sys, NULL);
+    return SYSDMA_OK;
+}

@@ -1,0 +1,153 @@
+/*
+ * sysdma core internals: the objects behind the public handles and the
+ * functions the core's files share (sysdma__ prefix). Freestanding: nothing
+ * here may need more of libc than memcpy, memset, memmove and memcmp.
+ *
+ * Locking. One platform lock (sys->lock) guards the pool, the queues and
+ * every adapter's channel state. Callbacks are collected under the lock
+ * and run after it is released (sysdma__pump), so a driver's AdapterControl
+ * may call back into sysdma freely.
+ */
+#ifndef SYSDMA_INTERNAL_H
+#define SYSDMA_INTERNAL_H
+
+#include "freestanding.h"
+
+#include "sysdma/sysdma.h"
+
+#define PAGE SYSDMA_PAGE_SIZE
+#define SYSDMA_MAX_CHANNELS 8
+#define SYSDMA_LIMIT_16M (16ull << 20)
+
+#ifdef SYSDMA_DEBUG_ASSERT
+#define SYSDMA_ASSERT(x) ((x) ? (void)0 : __builtin_trap())
+#else
+#define SYSDMA_ASSERT(x) ((void)0)
+#endif
+
+/* One chunk of the map-register pool: 32 pages, physically contiguous and
+ * aligned to 128 KiB below 16 MiB, so a run inside it never crosses a 128 KiB
+ * window, and a run inside one of its halves never crosses a 64 KiB one. */
+#define CHUNK_PAGES 32u
+typedef struct pool_chunk {
+    struct pool_chunk *next;
+    uint8_t *va;
+    uint64_t phys;
+    uint32_t used; /* bit k: page k is held */
+} pool_chunk;
+
+/* A map register base: a run of pages in one chunk. Allocated with the
+ * request, so granting never needs memory. */
+struct sysdma_map_registers {
+    pool_chunk *chunk;       /* NULL until granted */
+    uint32_t first, count;
+    sysdma_adapter *adapter;
+    bool kept;               /* held after DEALLOCATE_OBJECT_KEEP_REGISTERS */
+    struct sysdma_map_registers *next_kept; /* in the adapter's kept list */
+};
+
+/* A queued AllocateAdapterChannel request. */
+typedef struct sysdma_request {
+    struct sysdma_request *next;     /* in the channel queue or the pool queue */
+    sysdma_adapter *adapter;
+    void *device;
+    void *context;
+    sysdma_adapter_control_fn routine;
+    uint32_t count;                  /* map registers wanted */
+    sysdma_map_registers *regs;      /* pre-allocated when count > 0 */
+} sysdma_request;
+
+typedef struct request_queue {
+    sysdma_request *head, *tail;
+} request_queue;
+
+/* One mapped, not yet flushed transfer. */
+typedef struct mapping {
+    bool active;
+    bool bounced;
+    bool to_device;
+    sysdma_mdl *mdl;
+    uint8_t *current_va;
+    uint32_t length;
+    uint64_t logical;
+} mapping;
+
+struct sysdma_adapter {
+    const sysdma_dma_operations *ops;
+    sysdma_system *sys;
+    uint32_t refs;
+    uint32_t channel;
+    sysdma_device_description desc;
+    sysdma_channel_limits limits;
+    uint32_t max_map_registers;
+    uint32_t max_transfer;       /* bytes one MapTransfer can map */
+    bool demand;                 /* demand mode honoured */
+    /* channel ownership */
+    bool owned;
+    sysdma_map_registers *owner_regs; /* registers held with the channel */
+    request_queue waiting;       /* for the channel, FIFO */
+    uint32_t queued;             /* requests of this adapter anywhere in queues */
+    uint32_t kept_sets;          /* register sets kept after release */
+    sysdma_map_registers *kept;  /* those sets, so a freed base is checked by identity */
+    mapping map;
+    sysdma_stats stats;
+};
+
+struct sysdma_system {
+    sysdma_platform pf;
+    sysdma_controller ctrl;
+    sysdma_config cfg;
+    void *lock;
+    pool_chunk *chunks;
+    uint32_t pool_pages, pool_in_use, pool_high_water;
+    bool growth_failed;          /* the platform refused a chunk since the last free */
+    request_queue pool_waiting;  /* channel granted, waiting for registers, FIFO */
+    sysdma_adapter *adapters[SYSDMA_MAX_CHANNELS];
+    uint32_t adapter_count;
+    sysdma_stats stats;
+};
+
+/* system.c */
+void sysdma__lock(sysdma_system *sys);
+void sysdma__unlock(sysdma_system *sys);
+void *sysdma__alloc(sysdma_system *sys, size_t bytes);
+void sysdma__free(sysdma_system *sys, void *p, size_t bytes);
+
+/* mapreg.c */
+sysdma_status sysdma__pool_init(sysdma_system *sys);
+void sysdma__pool_destroy(sysdma_system *sys);
+/* Try to take `count` pages for `a` into `regs`; may grow the pool. */
+bool sysdma__pool_take(sysdma_system *sys, sysdma_adapter *a, sysdma_map_registers *regs,
+                       uint32_t count);
+void sysdma__pool_give(sysdma_system *sys, sysdma_map_registers *regs);
+/* Can `count` pages for `a` never be had, given the pool's cap and state? */
+bool sysdma__pool_never(sysdma_system *sys, const sysdma_adapter *a, uint32_t count);
+static inline uint8_t *sysdma__regs_va(const sysdma_map_registers *r)
+{
+    return r->chunk->va + (size_t)r->first * PAGE;
+}
+static inline uint64_t sysdma__regs_phys(const sysdma_map_registers *r)
+{
+    return r->chunk->phys + (uint64_t)r->first * PAGE;
+}
+
+/* channel.c */
+sysdma_status sysdma__allocate_channel(sysdma_adapter *a, void *device, uint32_t count,
+                                       sysdma_adapter_control_fn routine, void *context);
+sysdma_status sysdma__free_channel(sysdma_adapter *a);
+sysdma_status sysdma__free_map_registers(sysdma_adapter *a, sysdma_map_registers *base,
+                                         uint32_t count);
+
+/* transfer.c */
+sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
+                                   sysdma_map_registers *regs, void *current_va,
+                                   uint32_t *length, bool to_device, uint64_t *logical);
+sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_registers *regs,
+                            void *current_va, uint32_t length, bool to_device);
+uint32_t sysdma__read_counter(sysdma_adapter *a);
+uint32_t sysdma__alignment(sysdma_adapter *a);
+
+/* adapter.c */
+sysdma_status sysdma__put_adapter(sysdma_adapter *a);
+
+#endif /* SYSDMA_INTERNAL_H */

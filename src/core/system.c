@@ -1,0 +1,121 @@
+/*
+ * The sysdma system: one per machine. It ties a platform (memory, ports, a
+ * lock) to a controller and owns the map-register pool and the table of
+ * adapters (one per controller channel). Everything else in the core hangs
+ * off it; there is no global state.
+ */
+#include "internal.h"
+
+void sysdma__lock(sysdma_system *sys)
+{
+    if (sys->lock)
+        sys->pf.ops->lock_acquire(sys->pf.ctx, sys->lock);
+}
+
+void sysdma__unlock(sysdma_system *sys)
+{
+    if (sys->lock)
+        sys->pf.ops->lock_release(sys->pf.ctx, sys->lock);
+}
+
+void *sysdma__alloc(sysdma_system *sys, size_t bytes)
+{
+    void *p = sys->pf.ops->alloc(sys->pf.ctx, bytes);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
+}
+
+void sysdma__free(sysdma_system *sys, void *p, size_t bytes)
+{
+    if (p)
+        sys->pf.ops->free(sys->pf.ctx, p, bytes);
+}
+
+sysdma_status sysdma_system_create(const sysdma_platform *pf, const sysdma_controller *ctrl,
+                                   const sysdma_config *cfg, sysdma_system **out)
+{
+    if (!out)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    *out = NULL;
+    if (!pf || !pf->ops || !ctrl || !ctrl->ops)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    const sysdma_platform_ops *po = pf->ops;
+    const sysdma_controller_ops *co = ctrl->ops;
+    if (po->size < sizeof(sysdma_platform_ops) || !po->alloc || !po->free || !po->alloc_contig ||
+        !po->free_contig || !po->virt_to_phys)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    bool locks = po->lock_create || po->lock_acquire || po->lock_release || po->lock_destroy;
+    if (locks && !(po->lock_create && po->lock_acquire && po->lock_release && po->lock_destroy))
+        return SYSDMA_E_INVALID_ARGUMENT;
+    if (co->size < sizeof(sysdma_controller_ops) || !co->channel_limits || !co->program ||
+        !co->flush)
+        return SYSDMA_E_INVALID_ARGUMENT;
+
+    sysdma_system *sys = po->alloc(pf->ctx, sizeof *sys);
+    if (!sys)
+        return SYSDMA_E_NO_MEMORY;
+    memset(sys, 0, sizeof *sys);
+    sys->pf = *pf;
+    sys->ctrl = *ctrl;
+    if (cfg)
+        sys->cfg = *cfg;
+    if (!sys->cfg.map_registers_initial)
+        sys->cfg.map_registers_initial = 32;
+    if (!sys->cfg.map_registers_cap)
+        sys->cfg.map_registers_cap = 256;
+    if (sys->cfg.map_registers_initial > sys->cfg.map_registers_cap)
+        sys->cfg.map_registers_initial = sys->cfg.map_registers_cap;
+    if (locks) {
+        sys->lock = po->lock_create(pf->ctx);
+        if (!sys->lock) {
+            po->free(pf->ctx, sys, sizeof *sys);
+            return SYSDMA_E_NO_MEMORY;
+        }
+    }
+    sysdma_status st = co->initialize ? co->initialize(ctrl->ctx) : SYSDMA_OK;
+    if (st == SYSDMA_OK)
+        st = sysdma__pool_init(sys);
+    if (st != SYSDMA_OK) {
+        sysdma__pool_destroy(sys);
+        if (sys->lock)
+            po->lock_destroy(pf->ctx, sys->lock);
+        po->free(pf->ctx, sys, sizeof *sys);
+        return st;
+    }
+    *out = sys;
+    return SYSDMA_OK;
+}
+
+sysdma_status sysdma_system_destroy(sysdma_system *sys)
+{
+    if (!sys)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    if (sys->adapter_count)
+        return SYSDMA_E_BUSY;
+    sysdma__pool_destroy(sys);
+    if (sys->lock)
+        sys->pf.ops->lock_destroy(sys->pf.ctx, sys->lock);
+    sys->pf.ops->free(sys->pf.ctx, sys, sizeof *sys);
+    return SYSDMA_OK;
+}
+
+void sysdma_stats_get(sysdma_system *sys, const sysdma_adapter *a, sysdma_stats *out)
+{
+    sysdma__lock(sys);
+    *out = a ? a->stats : sys->stats;
+    out->pool_pages = sys->pool_pages;
+    if (!a) {
+        out->pool_in_use = sys->pool_in_use;
+        out->pool_high_water = sys->pool_high_water;
+    }
+    sysdma__unlock(sys);
+}
+
+void sysdma_flush_io_buffers(sysdma_system *sys, const sysdma_mdl *mdl, bool read_operation)
+{
+    const sysdma_platform_ops *po = sys->pf.ops;
+    if (mdl && po->flush_io_buffers)
+        po->flush_io_buffers(sys->pf.ctx, sysdma_mdl_virtual_address(mdl), mdl->byte_count,
+                             read_operation);
+}

@@ -1,0 +1,157 @@
+/*
+ * Packet-based system DMA: MapTransfer, FlushAdapterBuffers, ReadDmaCounter
+ * and GetDmaAlignment for system (subordinate) adapters.
+ *
+ * MapTransfer maps the whole piece it is given (the length comes back
+ * unchanged). A piece is used in place when its pages are physically
+ * contiguous, it lies below the channel's reach (16 MiB on the PC/AT) and
+ * inside one window (64 KiB / 128 KiB); otherwise it goes through the run of
+ * map registers the driver holds, which the pool guarantees to satisfy all
+ * three. Data is copied into the bounce pages for a write to the device and
+ * copied back at flush, for the bytes the controller actually moved.
+ */
+#include "internal.h"
+
+/* Physical address of the byte at `va` inside `mdl`. */
+static uint64_t phys_at(const sysdma_mdl *mdl, const uint8_t *va)
+{
+    size_t off = (size_t)(va - mdl->start_va);
+    return mdl->pfn[off / PAGE] + off % PAGE;
+}
+
+/* Is [va, va + len) of `mdl` usable in place by this adapter's channel? */
+static bool direct(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8_t *va,
+                   uint32_t len, uint64_t *phys)
+{
+    uint64_t start = phys_at(mdl, va);
+    size_t first = (size_t)(va - mdl->start_va) / PAGE;
+    size_t last = (size_t)(va + len - 1 - mdl->start_va) / PAGE;
+    for (size_t k = first; k < last; k++)
+        if (mdl->pfn[k + 1] != mdl->pfn[k] + PAGE)
+            return false;
+    uint64_t end = start + len - 1;
+    if (a->limits.address_bits < 64 && end >> a->limits.address_bits)
+        return false;
+    if (a->limits.boundary && ((start ^ end) & ~(uint64_t)(a->limits.boundary - 1)))
+        return false;
+    *phys = start;
+    return true;
+}
+
+sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
+                                   sysdma_map_registers *regs, void *current_va,
+                                   uint32_t *length, bool to_device, uint64_t *logical)
+{
+    sysdma_system *sys = a->sys;
+    uint8_t *va = current_va;
+    uint32_t len = *length;
+    uint8_t *lo = sysdma_mdl_virtual_address(mdl);
+    if (va < lo || va >= lo + mdl->byte_count)
+        return SYSDMA_E_OUT_OF_RANGE;
+    if (len == 0 || len > a->max_transfer)
+        return SYSDMA_E_LENGTH;
+    if (len > (size_t)(lo + mdl->byte_count - va))
+        return SYSDMA_E_OUT_OF_RANGE;
+    uint32_t w = a->limits.width;
+    if (w > 1 && ((len | (uint32_t)phys_at(mdl, va)) & (w - 1)))
+        return SYSDMA_E_ALIGNMENT;
+
+    uint64_t phys = 0;
+    bool bounce = !direct(a, mdl, va, len, &phys);
+    sysdma__lock(sys);
+    sysdma_status st = SYSDMA_OK;
+    if (!a->owned || (regs && regs != a->owner_regs))
+        st = SYSDMA_E_NOT_OWNER;
+    else if (a->map.active)
+        st = SYSDMA_E_WRONG_STATE;
+    else if (bounce && (!a->owner_regs || regs != a->owner_regs))
+        st = SYSDMA_E_TOO_MANY_MAP_REGISTERS; /* must bounce, holds no registers */
+    else if (bounce && len > a->owner_regs->count * PAGE)
+        st = SYSDMA_E_LENGTH;
+    if (st == SYSDMA_OK)
+        a->map.active = true; /* claim it before dropping the lock */
+    sysdma__unlock(sys);
+    if (st != SYSDMA_OK)
+        return st;
+
+    if (bounce) {
+        phys = sysdma__regs_phys(regs);
+        if (to_device)
+            memcpy(sysdma__regs_va(regs), va, len);
+    }
+    sysdma_fragment frag = {phys, len};
+    sysdma_program prog = {
+        .fragments = &frag,
+        .count = 1,
+        .device_address = a->desc.device_address,
+        .to_device = to_device,
+        .loop = a->desc.auto_initialize,
+        .mode = a->demand ? SYSDMA_XFER_DEMAND : SYSDMA_XFER_SINGLE,
+    };
+    st = sys->ctrl.ops->program(sys->ctrl.ctx, a->channel, &prog);
+    sysdma__lock(sys);
+    if (st != SYSDMA_OK) {
+        a->map.active = false;
+    } else {
+        a->map = (mapping){true, bounce, to_device, mdl, va, len, phys};
+        a->stats.transfers++;
+        sys->stats.transfers++;
+        if (bounce) {
+            a->stats.bounced_transfers++;
+            sys->stats.bounced_transfers++;
+            if (to_device) {
+                a->stats.bytes_bounced += len;
+                sys->stats.bytes_bounced += len;
+            }
+        }
+    }
+    sysdma__unlock(sys);
+    if (st == SYSDMA_OK && logical)
+        *logical = phys;
+    return st;
+}
+
+sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_registers *regs,
+                            void *current_va, uint32_t length, bool to_device)
+{
+    sysdma_system *sys = a->sys;
+    sysdma__lock(sys);
+    mapping m = a->map;
+    sysdma__unlock(sys);
+    if (!m.active)
+        return SYSDMA_E_WRONG_STATE;
+    if (m.mdl != mdl || m.current_va != (uint8_t *)current_va || m.length != length ||
+        m.to_device != to_device || (m.bounced && regs != a->owner_regs))
+        return SYSDMA_E_INVALID_ARGUMENT;
+    uint32_t residue = 0;
+    if (a->limits.counter_available && sys->ctrl.ops->read_counter)
+        residue = sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel);
+    sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
+    uint32_t moved = length;
+    if (!a->desc.ignore_count && residue <= length)
+        moved = length - residue;
+    if (m.bounced && !to_device && moved) {
+        memcpy(m.current_va, sysdma__regs_va(regs), moved);
+    }
+    sysdma__lock(sys);
+    if (m.bounced && !to_device) {
+        a->stats.bytes_bounced += moved;
+        sys->stats.bytes_bounced += moved;
+    }
+    a->map.active = false;
+    sysdma__unlock(sys);
+    return SYSDMA_OK;
+}
+
+uint32_t sysdma__read_counter(sysdma_adapter *a)
+{
+    sysdma_system *sys = a->sys;
+    if (!a->limits.counter_available || !sys->ctrl.ops->read_counter)
+        return 0;
+    return sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel);
+}
+
+uint32_t sysdma__alignment(sysdma_adapter *a)
+{
+    return a->limits.width ? a->limits.width : 1;
+}

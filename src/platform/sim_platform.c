@@ -1,0 +1,121 @@
+/*
+ * The sysdma platform interface over the simulated PC: core objects from
+ * malloc, contiguous memory from the machine's physical page allocator,
+ * virtual→physical from its mappings, ports from its bus, the lock a
+ * pthread mutex. Optional fault injection makes the Nth allocation fail.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "sim_internal.h"
+
+static void *pf_alloc(void *ctx, size_t bytes)
+{
+    sim_pf *p = ctx;
+    if (p->fail_after && *p->fail_after >= 0) {
+        if (*p->fail_after == 0)
+            return NULL;
+        --*p->fail_after;
+    }
+    return malloc(bytes);
+}
+
+static void pf_free(void *ctx, void *ptr, size_t bytes)
+{
+    (void)ctx;
+    (void)bytes;
+    free(ptr);
+}
+
+static sysdma_status pf_alloc_contig(void *ctx, size_t bytes, uint64_t max_phys, uint64_t boundary,
+                                     uint64_t align, void **va, uint64_t *phys)
+{
+    sim_pf *p = ctx;
+    if (p->fail_after && *p->fail_after >= 0) {
+        if (*p->fail_after == 0)
+            return SYSDMA_E_NO_MEMORY;
+        --*p->fail_after;
+    }
+    return sysdma_sim_alloc_contig(p->sim, bytes, max_phys, boundary, align, phys, va);
+}
+
+static void pf_free_contig(void *ctx, void *va, uint64_t phys, size_t bytes)
+{
+    sim_pf *p = ctx;
+    (void)va;
+    sysdma_sim_free_contig(p->sim, phys, bytes);
+}
+
+static bool pf_v2p(void *ctx, const void *va, uint64_t *phys)
+{
+    sim_pf *p = ctx;
+    return sysdma_sim_virt_to_phys(p->sim, va, phys);
+}
+
+static uint8_t pf_inb(void *ctx, uint16_t port)
+{
+    sim_pf *p = ctx;
+    return sysdma_sim_inb(p->sim, port);
+}
+
+static void pf_outb(void *ctx, uint16_t port, uint8_t v)
+{
+    sim_pf *p = ctx;
+    sysdma_sim_outb(p->sim, port, v);
+}
+
+static void *pf_lock_create(void *ctx)
+{
+    (void)ctx;
+    pthread_mutex_t *m = malloc(sizeof *m);
+    if (m && pthread_mutex_init(m, NULL) != 0) {
+        free(m);
+        m = NULL;
+    }
+    return m;
+}
+
+static void pf_lock_acquire(void *ctx, void *lock)
+{
+    (void)ctx;
+    pthread_mutex_lock(lock);
+}
+
+static void pf_lock_release(void *ctx, void *lock)
+{
+    (void)ctx;
+    pthread_mutex_unlock(lock);
+}
+
+static void pf_lock_destroy(void *ctx, void *lock)
+{
+    (void)ctx;
+    pthread_mutex_destroy(lock);
+    free(lock);
+}
+
+static const sysdma_platform_ops sim_ops = {
+    .size = sizeof(sysdma_platform_ops),
+    .alloc = pf_alloc,
+    .free = pf_free,
+    .alloc_contig = pf_alloc_contig,
+    .free_contig = pf_free_contig,
+    .virt_to_phys = pf_v2p,
+    .inb = pf_inb,
+    .outb = pf_outb,
+    .lock_create = pf_lock_create,
+    .lock_acquire = pf_lock_acquire,
+    .lock_release = pf_lock_release,
+    .lock_destroy = pf_lock_destroy,
+};
+
+/* One context per machine, freed with it: the machine keeps a pointer. */
+void sysdma_sim_platform(sysdma_sim *sim, sysdma_platform *out, long *fail_after)
+{
+    sim_pf *p = sysdma__sim_platform_ctx(sim);
+    p->sim = sim;
+    p->fail_after = fail_after;
+    out->ops = &sim_ops;
+    out->ctx = p;
+}
