@@ -1,0 +1,142 @@
+/* Test rig (see rig.h). */
+#include "rig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint8_t port_in(void *ctx, uint16_t port)
+{
+    rig *r = ctx;
+    unsigned ch = (port - 0x300u) / 8u;
+    return sysdma_emu_testdev_inb(&r->dev[ch], port);
+}
+
+static void port_out(void *ctx, uint16_t port, uint8_t v)
+{
+    rig *r = ctx;
+    unsigned ch = (port - 0x300u) / 8u;
+    sysdma_emu_testdev_outb(&r->dev[ch], port, v);
+}
+
+sysdma_status rig_init(rig *r, uint64_t ram, size_t fifo_cap, const sysdma_config *cfg)
+{
+    memset(r, 0, sizeof *r);
+    r->fail_after = -1;
+    sysdma_sim_config sc = {.ram_bytes = ram, .seed = 12345, .timing_off = true};
+    if (sysdma_sim_create(&sc, &r->sim) != SYSDMA_OK)
+        return SYSDMA_E_NO_MEMORY;
+    r->fifo_cap = fifo_cap;
+    for (unsigned ch = 0; ch < 8; ch++) {
+        if (ch == 4)
+            continue;
+        r->fifo[ch] = calloc(1, fifo_cap);
+        sysdma_emu_testdev_init(&r->dev[ch], sysdma_sim_dma(r->sim), ch, (uint16_t)(0x300 + 8 * ch),
+                                r->fifo[ch], fifo_cap, 0, NULL, NULL);
+    }
+    sysdma_sim_add_ports(r->sim, 0x300, 0x33F, port_in, port_out, r);
+    sysdma_sim_platform(r->sim, &r->pf, &r->fail_after);
+    sysdma_i8237_driver_init(&r->drv, &r->pf, &r->ctrl);
+    return sysdma_system_create(&r->pf, &r->ctrl, cfg, &r->sys);
+}
+
+void rig_destroy(rig *r)
+{
+    if (r->sys)
+        sysdma_system_destroy(r->sys);
+    for (unsigned ch = 0; ch < 8; ch++)
+        free(r->fifo[ch]);
+    sysdma_sim_destroy(r->sim);
+}
+
+typedef struct grant {
+    bool granted;
+    sysdma_map_registers *regs;
+} grant;
+
+static sysdma_allocation_action on_grant(void *device, sysdma_map_registers *regs, void *context)
+{
+    (void)device;
+    grant *g = context;
+    g->granted = true;
+    g->regs = regs;
+    return SYSDMA_KEEP_OBJECT;
+}
+
+static bool dev_done(void *ctx)
+{
+    sysdma_emu_testdev *d = ctx;
+    return d->dir == 0;
+}
+
+sysdma_status rig_packet_transfer(rig *r, unsigned channel, uint8_t *buf, uint32_t len,
+                                  bool to_device, uint32_t max_length, bool demand,
+                                  unsigned *pieces)
+{
+    sysdma_device_description d = {0};
+    d.version = demand ? 2 : 1;
+    d.demand_mode = demand;
+    d.channel = channel;
+    d.interface_type = SYSDMA_INTERFACE_ISA;
+    d.width = channel >= 4 ? SYSDMA_WIDTH_16 : SYSDMA_WIDTH_8;
+    d.maximum_length = max_length;
+    sysdma_adapter *a;
+    uint32_t nregs;
+    sysdma_status st = sysdma_adapter_get(r->sys, &d, &a, &nregs);
+    if (st != SYSDMA_OK)
+        return st;
+    sysdma_mdl *mdl;
+    st = sysdma_mdl_create(r->sys, buf, len, &mdl);
+    if (st != SYSDMA_OK) {
+        sysdma_adapter_put(a);
+        return st;
+    }
+    sysdma_flush_io_buffers(r->sys, mdl, !to_device);
+    grant g = {0};
+    st = sysdma_channel_allocate(a, &r->dev[channel], nregs, on_grant, &g);
+    if (st != SYSDMA_OK || !g.granted) {
+        sysdma_mdl_free(r->sys, mdl);
+        sysdma_adapter_put(a);
+        return st == SYSDMA_OK ? SYSDMA_E_WRONG_STATE : st;
+    }
+    uint32_t max_piece = nregs * SYSDMA_PAGE_SIZE;
+    if (max_piece > sysdma_adapter_max_transfer(a))
+        max_piece = sysdma_adapter_max_transfer(a);
+    uint32_t done = 0;
+    unsigned n = 0;
+    sysdma_emu_testdev *dev = &r->dev[channel];
+    while (done < len && st == SYSDMA_OK) {
+        uint32_t piece = len - done < max_piece ? len - done : max_piece;
+        uint32_t asked = piece;
+        st = sysdma_map_transfer(a, mdl, g.regs, buf + done, &piece, to_device, NULL);
+        if (st != SYSDMA_OK)
+            break;
+        if (piece != asked) {
+            st = SYSDMA_E_LENGTH; /* a system adapter must not shrink it */
+            break;
+        }
+        n++;
+        /* The device side of this piece starts at FIFO offset `done`. */
+        dev->data = r->fifo[channel] + done;
+        dev->cap = r->fifo_cap - done;
+        for (unsigned b = 0; b < 4; b++)
+            sysdma_sim_outb(r->sim, (uint16_t)(0x301 + 8 * channel + b), (uint8_t)(piece >> (8 * b)));
+        sysdma_sim_outb(r->sim, (uint16_t)(0x300 + 8 * channel), to_device ? 2 : 1);
+        if (!sysdma_sim_run_until(r->sim, dev_done, dev, 10ull * 1000 * 1000 * 1000))
+            st = SYSDMA_E_TIMEOUT;
+        sysdma_sim_outb(r->sim, (uint16_t)(0x305 + 8 * channel), 0);
+        sysdma_status fs = sysdma_flush_adapter_buffers(a, mdl, g.regs, buf + done, piece, to_device);
+        if (st == SYSDMA_OK)
+            st = fs;
+        done += piece;
+    }
+    sysdma_status fr = sysdma_channel_free(a);
+    if (st == SYSDMA_OK)
+        st = fr;
+    sysdma_mdl_free(r->sys, mdl);
+    sysdma_status pr = sysdma_adapter_put(a);
+    if (st == SYSDMA_OK)
+        st = pr;
+    if (pieces)
+        *pieces = n;
+    return st;
+}

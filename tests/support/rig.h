@@ -1,0 +1,44 @@
+/*
+ * Test rig: a simulated PC with the sysdma core on top (sim platform, 8237
+ * driver, system) and a generic test device on one channel, plus a
+ * packet-based "driver" that moves a buffer through sysdma the way the
+ * seed's sequence does: AllocateAdapterChannel → MapTransfer → device runs
+ * → FlushAdapterBuffers → repeat per piece → FreeAdapterChannel.
+ */
+#ifndef SYSDMA_TEST_RIG_H
+#define SYSDMA_TEST_RIG_H
+
+#include "sysdma/emu_testdev.h"
+#include "sysdma/sim.h"
+#include "sysdma/sysdma.h"
+
+typedef struct rig {
+    sysdma_sim *sim;
+    sysdma_platform pf;
+    sysdma_i8237_driver drv;
+    sysdma_controller ctrl;
+    sysdma_system *sys;
+    sysdma_emu_testdev dev[8];
+    uint8_t *fifo[8];
+    size_t fifo_cap;
+    bool irq[8];
+    long fail_after;
+} rig;
+
+/* Make a machine (`ram` bytes, 0 → 64 MiB) with a test device on every
+ * usable channel (FIFOs of `fifo_cap` bytes) and the sysdma system on it.
+ * Returns the status of sysdma_system_create. */
+sysdma_status rig_init(rig *r, uint64_t ram, size_t fifo_cap, const sysdma_config *cfg);
+void rig_destroy(rig *r);
+
+/* One packet-based transfer of [buf, buf + len) on `channel`, in pieces of
+ * at most the map registers the adapter grants (`max_length` in the
+ * description controls how many), `to_device` choosing the direction;
+ * demand mode when `demand`. Device-side data is the device's FIFO from
+ * offset 0. Returns SYSDMA_OK or the first failing status; *pieces gets the
+ * number of MapTransfer calls. */
+sysdma_status rig_packet_transfer(rig *r, unsigned channel, uint8_t *buf, uint32_t len,
+                                  bool to_device, uint32_t max_length, bool demand,
+                                  unsigned *pieces);
+
+#endif
