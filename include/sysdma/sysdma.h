@@ -42,9 +42,13 @@ typedef struct sysdma_map_registers sysdma_map_registers; /* a map register base
 
 /* ---- System -------------------------------------------------------------------- */
 
+/* The pool holds map registers in chunks of 32 pages (128 KiB, aligned,
+ * below 16 MiB); it makes chunks for `initial` pages at creation and grows
+ * a chunk at a time, on demand, while it stays within `cap` pages. A cap
+ * below 32 means no map registers at all. */
 typedef struct sysdma_config {
-    uint32_t map_registers_initial; /* bounce pages made at creation; 0 → 32 */
-    uint32_t map_registers_cap;     /* most the pool grows to; 0 → 256 (1 MiB) */
+    uint32_t map_registers_initial; /* pages made at creation; 0 → 32 */
+    uint32_t map_registers_cap;     /* most pages the pool grows to; 0 → 256 (1 MiB) */
 } sysdma_config;
 
 /* Create the system over a platform and a controller (both copied; their

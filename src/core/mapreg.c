@@ -44,7 +44,8 @@ static bool grow(sysdma_system *sys)
 
 sysdma_status sysdma__pool_init(sysdma_system *sys)
 {
-    while (sys->pool_pages < sys->cfg.map_registers_initial)
+    while (sys->pool_pages < sys->cfg.map_registers_initial &&
+           sys->pool_pages + CHUNK_PAGES <= sys->cfg.map_registers_cap)
         if (!grow(sys))
             return SYSDMA_E_NO_MEMORY;
     return SYSDMA_OK;

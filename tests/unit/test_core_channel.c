@@ -1,0 +1,239 @@
+/* Channel queues, allocation actions and the map-register pool. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "support/rig.h"
+
+static rig *make(uint32_t initial, uint32_t cap)
+{
+    rig *r = malloc(sizeof *r);
+    sysdma_config cfg = {.map_registers_initial = initial, .map_registers_cap = cap};
+    assert_non_null(r);
+    assert_int_equal(rig_init(r, 32u << 20, 4096, &cfg), SYSDMA_OK);
+    return r;
+}
+
+static void unmake(rig *r)
+{
+    assert_int_equal(sysdma_system_destroy(r->sys), SYSDMA_OK);
+    r->sys = NULL;
+    rig_destroy(r);
+    free(r);
+}
+
+static sysdma_adapter *adapter(rig *r, unsigned ch, uint32_t max_len, uint32_t *n)
+{
+    sysdma_device_description d = {0};
+    d.version = 2;
+    d.channel = ch;
+    d.width = ch >= 4 ? SYSDMA_WIDTH_16 : SYSDMA_WIDTH_8;
+    d.maximum_length = max_len;
+    sysdma_adapter *a;
+    assert_int_equal(sysdma_adapter_get(r->sys, &d, &a, n), SYSDMA_OK);
+    return a;
+}
+
+/* A log of grants: which request ran, with what registers; the action each returns. */
+typedef struct log {
+    int order[256];
+    sysdma_map_registers *regs[256];
+    int n;
+    sysdma_allocation_action action;
+} log;
+
+typedef struct req {
+    log *l;
+    int id;
+} req;
+
+static sysdma_allocation_action record(void *device, sysdma_map_registers *regs, void *ctx)
+{
+    req *q = ctx;
+    (void)device;
+    q->l->regs[q->l->n] = regs;
+    q->l->order[q->l->n++] = q->id;
+    return q->l->action;
+}
+
+static void test_fifo_100_on_one_channel(void **state)
+{
+    (void)state;
+    rig *r = make(32, 256);
+    uint32_t n;
+    sysdma_adapter *a = adapter(r, 2, 4096, &n);
+    log l = {.action = SYSDMA_KEEP_OBJECT};
+    req q[100];
+    for (int k = 0; k < 100; k++) {
+        q[k] = (req){&l, k};
+        sysdma_status st = sysdma_channel_allocate(a, &q[k], k % 3, record, &q[k]);
+        assert_int_equal(st, k == 0 ? SYSDMA_OK : SYSDMA_PENDING);
+    }
+    assert_int_equal(l.n, 1);
+    for (int k = 1; k < 100; k++) {
+        assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
+        assert_int_equal(l.n, k + 1);
+        assert_int_equal(l.order[k], k);
+        assert_true((l.regs[k] != NULL) == (k % 3 != 0));
+    }
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_E_NOT_OWNER); /* not held: refused */
+    sysdma_stats st;
+    sysdma_stats_get(r->sys, a, &st);
+    assert_int_equal(st.deferred, 99);
+    assert_int_equal(st.granted, 100);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    unmake(r);
+}
+
+static void test_allocation_actions(void **state)
+{
+    (void)state;
+    rig *r = make(32, 32);
+    uint32_t n;
+    sysdma_adapter *a = adapter(r, 1, 65536, &n);
+    sysdma_adapter *b = adapter(r, 3, 65536, &n);
+    assert_int_equal(n, 16);
+    log l = {.action = SYSDMA_DEALLOCATE_OBJECT};
+    req q1 = {&l, 1}, q2 = {&l, 2}, q3 = {&l, 3};
+    sysdma_stats st;
+    /* DEALLOCATE_OBJECT: channel and registers are free again at once. */
+    assert_int_equal(sysdma_channel_allocate(a, NULL, 16, record, &q1), SYSDMA_OK);
+    sysdma_stats_get(r->sys, NULL, &st);
+    assert_int_equal(st.pool_in_use, 0);
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_E_NOT_OWNER);
+    /* KEEP_OBJECT holds both until FreeAdapterChannel. */
+    l.action = SYSDMA_KEEP_OBJECT;
+    assert_int_equal(sysdma_channel_allocate(a, NULL, 16, record, &q2), SYSDMA_OK);
+    sysdma_stats_get(r->sys, NULL, &st);
+    assert_int_equal(st.pool_in_use, 16);
+    /* DEALLOCATE_OBJECT_KEEP_REGISTERS: channel free, registers kept. */
+    l.action = SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS;
+    assert_int_equal(sysdma_channel_allocate(b, NULL, 16, record, &q3), SYSDMA_OK);
+    sysdma_map_registers *kept = l.regs[l.n - 1];
+    assert_non_null(kept);
+    sysdma_stats_get(r->sys, NULL, &st);
+    assert_int_equal(st.pool_in_use, 32);
+    assert_int_equal(sysdma_channel_free(b), SYSDMA_E_NOT_OWNER);
+    /* The pool is full (cap 32): a third set must wait... */
+    req q4 = {&l, 4};
+    l.action = SYSDMA_KEEP_OBJECT;
+    assert_int_equal(sysdma_channel_allocate(b, NULL, 1, record, &q4), SYSDMA_PENDING);
+    /* ...until FreeMapRegisters returns the kept set, which grants it. */
+    assert_int_equal(sysdma_map_registers_free(b, kept, 15), SYSDMA_E_NOT_OWNER); /* wrong count */
+    assert_int_equal(sysdma_map_registers_free(a, kept, 16), SYSDMA_E_NOT_OWNER); /* wrong adapter */
+    assert_int_equal(sysdma_map_registers_free(b, kept, 16), SYSDMA_OK);
+    assert_int_equal(l.order[l.n - 1], 4);
+    assert_int_equal(sysdma_map_registers_free(b, kept, 16), SYSDMA_E_NOT_OWNER); /* twice */
+    assert_int_equal(sysdma_channel_free(b), SYSDMA_OK);
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
+    sysdma_stats_get(r->sys, NULL, &st);
+    assert_int_equal(st.pool_in_use, 0);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(b), SYSDMA_OK);
+    unmake(r);
+}
+
+static void test_too_many_fails_at_once(void **state)
+{
+    (void)state;
+    rig *r = make(32, 64);
+    uint32_t n;
+    sysdma_adapter *a = adapter(r, 2, 8192, &n);
+    log l = {.action = SYSDMA_KEEP_OBJECT};
+    req q = {&l, 1};
+    assert_int_equal(n, 3);
+    assert_int_equal(sysdma_channel_allocate(a, NULL, n + 1, record, &q),
+                     SYSDMA_E_TOO_MANY_MAP_REGISTERS);
+    assert_int_equal(sysdma_channel_allocate(a, NULL, 1, NULL, &q), SYSDMA_E_INVALID_ARGUMENT);
+    assert_int_equal(l.n, 0);
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_E_NOT_OWNER);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    unmake(r);
+}
+
+/* The pool grows a chunk at a time up to its cap; when exhausted requests
+ * wait (FIFO across adapters) and are granted as registers come back. */
+static void test_pool_growth_and_exhaustion(void **state)
+{
+    (void)state;
+    rig *r = make(1, 96); /* starts with one 32-page chunk, may grow to three */
+    sysdma_stats st;
+    sysdma_stats_get(r->sys, NULL, &st);
+    assert_int_equal(st.pool_pages, 32);
+    uint32_t n;
+    sysdma_adapter *ad[6];
+    unsigned chans[6] = {0, 1, 2, 3, 5, 6};
+    log l = {.action = SYSDMA_KEEP_OBJECT};
+    req q[8];
+    for (int k = 0; k < 6; k++) {
+        ad[k] = adapter(r, chans[k], 65536, &n);
+        q[k] = (req){&l, k};
+        assert_int_equal(n, chans[k] >= 4 ? 17 : 16);
+    }
+    /* 16 + 16 + 16 + 16 + 17 = 81 pages: the pool grows to 96. */
+    for (int k = 0; k < 5; k++)
+        assert_int_equal(sysdma_channel_allocate(ad[k], NULL, chans[k] >= 4 ? 17 : 16, record, &q[k]),
+                         SYSDMA_OK);
+    sysdma_stats_get(r->sys, NULL, &st);
+    assert_int_equal(st.pool_pages, 96);
+    assert_int_equal(st.pool_in_use, 81);
+    /* Channel 6 wants 17 contiguous pages in one 128 KiB window: none is
+     * left and the pool is at its cap, so it waits. */
+    assert_int_equal(sysdma_channel_allocate(ad[5], NULL, 17, record, &q[5]), SYSDMA_PENDING);
+    assert_int_equal(l.n, 5);
+    /* A second request on channel 0 queues behind its owner. */
+    q[6] = (req){&l, 6};
+    assert_int_equal(sysdma_channel_allocate(ad[0], NULL, 2, record, &q[6]), SYSDMA_PENDING);
+    /* Freeing channel 5's 17 pages lets channel 6 in. */
+    assert_int_equal(sysdma_channel_free(ad[4]), SYSDMA_OK);
+    assert_int_equal(l.n, 6);
+    assert_int_equal(l.order[5], 5);
+    /* Freeing channel 0 grants its queued request. */
+    assert_int_equal(sysdma_channel_free(ad[0]), SYSDMA_OK);
+    assert_int_equal(l.order[6], 6);
+    sysdma_stats_get(r->sys, NULL, &st);
+    assert_int_equal(st.pool_high_water, 81);
+    for (int k = 0; k < 6; k++) {
+        if (k != 4)
+            assert_int_equal(sysdma_channel_free(ad[k]), SYSDMA_OK);
+        assert_int_equal(sysdma_adapter_put(ad[k]), SYSDMA_OK);
+    }
+    unmake(r);
+}
+
+/* A pool whose cap cannot hold one chunk can never serve: fail at once,
+ * with a status distinct from "wait". */
+static void test_request_beyond_cap_fails(void **state)
+{
+    (void)state;
+    rig *r = malloc(sizeof *r);
+    sysdma_config cfg = {.map_registers_initial = 0, .map_registers_cap = 16};
+    assert_int_equal(rig_init(r, 32u << 20, 4096, &cfg), SYSDMA_OK);
+    uint32_t n;
+    sysdma_adapter *a = adapter(r, 2, 4096, &n);
+    log l = {.action = SYSDMA_KEEP_OBJECT};
+    req q = {&l, 1};
+    assert_int_equal(sysdma_channel_allocate(a, NULL, 1, record, &q), SYSDMA_E_INSUFFICIENT_RESOURCES);
+    /* Without map registers the channel is still granted. */
+    assert_int_equal(sysdma_channel_allocate(a, NULL, 0, record, &q), SYSDMA_OK);
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    unmake(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fifo_100_on_one_channel),
+        cmocka_unit_test(test_allocation_actions),
+        cmocka_unit_test(test_too_many_fails_at_once),
+        cmocka_unit_test(test_pool_growth_and_exhaustion),
+        cmocka_unit_test(test_request_beyond_cap_fails),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
