@@ -100,6 +100,7 @@ static sysdma_request *next_grant(sysdma_system *sys)
 static void pump(sysdma_system *sys, sysdma_request *first)
 {
     sysdma_request *r = first;
+    bool from_allocate = first != NULL;
     for (;;) {
         if (!r) {
             sysdma__lock(sys);
@@ -118,14 +119,25 @@ static void pump(sysdma_system *sys, sysdma_request *first)
         void *device = r->device, *context = r->context;
         free_request(sys, r, false);
         sysdma_allocation_action act = fn(device, regs, context);
+        bool released = false;
         sysdma__lock(sys);
         a->stats.granted++;
         sys->stats.granted++;
         if (act == SYSDMA_DEALLOCATE_OBJECT || act == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS) {
-            if (a->owned && !a->map.active)
+            if (a->owned && !a->map.active) {
                 release_channel(a, act == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS);
+                released = true;
+            }
         }
         sysdma__unlock(sys);
+        /* A request granted inside its own AdapterControl call took what
+         * was free without freeing anything: unless its routine released
+         * something, nothing new can be granted, so skip the search. After
+         * a free, keep granting until nothing more fits (one free can
+         * satisfy several waiters). */
+        if (from_allocate && !released)
+            return;
+        from_allocate = false;
         r = NULL;
     }
 }
@@ -204,8 +216,12 @@ sysdma_status sysdma__free_channel(sysdma_adapter *a)
         return SYSDMA_E_WRONG_STATE;
     }
     release_channel(a, false);
+    bool waiters = sys->pool_waiting.head != NULL;
+    for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS && !waiters; ch++)
+        waiters = sys->adapters[ch] && sys->adapters[ch]->waiting.head;
     sysdma__unlock(sys);
-    pump(sys, NULL);
+    if (waiters)
+        pump(sys, NULL);
     return SYSDMA_OK;
 }
 

@@ -68,16 +68,20 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
         st = SYSDMA_E_TOO_MANY_MAP_REGISTERS; /* must bounce, holds no registers */
     else if (bounce && len > a->owner_regs->count * PAGE)
         st = SYSDMA_E_LENGTH;
-    if (st == SYSDMA_OK)
-        a->map.active = true; /* claim it before dropping the lock */
-    sysdma__unlock(sys);
-    if (st != SYSDMA_OK)
+    if (st != SYSDMA_OK) {
+        sysdma__unlock(sys);
         return st;
-
+    }
+    a->map.active = true; /* claimed: nobody else maps or frees meanwhile */
     if (bounce) {
+        /* Copy in without the lock (the registers are ours), then come back
+         * to program: the controller's registers (the 8237's shared
+         * flip-flop) are only ever touched under the lock. */
+        sysdma__unlock(sys);
         phys = sysdma__regs_phys(regs);
         if (to_device)
             memcpy(sysdma__regs_va(regs), va, len);
+        sysdma__lock(sys);
     }
     sysdma_fragment frag = {phys, len};
     sysdma_program prog = {
@@ -89,7 +93,6 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
         .mode = a->demand ? SYSDMA_XFER_DEMAND : SYSDMA_XFER_SINGLE,
     };
     st = sys->ctrl.ops->program(sys->ctrl.ctx, a->channel, &prog);
-    sysdma__lock(sys);
     if (st != SYSDMA_OK) {
         a->map.active = false;
     } else {
@@ -117,12 +120,15 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
     sysdma_system *sys = a->sys;
     sysdma__lock(sys);
     mapping m = a->map;
-    sysdma__unlock(sys);
-    if (!m.active)
+    if (!m.active) {
+        sysdma__unlock(sys);
         return SYSDMA_E_WRONG_STATE;
+    }
     if (m.mdl != mdl || m.current_va != (uint8_t *)current_va || m.length != length ||
-        m.to_device != to_device || (m.bounced && regs != a->owner_regs))
+        m.to_device != to_device || (m.bounced && regs != a->owner_regs)) {
+        sysdma__unlock(sys);
         return SYSDMA_E_INVALID_ARGUMENT;
+    }
     uint32_t residue = 0;
     if (a->limits.counter_available && sys->ctrl.ops->read_counter)
         residue = sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel);
@@ -130,13 +136,14 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
     uint32_t moved = length;
     if (!a->desc.ignore_count && residue <= length)
         moved = length - residue;
-    if (m.bounced && !to_device && moved) {
-        memcpy(m.current_va, sysdma__regs_va(regs), moved);
-    }
-    sysdma__lock(sys);
-    if (m.bounced && !to_device) {
+    bool copy_back = m.bounced && !to_device && moved;
+    if (copy_back) {
         a->stats.bytes_bounced += moved;
         sys->stats.bytes_bounced += moved;
+        /* Still marked mapped while we copy without the lock. */
+        sysdma__unlock(sys);
+        memcpy(m.current_va, sysdma__regs_va(regs), moved);
+        sysdma__lock(sys);
     }
     a->map.active = false;
     sysdma__unlock(sys);
@@ -148,7 +155,10 @@ uint32_t sysdma__read_counter(sysdma_adapter *a)
     sysdma_system *sys = a->sys;
     if (!a->limits.counter_available || !sys->ctrl.ops->read_counter)
         return 0;
-    return sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel);
+    sysdma__lock(sys); /* the controller's registers are shared */
+    uint32_t left = sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel);
+    sysdma__unlock(sys);
+    return left;
 }
 
 uint32_t sysdma__alignment(sysdma_adapter *a)

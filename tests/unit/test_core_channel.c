@@ -226,6 +226,34 @@ static void test_request_beyond_cap_fails(void **state)
     unmake(r);
 }
 
+/* One free can satisfy several waiters: all of them are granted by it. */
+static void test_one_free_grants_several(void **state)
+{
+    (void)state;
+    rig *r = make(32, 32); /* exactly one chunk: two 16-page halves */
+    uint32_t n;
+    sysdma_adapter *a = adapter(r, 1, 65536, &n), *b = adapter(r, 3, 65536, &n);
+    sysdma_adapter *c = adapter(r, 2, 65536, &n), *d = adapter(r, 0, 65536, &n);
+    log l = {.action = SYSDMA_KEEP_OBJECT};
+    req q[4] = {{&l, 0}, {&l, 1}, {&l, 2}, {&l, 3}};
+    assert_int_equal(sysdma_channel_allocate(a, NULL, 16, record, &q[0]), SYSDMA_OK);
+    assert_int_equal(sysdma_channel_allocate(b, NULL, 16, record, &q[1]), SYSDMA_OK);
+    assert_int_equal(sysdma_channel_allocate(c, NULL, 8, record, &q[2]), SYSDMA_PENDING);
+    assert_int_equal(sysdma_channel_allocate(d, NULL, 8, record, &q[3]), SYSDMA_PENDING);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
+    assert_int_equal(l.n, 4);
+    assert_int_equal(l.order[2], 2);
+    assert_int_equal(l.order[3], 3);
+    sysdma_adapter *all[4] = {a, b, c, d};
+    for (int k = 0; k < 4; k++) {
+        if (k)
+            assert_int_equal(sysdma_channel_free(all[k]), SYSDMA_OK);
+        assert_int_equal(sysdma_adapter_put(all[k]), SYSDMA_OK);
+    }
+    unmake(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_too_many_fails_at_once),
         cmocka_unit_test(test_pool_growth_and_exhaustion),
         cmocka_unit_test(test_request_beyond_cap_fails),
+        cmocka_unit_test(test_one_free_grants_several),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
