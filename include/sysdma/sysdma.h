@@ -66,8 +66,8 @@ sysdma_status sysdma_system_destroy(sysdma_system *sys);
 /* Statistics, per adapter or (adapter NULL) for the whole system. */
 typedef struct sysdma_stats {
     uint32_t pool_pages;        /* map registers in the pool */
-    uint32_t pool_in_use;       /* map registers held now */
-    uint32_t pool_high_water;   /* most ever held at once */
+    uint32_t pool_in_use;       /* map registers held now (by this adapter) */
+    uint32_t pool_high_water;   /* most ever held at once (by this adapter) */
     uint64_t bytes_bounced;     /* copied through map registers, both ways */
     uint64_t transfers;         /* MapTransfer calls that programmed the controller */
     uint64_t bounced_transfers; /* of those, through map registers */

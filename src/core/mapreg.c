@@ -111,6 +111,9 @@ bool sysdma__pool_take(sysdma_system *sys, sysdma_adapter *a, sysdma_map_registe
                 regs->count = count;
                 regs->adapter = a;
                 sys->pool_in_use += count;
+                a->stats.pool_in_use += count;
+                if (a->stats.pool_in_use > a->stats.pool_high_water)
+                    a->stats.pool_high_water = a->stats.pool_in_use;
                 if (sys->pool_in_use > sys->pool_high_water)
                     sys->pool_high_water = sys->pool_in_use;
                 return true;
@@ -128,6 +131,7 @@ void sysdma__pool_give(sysdma_system *sys, sysdma_map_registers *regs)
     uint32_t mask = (regs->count == 32 ? 0xFFFFFFFFu : ((1u << regs->count) - 1u)) << regs->first;
     regs->chunk->used &= ~mask;
     sys->pool_in_use -= regs->count;
+    regs->adapter->stats.pool_in_use -= regs->count;
     sys->growth_failed = false;
     regs->chunk = NULL;
 }

@@ -108,7 +108,7 @@ void sysdma_stats_get(sysdma_system *sys, const sysdma_adapter *a, sysdma_stats 
     if (!a) {
         out->pool_in_use = sys->pool_in_use;
         out->pool_high_water = sys->pool_high_water;
-    }
+    } /* an adapter's figures count the registers it holds itself */
     sysdma__unlock(sys);
 }
 

@@ -198,6 +198,13 @@ static void test_pool_growth_and_exhaustion(void **state)
     assert_int_equal(l.order[6], 6);
     sysdma_stats_get(r->sys, NULL, &st);
     assert_int_equal(st.pool_high_water, 81);
+    sysdma_stats_get(r->sys, ad[5], &st);
+    assert_int_equal(st.pool_in_use, 17);
+    assert_int_equal(st.pool_high_water, 17);
+    assert_int_equal(st.deferred, 1);
+    sysdma_stats_get(r->sys, ad[4], &st);
+    assert_int_equal(st.pool_in_use, 0);
+    assert_int_equal(st.pool_pages, 96);
     for (int k = 0; k < 6; k++) {
         if (k != 4)
             assert_int_equal(sysdma_channel_free(ad[k]), SYSDMA_OK);
