@@ -36,11 +36,60 @@ static sysdma_request *dequeue(request_queue *q)
     return r;
 }
 
-static void free_request(sysdma_system *sys, sysdma_request *r, bool with_regs)
+/* Spare records (lock held): take one, or give one back. A record that
+ * does not fit the spare list goes back to the platform. */
+static sysdma_request *take_request(sysdma_system *sys)
 {
-    if (with_regs && r->regs)
-        sysdma__free(sys, r->regs, sizeof *r->regs);
-    sysdma__free(sys, r, sizeof *r);
+    sysdma_request *r = sys->spare_requests;
+    if (r) {
+        sys->spare_requests = r->next;
+        sys->n_spare_requests--;
+        memset(r, 0, sizeof *r);
+    }
+    return r;
+}
+
+static sysdma_map_registers *take_regs(sysdma_system *sys)
+{
+    sysdma_map_registers *g = sys->spare_regs;
+    if (g) {
+        sys->spare_regs = g->next_kept;
+        sys->n_spare_regs--;
+        memset(g, 0, sizeof *g);
+    }
+    return g;
+}
+
+static void give_request(sysdma_system *sys, sysdma_request *r)
+{
+    if (sys->n_spare_requests < SPARE_MAX) {
+        r->next = sys->spare_requests;
+        sys->spare_requests = r;
+        sys->n_spare_requests++;
+    } else {
+        sysdma__free(sys, r, sizeof *r);
+    }
+}
+
+static void give_regs(sysdma_system *sys, sysdma_map_registers *g)
+{
+    if (sys->n_spare_regs < SPARE_MAX) {
+        g->next_kept = sys->spare_regs;
+        sys->spare_regs = g;
+        sys->n_spare_regs++;
+    } else {
+        sysdma__free(sys, g, sizeof *g);
+    }
+}
+
+void sysdma__spares_destroy(sysdma_system *sys)
+{
+    sysdma_request *r;
+    sysdma_map_registers *g;
+    while ((r = take_request(sys)) != NULL)
+        sysdma__free(sys, r, sizeof *r);
+    while ((g = take_regs(sys)) != NULL)
+        sysdma__free(sys, g, sizeof *g);
 }
 
 /* Release what the channel owner holds (lock held). */
@@ -59,7 +108,7 @@ static void release_channel(sysdma_adapter *a, bool keep_registers)
         a->kept_sets++;
     } else {
         sysdma__pool_give(sys, regs);
-        sysdma__free(sys, regs, sizeof *regs);
+        give_regs(sys, regs);
     }
 }
 
@@ -117,10 +166,11 @@ static void pump(sysdma_system *sys, sysdma_request *first)
         sysdma_map_registers *regs = r->count ? r->regs : NULL;
         sysdma_adapter_control_fn fn = r->routine;
         void *device = r->device, *context = r->context;
-        free_request(sys, r, false);
+        sysdma_request *done_with = r;
         sysdma_allocation_action act = fn(device, regs, context);
         bool released = false;
         sysdma__lock(sys);
+        give_request(sys, done_with);
         a->stats.granted++;
         sys->stats.granted++;
         if (act == SYSDMA_DEALLOCATE_OBJECT || act == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS) {
@@ -150,28 +200,36 @@ sysdma_status sysdma__allocate_channel(sysdma_adapter *a, void *device, uint32_t
         return SYSDMA_E_INVALID_ARGUMENT;
     if (count > a->max_map_registers)
         return SYSDMA_E_TOO_MANY_MAP_REGISTERS;
-    sysdma_request *r = sysdma__alloc(sys, sizeof *r);
-    if (!r)
-        return SYSDMA_E_NO_MEMORY;
-    if (count) {
-        r->regs = sysdma__alloc(sys, sizeof *r->regs);
-        if (!r->regs) {
-            free_request(sys, r, false);
+    sysdma__lock(sys);
+    if (count && sysdma__pool_never(sys, a, count)) {
+        sysdma__unlock(sys);
+        return SYSDMA_E_INSUFFICIENT_RESOURCES;
+    }
+    sysdma_request *r = take_request(sys);
+    sysdma_map_registers *g = count ? take_regs(sys) : NULL;
+    if (!r || (count && !g)) {
+        /* No spare: go to the platform without the lock. */
+        sysdma__unlock(sys);
+        if (!r)
+            r = sysdma__alloc(sys, sizeof *r);
+        if (count && !g)
+            g = sysdma__alloc(sys, sizeof *g);
+        sysdma__lock(sys);
+        if (!r || (count && !g)) {
+            if (r)
+                give_request(sys, r);
+            if (g)
+                give_regs(sys, g);
+            sysdma__unlock(sys);
             return SYSDMA_E_NO_MEMORY;
         }
     }
+    r->regs = g;
     r->adapter = a;
     r->device = device;
     r->context = context;
     r->routine = routine;
     r->count = count;
-
-    sysdma__lock(sys);
-    if (count && sysdma__pool_never(sys, a, count)) {
-        sysdma__unlock(sys);
-        free_request(sys, r, true);
-        return SYSDMA_E_INSUFFICIENT_RESOURCES;
-    }
     bool granted = false;
     if (!a->owned && !a->waiting.head) {
         a->owned = true;
@@ -242,8 +300,8 @@ sysdma_status sysdma__free_map_registers(sysdma_adapter *a, sysdma_map_registers
     *link = base->next_kept;
     sysdma__pool_give(sys, base);
     a->kept_sets--;
+    give_regs(sys, base);
     sysdma__unlock(sys);
-    sysdma__free(sys, base, sizeof *base);
     pump(sys, NULL);
     return SYSDMA_OK;
 }

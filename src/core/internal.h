@@ -102,6 +102,12 @@ struct sysdma_system {
     uint32_t pool_pages, pool_in_use, pool_high_water;
     bool growth_failed;          /* the platform refused a chunk since the last free */
     request_queue pool_waiting;  /* channel granted, waiting for registers, FIFO */
+    /* Spare request records and register bases (lock held to use), so
+     * that the packet path does not go to the platform allocator for each
+     * request; at most SPARE_MAX of each, freed with the system. */
+    sysdma_request *spare_requests;
+    sysdma_map_registers *spare_regs;
+    uint32_t n_spare_requests, n_spare_regs;
     sysdma_adapter *adapters[SYSDMA_MAX_CHANNELS];
     uint32_t adapter_count;
     sysdma_stats stats;
@@ -132,6 +138,8 @@ static inline uint64_t sysdma__regs_phys(const sysdma_map_registers *r)
 }
 
 /* channel.c */
+#define SPARE_MAX 32
+void sysdma__spares_destroy(sysdma_system *sys);
 sysdma_status sysdma__allocate_channel(sysdma_adapter *a, void *device, uint32_t count,
                                        sysdma_adapter_control_fn routine, void *context);
 sysdma_status sysdma__free_channel(sysdma_adapter *a);

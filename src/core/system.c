@@ -93,6 +93,7 @@ sysdma_status sysdma_system_destroy(sysdma_system *sys)
         return SYSDMA_E_INVALID_ARGUMENT;
     if (sys->adapter_count)
         return SYSDMA_E_BUSY;
+    sysdma__spares_destroy(sys);
     sysdma__pool_destroy(sys);
     if (sys->lock)
         sys->pf.ops->lock_destroy(sys->pf.ctx, sys->lock);
