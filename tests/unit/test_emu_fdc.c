@@ -1,0 +1,830 @@
+/*
+ * The emulated 82077AA floppy controller, driven as a driver drives it:
+ * port I/O to the controller, channel 2 of the emulated 8237A programmed
+ * through its ports, and a loop of DMA runs and time steps until IRQ 6.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "sysdma/emu_fdc.h"
+
+#define RAM (1u << 20)
+#define IMG_720K 737280u
+#define IMG_144M 1474560u
+#define IMG_288M 2949120u
+#define BUF 0x20000u /* DMA buffer in guest RAM (64 KiB page 2) */
+
+static uint8_t ram[RAM];
+static uint8_t img[IMG_288M], img2[IMG_144M], ref[IMG_288M];
+static sysdma_emu_physmem mem;
+static sysdma_emu_i8237 dma;
+static sysdma_emu_fdc fdc;
+static int irq_level, irq_edges;
+
+static void irq(void *ctx, bool level)
+{
+    (void)ctx;
+    if (level && !irq_level)
+        irq_edges++;
+    irq_level = level;
+}
+
+static void fill(uint8_t *p, size_t n, unsigned seed)
+{
+    for (size_t o = 0; o < n; o++)
+        p[o] = (uint8_t)(o * 31u + (o >> 9) * 7u + seed);
+}
+
+static uint8_t in(uint16_t port)
+{
+    return sysdma_emu_fdc_inb(&fdc, port);
+}
+
+static void out(uint16_t port, uint8_t v)
+{
+    sysdma_emu_fdc_outb(&fdc, port, v);
+}
+
+/* Program channel 2 as an OS does: mask, flip-flop, mode, address, page,
+ * count, unmask. */
+static void program(uint8_t mode, uint32_t phys, uint32_t bytes)
+{
+    uint16_t count = (uint16_t)(bytes - 1);
+    sysdma_emu_i8237_outb(&dma, 0x0A, 4 | 2);
+    sysdma_emu_i8237_outb(&dma, 0x0C, 0);
+    sysdma_emu_i8237_outb(&dma, 0x0B, (uint8_t)(mode | 2));
+    sysdma_emu_i8237_outb(&dma, 0x04, (uint8_t)phys);
+    sysdma_emu_i8237_outb(&dma, 0x04, (uint8_t)(phys >> 8));
+    sysdma_emu_i8237_outb(&dma, 0x81, (uint8_t)(phys >> 16));
+    sysdma_emu_i8237_outb(&dma, 0x05, (uint8_t)count);
+    sysdma_emu_i8237_outb(&dma, 0x05, (uint8_t)(count >> 8));
+    sysdma_emu_i8237_outb(&dma, 0x0A, 2);
+}
+
+#define DMA_TO_MEM (SYSDMA_EMU_MODE_SINGLE | SYSDMA_EMU_MODE_WRITE)
+#define DMA_FROM_MEM (SYSDMA_EMU_MODE_SINGLE | SYSDMA_EMU_MODE_READ)
+
+/* Run DMA and time (step ns per round) until IRQ 6 rises; false on timeout. */
+static bool wait_irq(uint64_t step, unsigned rounds)
+{
+    for (unsigned i = 0; i < rounds; i++) {
+        if (irq_level)
+            return true;
+        sysdma_emu_i8237_run(&dma, 4096);
+        sysdma_emu_fdc_advance(&fdc, step);
+    }
+    return irq_level != 0;
+}
+
+/* Write a command byte by byte, checking the handshake. */
+static void cmd(const uint8_t *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t m = in(SYSDMA_EMU_FDC_MSR);
+        assert_int_equal(m & (SYSDMA_EMU_FDC_MSR_RQM | SYSDMA_EMU_FDC_MSR_DIO),
+                         SYSDMA_EMU_FDC_MSR_RQM);
+        out(SYSDMA_EMU_FDC_FIFO, b[i]);
+    }
+}
+
+#define CMD(...)                                              \
+    do {                                                      \
+        const uint8_t c_[] = {__VA_ARGS__};                   \
+        cmd(c_, sizeof c_);                                   \
+    } while (0)
+
+/* Read n result bytes, checking the handshake; then the controller is idle. */
+static void result(uint8_t *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t m = in(SYSDMA_EMU_FDC_MSR);
+        assert_int_equal(m & 0xD0, SYSDMA_EMU_FDC_MSR_RQM | SYSDMA_EMU_FDC_MSR_DIO |
+                                        SYSDMA_EMU_FDC_MSR_CB);
+        r[i] = in(SYSDMA_EMU_FDC_FIFO);
+    }
+    assert_int_equal(in(SYSDMA_EMU_FDC_MSR) & 0xF0, SYSDMA_EMU_FDC_MSR_RQM);
+}
+
+static void sense_int(uint8_t *st0, uint8_t *pcn)
+{
+    uint8_t r[2];
+    CMD(SYSDMA_EMU_FDC_CMD_SENSE_INT);
+    result(r, 2);
+    *st0 = r[0];
+    *pcn = r[1];
+}
+
+/* DOR reset, then the four polling interrupts of the data sheet. */
+static void controller_reset(uint8_t dor)
+{
+    out(SYSDMA_EMU_FDC_DOR, 0x00);
+    assert_int_equal(in(SYSDMA_EMU_FDC_MSR), 0x00);
+    out(SYSDMA_EMU_FDC_DOR, dor);
+    assert_true(wait_irq(1000, 10));
+    for (unsigned d = 0; d < 4; d++) {
+        uint8_t st0, pcn;
+        assert_int_equal(irq_level, 1);
+        sense_int(&st0, &pcn);
+        assert_int_equal(st0, 0xC0 | d);
+    }
+    assert_int_equal(irq_level, 0);
+}
+
+static void setup_machine(size_t size, bool wp)
+{
+    memset(ram, 0, sizeof ram);
+    fill(img, size, 0x5A);
+    memcpy(ref, img, size);
+    sysdma_emu_physmem_init(&mem, ram, RAM);
+    sysdma_emu_i8237_init(&dma, &mem, true);
+    irq_level = irq_edges = 0;
+    assert_true(sysdma_emu_fdc_init(&fdc, &dma, 2, irq, NULL));
+    assert_true(sysdma_emu_fdc_insert(&fdc, 0, img, size, wp));
+    controller_reset(0x1C); /* motor 0, DMA gate, out of reset, drive 0 */
+    uint8_t rate = size == IMG_720K   ? SYSDMA_EMU_FDC_RATE_250K
+                   : size == IMG_144M ? SYSDMA_EMU_FDC_RATE_500K
+                                      : SYSDMA_EMU_FDC_RATE_1M;
+    out(SYSDMA_EMU_FDC_CCR, rate);
+    CMD(SYSDMA_EMU_FDC_CMD_SPECIFY, 0xDF, 0x02); /* SRT 3 ms, HUT 240 ms, HLT 2 ms, DMA */
+}
+
+static void seek(unsigned drive, unsigned head, unsigned cyl)
+{
+    uint8_t st0, pcn;
+    CMD(SYSDMA_EMU_FDC_CMD_SEEK, (uint8_t)(head << 2 | drive), (uint8_t)cyl);
+    assert_true(wait_irq(1000000, 1000));
+    sense_int(&st0, &pcn);
+    assert_int_equal(st0, 0x20 | head << 2 | drive);
+    assert_int_equal(pcn, cyl);
+}
+
+/* READ DATA or WRITE DATA through DMA at BUF; fills the 7 result bytes. */
+static void rw(uint8_t op, unsigned drive, unsigned c, unsigned h, unsigned r, unsigned eot,
+               uint32_t bytes, uint8_t *res)
+{
+    bool write = (op & 0x1F) == SYSDMA_EMU_FDC_CMD_WRITE_DATA;
+    program(write ? DMA_FROM_MEM : DMA_TO_MEM, BUF, bytes);
+    CMD(op, (uint8_t)(h << 2 | drive), (uint8_t)c, (uint8_t)h, (uint8_t)r, 2, (uint8_t)eot,
+        0x1B, 0xFF);
+    assert_true(wait_irq(1000, 200000));
+    result(res, 7);
+    assert_int_equal(irq_level, 0);
+}
+
+static size_t off(unsigned spt, unsigned c, unsigned h, unsigned r)
+{
+    return (((size_t)c * 2 + h) * spt + (r - 1)) * 512;
+}
+
+#define READ 0xE6  /* MT MFM SK READ DATA */
+#define WRITE 0xC5 /* MT MFM WRITE DATA */
+
+/* ---- Tests --------------------------------------------------------------------- */
+
+static void test_reset_and_polling(void **state)
+{
+    (void)state;
+    setup_machine(IMG_144M, false);
+    /* A fifth SENSE INTERRUPT STATUS has nothing to report: invalid. */
+    uint8_t r;
+    CMD(SYSDMA_EMU_FDC_CMD_SENSE_INT);
+    result(&r, 1);
+    assert_int_equal(r, 0x80);
+    /* DSR bit 7 is a reset too, and clears itself. */
+    out(SYSDMA_EMU_FDC_DSR, 0x80);
+    assert_int_equal(irq_level, 1);
+    for (unsigned d = 0; d < 4; d++) {
+        uint8_t st0, pcn;
+        sense_int(&st0, &pcn);
+        assert_int_equal(st0, 0xC0 | d);
+    }
+    assert_int_equal(irq_level, 0);
+    assert_int_equal(in(SYSDMA_EMU_FDC_MSR), 0x80);
+    /* Without the DMA gate the interrupt output stays low. */
+    out(SYSDMA_EMU_FDC_DOR, 0x10);
+    out(SYSDMA_EMU_FDC_DOR, 0x14);
+    assert_int_equal(irq_level, 0);
+    out(SYSDMA_EMU_FDC_DOR, 0x1C);
+    assert_int_equal(irq_level, 1);
+    assert_int_equal(in(SYSDMA_EMU_FDC_DOR), 0x1C);
+    /* Unclaimed ports. */
+    assert_false(sysdma_emu_fdc_claims(0x3F6));
+    assert_true(sysdma_emu_fdc_claims(0x3F0));
+    assert_true(sysdma_emu_fdc_claims(0x3F7));
+    assert_false(sysdma_emu_fdc_claims(0x3F8));
+    assert_int_equal(in(0x3F0), 0xFF);
+    assert_int_equal(in(0x3F6), 0xFF);
+}
+
+static void test_version_configure_dumpreg(void **state)
+{
+    (void)state;
+    setup_machine(IMG_144M, false);
+    uint8_t r[10];
+    CMD(SYSDMA_EMU_FDC_CMD_VERSION);
+    result(r, 1);
+    assert_int_equal(r[0], 0x90);
+    CMD(SYSDMA_EMU_FDC_CMD_CONFIGURE, 0x00, 0x57, 0x09); /* EIS, FIFO on, thr 8, pretrk 9 */
+    seek(0, 0, 17);
+    CMD(SYSDMA_EMU_FDC_CMD_DUMPREG);
+    result(r, 10);
+    assert_int_equal(r[0], 17);
+    assert_int_equal(r[1], 0);
+    assert_int_equal(r[4], 0xDF);
+    assert_int_equal(r[5], 0x02);
+    assert_int_equal(r[7], 0x00);
+    assert_int_equal(r[8], 0x57);
+    assert_int_equal(r[9], 0x09);
+    /* LOCK keeps FIFO settings through a reset; EIS and POLL go back. */
+    CMD(SYSDMA_EMU_FDC_CMD_LOCK | 0x80);
+    result(r, 1);
+    assert_int_equal(r[0], 0x10);
+    CMD(SYSDMA_EMU_FDC_CMD_PERPENDICULAR, 0x83);
+    controller_reset(0x1C);
+    CMD(SYSDMA_EMU_FDC_CMD_DUMPREG);
+    result(r, 10);
+    assert_int_equal(r[0], 17); /* cylinder numbers survive a software reset */
+    assert_int_equal(r[7], 0x80); /* locked; reset cleared GAP and WGATE */
+    assert_int_equal(r[8], 0x07); /* FIFO settings kept, EIS and POLL cleared */
+    assert_int_equal(r[9], 0x09);
+    CMD(SYSDMA_EMU_FDC_CMD_LOCK);
+    result(r, 1);
+    assert_int_equal(r[0], 0x00);
+    controller_reset(0x1C);
+    CMD(SYSDMA_EMU_FDC_CMD_DUMPREG);
+    result(r, 10);
+    assert_int_equal(r[8], 0x20);
+    assert_int_equal(r[9], 0x00);
+    /* Invalid opcodes answer one byte, 0x80, without an interrupt. */
+    static const uint8_t bad[] = {0x00, 0x01, 0x02, 0x09, 0x0C, 0x11, 0x16, 0x18, 0x25,
+                                  0x8A, 0xAD, 0xFF, 0x4F, 0x87};
+    for (size_t i = 0; i < sizeof bad; i++) {
+        out(SYSDMA_EMU_FDC_FIFO, bad[i]);
+        result(r, 1);
+        assert_int_equal(r[0], 0x80);
+        assert_int_equal(irq_level, 0);
+    }
+}
+
+static void test_recalibrate_seek_sense_drive(void **state)
+{
+    (void)state;
+    setup_machine(IMG_144M, true);
+    uint8_t st0, pcn, st3;
+    seek(0, 1, 40);
+    assert_int_equal(fdc.drive[0].cyl, 40);
+    CMD(SYSDMA_EMU_FDC_CMD_SENSE_DRIVE, 0x04);
+    result(&st3, 1);
+    assert_int_equal(st3, 0x40 | 0x20 | 0x08 | 0x04); /* WP, not track 0, head 1 */
+    CMD(SYSDMA_EMU_FDC_CMD_RECALIBRATE, 0x00);
+    assert_true(wait_irq(1000, 10));
+    sense_int(&st0, &pcn);
+    assert_int_equal(st0, 0x20);
+    assert_int_equal(pcn, 0);
+    CMD(SYSDMA_EMU_FDC_CMD_SENSE_DRIVE, 0x00);
+    result(&st3, 1);
+    assert_int_equal(st3, 0x40 | 0x20 | 0x10 | 0x08);
+    /* Drive 1 is attached (empty); drive 3 is not: recalibrate finds no
+     * track 0 after 79 steps (equipment check). */
+    CMD(SYSDMA_EMU_FDC_CMD_RECALIBRATE, 0x01);
+    assert_true(wait_irq(1000, 10));
+    sense_int(&st0, &pcn);
+    assert_int_equal(st0, 0x21);
+    CMD(SYSDMA_EMU_FDC_CMD_RECALIBRATE, 0x03);
+    assert_true(wait_irq(1000, 10));
+    sense_int(&st0, &pcn);
+    assert_int_equal(st0, 0x73);
+    /* Two seeks pending at once come out lowest drive first. */
+    CMD(SYSDMA_EMU_FDC_CMD_SEEK, 0x01, 5);
+    CMD(SYSDMA_EMU_FDC_CMD_SEEK, 0x00, 6);
+    sense_int(&st0, &pcn);
+    assert_int_equal(st0, 0x20);
+    assert_int_equal(pcn, 6);
+    assert_int_equal(irq_level, 1);
+    sense_int(&st0, &pcn);
+    assert_int_equal(st0, 0x21);
+    assert_int_equal(pcn, 5);
+    assert_int_equal(irq_level, 0);
+    /* Relative seek in and out. */
+    CMD(0xCF, 0x00, 10);
+    sense_int(&st0, &pcn);
+    assert_int_equal(pcn, 16);
+    CMD(0x8F, 0x00, 3);
+    sense_int(&st0, &pcn);
+    assert_int_equal(pcn, 13);
+    assert_int_equal(fdc.drive[0].cyl, 13);
+    /* The mechanism stops behind the last cylinder; recalibrating from
+     * there needs more than 79 steps. */
+    seek(0, 0, 200);
+    assert_int_equal(fdc.drive[0].cyl, SYSDMA_EMU_FDC_MAX_CYL);
+    CMD(SYSDMA_EMU_FDC_CMD_RECALIBRATE, 0x00);
+    sense_int(&st0, &pcn);
+    assert_int_equal(st0, 0x70);
+    CMD(SYSDMA_EMU_FDC_CMD_RECALIBRATE, 0x00);
+    sense_int(&st0, &pcn);
+    assert_int_equal(st0, 0x20);
+    assert_int_equal(pcn, 0);
+}
+
+static void test_read_one_sector(void **state)
+{
+    (void)state;
+    setup_machine(IMG_144M, false);
+    uint8_t r[7];
+    memset(ram + BUF - 16, 0xEE, 512 + 32);
+    seek(0, 1, 3);
+    rw(READ, 0, 3, 1, 7, 18, 512, r);
+    assert_int_equal(r[0], 0x04);
+    assert_int_equal(r[1], 0);
+    assert_int_equal(r[2], 0);
+    assert_int_equal(r[3], 3);
+    assert_int_equal(r[4], 1);
+    assert_int_equal(r[5], 8);
+    assert_int_equal(r[6], 2);
+    assert_memory_equal(ram + BUF, img + off(18, 3, 1, 7), 512);
+    assert_int_equal(ram[BUF - 1], 0xEE);
+    assert_int_equal(ram[BUF + 512], 0xEE);
+    assert_int_equal(sysdma_emu_i8237_inb(&dma, 0x08) & 0x04, 0x04); /* TC on channel 2 */
+    assert_int_equal(irq_edges, 1 + 1 + 1); /* reset, seek, read */
+    /* TC at a sector boundary of a multi-sector read: R moves on by two. */
+    rw(READ, 0, 3, 1, 17, 18, 1024, r);
+    assert_int_equal(r[0], 0x04);
+    assert_int_equal(r[3], 4); /* sector 18 = EOT, MT, head 1: next cylinder */
+    assert_int_equal(r[4], 0);
+    assert_int_equal(r[5], 1);
+    assert_memory_equal(ram + BUF, img + off(18, 3, 1, 17), 1024);
+    /* Without MT, a read that ends on EOT moves C on and keeps H. */
+    rw(0x46, 0, 3, 0, 18, 18, 512, r);
+    assert_int_equal(r[0], 0x00);
+    assert_int_equal(r[3], 4);
+    assert_int_equal(r[4], 0);
+    assert_int_equal(r[5], 1);
+    /* TC in the middle of a sector ends the command normally. */
+    rw(READ, 0, 3, 0, 1, 18, 700, r);
+    assert_int_equal(r[0], 0x00);
+    assert_int_equal(r[5], 3);
+    assert_memory_equal(ram + BUF, img + off(18, 3, 0, 1), 700);
+}
+
+static void test_read_track_mt(void **state)
+{
+    (void)state;
+    setup_machine(IMG_144M, false);
+    uint8_t r[7];
+    seek(0, 0, 9);
+    rw(READ, 0, 9, 0, 1, 18, 36 * 512, r);
+    assert_int_equal(r[0], 0x04); /* ended on head 1 */
+    assert_int_equal(r[1], 0);
+    assert_int_equal(r[3], 10);
+    assert_int_equal(r[4], 0);
+    assert_int_equal(r[5], 1);
+    assert_memory_equal(ram + BUF, img + off(18, 9, 0, 1), 36 * 512);
+    /* Ending with TC on the last sector of head 0: H flips, C stays. */
+    rw(READ, 0, 9, 0, 10, 18, 9 * 512, r);
+    assert_int_equal(r[0], 0x00);
+    assert_int_equal(r[3], 9);
+    assert_int_equal(r[4], 1);
+    assert_int_equal(r[5], 1);
+    /* From the middle of head 0 into head 1, stopped by TC there. */
+    rw(READ, 0, 9, 0, 16, 18, 6 * 512, r);
+    assert_int_equal(r[0], 0x04);
+    assert_int_equal(r[3], 9);
+    assert_int_equal(r[4], 1);
+    assert_int_equal(r[5], 4);
+    assert_memory_equal(ram + BUF, img + off(18, 9, 0, 16), 6 * 512);
+}
+
+static void test_read_whole_disk(void **state)
+{
+    (void)state;
+    setup_machine(IMG_144M, false);
+    uint8_t r[7];
+    for (unsigned c = 0; c < 80; c++) {
+        seek(0, 0, c);
+        memset(ram + BUF, 0, 18432);
+        rw(READ, 0, c, 0, 1, 18, 18432, r);
+        assert_int_equal(r[0] & 0xC0, 0);
+        assert_int_equal(r[3], c + 1);
+        assert_memory_equal(ram + BUF, img + (size_t)c * 18432, 18432);
+    }
+    assert_memory_equal(img, ref, IMG_144M);
+}
+
+static void test_write_sectors(void **state)
+{
+    (void)state;
+    setup_machine(IMG_144M, false);
+    uint8_t r[7];
+    for (unsigned i = 0; i < 3 * 512; i++)
+        ram[BUF + i] = (uint8_t)(i ^ 0xA7);
+    seek(0, 1, 10);
+    rw(WRITE, 0, 10, 1, 5, 18, 3 * 512, r);
+    assert_int_equal(r[0], 0x04);
+    assert_int_equal(r[1], 0);
+    assert_int_equal(r[5], 8);
+    size_t o = off(18, 10, 1, 5);
+    assert_memory_equal(img + o, ram + BUF, 3 * 512);
+    memcpy(ref + o, ram + BUF, 3 * 512);
+    assert_memory_equal(img, ref, IMG_144M); /* nothing else changed */
+    /* Read it back through the controller. */
+    memset(ram + BUF, 0, 3 * 512);
+    rw(READ, 0, 10, 1, 5, 18, 3 * 512, r);
+    assert_memory_equal(ram + BUF, img + o, 3 * 512);
+    /* TC in the middle of a sector: the rest of it is written as zeros. */
+    memset(ram + BUF, 0x11, 512);
+    rw(WRITE, 0, 10, 0, 2, 18, 100, r);
+    assert_int_equal(r[0], 0x00);
+    assert_int_equal(r[5], 3);
+    o = off(18, 10, 0, 2);
+    memset(ref + o, 0x11, 100);
+    memset(ref + o + 100, 0, 412);
+    assert_memory_equal(img, ref, IMG_144M);
+}
+
+static void test_read_id(void **state)
+{
+    (void)state;
+    setup_machine(IMG_144M, false);
+    uint8_t r[7];
+    seek(0, 0, 22);
+    rw(READ, 0, 22, 0, 5, 18, 512, r);
+    CMD(0x4A, 0x04);
+    assert_true(wait_irq(1000, 10));
+    result(r, 7);
+    assert_int_equal(r[0], 0x04);
+    assert_int_equal(r[3], 22);
+    assert_int_equal(r[4], 1);
+    assert_int_equal(r[5], 6); /* the ID after sector 5 */
+    assert_int_equal(r[6], 2);
+    CMD(0x4A, 0x00);
+    assert_true(wait_irq(1000, 10));
+    result(r, 7);
+    assert_int_equal(r[5], 7);
+    /* Beyond the disk's 80 cylinders there are no IDs. */
+    seek(0, 0, 81);
+    CMD(0x4A, 0x00);
+    assert_true(wait_irq(1000, 10));
+    result(r, 7);
+    assert_int_equal(r[0], 0x40);
+    assert_int_equal(r[1], SYSDMA_EMU_FDC_ST1_MA);
+}
+
+static void test_format_track(void **state)
+{
+    (void)state;
+    setup_machine(IMG_144M, false);
+    uint8_t r[7];
+    seek(0, 1, 2);
+    for (unsigned s = 0; s < 18; s++) {
+        ram[BUF + 4 * s] = 2;
+        ram[BUF + 4 * s + 1] = 1;
+        ram[BUF + 4 * s + 2] = (uint8_t)(s + 1);
+        ram[BUF + 4 * s + 3] = 2;
+    }
+    program(DMA_FROM_MEM, BUF, 18 * 4);
+    CMD(0x4D, 0x04, 2, 18, 0x54, 0xF6);
+    assert_true(wait_irq(1000, 1000));
+    result(r, 7);
+    assert_int_equal(r[0], 0x04);
+    assert_int_equal(r[1], 0);
+    assert_int_equal(r[2], 0);
+    memset(ref + off(18, 2, 1, 1), 0xF6, 18 * 512);
+    assert_memory_equal(img, ref, IMG_144M);
+    CMD(SYSDMA_EMU_FDC_CMD_DUMPREG);
+    uint8_t d[10];
+    result(d, 10);
+    assert_int_equal(d[6], 18); /* SC of the last format */
+    /* IDs that do not fit the image's layout are taken and dropped. */
+    ram[BUF] = 7; /* wrong cylinder */
+    ram[BUF + 1] = 1;
+    ram[BUF + 2] = 3;
+    ram[BUF + 3] = 2;
+    program(DMA_FROM_MEM, BUF, 4);
+    CMD(0x4D, 0x04, 2, 1, 0x54, 0x00);
+    assert_true(wait_irq(1000, 1000));
+    result(r, 7);
+    assert_int_equal(r[0], 0x04);
+    assert_memory_equal(img, ref, IMG_144M);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    setup_machine(IMG_144M, false);
+    uint8_t r[7];
+    /* No disk in drive 1 (motor on): abnormal termination, not ready. */
+    out(SYSDMA_EMU_FDC_DOR, 0x3D);
+    rw(READ, 1, 0, 0, 1, 18, 512, r);
+    assert_int_equal(r[0], 0x48 | 0x01);
+    assert_int_equal(r[1], 0);
+    /* Motor of drive 0 off: not ready either. */
+    out(SYSDMA_EMU_FDC_DOR, 0x0C);
+    rw(READ, 0, 0, 0, 1, 18, 512, r);
+    assert_int_equal(r[0], 0x48);
+    out(SYSDMA_EMU_FDC_DOR, 0x1C);
+    /* Sector not found: R beyond the track, N not 512 bytes, H wrong. */
+    rw(READ, 0, 0, 0, 19, 19, 512, r);
+    assert_int_equal(r[0], 0x40);
+    assert_int_equal(r[1], SYSDMA_EMU_FDC_ST1_ND);
+    assert_int_equal(r[5], 19);
+    program(DMA_TO_MEM, BUF, 512);
+    CMD(READ, 0x00, 0, 0, 1, 3, 18, 0x1B, 0xFF);
+    assert_true(wait_irq(1000, 10));
+    result(r, 7);
+    assert_int_equal(r[1], SYSDMA_EMU_FDC_ST1_ND);
+    program(DMA_TO_MEM, BUF, 512);
+    CMD(READ, 0x00, 0, 1, 1, 2, 18, 0x1B, 0xFF); /* head 0, ID asks for H = 1 */
+    assert_true(wait_irq(1000, 10));
+    result(r, 7);
+    assert_int_equal(r[0], 0x40);
+    assert_int_equal(r[1], SYSDMA_EMU_FDC_ST1_ND);
+    /* A cylinder beyond the disk while the head is on cylinder 0. */
+    rw(READ, 0, 90, 0, 1, 18, 512, r);
+    assert_int_equal(r[1], SYSDMA_EMU_FDC_ST1_ND);
+    assert_int_equal(r[2], SYSDMA_EMU_FDC_ST2_WC);
+    /* The head really beyond the disk: no address marks at all. */
+    seek(0, 0, 81);
+    rw(READ, 0, 81, 0, 1, 18, 512, r);
+    assert_int_equal(r[0], 0x40);
+    assert_int_equal(r[1], SYSDMA_EMU_FDC_ST1_ND | SYSDMA_EMU_FDC_ST1_MA);
+    seek(0, 0, 0);
+    /* Wrong data rate for the medium, or FM: nothing readable. */
+    out(SYSDMA_EMU_FDC_CCR, SYSDMA_EMU_FDC_RATE_250K);
+    rw(READ, 0, 0, 0, 1, 18, 512, r);
+    assert_int_equal(r[1], SYSDMA_EMU_FDC_ST1_ND | SYSDMA_EMU_FDC_ST1_MA);
+    out(SYSDMA_EMU_FDC_CCR, SYSDMA_EMU_FDC_RATE_500K);
+    rw(0x86, 0, 0, 0, 1, 18, 512, r);
+    assert_int_equal(r[1], SYSDMA_EMU_FDC_ST1_ND | SYSDMA_EMU_FDC_ST1_MA);
+    /* End of cylinder: the DMA count is larger than the range to EOT, so
+     * no TC comes; the controller stops after EOT with EN set. */
+    memset(ram + BUF, 0, 4096);
+    rw(0x46, 0, 0, 0, 1, 2, 4096, r);
+    assert_int_equal(r[0], 0x40);
+    assert_int_equal(r[1], SYSDMA_EMU_FDC_ST1_EN);
+    assert_int_equal(r[2], 0);
+    assert_int_equal(r[3], 1);
+    assert_int_equal(r[4], 0);
+    assert_int_equal(r[5], 1);
+    assert_memory_equal(ram + BUF, img, 1024);
+    assert_int_equal(ram[BUF + 1024], 0);
+    /* The same with MT ends after EOT on head 1. */
+    rw(READ, 0, 0, 0, 1, 2, 8192, r);
+    assert_int_equal(r[0], 0x44);
+    assert_int_equal(r[1], SYSDMA_EMU_FDC_ST1_EN);
+    assert_int_equal(r[3], 1);
+    assert_int_equal(r[4], 0);
+    assert_int_equal(r[5], 1);
+    assert_memory_equal(img, ref, IMG_144M);
+}
+
+static void test_write_protect(void **state)
+{
+    (void)state;
+    setup_machine(IMG_144M, true);
+    uint8_t r[7];
+    memset(ram + BUF, 0x33, 4096);
+    rw(WRITE, 0, 0, 0, 1, 18, 4096, r);
+    assert_int_equal(r[0], 0x40);
+    assert_int_equal(r[1], SYSDMA_EMU_FDC_ST1_NW);
+    assert_int_equal(r[3], 0);
+    assert_int_equal(r[5], 1);
+    program(DMA_FROM_MEM, BUF, 72);
+    CMD(0x4D, 0x00, 2, 18, 0x54, 0xF6);
+    assert_true(wait_irq(1000, 10));
+    result(r, 7);
+    assert_int_equal(r[0], 0x40);
+    assert_int_equal(r[1], SYSDMA_EMU_FDC_ST1_NW);
+    assert_memory_equal(img, ref, IMG_144M);
+    /* Reading still works. */
+    rw(READ, 0, 0, 0, 1, 18, 512, r);
+    assert_int_equal(r[0], 0);
+}
+
+static void test_geometries(void **state)
+{
+    (void)state;
+    uint8_t r[7];
+    /* 720 KiB: 9 sectors, 250 kb/s. */
+    setup_machine(IMG_720K, false);
+    seek(0, 0, 79);
+    rw(READ, 0, 79, 0, 1, 9, 18 * 512, r);
+    assert_int_equal(r[0], 0x04);
+    assert_int_equal(r[3], 80);
+    assert_memory_equal(ram + BUF, img + off(9, 79, 0, 1), 18 * 512);
+    rw(READ, 0, 79, 0, 10, 18, 512, r);
+    assert_int_equal(r[1], SYSDMA_EMU_FDC_ST1_ND);
+    /* 2.88 MiB: 36 sectors, 1 Mb/s; the last sector of the disk. */
+    setup_machine(IMG_288M, false);
+    seek(0, 1, 79);
+    rw(READ, 0, 79, 1, 36, 36, 512, r);
+    assert_int_equal(r[0], 0x04);
+    assert_int_equal(r[3], 80);
+    assert_memory_equal(ram + BUF, img + IMG_288M - 512, 512);
+    for (unsigned i = 0; i < 512; i++)
+        ram[BUF + i] = (uint8_t)i;
+    rw(WRITE, 0, 79, 1, 36, 36, 512, r);
+    assert_int_equal(r[0], 0x04);
+    assert_memory_equal(img + IMG_288M - 512, ram + BUF, 512);
+    /* Other sizes are refused. */
+    assert_false(sysdma_emu_fdc_insert(&fdc, 0, img, 1474559, false));
+    assert_false(sysdma_emu_fdc_insert(&fdc, 0, img, 368640, false));
+    assert_false(sysdma_emu_fdc_insert(&fdc, 2, img, IMG_144M, false));
+    assert_false(sysdma_emu_fdc_insert(&fdc, 0, NULL, IMG_144M, false));
+    assert_int_equal(fdc.drive[0].sectors, 36);
+}
+
+static void test_second_drive(void **state)
+{
+    (void)state;
+    setup_machine(IMG_144M, false);
+    uint8_t r[7], st0, pcn;
+    fill(img2, IMG_144M, 0x99);
+    assert_true(sysdma_emu_fdc_insert(&fdc, 1, img2, IMG_144M, false));
+    out(SYSDMA_EMU_FDC_DOR, 0x3D); /* both motors, drive 1 selected */
+    assert_int_equal(in(SYSDMA_EMU_FDC_DIR), 0x80); /* disk changed */
+    CMD(SYSDMA_EMU_FDC_CMD_SEEK, 0x01, 1);
+    assert_true(wait_irq(1000, 10));
+    sense_int(&st0, &pcn);
+    assert_int_equal(st0, 0x21);
+    assert_int_equal(in(SYSDMA_EMU_FDC_DIR), 0x00); /* a step cleared it */
+    rw(READ, 1, 1, 0, 3, 18, 1024, r);
+    assert_int_equal(r[0], 0x01);
+    assert_memory_equal(ram + BUF, img2 + off(18, 1, 0, 3), 1024);
+    /* Drive 0's head did not move. */
+    rw(READ, 0, 0, 0, 3, 18, 512, r);
+    assert_int_equal(r[0], 0x00);
+    assert_memory_equal(ram + BUF, img + off(18, 0, 0, 3), 512);
+    /* Ejecting sets the change line and makes the drive not ready. */
+    sysdma_emu_fdc_eject(&fdc, 1);
+    assert_int_equal(in(SYSDMA_EMU_FDC_DIR), 0x80);
+    rw(READ, 1, 1, 0, 3, 18, 512, r);
+    assert_int_equal(r[0], 0x49);
+}
+
+static void test_implied_seek(void **state)
+{
+    (void)state;
+    setup_machine(IMG_144M, false);
+    uint8_t r[7];
+    CMD(SYSDMA_EMU_FDC_CMD_CONFIGURE, 0x00, 0x60, 0x00); /* EIS */
+    rw(READ, 0, 33, 1, 2, 18, 512, r);
+    assert_int_equal(r[0], 0x04);
+    assert_memory_equal(ram + BUF, img + off(18, 33, 1, 2), 512);
+    assert_int_equal(fdc.pcn[0], 33);
+    assert_int_equal(irq_level, 0); /* no seek interrupt for an implied seek */
+}
+
+static void test_pio(void **state)
+{
+    (void)state;
+    setup_machine(IMG_144M, false);
+    uint8_t r[7], buf[1024];
+    CMD(SYSDMA_EMU_FDC_CMD_SPECIFY, 0xDF, 0x03); /* ND: non-DMA */
+    CMD(0x46, 0x00, 0, 0, 4, 2, 5, 0x1B, 0xFF);  /* sectors 4 and 5 */
+    for (unsigned i = 0; i < 1024; i++) {
+        assert_int_equal(in(SYSDMA_EMU_FDC_MSR), 0xF0); /* RQM DIO NDMA CB */
+        assert_int_equal(irq_level, 1);
+        buf[i] = in(SYSDMA_EMU_FDC_FIFO);
+    }
+    assert_memory_equal(buf, img + off(18, 0, 0, 4), 1024);
+    assert_int_equal(in(SYSDMA_EMU_FDC_MSR) & 0xF0, 0xD0);
+    assert_int_equal(irq_level, 1);
+    result(r, 7);
+    /* Without terminal count a non-DMA transfer ends at EOT: EN. */
+    assert_int_equal(r[0], 0x40);
+    assert_int_equal(r[1], SYSDMA_EMU_FDC_ST1_EN);
+    assert_int_equal(r[3], 1);
+    assert_int_equal(r[5], 1);
+    assert_int_equal(dma.stats.units[2], 0);
+    /* Write one sector through the FIFO. */
+    CMD(0x45, 0x00, 0, 0, 9, 2, 9, 0x1B, 0xFF);
+    for (unsigned i = 0; i < 512; i++) {
+        assert_int_equal(in(SYSDMA_EMU_FDC_MSR), 0xB0); /* RQM NDMA CB, host -> FDC */
+        out(SYSDMA_EMU_FDC_FIFO, (uint8_t)(i * 3));
+    }
+    result(r, 7);
+    assert_int_equal(r[1], SYSDMA_EMU_FDC_ST1_EN);
+    for (unsigned i = 0; i < 512; i++)
+        ref[off(18, 0, 0, 9) + i] = (uint8_t)(i * 3);
+    assert_memory_equal(img, ref, IMG_144M);
+}
+
+static void test_dma_mismatch_and_block_mode(void **state)
+{
+    (void)state;
+    setup_machine(IMG_144M, false);
+    uint8_t r[7];
+    /* Demand mode hands the controller spans of many bytes at a time. */
+    program(SYSDMA_EMU_MODE_DEMAND | SYSDMA_EMU_MODE_WRITE, BUF, 4 * 512);
+    CMD(READ, 0x00, 0, 0, 1, 2, 18, 0x1B, 0xFF);
+    size_t before = dma.stats.services[2];
+    assert_true(wait_irq(1000, 100));
+    result(r, 7);
+    assert_int_equal(r[0], 0);
+    assert_int_equal(r[5], 5);
+    assert_memory_equal(ram + BUF, img, 4 * 512);
+    assert_true(dma.stats.services[2] - before < 100);
+    /* A channel programmed for verify handshakes but moves nothing. */
+    memset(ram + BUF, 0x77, 512);
+    program(SYSDMA_EMU_MODE_SINGLE | SYSDMA_EMU_MODE_VERIFY, BUF, 512);
+    CMD(READ, 0x00, 0, 0, 1, 2, 18, 0x1B, 0xFF);
+    assert_true(wait_irq(1000, 100));
+    result(r, 7);
+    assert_int_equal(r[0], 0);
+    assert_int_equal(ram[BUF], 0x77);
+    /* A write with the channel programmed device -> memory puts open-bus
+     * bytes on the disk and in memory. */
+    program(DMA_TO_MEM, BUF, 512);
+    CMD(WRITE, 0x00, 0, 0, 1, 2, 18, 0x1B, 0xFF);
+    assert_true(wait_irq(1000, 100));
+    result(r, 7);
+    assert_int_equal(r[0], 0);
+    memset(ref, 0xFF, 512);
+    assert_memory_equal(img, ref, IMG_144M);
+    assert_int_equal(ram[BUF], 0xFF);
+}
+
+static void test_timing(void **state)
+{
+    (void)state;
+    setup_machine(IMG_144M, false);
+    sysdma_emu_fdc_set_timing(&fdc, true);
+    uint8_t st0, pcn, r[7];
+    /* SRT 0xD at 500 kb/s: 3 ms per step; 10 steps take 30 ms. */
+    CMD(SYSDMA_EMU_FDC_CMD_SEEK, 0x00, 10);
+    assert_int_equal(in(SYSDMA_EMU_FDC_MSR), 0x81); /* drive 0 busy */
+    assert_int_equal(sysdma_emu_fdc_next_event_ns(&fdc), 30000000u);
+    sysdma_emu_fdc_advance(&fdc, 29999999);
+    assert_int_equal(irq_level, 0);
+    sysdma_emu_fdc_advance(&fdc, 1);
+    assert_int_equal(irq_level, 1);
+    sense_int(&st0, &pcn);
+    assert_int_equal(pcn, 10);
+    /* A one-sector read takes at least its 512 bytes at 16 us each, and
+     * at most head load + one revolution + the sector. */
+    program(DMA_TO_MEM, BUF, 512);
+    uint64_t t0 = fdc.now_ns;
+    CMD(READ, 0x00, 10, 0, 5, 2, 18, 0x1B, 0xFF);
+    unsigned rounds = 0;
+    while (!irq_level && rounds < 100000) {
+        sysdma_emu_i8237_run(&dma, 4096);
+        sysdma_emu_fdc_advance(&fdc, 10000);
+        rounds++;
+    }
+    assert_int_equal(irq_level, 1);
+    uint64_t took = fdc.now_ns - t0;
+    result(r, 7);
+    assert_int_equal(r[0], 0);
+    assert_int_equal(r[5], 6);
+    assert_memory_equal(ram + BUF, img + off(18, 10, 0, 5), 512);
+    assert_true(took >= 512u * 16000u);
+    assert_true(took <= 4000000u + 200000000u + 512u * 16000u + 20000u);
+    /* Sector 6 follows right after sector 5 (interleave 1): reading it now
+     * costs the gap and the data, not a revolution. */
+    program(DMA_TO_MEM, BUF, 512);
+    t0 = fdc.now_ns;
+    CMD(READ, 0x00, 10, 0, 6, 2, 18, 0x1B, 0xFF);
+    while (!irq_level && rounds < 200000) {
+        sysdma_emu_i8237_run(&dma, 4096);
+        sysdma_emu_fdc_advance(&fdc, 10000);
+        rounds++;
+    }
+    took = fdc.now_ns - t0;
+    result(r, 7);
+    assert_int_equal(r[5], 7);
+    assert_true(took < 12000000u);
+    /* Timing off again: a read completes without time passing. */
+    sysdma_emu_fdc_set_timing(&fdc, false);
+    rw(READ, 0, 10, 0, 1, 18, 512, r);
+    assert_int_equal(r[0], 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reset_and_polling),
+        cmocka_unit_test(test_version_configure_dumpreg),
+        cmocka_unit_test(test_recalibrate_seek_sense_drive),
+        cmocka_unit_test(test_read_one_sector),
+        cmocka_unit_test(test_read_track_mt),
+        cmocka_unit_test(test_read_whole_disk),
+        cmocka_unit_test(test_write_sectors),
+        cmocka_unit_test(test_read_id),
+        cmocka_unit_test(test_format_track),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_write_protect),
+        cmocka_unit_test(test_geometries),
+        cmocka_unit_test(test_second_drive),
+        cmocka_unit_test(test_implied_seek),
+        cmocka_unit_test(test_pio),
+        cmocka_unit_test(test_dma_mismatch_and_block_mode),
+        cmocka_unit_test(test_timing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
