@@ -5,7 +5,10 @@
  * real device (floppy, sound card) would only add noise.
  *
  * Ports (base + n):
- *   0  write: command — 1 start device→memory, 2 start memory→device, 0 stop
+ *   0  write: command — 1 start device→memory, 2 start memory→device, 0 stop;
+ *             with bit 7 set (0x81, 0x82) the device streams: a terminal
+ *             count does not end it (a channel in auto-initialize mode
+ *             cycling over a common buffer), only its length does
  *      read:  status  — bit 0 busy, bit 1 done, bit 2 TC seen, bit 3 stopped
  *             by TC before its length was moved, bit 7 interrupt pending
  *   1-4  length in bytes, little endian (write before the start command)
@@ -43,6 +46,7 @@ typedef struct sysdma_emu_testdev {
     size_t len, moved;
     uint8_t status;
     int dir;                 /* 0 idle, 1 to memory, 2 from memory */
+    bool stream;             /* terminal count does not end the transfer */
     uint64_t credit_milli;   /* paced: bytes allowed × 1000 */
 } sysdma_emu_testdev;
 

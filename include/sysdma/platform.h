@@ -57,6 +57,11 @@ typedef struct sysdma_platform_ops {
     /* KeFlushIoBuffers: make CPU caches and memory agree for a buffer
      * about to take part in DMA. Optional (NULL: coherent, as on x86). */
     void (*flush_io_buffers)(void *ctx, const void *va, size_t bytes, bool read_operation);
+
+    /* Make [va, va + bytes) of contiguous memory cached or uncached for the
+     * CPU (a common buffer's cache-enabled flag). Optional (NULL: the
+     * machine is coherent and the flag is only recorded, as on x86). */
+    void (*set_caching)(void *ctx, void *va, size_t bytes, bool cached);
 } sysdma_platform_ops;
 
 typedef struct sysdma_platform {

@@ -73,6 +73,8 @@ typedef struct sysdma_stats {
     uint64_t bounced_transfers; /* of those, through map registers */
     uint64_t deferred;          /* allocation requests that had to wait */
     uint64_t granted;           /* AdapterControl routines run */
+    uint32_t common_buffers;    /* common buffers held now */
+    uint64_t common_bytes;      /* their bytes (whole pages) */
 } sysdma_stats;
 
 void sysdma_stats_get(sysdma_system *sys, const sysdma_adapter *adapter, sysdma_stats *out);
@@ -235,6 +237,41 @@ uint32_t sysdma_get_dma_alignment(sysdma_adapter *adapter);
 uint32_t sysdma_adapter_channel(const sysdma_adapter *adapter);
 uint32_t sysdma_adapter_max_transfer(const sysdma_adapter *adapter);
 
+/* ---- Common-buffer DMA ------------------------------------------------------------------ */
+
+/* AllocateCommonBuffer: `length` bytes (1 .. the channel's window) of memory
+ * the driver and the device share: physically contiguous, reachable by the
+ * adapter's channel (below 16 MiB on the PC/AT), inside one 64 KiB / 128 KiB
+ * window and aligned as the channel needs. Whole pages are taken. Returns
+ * the CPU's address in *va and the device's in *logical. `cache_enabled`
+ * is recorded and passed to the platform (advisory on x86, where DMA is
+ * coherent). Statuses: SYSDMA_E_LENGTH (0 or longer than a window),
+ * SYSDMA_E_NO_MEMORY (no such memory free), SYSDMA_E_INVALID_ARGUMENT. The
+ * buffer lives until freed; the adapter cannot be put while it holds one. */
+sysdma_status sysdma_common_buffer_allocate(sysdma_adapter *adapter, uint32_t length,
+                                            bool cache_enabled, void **va, uint64_t *logical);
+
+/* FreeCommonBuffer: exactly the length, logical and virtual address (and
+ * cache flag) that allocate returned; no partial frees
+ * (SYSDMA_E_INVALID_ARGUMENT and nothing freed otherwise). */
+sysdma_status sysdma_common_buffer_free(sysdma_adapter *adapter, uint32_t length,
+                                        uint64_t logical, void *va, bool cache_enabled);
+
+/* Position tracking for a channel cycling over a common buffer in
+ * auto-initialize mode: feed successive ReadDmaCounter samples (bytes left
+ * in the pass) and get a byte position that only grows, counting wraps.
+ * Sample at least once per pass (the buffer's length of transfer) or a
+ * whole pass is missed. Freestanding, no locks: one tracker per stream. */
+typedef struct sysdma_position {
+    uint32_t buffer_bytes;
+    uint32_t last_offset; /* offset in the buffer at the previous sample */
+    uint64_t position;    /* bytes moved since the tracker started */
+    uint64_t wraps;       /* passes completed */
+} sysdma_position;
+
+void sysdma_position_init(sysdma_position *p, uint32_t buffer_bytes);
+uint64_t sysdma_position_update(sysdma_position *p, uint32_t residue);
+
 /* ---- The operations table ------------------------------------------------------------ */
 
 /*
@@ -257,9 +294,9 @@ typedef struct sysdma_dma_operations {
                                            sysdma_map_registers *, void *, uint32_t, bool);
     uint32_t (*read_dma_counter)(sysdma_adapter *);
     uint32_t (*get_dma_alignment)(sysdma_adapter *);
-    /* Common buffers and scatter/gather (later): */
-    void *allocate_common_buffer;
-    void *free_common_buffer;
+    sysdma_status (*allocate_common_buffer)(sysdma_adapter *, uint32_t, bool, void **, uint64_t *);
+    sysdma_status (*free_common_buffer)(sysdma_adapter *, uint32_t, uint64_t, void *, bool);
+    /* Scatter/gather (later): */
     void *get_scatter_gather_list;
     void *put_scatter_gather_list;
     void *calculate_scatter_gather_list;

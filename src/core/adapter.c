@@ -21,6 +21,8 @@ static const sysdma_dma_operations system_ops = {
     .flush_adapter_buffers = sysdma__flush,
     .read_dma_counter = sysdma__read_counter,
     .get_dma_alignment = sysdma__alignment,
+    .allocate_common_buffer = sysdma__allocate_common,
+    .free_common_buffer = sysdma__free_common,
 };
 
 /* Check a description; on success fill the limits and derived figures. */
@@ -124,7 +126,7 @@ sysdma_status sysdma__put_adapter(sysdma_adapter *a)
         sysdma__unlock(sys);
         return SYSDMA_E_WRONG_STATE;
     }
-    if (a->refs == 1 && (a->owned || a->queued || a->kept_sets || a->map.active)) {
+    if (a->refs == 1 && (a->owned || a->queued || a->kept_sets || a->map.active || a->commons)) {
         sysdma__unlock(sys);
         return SYSDMA_E_BUSY;
     }
@@ -189,6 +191,22 @@ sysdma_status sysdma_flush_adapter_buffers(sysdma_adapter *a, sysdma_mdl *mdl,
     if (!mdl || !current_va)
         return SYSDMA_E_INVALID_ARGUMENT;
     return a->ops->flush_adapter_buffers(a, mdl, regs, current_va, length, write_to_device);
+}
+
+sysdma_status sysdma_common_buffer_allocate(sysdma_adapter *a, uint32_t length,
+                                            bool cache_enabled, void **va, uint64_t *logical)
+{
+    OPS_OR(a, allocate_common_buffer, SYSDMA_E_NOT_SUPPORTED);
+    if (!va || !logical)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    return a->ops->allocate_common_buffer(a, length, cache_enabled, va, logical);
+}
+
+sysdma_status sysdma_common_buffer_free(sysdma_adapter *a, uint32_t length, uint64_t logical,
+                                        void *va, bool cache_enabled)
+{
+    OPS_OR(a, free_common_buffer, SYSDMA_E_NOT_SUPPORTED);
+    return a->ops->free_common_buffer(a, length, logical, va, cache_enabled);
 }
 
 uint32_t sysdma_read_dma_counter(sysdma_adapter *a)

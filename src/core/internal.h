@@ -61,6 +61,16 @@ typedef struct request_queue {
     sysdma_request *head, *tail;
 } request_queue;
 
+/* A common buffer handed out by an adapter. */
+typedef struct common_buffer {
+    struct common_buffer *next;
+    void *va;
+    uint64_t phys;
+    uint32_t length;   /* as asked */
+    uint32_t bytes;    /* whole pages taken */
+    bool cached;
+} common_buffer;
+
 /* One mapped, not yet flushed transfer. */
 typedef struct mapping {
     bool active;
@@ -90,12 +100,17 @@ struct sysdma_adapter {
     uint32_t kept_sets;          /* register sets kept after release */
     sysdma_map_registers *kept;  /* those sets, so a freed base is checked by identity */
     mapping map;
+    common_buffer *commons;      /* common buffers held */
     sysdma_stats stats;
 };
 
 struct sysdma_system {
-    sysdma_platform pf;
-    sysdma_controller ctrl;
+    sysdma_platform pf;          /* .ops points at pf_ops */
+    sysdma_controller ctrl;      /* .ops points at ctrl_ops */
+    /* The caller's tables copied at full size: members a table built
+     * against an older header lacks read as NULL (absent optional). */
+    sysdma_platform_ops pf_ops;
+    sysdma_controller_ops ctrl_ops;
     sysdma_config cfg;
     void *lock;
     pool_chunk *chunks;
@@ -154,6 +169,12 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
                             void *current_va, uint32_t length, bool to_device);
 uint32_t sysdma__read_counter(sysdma_adapter *a);
 uint32_t sysdma__alignment(sysdma_adapter *a);
+
+/* common.c */
+sysdma_status sysdma__allocate_common(sysdma_adapter *a, uint32_t length, bool cached, void **va,
+                                      uint64_t *logical);
+sysdma_status sysdma__free_common(sysdma_adapter *a, uint32_t length, uint64_t logical, void *va,
+                                  bool cached);
 
 /* adapter.c */
 sysdma_status sysdma__put_adapter(sysdma_adapter *a);

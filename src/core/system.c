@@ -40,24 +40,38 @@ sysdma_status sysdma_system_create(const sysdma_platform *pf, const sysdma_contr
     *out = NULL;
     if (!pf || !pf->ops || !ctrl || !ctrl->ops)
         return SYSDMA_E_INVALID_ARGUMENT;
-    const sysdma_platform_ops *po = pf->ops;
-    const sysdma_controller_ops *co = ctrl->ops;
-    if (po->size < sizeof(sysdma_platform_ops) || !po->alloc || !po->free || !po->alloc_contig ||
-        !po->free_contig || !po->virt_to_phys)
+    /* Work on full-size copies: a table built against an older header is
+     * shorter, and the members it lacks are absent (NULL). */
+    sysdma_platform_ops po_full;
+    sysdma_controller_ops co_full;
+    memset(&po_full, 0, sizeof po_full);
+    memset(&co_full, 0, sizeof co_full);
+    if (pf->ops->size < offsetof(sysdma_platform_ops, virt_to_phys) + sizeof(void *) ||
+        ctrl->ops->size < offsetof(sysdma_controller_ops, flush) + sizeof(void *))
+        return SYSDMA_E_INVALID_ARGUMENT; /* too short to hold the required members */
+    memcpy(&po_full, pf->ops, pf->ops->size < sizeof po_full ? pf->ops->size : sizeof po_full);
+    memcpy(&co_full, ctrl->ops,
+           ctrl->ops->size < sizeof co_full ? ctrl->ops->size : sizeof co_full);
+    const sysdma_platform_ops *po = &po_full;
+    const sysdma_controller_ops *co = &co_full;
+    if (!po->alloc || !po->free || !po->alloc_contig || !po->free_contig || !po->virt_to_phys)
         return SYSDMA_E_INVALID_ARGUMENT;
     bool locks = po->lock_create || po->lock_acquire || po->lock_release || po->lock_destroy;
     if (locks && !(po->lock_create && po->lock_acquire && po->lock_release && po->lock_destroy))
         return SYSDMA_E_INVALID_ARGUMENT;
-    if (co->size < sizeof(sysdma_controller_ops) || !co->channel_limits || !co->program ||
-        !co->flush)
+    if (!co->channel_limits || !co->program || !co->flush)
         return SYSDMA_E_INVALID_ARGUMENT;
 
     sysdma_system *sys = po->alloc(pf->ctx, sizeof *sys);
     if (!sys)
         return SYSDMA_E_NO_MEMORY;
     memset(sys, 0, sizeof *sys);
-    sys->pf = *pf;
-    sys->ctrl = *ctrl;
+    sys->pf_ops = po_full;
+    sys->ctrl_ops = co_full;
+    sys->pf.ops = &sys->pf_ops;
+    sys->pf.ctx = pf->ctx;
+    sys->ctrl.ops = &sys->ctrl_ops;
+    sys->ctrl.ctx = ctrl->ctx;
     if (cfg)
         sys->cfg = *cfg;
     if (!sys->cfg.map_registers_initial)
@@ -69,7 +83,7 @@ sysdma_status sysdma_system_create(const sysdma_platform *pf, const sysdma_contr
     if (locks) {
         sys->lock = po->lock_create(pf->ctx);
         if (!sys->lock) {
-            po->free(pf->ctx, sys, sizeof *sys);
+            po_full.free(pf->ctx, sys, sizeof *sys);
             return SYSDMA_E_NO_MEMORY;
         }
     }

@@ -69,7 +69,7 @@ static void on_tc(void *ctx, unsigned ch)
     sysdma_emu_testdev *d = ctx;
     (void)ch;
     d->status |= SYSDMA_EMU_TESTDEV_TC;
-    if (d->dir != 0)
+    if (d->dir != 0 && !d->stream)
         finish(d, SYSDMA_EMU_TESTDEV_SHORT);
 }
 
@@ -131,8 +131,11 @@ void sysdma_emu_testdev_outb(sysdma_emu_testdev *d, uint16_t port, uint8_t v)
         sysdma_emu_i8237_dreq(d->dma, d->channel, false);
         return;
     }
-    if (v != 1 && v != 2)
+    uint8_t op = v & 0x7F;
+    if (op != 1 && op != 2)
         return;
+    d->stream = (v & 0x80) != 0;
+    v = op;
     d->len = d->len_reg < d->cap ? d->len_reg : d->cap;
     d->moved = 0;
     d->credit_milli = 0;

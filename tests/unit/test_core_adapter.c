@@ -145,6 +145,40 @@ static void test_put_with_resources_refused(void **state)
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
 }
 
+/* Tables are versioned by size: one built against an older header (without
+ * the members appended since) is accepted with those members absent; one
+ * too short to hold the required members is refused. */
+static void test_table_sizes(void **state)
+{
+    rig *r = *state;
+    sysdma_platform_ops old = *r->pf.ops;
+    old.size = (uint32_t)offsetof(sysdma_platform_ops, set_caching);
+    old.set_caching = (void (*)(void *, void *, size_t, bool))1; /* beyond size: must be ignored */
+    sysdma_platform pf = {&old, r->pf.ctx};
+    sysdma_system *sys = NULL;
+    assert_int_equal(sysdma_system_create(&pf, &r->ctrl, NULL, &sys), SYSDMA_OK);
+    sysdma_device_description d = good(1);
+    sysdma_adapter *a;
+    assert_int_equal(sysdma_adapter_get(sys, &d, &a, NULL), SYSDMA_OK);
+    void *va;
+    uint64_t phys;
+    assert_int_equal(sysdma_common_buffer_allocate(a, 100, true, &va, &phys), SYSDMA_OK);
+    assert_int_equal(sysdma_common_buffer_free(a, 100, phys, va, true), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    assert_int_equal(sysdma_system_destroy(sys), SYSDMA_OK);
+    old.size = 8;
+    assert_int_equal(sysdma_system_create(&pf, &r->ctrl, NULL, &sys), SYSDMA_E_INVALID_ARGUMENT);
+    sysdma_controller_ops cold = *r->ctrl.ops;
+    cold.size = 4;
+    sysdma_controller ctrl = {&cold, r->ctrl.ctx};
+    assert_int_equal(sysdma_system_create(r->sys ? &r->pf : &pf, &ctrl, NULL, &sys),
+                     SYSDMA_E_INVALID_ARGUMENT);
+    sysdma_platform_ops nolock = *r->pf.ops;
+    nolock.lock_release = NULL; /* some but not all lock members */
+    pf.ops = &nolock;
+    assert_int_equal(sysdma_system_create(&pf, &r->ctrl, NULL, &sys), SYSDMA_E_INVALID_ARGUMENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -152,6 +186,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_map_register_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_same_channel_same_adapter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_with_resources_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_table_sizes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

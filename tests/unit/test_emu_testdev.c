@@ -94,6 +94,23 @@ static void test_tc_before_length_is_short(void **state)
     assert_int_equal(irq_edges, 1);
 }
 
+static void test_streaming_ignores_tc(void **state)
+{
+    (void)state;
+    setup(1, 0);
+    for (size_t k = 0; k < 100; k++)
+        ram[0x40000 + k] = (uint8_t)(k + 1);
+    program(1, SYSDMA_EMU_MODE_DEMAND | SYSDMA_EMU_MODE_READ | SYSDMA_EMU_MODE_AUTOINIT, 0x40000, 100);
+    start(0x82, 350);
+    assert_int_equal(sysdma_emu_i8237_run(&dma, 100000), 350);
+    for (size_t k = 0; k < 350; k++)
+        assert_int_equal(fifo[k], (uint8_t)(k % 100 + 1));
+    uint8_t st = sysdma_emu_testdev_inb(&dev, 0x300);
+    assert_true(st & SYSDMA_EMU_TESTDEV_TC);
+    assert_int_equal(st & SYSDMA_EMU_TESTDEV_SHORT, 0);
+    assert_true(st & SYSDMA_EMU_TESTDEV_DONE);
+}
+
 static void test_paced_from_memory_16bit(void **state)
 {
     (void)state;
@@ -134,6 +151,7 @@ int main(void)
         cmocka_unit_test(test_to_memory_unpaced),
         cmocka_unit_test(test_tc_before_length_is_short),
         cmocka_unit_test(test_paced_from_memory_16bit),
+        cmocka_unit_test(test_streaming_ignores_tc),
         cmocka_unit_test(test_stop_and_bad_commands),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
