@@ -1,0 +1,60 @@
+/*
+ * Example driver: a PC floppy disk controller (82077AA-compatible) using
+ * packet-based system DMA on channel 2 through the sysdma adapter API.
+ *
+ * It knows nothing of the machine beyond a small environment: port I/O,
+ * and a way to wait for the controller's interrupt. The simulated PC and
+ * the bare-metal port each provide one. Freestanding C11.
+ */
+#ifndef SYSDMA_EXAMPLE_FDC_H
+#define SYSDMA_EXAMPLE_FDC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sysdma/sysdma.h"
+
+typedef struct fdc_env {
+    uint8_t (*inb)(void *ctx, uint16_t port);
+    void (*outb)(void *ctx, uint16_t port, uint8_t value);
+    /* Wait until the controller's interrupt has arrived since the last
+     * call (or `timeout_us` of machine time passed): true if it did. */
+    bool (*wait_irq)(void *ctx, uint32_t timeout_us);
+    /* Let `us` microseconds pass (motor spin-up, polling). */
+    void (*delay)(void *ctx, uint32_t us);
+    void *ctx;
+} fdc_env;
+
+typedef struct fdc_driver {
+    fdc_env env;
+    sysdma_system *sys;
+    sysdma_adapter *adapter;
+    uint32_t map_registers;      /* what the adapter allows and we ask for */
+    sysdma_map_registers *regs;  /* from AdapterControl */
+    volatile bool granted;
+    unsigned drive;
+    uint32_t sectors_per_track, heads, cylinders, rate;
+    int cyl;                     /* where the head is, -1 unknown */
+    unsigned retries;            /* statistics: commands retried */
+    uint8_t st[7];               /* result bytes of the last command */
+} fdc_driver;
+
+/* Reset the controller, specify DMA mode and timings, recalibrate `drive`,
+ * and get the DMA adapter. `disk_bytes` gives the geometry (737280,
+ * 1474560 or 2949120). SYSDMA_E_DEVICE if the controller does not answer,
+ * SYSDMA_E_INVALID_ARGUMENT for other sizes, or the adapter's status. */
+sysdma_status fdc_open(fdc_driver *d, sysdma_system *sys, const fdc_env *env, unsigned drive,
+                       uint32_t disk_bytes);
+void fdc_close(fdc_driver *d);
+
+/* Read or write `count` sectors from sector `lba` into/from `buf` (any
+ * buffer: sysdma bounces what the controller cannot reach). Splits at the
+ * map-register limit and at cylinder ends; retries a failed command twice
+ * after a recalibrate. SYSDMA_E_LENGTH for count 0, SYSDMA_E_OUT_OF_RANGE
+ * beyond the disk, SYSDMA_E_DEVICE for a controller error (st[] holds its
+ * result bytes: no disk, write protect, sector not found), SYSDMA_E_TIMEOUT
+ * when it never interrupts. Nothing is written for a refused request. */
+sysdma_status fdc_read(fdc_driver *d, uint32_t lba, uint32_t count, void *buf);
+sysdma_status fdc_write(fdc_driver *d, uint32_t lba, uint32_t count, const void *buf);
+
+#endif
