@@ -1,7 +1,7 @@
-# Compile every core and controller source with -m32 -ffreestanding -nostdinc
+# Compile every core, controller and example driver source with -m32 -ffreestanding -nostdinc
 # (only the compiler's own freestanding headers) and link them together with
 # no libc, to prove that the bare-metal port can use them as they are.
-file(GLOB srcs ${SRC}/src/core/*.c ${SRC}/src/ctrl/*.c)
+file(GLOB srcs ${SRC}/src/core/*.c ${SRC}/src/ctrl/*.c ${SRC}/examples/drivers/*.c)
 set(out ${CMAKE_CURRENT_BINARY_DIR}/freestanding-check)
 file(MAKE_DIRECTORY ${out})
 execute_process(COMMAND gcc -print-file-name=include OUTPUT_VARIABLE gccinc

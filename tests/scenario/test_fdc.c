@@ -6,7 +6,11 @@
  * for byte; writes must change the image exactly where written; errors get
  * clear statuses and write nothing.
  */
+#define _GNU_SOURCE
+#include <fcntl.h>
 #include <setjmp.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -173,6 +177,43 @@ static void test_write_runs_land_exactly(void **state)
     unmake(b);
 }
 
+/* The image is a file mapped MAP_SHARED, as the simulated PC uses one:
+ * what the driver writes by DMA is in the file, at exactly those bytes. */
+static void test_file_backed_image(void **state)
+{
+    (void)state;
+    bench *b = make(false, true);
+    char path[] = "/tmp/sysdma-fdc-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    unlink(path);
+    assert_int_equal(ftruncate(fd, DISK), 0);
+    uint8_t *img = mmap(NULL, DISK, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    assert_true(img != MAP_FAILED);
+    for (size_t k = 0; k < DISK; k++)
+        img[k] = disk_byte(k);
+    sysdma_emu_fdc_eject(&b->fdc, 0);
+    assert_true(sysdma_emu_fdc_insert(&b->fdc, 0, img, DISK, false));
+    uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, 7 * 512, 0, SYSDMA_SIM_HIGH);
+    for (size_t k = 0; k < 7 * 512; k++)
+        buf[k] = (uint8_t)(k ^ 0x77);
+    assert_int_equal(fdc_write(&b->drv, 1000, 7, buf), SYSDMA_OK);
+    uint8_t *file = malloc(DISK);
+    assert_int_equal(pread(fd, file, DISK, 0), (ssize_t)DISK);
+    for (size_t k = 0; k < DISK; k++) {
+        uint8_t want = k >= 1000 * 512 && k < 1007 * 512 ? (uint8_t)((k - 1000 * 512) ^ 0x77)
+                                                         : disk_byte(k);
+        if (file[k] != want)
+            fail_msg("file byte %zu is 0x%02x, want 0x%02x", k, file[k], want);
+    }
+    free(file);
+    sysdma_emu_fdc_eject(&b->fdc, 0);
+    munmap(img, DISK);
+    close(fd);
+    sysdma_sim_buffer_free(b->r.sim, buf);
+    unmake(b);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -207,6 +248,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_whole_disk_every_placement),
         cmocka_unit_test(test_write_runs_land_exactly),
+        cmocka_unit_test(test_file_backed_image),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
