@@ -972,7 +972,8 @@ void sysdma_emu_fdc_advance(sysdma_emu_fdc *f, uint64_t ns)
                 continue;
             }
             if (x->stage == ST_DATA && x->op != SYSDMA_EMU_FDC_CMD_FORMAT) {
-                uint64_t need = SECTOR - x->pos - x->credit;
+                uint64_t have = (uint64_t)x->pos + x->credit;
+                uint64_t need = have < SECTOR ? SECTOR - have : 0;
                 uint64_t bn = byte_ns[f->drive[x->drive].rate];
                 uint64_t t = x->frac_ns + left;
                 if (t / bn >= need) {
@@ -1018,6 +1019,9 @@ uint64_t sysdma_emu_fdc_next_event_ns(const sysdma_emu_fdc *f)
 void sysdma_emu_fdc_set_timing(sysdma_emu_fdc *f, bool on)
 {
     settle(f);
+    /* Credit is timed-mode bookkeeping; start it afresh either way. */
+    f->x.credit = 0;
+    f->x.frac_ns = 0;
     if (f->timing && !on) {
         /* Pending waits end now. */
         for (unsigned ds = 0; ds < 4; ds++)
