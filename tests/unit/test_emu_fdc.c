@@ -805,6 +805,61 @@ static void test_timing(void **state)
     assert_int_equal(r[0], 0);
 }
 
+/* Timed READ ID, FORMAT TRACK and a switch of the timing flag in the middle
+ * of a transfer. */
+static void test_timing_read_id_format(void **state)
+{
+    (void)state;
+    setup_machine(IMG_720K, false);
+    sysdma_emu_fdc_set_timing(&fdc, true);
+    uint8_t r[7];
+    /* 720 KiB: 9 sectors, slots of 200/9 ms. Half-way into slot 3 the next
+     * ID to pass is sector 5 (index 4), after head load (HLT 1 = 2 ms at
+     * 500 kb/s, 4 ms at 250 kb/s). */
+    sysdma_emu_fdc_advance(&fdc, 200000000u - fdc.now_ns % 200000000u + 3u * 22222222u + 11111111u);
+    uint64_t t0 = fdc.now_ns;
+    CMD(0x4A, 0x00);
+    uint64_t wait = sysdma_emu_fdc_next_event_ns(&fdc);
+    assert_true(wait > 4000000u && wait <= 4000000u + 22222222u);
+    assert_true(wait_irq(100000, 100000));
+    result(r, 7);
+    assert_int_equal(r[0], 0);
+    assert_int_equal(r[5], 5);
+    assert_true(fdc.now_ns - t0 >= wait);
+    /* Format waits for the index and then one revolution. */
+    for (unsigned s = 0; s < 9; s++) {
+        ram[BUF + 4 * s] = 0;
+        ram[BUF + 4 * s + 1] = 0;
+        ram[BUF + 4 * s + 2] = (uint8_t)(s + 1);
+        ram[BUF + 4 * s + 3] = 2;
+    }
+    program(DMA_FROM_MEM, BUF, 36);
+    t0 = fdc.now_ns;
+    CMD(0x4D, 0x00, 2, 9, 0x54, 0x00);
+    assert_true(wait_irq(100000, 100000));
+    result(r, 7);
+    assert_int_equal(r[0], 0);
+    uint64_t took = fdc.now_ns - t0;
+    assert_true(took >= 200000000u && took <= 400000000u + 100000u);
+    memset(ref, 0, 9 * 512);
+    assert_memory_equal(img, ref, IMG_720K);
+    /* Timing switched off half-way through a timed read: the rest comes at
+     * once and the data is whole. */
+    program(DMA_TO_MEM, BUF, 1024);
+    CMD(0x46, 0x04, 0, 1, 3, 2, 9, 0x1B, 0xFF);
+    for (unsigned i = 0; i < 30000 && fdc.x.pos < 100; i++) {
+        sysdma_emu_i8237_run(&dma, 4096);
+        sysdma_emu_fdc_advance(&fdc, 10000);
+    }
+    assert_int_equal(irq_level, 0);
+    sysdma_emu_fdc_set_timing(&fdc, false);
+    assert_true(wait_irq(0, 100));
+    result(r, 7);
+    assert_int_equal(r[0], 0x04);
+    assert_int_equal(r[5], 5);
+    assert_memory_equal(ram + BUF, img + off(9, 0, 1, 3), 1024);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -825,6 +880,7 @@ int main(void)
         cmocka_unit_test(test_pio),
         cmocka_unit_test(test_dma_mismatch_and_block_mode),
         cmocka_unit_test(test_timing),
+        cmocka_unit_test(test_timing_read_id_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
