@@ -272,13 +272,19 @@ static uint64_t latency(const sysdma_emu_fdc_drive *d, uint64_t when, unsigned k
     return at >= pos ? at - pos : REV_NS - pos + at;
 }
 
-/* Head load time if the head has unloaded since the last command. */
+/* What a data command waits before the disk: the rest of a seek still in
+ * progress on the drive, then the head load time if the head has unloaded
+ * since the last command. */
 static uint64_t head_load(const sysdma_emu_fdc *f, unsigned ds)
 {
-    if (!f->timing || f->now_ns < f->unload_at[ds])
+    if (!f->timing)
         return 0;
-    unsigned hlt = f->spec[1] >> 1;
-    return (hlt ? hlt : 128u) * 2u * unit_ns[f->rate];
+    uint64_t t = f->seek_ns[ds];
+    if (f->now_ns + t >= f->unload_at[ds]) {
+        unsigned hlt = f->spec[1] >> 1;
+        t += (hlt ? hlt : 128u) * 2u * unit_ns[f->rate];
+    }
+    return t;
 }
 
 /* ---- Finding sectors ---------------------------------------------------- */

@@ -799,10 +799,30 @@ static void test_timing(void **state)
     result(r, 7);
     assert_int_equal(r[5], 7);
     assert_true(took < 12000000u);
+    /* A read issued while the drive still seeks starts after the seek. */
+    CMD(SYSDMA_EMU_FDC_CMD_SEEK, 0x00, 20);
+    program(DMA_TO_MEM, BUF, 512);
+    t0 = fdc.now_ns;
+    CMD(READ, 0x00, 20, 0, 1, 2, 18, 0x1B, 0xFF);
+    for (unsigned i = 0; i < 100000 && (in(SYSDMA_EMU_FDC_MSR) & 0xD0) != 0xD0; i++) {
+        sysdma_emu_i8237_run(&dma, 4096);
+        sysdma_emu_fdc_advance(&fdc, 10000);
+    }
+    took = fdc.now_ns - t0;
+    result(r, 7);
+    assert_int_equal(r[0], 0);
+    assert_int_equal(r[3], 20);
+    assert_true(took >= 30000000u + 512u * 16000u);
+    sense_int(&st0, &pcn);
+    assert_int_equal(st0, 0x20);
+    assert_int_equal(pcn, 20);
     /* Timing off again: a read completes without time passing. */
     sysdma_emu_fdc_set_timing(&fdc, false);
-    rw(READ, 0, 10, 0, 1, 18, 512, r);
+    t0 = fdc.now_ns;
+    rw(READ, 0, 20, 0, 1, 18, 512, r);
     assert_int_equal(r[0], 0);
+    assert_memory_equal(ram + BUF, img + off(18, 20, 0, 1), 512);
+    assert_true(fdc.now_ns - t0 <= 1000u); /* one wait_irq round at most */
 }
 
 /* Timed READ ID, FORMAT TRACK and a switch of the timing flag in the middle
