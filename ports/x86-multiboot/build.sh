@@ -9,12 +9,13 @@ out=${1:-$top/build-x86}
 mkdir -p "$out"
 cflags=(-m32 -std=c11 -ffreestanding -fno-builtin -fno-stack-protector -fno-pie -nostdinc
         -isystem "$(gcc -print-file-name=include)" -O2 -Wall -Wextra -Werror
-        -I"$top/include" -I"$top/tests/conformance" -I"$here")
+        -I"$top/include" -I"$top/tests/conformance" -I"$top/src/core" -I"$here")
 objs=()
 gcc -m32 -c "$here/boot.S" -o "$out/boot.o"
 objs+=("$out/boot.o")
-for src in "$here/kmain.c" "$top/tests/conformance/i8237_probe.c"; do
-  o="$out/$(basename "${src%.c}").o"
+for src in "$here/kmain.c" "$here/platform.c" "$top/tests/conformance/i8237_probe.c" \
+           "$top"/src/core/*.c "$top"/src/ctrl/*.c "$top/examples/drivers/fdc.c"; do
+  o="$out/$(basename "$(dirname "$src")")_$(basename "${src%.c}").o"
   gcc "${cflags[@]}" -c "$src" -o "$o"
   objs+=("$o")
 done

@@ -5,27 +5,37 @@
  * COM1 and leaves through QEMU's isa-debug-exit device (port 0xF4):
  * exit status (code << 1) | 1, so 0 → 1 means success and 1 → 3 failure.
  *
- * Scenarios:
- *   probe-8237   run the register-level 8237 probe (tests/conformance) and
- *                print every value read, for comparison with sysdma's
- *                emulated 8237A pair running the same probe.
+ * Scenarios (the word after the kernel's name on the command line):
+ *   probe-8237              run the register-level 8237 probe
+ *                           (tests/conformance) and print every value read,
+ *                           for comparison with sysdma's emulated pair
+ *   fdc-read PLACEMENT      read the whole 1.44 MiB floppy with the example
+ *                           driver through the sysdma core and the 8237
+ *                           driver into a buffer placed PLACEMENT (low, high
+ *                           = above 16 MiB, straddle64k), print its CRC-32
+ *   fdc-write PLACEMENT     write a known pattern to sectors 100-199 from
+ *                           such a buffer, read it back, print both CRC-32s
+ * The floppy's interrupt is polled through the PIC (IRQ 6 unmasked at the
+ * PIC, interrupts off at the CPU, the PIC's poll command to see and
+ * acknowledge it): no IDT is needed.
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../examples/drivers/fdc.h"
+#include "bm.h"
+#include "freestanding.h"
 #include "i8237_probe.h"
 
-static inline void outb(uint16_t port, uint8_t v)
+static uint8_t inb(uint16_t port)
 {
-    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+    return bm_inb(port);
 }
 
-static inline uint8_t inb(uint16_t port)
+static void outb(uint16_t port, uint8_t v)
 {
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
+    bm_outb(port, v);
 }
 
 /* ---- COM1 ---------------------------------------------------------------- */
@@ -82,22 +92,206 @@ static bool word_is(const char *s, const char *w)
     return *w == 0 && (*s == 0 || *s == ' ');
 }
 
-/* The scenario is the first word after the kernel path that has no '/'. */
+/* The boot loader puts the kernel's file name first on the command line;
+ * the scenario is the word after it. */
 static const char *scenario_of(const char *cmdline)
 {
     const char *p = cmdline;
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        const char *w = p;
-        bool slash = false;
-        while (*p && *p != ' ')
-            slash |= *p++ == '/';
-        if (p > w && !slash)
-            return w;
-    }
-    return "";
+    while (*p == ' ')
+        p++;
+    while (*p && *p != ' ')
+        p++;
+    while (*p == ' ')
+        p++;
+    return p;
 }
+
+static void put_hex(uint32_t v)
+{
+    static const char hex[] = "0123456789abcdef";
+    char b[9];
+    for (int k = 0; k < 8; k++)
+        b[k] = hex[(v >> (28 - 4 * k)) & 15];
+    b[8] = 0;
+    serial_puts(b);
+}
+
+static void put_dec(uint32_t v)
+{
+    char b[11];
+    int k = 10;
+    b[k] = 0;
+    do {
+        b[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    serial_puts(b + k);
+}
+
+/* CRC-32 as gzip and zlib compute it. */
+static uint32_t crc32(const uint8_t *p, uint32_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    while (n--) {
+        c ^= *p++;
+        for (int k = 0; k < 8; k++)
+            c = c & 1 ? (c >> 1) ^ 0xEDB88320u : c >> 1;
+    }
+    return ~c;
+}
+
+/* ---- the floppy driver's environment: polled IRQ 6 ------------------------------ */
+
+static void io_delay(uint32_t us)
+{
+    while (us--)
+        bm_outb(0x80, 0);
+}
+
+static bool irq6_pending(void)
+{
+    bm_outb(0x20, 0x0C); /* OCW3: poll */
+    uint8_t v = bm_inb(0x20);
+    if (!(v & 0x80))
+        return false;
+    bm_outb(0x20, 0x20); /* EOI for what the poll acknowledged */
+    return (v & 7) == 6;
+}
+
+static uint8_t env_in(void *ctx, uint16_t port)
+{
+    (void)ctx;
+    return bm_inb(port);
+}
+
+static void env_out(void *ctx, uint16_t port, uint8_t v)
+{
+    (void)ctx;
+    bm_outb(port, v);
+}
+
+static bool env_wait(void *ctx, uint32_t timeout_us)
+{
+    (void)ctx;
+    for (uint32_t k = 0; k < timeout_us * 4; k++) {
+        if (irq6_pending())
+            return true;
+        io_delay(1);
+    }
+    return false;
+}
+
+static void env_delay(void *ctx, uint32_t us)
+{
+    (void)ctx;
+    io_delay(us / 100 + 1); /* QEMU needs no real waits */
+}
+
+static void pic_init(void)
+{
+    /* Remap nothing, just mask all but IRQ 6 (and the cascade) at the PIC. */
+    bm_outb(0x21, (uint8_t)~((1u << 6) | (1u << 2)));
+    bm_outb(0xA1, 0xFF);
+    while (irq6_pending())
+        ;
+}
+
+static bool place(const char *how, uint32_t bytes, uint32_t *phys)
+{
+    if (word_is(how, "low"))
+        return bm_pages_alloc(bytes, 0, 16u << 20, 0, 4096, phys);
+    if (word_is(how, "high"))
+        return bm_pages_alloc(bytes, 16u << 20, 0, 0, 4096, phys);
+    if (word_is(how, "straddle64k")) {
+        /* Start 8 KiB below a 64 KiB boundary. */
+        for (uint32_t b = 0x200000; b + bytes < (16u << 20); b += 0x10000)
+            if (bm_pages_alloc(bytes, b - 0x2000, b - 0x2000 + bytes, 0, 4096, phys))
+                return true;
+    }
+    return false;
+}
+
+static const char *arg_after(const char *sc)
+{
+    while (*sc && *sc != ' ')
+        sc++;
+    while (*sc == ' ')
+        sc++;
+    return sc;
+}
+
+static int fdc_scenario(const char *sc, bool write)
+{
+    sysdma_platform pf;
+    sysdma_i8237_driver drv8237;
+    sysdma_controller ctrl;
+    sysdma_system *sys;
+    bm_platform(&pf);
+    sysdma_i8237_driver_init(&drv8237, &pf, &ctrl);
+    sysdma_status st = sysdma_system_create(&pf, &ctrl, NULL, &sys);
+    if (st != SYSDMA_OK) {
+        serial_puts("error: system: ");
+        serial_puts(sysdma_strerror(st));
+        serial_puts("\n");
+        return 1;
+    }
+    pic_init();
+    fdc_env env = {env_in, env_out, env_wait, env_delay, 0};
+    fdc_driver d;
+    st = fdc_open(&d, sys, &env, 0, 1474560);
+    if (st != SYSDMA_OK) {
+        serial_puts("error: fdc_open: ");
+        serial_puts(sysdma_strerror(st));
+        serial_puts("\n");
+        return 1;
+    }
+    const char *how = arg_after(sc);
+    uint32_t bytes = write ? 100 * 512 : 1474560, phys;
+    if (!place(how, bytes, &phys)) {
+        serial_puts("error: no memory for that placement\n");
+        return 1;
+    }
+    uint8_t *buf = (uint8_t *)(uintptr_t)phys;
+    serial_puts("buffer at 0x");
+    put_hex(phys);
+    serial_puts("\n");
+    if (write) {
+        for (uint32_t k = 0; k < bytes; k++)
+            buf[k] = (uint8_t)(k * 7 + 3);
+        serial_puts("pattern crc32 ");
+        put_hex(crc32(buf, bytes));
+        serial_puts("\n");
+        st = fdc_write(&d, 100, 100, buf);
+        if (st == SYSDMA_OK) {
+            memset(buf, 0, bytes);
+            st = fdc_read(&d, 100, 100, buf);
+        }
+    } else {
+        st = fdc_read(&d, 0, 2880, buf);
+    }
+    if (st != SYSDMA_OK) {
+        serial_puts("error: transfer: ");
+        serial_puts(sysdma_strerror(st));
+        serial_puts("\n");
+        return 1;
+    }
+    serial_puts(write ? "readback crc32 " : "disk crc32 ");
+    put_hex(crc32(buf, bytes));
+    serial_puts("\n");
+    sysdma_stats s;
+    sysdma_stats_get(sys, NULL, &s);
+    serial_puts("transfers ");
+    put_dec((uint32_t)s.transfers);
+    serial_puts(" bounced ");
+    put_dec((uint32_t)s.bounced_transfers);
+    serial_puts(" retries ");
+    put_dec(d.retries);
+    serial_puts("\n");
+    fdc_close(&d);
+    return 0;
+}
+
+extern char __kernel_end[];
 
 void kmain(uint32_t magic, const struct multiboot_info *mb);
 
@@ -111,11 +305,18 @@ void kmain(uint32_t magic, const struct multiboot_info *mb)
     }
     const char *cmd = (mb->flags & 4) ? (const char *)(uintptr_t)mb->cmdline : "";
     const char *sc = scenario_of(cmd);
+    uint32_t ram = (mb->flags & 1) ? (mb->mem_upper + 1024) * 1024 : 16u << 20;
+    bm_pages_init(ram, (uint32_t)(uintptr_t)__kernel_end);
     if (word_is(sc, "probe-8237")) {
         sysdma_i8237_probe(inb, outb, serial_puts);
         serial_puts("done\n");
         qemu_exit(0);
     }
-    serial_puts("error: unknown scenario; known: probe-8237\n");
+    if (word_is(sc, "fdc-read") || word_is(sc, "fdc-write")) {
+        int rc = fdc_scenario(sc, word_is(sc, "fdc-write"));
+        serial_puts(rc ? "failed\n" : "done\n");
+        qemu_exit((unsigned)rc);
+    }
+    serial_puts("error: unknown scenario; known: probe-8237, fdc-read, fdc-write\n");
     qemu_exit(1);
 }
