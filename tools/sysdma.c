@@ -7,7 +7,9 @@
  * DMA code does, through port writes only, and prints what the controller
  * did; it checks every byte it moved and fails loudly if one is wrong.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -514,6 +516,135 @@ out:
     return bad ? 1 : 0;
 }
 
+/* ---- bench ------------------------------------------------------------------ */
+
+/* Goals from the issues, by figure: kind 'r' = ratio at least, 'v' = value
+ * at most, 'V' = value at least. */
+static const struct goal {
+    const char *bench;
+    char kind;
+    double target;
+} goals[] = {
+    {"emu.block_64k", 'r', 0.8},          {"emu.single_ns_per_byte", 'v', 5.0},
+    {"core.roundtrip_null_ns", 'v', 100}, {"core.bounce_64k", 'r', 0.9},
+    {"sb16.playback_x_realtime", 'V', 1000},
+};
+
+/* The number after "key": in one JSON line; false when the key is absent. */
+static bool json_num(const char *line, const char *key, double *out)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = strstr(line, pat);
+    if (!p)
+        return false;
+    *out = strtod(p + strlen(pat), NULL);
+    return true;
+}
+
+static bool json_str(const char *line, const char *key, char *out, size_t cap)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":\"", key);
+    const char *p = strstr(line, pat);
+    if (!p)
+        return false;
+    p += strlen(pat);
+    size_t n = 0;
+    while (p[n] && p[n] != '"' && n + 1 < cap) {
+        out[n] = p[n];
+        n++;
+    }
+    out[n] = 0;
+    return true;
+}
+
+static int cmd_bench(int argc, char **argv, const char *self)
+{
+    bool json = false, quick = false;
+    for (int k = 1; k < argc; k++) {
+        if (strcmp(argv[k], "--json") == 0)
+            json = true;
+        else if (strcmp(argv[k], "--quick") == 0)
+            quick = true;
+        else if (strcmp(argv[k], "--help") == 0) {
+            puts("usage: sysdma bench [--json] [--quick]\n"
+                 "Runs every benchmark program (bench/bench_* next to this tool) and prints\n"
+                 "a table of figures, ratios against their same-run baselines, and goals;\n"
+                 "--json prints the benchmarks' JSON lines exactly; --quick repeats less.");
+            return 0;
+        } else {
+            fprintf(stderr, "sysdma bench: unknown option '%s'\n", argv[k]);
+            return 2;
+        }
+    }
+    /* The benchmarks live in bench/ beside the tool's own file. */
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", self);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[1] = 0;
+    else
+        snprintf(dir, sizeof dir, "./");
+    static const char *programs[] = {"bench_emu", "bench_core", "bench_fdc", "bench_sb16"};
+    int ran = 0, missed = 0;
+    if (!json)
+        printf("%-26s %12s %-10s %8s  %s\n", "figure", "value", "unit", "ratio", "goal");
+    for (size_t k = 0; k < sizeof programs / sizeof programs[0]; k++) {
+        char cmd[PATH_MAX + 64];
+        snprintf(cmd, sizeof cmd, "'%sbench/%s' --json%s 2>/dev/null", dir, programs[k],
+                 quick ? " --quick" : "");
+        char path[PATH_MAX + 16];
+        snprintf(path, sizeof path, "%sbench/%s", dir, programs[k]);
+        FILE *probe = fopen(path, "rb");
+        if (!probe)
+            continue; /* not built */
+        fclose(probe);
+        FILE *f = popen(cmd, "r");
+        if (!f)
+            continue;
+        char line[512];
+        while (fgets(line, sizeof line, f)) {
+            if (line[0] != '{')
+                continue;
+            ran++;
+            if (json) {
+                fputs(line, stdout);
+                continue;
+            }
+            char name[64] = "?", unit[32] = "";
+            double value = 0, ratio = 0;
+            json_str(line, "bench", name, sizeof name);
+            json_str(line, "unit", unit, sizeof unit);
+            json_num(line, "value", &value);
+            bool has_ratio = json_num(line, "ratio", &ratio);
+            char goal[48] = "";
+            for (size_t g = 0; g < sizeof goals / sizeof goals[0]; g++) {
+                if (strcmp(goals[g].bench, name) != 0)
+                    continue;
+                bool ok = goals[g].kind == 'r'   ? has_ratio && ratio >= goals[g].target
+                          : goals[g].kind == 'v' ? value <= goals[g].target
+                                                 : value >= goals[g].target;
+                snprintf(goal, sizeof goal, "%s %s %g: %s", goals[g].kind == 'r' ? "ratio" : "value",
+                         goals[g].kind == 'v' ? "<=" : ">=", goals[g].target, ok ? "met" : "MISSED");
+                missed += !ok;
+            }
+            char r[16] = "";
+            if (has_ratio)
+                snprintf(r, sizeof r, "%.3f", ratio);
+            printf("%-26s %12.4g %-10s %8s  %s\n", name, value, unit, r, goal);
+        }
+        pclose(f);
+    }
+    if (!ran) {
+        fprintf(stderr, "sysdma bench: no benchmark programs found in %sbench/\n", dir);
+        return 1;
+    }
+    if (!json)
+        printf("\n%d figures, %d goal(s) missed\n", ran, missed);
+    return 0;
+}
+
 /* ---- dispatch ------------------------------------------------------------- */
 
 typedef struct command {
@@ -522,12 +653,20 @@ typedef struct command {
     int (*fn)(int argc, char **argv);
 } command;
 
+static const char *self_path = "sysdma";
+
+static int cmd_bench_entry(int argc, char **argv)
+{
+    return cmd_bench(argc, argv, self_path);
+}
+
 static const command commands[] = {
     {"emu-demo", "drive the emulated 8237A pair through port I/O and check the result",
      cmd_emu_demo},
     {"emu-probe", "run the 8237 register probe on the emulated pair", cmd_emu_probe},
     {"packet-demo", "a driver's packet-based DMA through the core on the simulated PC",
      cmd_packet_demo},
+    {"bench", "run every benchmark: figures, same-run ratios and goals", cmd_bench_entry},
 };
 
 static void usage(FILE *f)
@@ -545,6 +684,7 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    self_path = argv[0];
     if (strcmp(argv[1], "--version") == 0) {
         puts("sysdma " SYSDMA_TOOL_VERSION);
         return 0;
