@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "../../examples/drivers/fdc.h"
+#include "../../examples/drivers/sb16.h"
 #include "bm.h"
 #include "freestanding.h"
 #include "i8237_probe.h"
@@ -148,14 +149,16 @@ static void io_delay(uint32_t us)
         bm_outb(0x80, 0);
 }
 
-static bool irq6_pending(void)
+static unsigned irq_wanted = 6;
+
+static bool irq_pending(void)
 {
     bm_outb(0x20, 0x0C); /* OCW3: poll */
     uint8_t v = bm_inb(0x20);
     if (!(v & 0x80))
         return false;
     bm_outb(0x20, 0x20); /* EOI for what the poll acknowledged */
-    return (v & 7) == 6;
+    return (v & 7) == irq_wanted;
 }
 
 static uint8_t env_in(void *ctx, uint16_t port)
@@ -174,7 +177,7 @@ static bool env_wait(void *ctx, uint32_t timeout_us)
 {
     (void)ctx;
     for (uint32_t k = 0; k < timeout_us * 4; k++) {
-        if (irq6_pending())
+        if (irq_pending())
             return true;
         io_delay(1);
     }
@@ -190,9 +193,9 @@ static void env_delay(void *ctx, uint32_t us)
 static void pic_init(void)
 {
     /* Remap nothing, just mask all but IRQ 6 (and the cascade) at the PIC. */
-    bm_outb(0x21, (uint8_t)~((1u << 6) | (1u << 2)));
+    bm_outb(0x21, (uint8_t)~((1u << irq_wanted) | (1u << 2)));
     bm_outb(0xA1, 0xFF);
-    while (irq6_pending())
+    while (irq_pending())
         ;
 }
 
@@ -291,6 +294,95 @@ static int fdc_scenario(const char *sc, bool write)
     return 0;
 }
 
+/* ---- SB16 playback -------------------------------------------------------------- */
+
+static sb16_format play_fmt;
+
+/* The waveform both the kernel and tests/qemu/wavcheck.c know: frame f,
+ * channel c. */
+static uint32_t wave(uint32_t f, uint32_t c, uint8_t bits)
+{
+    uint32_t v = f * 97u + c * 5000u;
+    return bits == 16 ? (uint16_t)(v * 13u) : (uint8_t)(v >> 1);
+}
+
+static uint32_t source_pos; /* bytes given so far */
+
+static uint32_t source(void *ctx, uint8_t *buf, uint32_t bytes)
+{
+    (void)ctx;
+    uint32_t bps = play_fmt.bits / 8u, frame = bps * play_fmt.channels;
+    for (uint32_t k = 0; k < bytes; k += bps) {
+        uint32_t at = source_pos + k;
+        uint32_t v = wave(at / frame, at % frame / bps, play_fmt.bits);
+        buf[k] = (uint8_t)v;
+        if (bps == 2)
+            buf[k + 1] = (uint8_t)(v >> 8);
+    }
+    source_pos += bytes;
+    return bytes;
+}
+
+static uint32_t parse_num(const char **p)
+{
+    while (**p == ' ')
+        (*p)++;
+    uint32_t v = 0;
+    while (**p >= '0' && **p <= '9')
+        v = v * 10 + (uint32_t)(*(*p)++ - '0');
+    return v;
+}
+
+static int sb16_scenario(const char *sc)
+{
+    const char *p = arg_after(sc);
+    play_fmt.bits = (uint8_t)parse_num(&p);
+    play_fmt.channels = (uint8_t)parse_num(&p);
+    play_fmt.rate = parse_num(&p);
+    uint32_t ms = parse_num(&p);
+    sysdma_platform pf;
+    sysdma_i8237_driver drv8237;
+    sysdma_controller ctrl;
+    sysdma_system *sys;
+    bm_platform(&pf);
+    sysdma_i8237_driver_init(&drv8237, &pf, &ctrl);
+    if (sysdma_system_create(&pf, &ctrl, NULL, &sys) != SYSDMA_OK)
+        return 1;
+    irq_wanted = 5;
+    pic_init();
+    sb16_env env = {env_in, env_out, env_wait, env_delay, 0};
+    sb16_driver d;
+    sysdma_status st = sb16_open(&d, sys, &env, 0x220);
+    if (st != SYSDMA_OK) {
+        serial_puts("error: sb16_open: ");
+        serial_puts(sysdma_strerror(st));
+        serial_puts("\n");
+        return 1;
+    }
+    serial_puts("dsp version ");
+    put_dec(d.version[0]);
+    serial_puts(".");
+    put_dec(d.version[1]);
+    serial_puts("\n");
+    uint32_t total = play_fmt.rate / 10u * (ms / 100u) * play_fmt.channels * (play_fmt.bits / 8u);
+    sb16_stats stats;
+    st = sb16_play(&d, &play_fmt, 8192, total, source, 0, &stats);
+    serial_puts("played ");
+    put_dec((uint32_t)stats.bytes);
+    serial_puts(" bytes, blocks ");
+    put_dec(stats.blocks);
+    serial_puts(", underruns ");
+    put_dec(stats.underruns);
+    serial_puts("\n");
+    if (st != SYSDMA_OK) {
+        serial_puts("error: play: ");
+        serial_puts(sysdma_strerror(st));
+        serial_puts("\n");
+        return 1;
+    }
+    return 0;
+}
+
 extern char __kernel_end[];
 
 void kmain(uint32_t magic, const struct multiboot_info *mb);
@@ -317,6 +409,11 @@ void kmain(uint32_t magic, const struct multiboot_info *mb)
         serial_puts(rc ? "failed\n" : "done\n");
         qemu_exit((unsigned)rc);
     }
-    serial_puts("error: unknown scenario; known: probe-8237, fdc-read, fdc-write\n");
+    if (word_is(sc, "sb16-play")) {
+        int rc = sb16_scenario(sc);
+        serial_puts(rc ? "failed\n" : "done\n");
+        qemu_exit((unsigned)rc);
+    }
+    serial_puts("error: unknown scenario; known: probe-8237, fdc-read, fdc-write, sb16-play\n");
     qemu_exit(1);
 }
