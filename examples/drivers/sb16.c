@@ -129,6 +129,8 @@ sysdma_status sb16_play(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_
     /* Each interrupt: one half has been played. Which one: the DMA counter
      * says where the controller is now; refill the other. */
     uint64_t played = 0;
+    sysdma_position pos;
+    sysdma_position_init(&pos, buffer_bytes);
     /* Twice a block's playing time, in 32-bit arithmetic (no 64-bit
      * division helpers in a kernel). */
     uint32_t bytes_per_ms = fmt->rate * (fmt->bits / 8u) * fmt->channels / 1000u;
@@ -142,6 +144,11 @@ sysdma_status sb16_play(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_
         stats->blocks++;
         played += half;
         uint32_t residue = sysdma_read_dma_counter(a);
+        uint64_t before = pos.position;
+        if (sysdma_position_update(&pos, residue) < before)
+            stats->backwards++;
+        stats->position = pos.position;
+        stats->wraps = pos.wraps;
         uint32_t at = residue >= buffer_bytes ? 0 : buffer_bytes - residue;
         uint8_t *done_half = at >= half ? buf : buf + half; /* the half not playing now */
         fill(done_half, half, fmt->bits, source, source_ctx, &left, stats); /* silence at the end */

@@ -208,7 +208,8 @@ static bool place(const char *how, uint32_t bytes, uint32_t *phys)
     if (word_is(how, "straddle64k")) {
         /* Start 8 KiB below a 64 KiB boundary. */
         for (uint32_t b = 0x200000; b + bytes < (16u << 20); b += 0x10000)
-            if (bm_pages_alloc(bytes, b - 0x2000, b - 0x2000 + bytes, 0, 4096, phys))
+            if (bm_pages_alloc(bytes, b - 0x2000, b - 0x2000 + ((bytes + 4095) & ~4095u), 0, 4096,
+                               phys))
                 return true;
     }
     return false;
@@ -373,6 +374,12 @@ static int sb16_scenario(const char *sc)
     put_dec(stats.blocks);
     serial_puts(", underruns ");
     put_dec(stats.underruns);
+    serial_puts("\ncounter position ");
+    put_dec((uint32_t)stats.position);
+    serial_puts(" wraps ");
+    put_dec((uint32_t)stats.wraps);
+    serial_puts(" backwards ");
+    put_dec(stats.backwards);
     serial_puts("\n");
     if (st != SYSDMA_OK) {
         serial_puts("error: play: ");

@@ -31,5 +31,15 @@ for fmt in "8 1" "8 2" "16 1" "16 2"; do
   if ! "$work/wavcheck" "$work/out.wav" "$bits" "$channels" "$rate" 2; then
     cat "$work/out.txt"; exit 1
   fi
-  echo "sb16 $bits-bit x$channels: $(grep '^played' "$work/out.txt")"
+  # ReadDmaCounter, sampled at every block interrupt: the tracked position
+  # never goes back, and the auto-init wraps match the blocks played (two
+  # blocks per pass over the 8 KiB buffer).
+  read -r position wraps backwards < <(awk '/^counter position/ {print $3, $5, $7}' "$work/out.txt")
+  blocks=$(awk '/^played/ {gsub(",", ""); print $5}' "$work/out.txt")
+  if [ "$backwards" != 0 ] || [ $((wraps)) -lt $((blocks / 2 - 1)) ] || [ $((wraps)) -gt $((blocks / 2 + 1)) ] ||
+     [ $((position)) -lt $(((blocks - 1) * 4096)) ]; then
+    echo "sb16 $bits-bit x$channels: counter position $position, wraps $wraps, backwards $backwards for $blocks blocks"
+    exit 1
+  fi
+  echo "sb16 $bits-bit x$channels: $(grep '^played' "$work/out.txt"); $(grep '^counter' "$work/out.txt")"
 done
