@@ -98,6 +98,7 @@ static void release_channel(sysdma_adapter *a, bool keep_registers)
     sysdma_system *sys = a->sys;
     sysdma_map_registers *regs = a->owner_regs;
     a->owned = false;
+    a->granted = false;
     a->owner_regs = NULL;
     if (!regs)
         return;
@@ -156,6 +157,7 @@ static void pump(sysdma_system *sys, sysdma_request *first)
             r = next_grant(sys);
             if (r) {
                 r->adapter->owner_regs = r->count ? r->regs : NULL;
+                r->adapter->granted = true;
                 r->adapter->queued--;
             }
             sysdma__unlock(sys);
@@ -174,7 +176,7 @@ static void pump(sysdma_system *sys, sysdma_request *first)
         a->stats.granted++;
         sys->stats.granted++;
         if (act == SYSDMA_DEALLOCATE_OBJECT || act == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS) {
-            if (a->owned && !a->map.active) {
+            if (a->granted && !a->map.active) {
                 release_channel(a, act == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS);
                 released = true;
             }
@@ -235,6 +237,7 @@ sysdma_status sysdma__allocate_channel(sysdma_adapter *a, void *device, uint32_t
         a->owned = true;
         if (count == 0 || (!sys->pool_waiting.head && sysdma__pool_take(sys, a, r->regs, count))) {
             a->owner_regs = count ? r->regs : NULL;
+            a->granted = true;
             granted = true;
         } else {
             enqueue(&sys->pool_waiting, r);
@@ -258,17 +261,12 @@ sysdma_status sysdma__free_channel(sysdma_adapter *a)
 {
     sysdma_system *sys = a->sys;
     sysdma__lock(sys);
-    if (!a->owned) {
+    /* A reserved channel whose request still waits for registers is not
+     * the caller's yet. */
+    if (!a->granted) {
         sysdma__unlock(sys);
         return SYSDMA_E_NOT_OWNER;
     }
-    /* The owner may still be waiting for registers in the pool queue: then
-     * it has not been granted and the channel is not the caller's. */
-    for (sysdma_request *w = sys->pool_waiting.head; w; w = w->next)
-        if (w->adapter == a) {
-            sysdma__unlock(sys);
-            return SYSDMA_E_NOT_OWNER;
-        }
     if (a->map.active) {
         sysdma__unlock(sys);
         return SYSDMA_E_WRONG_STATE;

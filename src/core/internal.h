@@ -93,7 +93,8 @@ struct sysdma_adapter {
     uint32_t max_transfer;       /* bytes one MapTransfer can map */
     bool demand;                 /* demand mode honoured */
     /* channel ownership */
-    bool owned;
+    bool owned;                  /* channel reserved (its request may still wait for registers) */
+    bool granted;                /* ...and granted: the AdapterControl routine has it */
     sysdma_map_registers *owner_regs; /* registers held with the channel */
     request_queue waiting;       /* for the channel, FIFO */
     uint32_t queued;             /* requests of this adapter anywhere in queues */

@@ -60,7 +60,7 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
     bool bounce = !direct(a, mdl, va, len, &phys);
     sysdma__lock(sys);
     sysdma_status st = SYSDMA_OK;
-    if (!a->owned || (regs && regs != a->owner_regs))
+    if (!a->granted || (regs && regs != a->owner_regs))
         st = SYSDMA_E_NOT_OWNER;
     else if (a->map.active)
         st = SYSDMA_E_WRONG_STATE;

@@ -186,6 +186,15 @@ static void test_pool_growth_and_exhaustion(void **state)
      * left and the pool is at its cap, so it waits. */
     assert_int_equal(sysdma_channel_allocate(ad[5], NULL, 17, record, &q[5]), SYSDMA_PENDING);
     assert_int_equal(l.n, 5);
+    /* Its channel is reserved but not granted: not the caller's to use. */
+    uint8_t *buf = sysdma_sim_buffer_alloc(r->sim, 4096, 0, SYSDMA_SIM_LOW);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(r->sys, buf, 4096, &m), SYSDMA_OK);
+    uint32_t len = 4096;
+    assert_int_equal(sysdma_map_transfer(ad[5], m, NULL, buf, &len, true, NULL), SYSDMA_E_NOT_OWNER);
+    assert_int_equal(sysdma_channel_free(ad[5]), SYSDMA_E_NOT_OWNER);
+    sysdma_mdl_free(r->sys, m);
+    sysdma_sim_buffer_free(r->sim, buf);
     /* A second request on channel 0 queues behind its owner. */
     q[6] = (req){&l, 6};
     assert_int_equal(sysdma_channel_allocate(ad[0], NULL, 2, record, &q[6]), SYSDMA_PENDING);
