@@ -25,5 +25,7 @@ bool bm_pages_alloc(uint32_t bytes, uint64_t min, uint64_t max, uint64_t boundar
                     uint32_t *phys);
 void bm_pages_free(uint32_t phys, uint32_t bytes);
 void bm_platform(sysdma_platform *out);
+void bm_paging_init(void);
+void *bm_map_scattered(uint32_t bytes, uint32_t offset);
 
 #endif

@@ -12,7 +12,9 @@
  *   fdc-read PLACEMENT      read the whole 1.44 MiB floppy with the example
  *                           driver through the sysdma core and the 8237
  *                           driver into a buffer placed PLACEMENT (low, high
- *                           = above 16 MiB, straddle64k), print its CRC-32
+ *                           = above 16 MiB, straddle64k, scattered = pages
+ *                           alternately below and above 16 MiB, mapped
+ *                           contiguously by paging), print its CRC-32
  *   fdc-write PLACEMENT     write a known pattern to sectors 100-199 from
  *                           such a buffer, read it back, print both CRC-32s
  * The floppy's interrupt is polled through the PIC (IRQ 6 unmasked at the
@@ -201,6 +203,11 @@ static void pic_init(void)
 
 static bool place(const char *how, uint32_t bytes, uint32_t *phys)
 {
+    if (word_is(how, "scattered")) {
+        void *va = bm_map_scattered(bytes, 0);
+        *phys = (uint32_t)(uintptr_t)va; /* the window's virtual address */
+        return va != 0;
+    }
     if (word_is(how, "low"))
         return bm_pages_alloc(bytes, 0, 16u << 20, 0, 4096, phys);
     if (word_is(how, "high"))
@@ -256,7 +263,7 @@ static int fdc_scenario(const char *sc, bool write)
         return 1;
     }
     uint8_t *buf = (uint8_t *)(uintptr_t)phys;
-    serial_puts("buffer at 0x");
+    serial_puts(word_is(how, "scattered") ? "buffer (virtual, pages scattered) at 0x" : "buffer at 0x");
     put_hex(phys);
     serial_puts("\n");
     if (write) {
@@ -406,6 +413,7 @@ void kmain(uint32_t magic, const struct multiboot_info *mb)
     const char *sc = scenario_of(cmd);
     uint32_t ram = (mb->flags & 1) ? (mb->mem_upper + 1024) * 1024 : 16u << 20;
     bm_pages_init(ram, (uint32_t)(uintptr_t)__kernel_end);
+    bm_paging_init();
     if (word_is(sc, "probe-8237")) {
         sysdma_i8237_probe(inb, outb, serial_puts);
         serial_puts("done\n");

@@ -124,6 +124,64 @@ void bm_pages_free(uint32_t phys, uint32_t bytes)
     mark(phys / PAGE, (bytes + PAGE - 1) / PAGE, false);
 }
 
+/* ---- paging: identity map plus a window for scattered buffers --------------------- */
+
+/* All RAM is identity-mapped with 4 MiB pages; the 4 MiB at WINDOW map, page
+ * by page, whatever physical pages a scattered buffer is made of, so that a
+ * virtually contiguous buffer can sit on pages all over RAM, as on a real
+ * kernel. virt_to_phys walks that table. */
+#define WINDOW 0xC0000000u
+static uint32_t page_dir[1024] __attribute__((aligned(4096)));
+static uint32_t window_table[1024] __attribute__((aligned(4096)));
+static bool paging_on;
+
+void bm_paging_init(void)
+{
+    uint32_t ram = total_pages * PAGE;
+    for (uint32_t k = 0; k < 1024; k++)
+        page_dir[k] = 0;
+    for (uint32_t k = 0; k * (4u << 20) < ram && k < 768; k++)
+        page_dir[k] = k * (4u << 20) | 0x83; /* present, writable, 4 MiB */
+    for (uint32_t k = 0; k < 1024; k++)
+        window_table[k] = 0;
+    page_dir[WINDOW >> 22] = (uint32_t)(uintptr_t)window_table | 0x03;
+    uint32_t cr;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr));
+    __asm__ volatile("mov %0, %%cr4" : : "r"(cr | 0x10)); /* PSE */
+    __asm__ volatile("mov %0, %%cr3" : : "r"((uint32_t)(uintptr_t)page_dir));
+    __asm__ volatile("mov %%cr0, %0" : "=r"(cr));
+    __asm__ volatile("mov %0, %%cr0" : : "r"(cr | 0x80000000u)); /* PG */
+    paging_on = true;
+}
+
+/* A buffer of `bytes` at `offset` into its first page, each page taken
+ * separately and alternately from below and above 16 MiB, never two
+ * physical neighbours in a row. NULL when the window or RAM runs out. */
+void *bm_map_scattered(uint32_t bytes, uint32_t offset)
+{
+    uint32_t n = (offset + bytes + PAGE - 1) / PAGE;
+    if (!paging_on || n > 1024)
+        return NULL;
+    uint32_t prev = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t phys = 0;
+        bool low = k % 2 == 0, ok = false;
+        for (int tries = 0; tries < 2 && !ok; tries++, low = !low) {
+            uint64_t min = low ? 0x100000 : 16u << 20, max = low ? 16u << 20 : 0;
+            /* Skip past the previous page so neighbours are never adjacent. */
+            if (prev && prev + 2 * PAGE > min && (max == 0 || prev + 2 * PAGE < max))
+                min = prev + 2 * PAGE;
+            ok = bm_pages_alloc(PAGE, min, max, 0, PAGE, &phys);
+        }
+        if (!ok)
+            return NULL;
+        window_table[k] = phys | 0x03;
+        prev = phys;
+    }
+    __asm__ volatile("mov %%cr3, %%eax; mov %%eax, %%cr3" : : : "eax", "memory"); /* flush TLB */
+    return (void *)(uintptr_t)(WINDOW + offset);
+}
+
 /* ---- the heap for core objects: size classes of 32 bytes, one free list each ---- */
 
 #define HEAP_BYTES (1u << 20)
@@ -196,8 +254,14 @@ static void pf_free_contig(void *ctx, void *va, uint64_t phys, size_t bytes)
 static bool pf_v2p(void *ctx, const void *va, uint64_t *phys)
 {
     (void)ctx;
-    *phys = (uint32_t)(uintptr_t)va; /* identity-mapped */
-    return (uintptr_t)va < bm_ram_bytes();
+    uint32_t v = (uint32_t)(uintptr_t)va;
+    if (v >= WINDOW && v < WINDOW + (4u << 20)) {
+        uint32_t pte = window_table[(v - WINDOW) / PAGE];
+        *phys = (pte & ~(PAGE - 1)) | (v & (PAGE - 1));
+        return (pte & 1) != 0;
+    }
+    *phys = v; /* identity-mapped */
+    return v < bm_ram_bytes();
 }
 
 static uint8_t pf_inb(void *ctx, uint16_t port)

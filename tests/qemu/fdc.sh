@@ -2,7 +2,9 @@
 # The example floppy driver, through the sysdma core and the 8237 driver, on
 # QEMU's own i8257 DMA controller and floppy controller: the bare-metal
 # kernel reads a random 1.44 MiB image into buffers below 16 MiB, above
-# 16 MiB and across 64 KiB boundaries (every read's CRC-32 must equal the
+# 16 MiB, across 64 KiB boundaries, and scattered (virtually contiguous
+# through the kernel's page tables, its pages alternately below and above
+# 16 MiB) (every read's CRC-32 must equal the
 # image's), then writes a pattern to sectors 100-199 from buffers in the
 # same placements (the image file must hold exactly that pattern there, and
 # be unchanged elsewhere).
@@ -26,7 +28,7 @@ boot() { # boot SCENARIO IMAGE → serial output in $work/serial.txt; exit statu
 }
 
 want=$(crc_of <"$work/fd.img")
-for placement in low high straddle64k; do
+for placement in low high straddle64k scattered; do
   boot "fdc-read $placement" "$work/fd.img"
   got=$(awk '/^disk crc32/ {print $3}' "$work/out.txt")
   if [ "$got" != "$want" ]; then
@@ -35,7 +37,7 @@ for placement in low high straddle64k; do
   echo "fdc-read $placement: whole disk matches ($(grep '^transfers' "$work/out.txt"))"
 done
 
-for placement in low high straddle64k; do
+for placement in low high straddle64k scattered; do
   cp "$work/fd.img" "$work/fd-w.img"
   boot "fdc-write $placement" "$work/fd-w.img"
   pattern=$(awk '/^pattern crc32/ {print $3}' "$work/out.txt")
