@@ -19,6 +19,8 @@
 #include "sysdma/emu_testdev.h"
 #include "sysdma/sim.h"
 #include "sysdma/sysdma.h"
+#include "sysdma/emu_fdc.h"
+#include "fdc_probe.h"
 #include "i8237_probe.h"
 
 #define SYSDMA_TOOL_VERSION "0.1.0"
@@ -289,6 +291,67 @@ static int cmd_emu_probe(int argc, char **argv)
     probe_dma = &dma;
     sysdma_i8237_probe(probe_inb, probe_outb, probe_print);
     puts("done");
+    return 0;
+}
+
+/* ---- emu-probe-fdc ------------------------------------------------------------ */
+
+static sysdma_sim *pf_sim;
+static sysdma_emu_fdc pf_fdc;
+static unsigned pf_edges, pf_seen;
+static bool pf_level;
+
+static void pf_irq(void *ctx, bool level)
+{
+    (void)ctx;
+    if (level && !pf_level)
+        pf_edges++;
+    pf_level = level;
+}
+static uint8_t pf_port_in(void *ctx, uint16_t port) { (void)ctx; return sysdma_emu_fdc_inb(&pf_fdc, port); }
+static void pf_port_out(void *ctx, uint16_t port, uint8_t v) { (void)ctx; sysdma_emu_fdc_outb(&pf_fdc, port, v); }
+static void pf_clock(void *ctx, uint64_t ns) { (void)ctx; sysdma_emu_fdc_advance(&pf_fdc, ns); }
+static uint8_t pf_inb(uint16_t port) { return sysdma_sim_inb(pf_sim, port); }
+static void pf_outb(uint16_t port, uint8_t v) { sysdma_sim_outb(pf_sim, port, v); }
+static bool pf_irq_seen(void *ctx) { (void)ctx; return pf_edges != pf_seen; }
+static bool pf_wait(uint32_t timeout_us)
+{
+    bool ok = sysdma_sim_run_until(pf_sim, pf_irq_seen, NULL, (uint64_t)timeout_us * 1000);
+    pf_seen = pf_edges;
+    return ok;
+}
+
+static int cmd_emu_probe_fdc(int argc, char **argv)
+{
+    if (argc != 2 || strcmp(argv[1], "--help") == 0) {
+        puts("usage: sysdma emu-probe-fdc IMAGE\n"
+             "Runs the floppy-controller command probe (tests/conformance) against the\n"
+             "emulated controller and 8237 pair with IMAGE (1.44 MiB) in drive 0, and prints\n"
+             "one line per result; the bare-metal kernel prints the same for QEMU's.");
+        return argc == 2 ? 0 : 2;
+    }
+    FILE *f = fopen(argv[1], "rb");
+    static uint8_t image[1474560];
+    if (!f || fread(image, 1, sizeof image, f) != sizeof image) {
+        fprintf(stderr, "sysdma emu-probe-fdc: cannot read a 1.44 MiB image from %s\n", argv[1]);
+        if (f)
+            fclose(f);
+        return 1;
+    }
+    fclose(f);
+    sysdma_sim_config sc = {.ram_bytes = 4u << 20};
+    if (sysdma_sim_create(&sc, &pf_sim) != SYSDMA_OK)
+        return 1;
+    sysdma_emu_fdc_init(&pf_fdc, sysdma_sim_dma(pf_sim), 2, pf_irq, NULL);
+    sysdma_emu_fdc_insert(&pf_fdc, 0, image, sizeof image, false);
+    sysdma_sim_add_ports(pf_sim, 0x3F0, 0x3F5, pf_port_in, pf_port_out, NULL);
+    sysdma_sim_add_ports(pf_sim, 0x3F7, 0x3F7, pf_port_in, pf_port_out, NULL);
+    sysdma_sim_add_clock(pf_sim, pf_clock, NULL);
+    sysdma_fdc_probe_io io = {pf_inb, pf_outb, pf_wait, probe_print,
+                              sysdma_sim_phys_view(pf_sim) + 0x90000, 0x90000};
+    sysdma_fdc_probe(&io);
+    puts("done");
+    sysdma_sim_destroy(pf_sim);
     return 0;
 }
 
@@ -664,6 +727,7 @@ static const command commands[] = {
     {"emu-demo", "drive the emulated 8237A pair through port I/O and check the result",
      cmd_emu_demo},
     {"emu-probe", "run the 8237 register probe on the emulated pair", cmd_emu_probe},
+    {"emu-probe-fdc", "run the floppy command probe on the emulated controller", cmd_emu_probe_fdc},
     {"packet-demo", "a driver's packet-based DMA through the core on the simulated PC",
      cmd_packet_demo},
     {"bench", "run every benchmark: figures, same-run ratios and goals", cmd_bench_entry},

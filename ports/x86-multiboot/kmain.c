@@ -9,6 +9,8 @@
  *   probe-8237              run the register-level 8237 probe
  *                           (tests/conformance) and print every value read,
  *                           for comparison with sysdma's emulated pair
+ *   probe-fdc               run the floppy-controller command probe
+ *                           (tests/conformance) against drive 0
  *   fdc-read PLACEMENT      read the whole 1.44 MiB floppy with the example
  *                           driver through the sysdma core and the 8237
  *                           driver into a buffer placed PLACEMENT (low, high
@@ -29,6 +31,7 @@
 #include "../../examples/drivers/sb16.h"
 #include "bm.h"
 #include "freestanding.h"
+#include "fdc_probe.h"
 #include "i8237_probe.h"
 
 static uint8_t inb(uint16_t port)
@@ -397,6 +400,23 @@ static int sb16_scenario(const char *sc)
     return 0;
 }
 
+static bool probe_wait(uint32_t timeout_us)
+{
+    return env_wait(0, timeout_us);
+}
+
+static int fdc_probe_scenario(void)
+{
+    irq_wanted = 6;
+    pic_init();
+    uint32_t phys;
+    if (!bm_pages_alloc(4096, 0, 16u << 20, 0x10000, 4096, &phys))
+        return 1;
+    sysdma_fdc_probe_io io = {inb, outb, probe_wait, serial_puts, (uint8_t *)(uintptr_t)phys, phys};
+    sysdma_fdc_probe(&io);
+    return 0;
+}
+
 extern char __kernel_end[];
 
 void kmain(uint32_t magic, const struct multiboot_info *mb);
@@ -424,11 +444,16 @@ void kmain(uint32_t magic, const struct multiboot_info *mb)
         serial_puts(rc ? "failed\n" : "done\n");
         qemu_exit((unsigned)rc);
     }
+    if (word_is(sc, "probe-fdc")) {
+        int rc = fdc_probe_scenario();
+        serial_puts(rc ? "failed\n" : "done\n");
+        qemu_exit((unsigned)rc);
+    }
     if (word_is(sc, "sb16-play")) {
         int rc = sb16_scenario(sc);
         serial_puts(rc ? "failed\n" : "done\n");
         qemu_exit((unsigned)rc);
     }
-    serial_puts("error: unknown scenario; known: probe-8237, fdc-read, fdc-write, sb16-play\n");
+    serial_puts("error: unknown scenario; known: probe-8237, probe-fdc, fdc-read, fdc-write, sb16-play\n");
     qemu_exit(1);
 }
