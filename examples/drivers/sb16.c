@@ -58,8 +58,8 @@ static sysdma_allocation_action on_channel(void *device, sysdma_map_registers *r
 }
 
 /* Fill one half from the source; silence (0x80 for unsigned 8-bit, 0 for
- * signed 16-bit) where it falls short. */
-static void fill(uint8_t *half, uint32_t bytes, uint8_t bits, sb16_source_fn source, void *ctx,
+ * signed 16-bit) where it falls short. Returns whether it holds any data. */
+static bool fill(uint8_t *half, uint32_t bytes, uint8_t bits, sb16_source_fn source, void *ctx,
                  uint64_t *left, sb16_stats *st)
 {
     uint32_t want = *left < bytes ? (uint32_t)*left : bytes;
@@ -71,6 +71,7 @@ static void fill(uint8_t *half, uint32_t bytes, uint8_t bits, sb16_source_fn sou
     *left -= got;
     st->bytes += got;
     memset(half + got, bits == 8 ? 0x80 : 0, bytes - got);
+    return got > 0;
 }
 
 sysdma_status sb16_play(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_bytes,
@@ -104,8 +105,9 @@ sysdma_status sb16_play(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_
     uint8_t *buf = va;
     uint32_t half = buffer_bytes / 2;
     uint64_t left = total_bytes;
-    fill(buf, half, fmt->bits, source, source_ctx, &left, stats);
-    fill(buf + half, half, fmt->bits, source, source_ctx, &left, stats);
+    bool has_data[2];
+    has_data[0] = fill(buf, half, fmt->bits, source, source_ctx, &left, stats);
+    has_data[1] = fill(buf + half, half, fmt->bits, source, source_ctx, &left, stats);
 
     sysdma_mdl *mdl = NULL;
     bool granted = false;
@@ -127,22 +129,22 @@ sysdma_status sb16_play(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_
             st = SYSDMA_E_DEVICE;
     }
     /* Each interrupt: one half has been played. Which one: the DMA counter
-     * says where the controller is now; refill the other. */
-    uint64_t played = 0;
+     * says where the controller is now; refill the other. Play until the
+     * source has given everything and every half holding its data has been
+     * played (a late source costs silence, never data). */
     sysdma_position pos;
     sysdma_position_init(&pos, buffer_bytes);
     /* Twice a block's playing time, in 32-bit arithmetic (no 64-bit
      * division helpers in a kernel). */
     uint32_t bytes_per_ms = fmt->rate * (fmt->bits / 8u) * fmt->channels / 1000u;
     uint32_t timeout_us = half / (bytes_per_ms ? bytes_per_ms : 1) * 2000u + 500000u;
-    while (st == SYSDMA_OK && played < total_bytes) {
+    while (st == SYSDMA_OK && (left || has_data[0] || has_data[1])) {
         if (!d->env.wait_irq(d->env.ctx, timeout_us)) {
             st = SYSDMA_E_TIMEOUT;
             break;
         }
         d->env.inb(d->env.ctx, (uint16_t)(d->base + (wide ? ACK16 : RSTATUS))); /* acknowledge */
         stats->blocks++;
-        played += half;
         uint32_t residue = sysdma_read_dma_counter(a);
         uint64_t before = pos.position;
         if (sysdma_position_update(&pos, residue) < before)
@@ -150,8 +152,8 @@ sysdma_status sb16_play(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_
         stats->position = pos.position;
         stats->wraps = pos.wraps;
         uint32_t at = residue >= buffer_bytes ? 0 : buffer_bytes - residue;
-        uint8_t *done_half = at >= half ? buf : buf + half; /* the half not playing now */
-        fill(done_half, half, fmt->bits, source, source_ctx, &left, stats); /* silence at the end */
+        unsigned done = at >= half ? 0 : 1; /* the half not playing now */
+        has_data[done] = fill(buf + done * half, half, fmt->bits, source, source_ctx, &left, stats);
     }
     /* Stop: leave auto-init (the current block ends), take its interrupt,
      * speaker off, stop the channel. */
