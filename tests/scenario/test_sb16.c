@@ -6,7 +6,9 @@
  * exactly (followed only by the silence the driver pads the last block
  * with); a source that stalls is counted as underruns and playback goes on.
  */
+#define _GNU_SOURCE
 #include <setjmp.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +18,7 @@
 
 #include "../examples/drivers/sb16.h"
 #include "sysdma/emu_sb16.h"
+#include "sysdma/emu_wav.h"
 #include "support/rig.h"
 
 typedef struct bench {
@@ -45,6 +48,14 @@ static void on_irq(void *ctx, unsigned irq, bool level)
     if (level && !b->level)
         b->edges++;
     b->level = level;
+}
+
+static bench *wav_bench; /* the WAV test's bench: the card's ctx is the WAV */
+
+static void on_irq_wav(void *ctx, unsigned irq, bool level)
+{
+    (void)ctx;
+    on_irq(wav_bench, irq, level);
 }
 
 static void on_play(void *ctx, const uint8_t *pcm, size_t bytes, const sysdma_emu_sb16_format *fmt)
@@ -171,11 +182,55 @@ static void test_underruns_counted_and_playback_goes_on(void **state)
     unmake(b);
 }
 
+/* The sim's WAV sink: what the card plays is a WAV file equal to the input. */
+static void test_wav_file_equals_input(void **state)
+{
+    (void)state;
+    static const sb16_format fmts[] = {{22050, 8, 1}, {44100, 16, 2}};
+    for (int k = 0; k < 2; k++) {
+        bench *b = make();
+        char path[] = "/tmp/sysdma-sb16-XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        close(fd);
+        sysdma_emu_wav wav;
+        sysdma_emu_sb16_format wf = {fmts[k].rate, fmts[k].bits, fmts[k].channels, fmts[k].bits == 16};
+        assert_true(sysdma_emu_wav_create(&wav, path, &wf));
+        b->sb.cfg.play = sysdma_emu_wav_sink;
+        b->sb.cfg.ctx = &wav;
+        b->sb.cfg.irq_fn = on_irq_wav;
+        wav_bench = b;
+        sb16_env env = {e_in, e_out, e_wait, e_delay, b};
+        sb16_driver d;
+        assert_int_equal(sb16_open(&d, b->r.sys, &env, 0x220), SYSDMA_OK);
+        b->fmt = fmts[k];
+        uint64_t total = (uint64_t)fmts[k].rate * 2 * fmts[k].channels * (fmts[k].bits / 8u);
+        sb16_stats st;
+        assert_int_equal(sb16_play(&d, &fmts[k], 16384, total, source, b, &st), SYSDMA_OK);
+        assert_true(sysdma_emu_wav_close(&wav));
+        sysdma_emu_sb16_format got;
+        uint8_t *data;
+        size_t bytes;
+        assert_true(sysdma_emu_wav_load(path, &got, &data, &bytes));
+        unlink(path);
+        assert_int_equal(got.rate, fmts[k].rate);
+        assert_int_equal(got.bits, fmts[k].bits);
+        assert_int_equal(got.channels, fmts[k].channels);
+        assert_true(bytes >= total);
+        for (uint64_t i = 0; i < total; i++)
+            if (data[i] != sample_byte(b, i))
+                fail_msg("WAV byte %llu differs", (unsigned long long)i);
+        free(data);
+        unmake(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_play_exact_every_format),
         cmocka_unit_test(test_underruns_counted_and_playback_goes_on),
+        cmocka_unit_test(test_wav_file_equals_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
