@@ -74,11 +74,13 @@ static bool fill(uint8_t *half, uint32_t bytes, uint8_t bits, sb16_source_fn sou
     return got > 0;
 }
 
-sysdma_status sb16_play(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_bytes,
-                        uint64_t total_bytes, sb16_source_fn source, void *source_ctx,
-                        sb16_stats *stats)
+/* Playback (source) or recording (sink) through a two-half common buffer. */
+static sysdma_status stream(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_bytes,
+                            uint64_t total_bytes, sb16_source_fn source, sb16_sink_fn sink,
+                            void *source_ctx, sb16_stats *stats)
 {
-    if (!d || !fmt || !source || !stats || (fmt->bits != 8 && fmt->bits != 16) ||
+    bool input = sink != NULL;
+    if (!d || !fmt || (!source && !sink) || !stats || (fmt->bits != 8 && fmt->bits != 16) ||
         (fmt->channels != 1 && fmt->channels != 2) || fmt->rate < 5000 || fmt->rate > 44100 ||
         buffer_bytes < 64 || buffer_bytes % 4)
         return SYSDMA_E_INVALID_ARGUMENT;
@@ -105,9 +107,11 @@ sysdma_status sb16_play(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_
     uint8_t *buf = va;
     uint32_t half = buffer_bytes / 2;
     uint64_t left = total_bytes;
-    bool has_data[2];
-    has_data[0] = fill(buf, half, fmt->bits, source, source_ctx, &left, stats);
-    has_data[1] = fill(buf + half, half, fmt->bits, source, source_ctx, &left, stats);
+    bool has_data[2] = {false, false};
+    if (!input) {
+        has_data[0] = fill(buf, half, fmt->bits, source, source_ctx, &left, stats);
+        has_data[1] = fill(buf + half, half, fmt->bits, source, source_ctx, &left, stats);
+    }
 
     sysdma_mdl *mdl = NULL;
     bool granted = false;
@@ -118,12 +122,15 @@ sysdma_status sb16_play(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_
         st = SYSDMA_E_WRONG_STATE;
     uint32_t len = buffer_bytes;
     if (st == SYSDMA_OK)
-        st = sysdma_map_transfer(a, mdl, NULL, buf, &len, true, NULL); /* auto-initialize */
+        st = sysdma_map_transfer(a, mdl, NULL, buf, &len, !input, NULL); /* auto-initialize */
     if (st == SYSDMA_OK) {
         uint32_t units = wide ? half / 2 : half; /* the DSP counts words for 16-bit */
         uint8_t mode = (uint8_t)((wide ? 0x10 : 0x00) | (fmt->channels == 2 ? 0x20 : 0x00));
-        if (!dsp_write(d, 0xD1) || !dsp_write(d, 0x41) || !dsp_write(d, (uint8_t)(fmt->rate >> 8)) ||
-            !dsp_write(d, (uint8_t)fmt->rate) || !dsp_write(d, wide ? 0xB6 : 0xC6) ||
+        /* Output: speaker on, output rate, 0xB6/0xC6; input: input rate,
+         * 0xBE/0xCE (bit 3 = input). */
+        if ((!input && !dsp_write(d, 0xD1)) || !dsp_write(d, input ? 0x42 : 0x41) ||
+            !dsp_write(d, (uint8_t)(fmt->rate >> 8)) || !dsp_write(d, (uint8_t)fmt->rate) ||
+            !dsp_write(d, (uint8_t)((wide ? 0xB6 : 0xC6) | (input ? 0x08 : 0))) ||
             !dsp_write(d, mode) || !dsp_write(d, (uint8_t)(units - 1)) ||
             !dsp_write(d, (uint8_t)((units - 1) >> 8)))
             st = SYSDMA_E_DEVICE;
@@ -153,7 +160,14 @@ sysdma_status sb16_play(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_
         stats->wraps = pos.wraps;
         uint32_t at = residue >= buffer_bytes ? 0 : buffer_bytes - residue;
         unsigned done = at >= half ? 0 : 1; /* the half not playing now */
-        has_data[done] = fill(buf + done * half, half, fmt->bits, source, source_ctx, &left, stats);
+        if (input) {
+            uint32_t n = left < half ? (uint32_t)left : half;
+            sink(source_ctx, buf + done * half, n);
+            left -= n;
+            stats->bytes += n;
+        } else {
+            has_data[done] = fill(buf + done * half, half, fmt->bits, source, source_ctx, &left, stats);
+        }
     }
     /* Stop: leave auto-init (the current block ends), take its interrupt,
      * speaker off, stop the channel. */
@@ -162,7 +176,7 @@ sysdma_status sb16_play(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_
         d->env.inb(d->env.ctx, (uint16_t)(d->base + (wide ? ACK16 : RSTATUS)));
     dsp_write(d, 0xD3);
     if (granted) {
-        sysdma_flush_adapter_buffers(a, mdl, NULL, buf, buffer_bytes, true);
+        sysdma_flush_adapter_buffers(a, mdl, NULL, buf, buffer_bytes, !input);
         sysdma_channel_free(a);
     }
     if (mdl)
@@ -170,4 +184,22 @@ sysdma_status sb16_play(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_
     sysdma_common_buffer_free(a, buffer_bytes, logical, va, true);
     sysdma_adapter_put(a);
     return st;
+}
+
+sysdma_status sb16_play(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_bytes,
+                        uint64_t total_bytes, sb16_source_fn source, void *source_ctx,
+                        sb16_stats *stats)
+{
+    if (!source)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    return stream(d, fmt, buffer_bytes, total_bytes, source, NULL, source_ctx, stats);
+}
+
+sysdma_status sb16_record(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_bytes,
+                          uint64_t total_bytes, sb16_sink_fn sink, void *sink_ctx,
+                          sb16_stats *stats)
+{
+    if (!sink)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    return stream(d, fmt, buffer_bytes, total_bytes, NULL, sink, sink_ctx, stats);
 }

@@ -29,6 +29,9 @@ typedef struct sb16_env {
  * the source is late or done). */
 typedef uint32_t (*sb16_source_fn)(void *ctx, uint8_t *buf, uint32_t bytes);
 
+/* Take `bytes` of recorded PCM. */
+typedef void (*sb16_sink_fn)(void *ctx, const uint8_t *buf, uint32_t bytes);
+
 typedef struct sb16_format {
     uint32_t rate;     /* frames per second, 5000-44100 */
     uint8_t bits;      /* 8 (unsigned) or 16 (signed) */
@@ -62,5 +65,12 @@ sysdma_status sb16_open(sb16_driver *d, sysdma_system *sys, const sb16_env *env,
 sysdma_status sb16_play(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_bytes,
                         uint64_t total_bytes, sb16_source_fn source, void *source_ctx,
                         sb16_stats *stats);
+
+/* Record `total_bytes` of PCM in format `fmt` through a two-half common
+ * buffer (auto-init input, 0xBE/0xCE): each half is handed to `sink` as the
+ * card finishes filling it. */
+sysdma_status sb16_record(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_bytes,
+                          uint64_t total_bytes, sb16_sink_fn sink, void *sink_ctx,
+                          sb16_stats *stats);
 
 #endif
