@@ -186,8 +186,8 @@ static void test_underruns_counted_and_playback_goes_on(void **state)
 static void test_wav_file_equals_input(void **state)
 {
     (void)state;
-    static const sb16_format fmts[] = {{22050, 8, 1}, {44100, 16, 2}};
-    for (int k = 0; k < 2; k++) {
+    static const sb16_format fmts[] = {{22050, 8, 1}, {22050, 8, 2}, {11025, 16, 1}, {44100, 16, 2}};
+    for (int k = 0; k < 4; k++) {
         bench *b = make();
         char path[] = "/tmp/sysdma-sb16-XXXXXX";
         int fd = mkstemp(path);
