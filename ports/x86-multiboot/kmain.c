@@ -234,25 +234,41 @@ static const char *arg_after(const char *sc)
     return sc;
 }
 
+/* label, then a decimal number */
+static void put_field(const char *label, uint32_t v)
+{
+    serial_puts(label);
+    put_dec(v);
+}
+
+/* The sysdma system over this machine: its platform and the 8237 driver. */
+static sysdma_platform the_platform;
+static sysdma_i8237_driver the_8237;
+static sysdma_controller the_controller;
+
+static sysdma_system *make_system(void)
+{
+    sysdma_system *sys;
+    bm_platform(&the_platform);
+    sysdma_i8237_driver_init(&the_8237, &the_platform, &the_controller);
+    sysdma_status st = sysdma_system_create(&the_platform, &the_controller, NULL, &sys);
+    if (st == SYSDMA_OK)
+        return sys;
+    serial_puts("error: system: ");
+    serial_puts(sysdma_strerror(st));
+    serial_puts("\n");
+    return 0;
+}
+
 static int fdc_scenario(const char *sc, bool write)
 {
-    sysdma_platform pf;
-    sysdma_i8237_driver drv8237;
-    sysdma_controller ctrl;
-    sysdma_system *sys;
-    bm_platform(&pf);
-    sysdma_i8237_driver_init(&drv8237, &pf, &ctrl);
-    sysdma_status st = sysdma_system_create(&pf, &ctrl, NULL, &sys);
-    if (st != SYSDMA_OK) {
-        serial_puts("error: system: ");
-        serial_puts(sysdma_strerror(st));
-        serial_puts("\n");
+    sysdma_system *sys = make_system();
+    if (!sys)
         return 1;
-    }
     pic_init();
     fdc_env env = {env_in, env_out, env_wait, env_delay, 0};
     fdc_driver d;
-    st = fdc_open(&d, sys, &env, 0, 1474560);
+    sysdma_status st = fdc_open(&d, sys, &env, 0, 1474560);
     if (st != SYSDMA_OK) {
         serial_puts("error: fdc_open: ");
         serial_puts(sysdma_strerror(st));
@@ -294,12 +310,9 @@ static int fdc_scenario(const char *sc, bool write)
     serial_puts("\n");
     sysdma_stats s;
     sysdma_stats_get(sys, NULL, &s);
-    serial_puts("transfers ");
-    put_dec((uint32_t)s.transfers);
-    serial_puts(" bounced ");
-    put_dec((uint32_t)s.bounced_transfers);
-    serial_puts(" retries ");
-    put_dec(d.retries);
+    put_field("transfers ", (uint32_t)s.transfers);
+    put_field(" bounced ", (uint32_t)s.bounced_transfers);
+    put_field(" retries ", d.retries);
     serial_puts("\n");
     fdc_close(&d);
     return 0;
@@ -351,13 +364,8 @@ static int sb16_scenario(const char *sc)
     play_fmt.channels = (uint8_t)parse_num(&p);
     play_fmt.rate = parse_num(&p);
     uint32_t ms = parse_num(&p);
-    sysdma_platform pf;
-    sysdma_i8237_driver drv8237;
-    sysdma_controller ctrl;
-    sysdma_system *sys;
-    bm_platform(&pf);
-    sysdma_i8237_driver_init(&drv8237, &pf, &ctrl);
-    if (sysdma_system_create(&pf, &ctrl, NULL, &sys) != SYSDMA_OK)
+    sysdma_system *sys = make_system();
+    if (!sys)
         return 1;
     irq_wanted = 5;
     pic_init();
@@ -370,26 +378,18 @@ static int sb16_scenario(const char *sc)
         serial_puts("\n");
         return 1;
     }
-    serial_puts("dsp version ");
-    put_dec(d.version[0]);
-    serial_puts(".");
-    put_dec(d.version[1]);
+    put_field("dsp version ", d.version[0]);
+    put_field(".", d.version[1]);
     serial_puts("\n");
     uint32_t total = play_fmt.rate / 10u * (ms / 100u) * play_fmt.channels * (play_fmt.bits / 8u);
     sb16_stats stats;
     st = sb16_play(&d, &play_fmt, 8192, total, source, 0, &stats);
-    serial_puts("played ");
-    put_dec((uint32_t)stats.bytes);
-    serial_puts(" bytes, blocks ");
-    put_dec(stats.blocks);
-    serial_puts(", underruns ");
-    put_dec(stats.underruns);
-    serial_puts("\ncounter position ");
-    put_dec((uint32_t)stats.position);
-    serial_puts(" wraps ");
-    put_dec((uint32_t)stats.wraps);
-    serial_puts(" backwards ");
-    put_dec(stats.backwards);
+    put_field("played ", (uint32_t)stats.bytes);
+    put_field(" bytes, blocks ", stats.blocks);
+    put_field(", underruns ", stats.underruns);
+    put_field("\ncounter position ", (uint32_t)stats.position);
+    put_field(" wraps ", (uint32_t)stats.wraps);
+    put_field(" backwards ", stats.backwards);
     serial_puts("\n");
     if (st != SYSDMA_OK) {
         serial_puts("error: play: ");
