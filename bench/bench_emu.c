@@ -42,26 +42,13 @@ static size_t byte_dev(void *ctx, unsigned ch, sysdma_emu_xfer kind, uint8_t *bu
     return units;
 }
 
-static void program(unsigned ch, uint8_t mode, uint32_t phys, uint32_t bytes)
-{
-    unsigned k = ch & 3u;
-    sysdma_emu_i8237_outb(&dma, 0x0A, (uint8_t)(4 | k));
-    sysdma_emu_i8237_outb(&dma, 0x0C, 0);
-    sysdma_emu_i8237_outb(&dma, 0x0B, (uint8_t)(mode | k));
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(2 * k), (uint8_t)phys);
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(2 * k), (uint8_t)(phys >> 8));
-    sysdma_emu_i8237_outb(&dma, sysdma_emu_i8237_page_port(ch), (uint8_t)(phys >> 16));
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(2 * k + 1), (uint8_t)(bytes - 1));
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(2 * k + 1), (uint8_t)((bytes - 1) >> 8));
-    sysdma_emu_i8237_outb(&dma, 0x0A, (uint8_t)k);
-}
 
 /* Median ns of one 64 KiB transfer in `mode` on channel 1. */
 static double time_transfer(uint8_t mode, int reps)
 {
     double t[64];
     for (int r = 0; r < reps; r++) {
-        program(1, mode, 0x10000, 65536);
+        sysdma_emu_i8237_program(&dma, 1, mode, 0x10000, 65536);
         sysdma_emu_i8237_dreq(&dma, 1, true);
         double t0 = bench_now_ns();
         size_t n = sysdma_emu_i8237_run(&dma, 1u << 20);
@@ -122,7 +109,7 @@ int main(int argc, char **argv)
     sysdma_emu_i8237_attach(&dma, 2, &bytes);
     double t[64];
     for (int r = 0; r < reps; r++) {
-        program(2, SYSDMA_EMU_MODE_SINGLE | SYSDMA_EMU_MODE_WRITE, 0x20000, 65536);
+        sysdma_emu_i8237_program(&dma, 2, SYSDMA_EMU_MODE_SINGLE | SYSDMA_EMU_MODE_WRITE, 0x20000, 65536);
         sysdma_emu_i8237_dreq(&dma, 2, true);
         double t0 = bench_now_ns();
         size_t n = sysdma_emu_i8237_run(&dma, 1u << 20);

@@ -273,6 +273,15 @@ uint8_t sysdma_emu_i8237_inb(sysdma_emu_i8237 *e, uint16_t port);
 /* Port write. Writes to ports the pair does not decode are ignored. */
 void sysdma_emu_i8237_outb(sysdma_emu_i8237 *e, uint16_t port, uint8_t value);
 
+/* Program `channel` through the ports the way PC operating systems do —
+ * mask, clear the flip-flop, mode (`mode` bits 7-2; the channel bits are
+ * added), address low/high, page, count − 1 low/high, unmask — for the
+ * transfer of `bytes` at physical `phys` (16-bit channels: word address
+ * and count, so `phys` and `bytes` should be even). A convenience for
+ * embedders' tests; the emulator sees only the port writes. */
+void sysdma_emu_i8237_program(sysdma_emu_i8237 *e, unsigned channel, uint8_t mode,
+                              uint32_t phys, uint32_t bytes);
+
 /* The page register port of `channel` (0x87 0x83 0x81 0x82 0x8F 0x8B 0x89
  * 0x8A for channels 0-7), or 0 for a bad channel. */
 uint16_t sysdma_emu_i8237_page_port(unsigned channel);

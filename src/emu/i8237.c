@@ -252,6 +252,28 @@ void sysdma_emu_i8237_outb(sysdma_emu_i8237 *e, uint16_t port, uint8_t v)
         emit(e, SYSDMA_EMU_EV_PROGRAM, 4 * c + i, reg);
 }
 
+void sysdma_emu_i8237_program(sysdma_emu_i8237 *e, unsigned ch, uint8_t mode, uint32_t phys,
+                              uint32_t bytes)
+{
+    if (ch >= 8 || ch == 4 || bytes == 0)
+        return;
+    bool wide = ch >= 4;
+    unsigned k = ch & 3u, step = wide ? 2u : 1u;
+    uint16_t base = wide ? 0xC0 : 0x00;
+    uint16_t addr = wide ? (uint16_t)(phys >> 1) : (uint16_t)phys;
+    uint8_t page = wide ? (uint8_t)((phys >> 16) & 0xFE) : (uint8_t)(phys >> 16);
+    uint16_t count = (uint16_t)((wide ? bytes / 2 : bytes) - 1);
+    sysdma_emu_i8237_outb(e, (uint16_t)(base + 0xA * step), (uint8_t)(4 | k));
+    sysdma_emu_i8237_outb(e, (uint16_t)(base + 0xC * step), 0);
+    sysdma_emu_i8237_outb(e, (uint16_t)(base + 0xB * step), (uint8_t)((mode & 0xFC) | k));
+    sysdma_emu_i8237_outb(e, (uint16_t)(base + 2 * k * step), (uint8_t)addr);
+    sysdma_emu_i8237_outb(e, (uint16_t)(base + 2 * k * step), (uint8_t)(addr >> 8));
+    sysdma_emu_i8237_outb(e, page_port_of[ch], page);
+    sysdma_emu_i8237_outb(e, (uint16_t)(base + (2 * k + 1) * step), (uint8_t)count);
+    sysdma_emu_i8237_outb(e, (uint16_t)(base + (2 * k + 1) * step), (uint8_t)(count >> 8));
+    sysdma_emu_i8237_outb(e, (uint16_t)(base + 0xA * step), (uint8_t)k);
+}
+
 /* ---- Request lines -------------------------------------------------------- */
 
 void sysdma_emu_i8237_dreq(sysdma_emu_i8237 *e, unsigned channel, bool level)

@@ -74,24 +74,6 @@ static uint8_t dsp_read(void)
     return sysdma_emu_sb16_inb(&sb, 0x22A);
 }
 
-/* Program 8237 channel `ch` over [phys, phys + bytes) with `mode`. */
-static void program(unsigned ch, uint8_t mode, uint32_t phys, uint32_t bytes)
-{
-    bool w = ch >= 4;
-    unsigned k = ch & 3u, st = w ? 2 : 1;
-    uint16_t base = w ? 0xC0 : 0;
-    uint16_t addr = w ? (uint16_t)(phys >> 1) : (uint16_t)phys;
-    uint16_t count = (uint16_t)((w ? bytes / 2 : bytes) - 1);
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(base + 0xA * st), (uint8_t)(4 | k));
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(base + 0xC * st), 0);
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(base + 0xB * st), (uint8_t)(mode | k));
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(base + 2 * k * st), (uint8_t)addr);
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(base + 2 * k * st), (uint8_t)(addr >> 8));
-    sysdma_emu_i8237_outb(&dma, sysdma_emu_i8237_page_port(ch), (uint8_t)(w ? (phys >> 16) & 0xFE : phys >> 16));
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(base + (2 * k + 1) * st), (uint8_t)count);
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(base + (2 * k + 1) * st), (uint8_t)(count >> 8));
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(base + 0xA * st), (uint8_t)k);
-}
 
 /* Let `ns` pass in 10 µs steps, the DMA serving what is due. */
 static void run(uint64_t ns)
@@ -148,7 +130,7 @@ static void test_single_cycle_output_paced(void **state)
     setup();
     for (size_t k = 0; k < 22050; k++)
         ram[0x10000 + k] = (uint8_t)(k * 3);
-    program(1, SYSDMA_EMU_MODE_SINGLE | SYSDMA_EMU_MODE_READ, 0x10000, 22050);
+    sysdma_emu_i8237_program(&dma, 1, SYSDMA_EMU_MODE_SINGLE | SYSDMA_EMU_MODE_READ, 0x10000, 22050);
     dsp(0x41);
     dsp(22050 >> 8);
     dsp(22050 & 0xFF);
@@ -172,7 +154,7 @@ static void test_autoinit_16bit_pause_and_exit(void **state)
     setup();
     for (size_t k = 0; k < 8192; k++)
         ram[0x20000 + k] = (uint8_t)(k ^ 0x5A);
-    program(5, SYSDMA_EMU_MODE_SINGLE | SYSDMA_EMU_MODE_READ | SYSDMA_EMU_MODE_AUTOINIT, 0x20000, 8192);
+    sysdma_emu_i8237_program(&dma, 5, SYSDMA_EMU_MODE_SINGLE | SYSDMA_EMU_MODE_READ | SYSDMA_EMU_MODE_AUTOINIT, 0x20000, 8192);
     dsp(0x41);
     dsp(44100 >> 8);
     dsp(44100 & 0xFF);
@@ -208,7 +190,7 @@ static void test_autoinit_input_records(void **state)
 {
     (void)state;
     setup();
-    program(1, SYSDMA_EMU_MODE_SINGLE | SYSDMA_EMU_MODE_WRITE | SYSDMA_EMU_MODE_AUTOINIT, 0x30000, 1000);
+    sysdma_emu_i8237_program(&dma, 1, SYSDMA_EMU_MODE_SINGLE | SYSDMA_EMU_MODE_WRITE | SYSDMA_EMU_MODE_AUTOINIT, 0x30000, 1000);
     dsp(0x40);
     dsp(256 - 1000000 / 10000); /* time constant: 10 kHz mono */
     dsp(0xCE);                  /* 8-bit auto-init input */

@@ -33,25 +33,6 @@ static void setup(unsigned ch, uint32_t pace)
     assert_true(sysdma_emu_testdev_init(&dev, &dma, ch, 0x300, fifo, sizeof fifo, pace, irq, NULL));
 }
 
-/* Program `ch` as an OS does; `bytes` even on 16-bit channels. */
-static void program(unsigned ch, uint8_t mode, uint32_t phys, uint32_t bytes)
-{
-    bool wide = ch >= 4;
-    unsigned k = ch & 3u, st = wide ? 2 : 1;
-    uint16_t base = wide ? 0xC0 : 0;
-    uint16_t addr = wide ? (uint16_t)(phys >> 1) : (uint16_t)phys;
-    uint16_t count = (uint16_t)((wide ? bytes / 2 : bytes) - 1);
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(base + 0xA * st), (uint8_t)(4 | k));
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(base + 0xC * st), 0);
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(base + 0xB * st), (uint8_t)(mode | k));
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(base + 2 * k * st), (uint8_t)addr);
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(base + 2 * k * st), (uint8_t)(addr >> 8));
-    sysdma_emu_i8237_outb(&dma, sysdma_emu_i8237_page_port(ch),
-                          (uint8_t)(wide ? (phys >> 16) & 0xFE : phys >> 16));
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(base + (2 * k + 1) * st), (uint8_t)count);
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(base + (2 * k + 1) * st), (uint8_t)(count >> 8));
-    sysdma_emu_i8237_outb(&dma, (uint16_t)(base + 0xA * st), (uint8_t)k);
-}
 
 static void start(uint8_t cmd, uint32_t len)
 {
@@ -66,7 +47,7 @@ static void test_to_memory_unpaced(void **state)
     setup(3, 0);
     for (size_t k = 0; k < 3000; k++)
         fifo[k] = (uint8_t)(k * 7 + 1);
-    program(3, SYSDMA_EMU_MODE_SINGLE | SYSDMA_EMU_MODE_WRITE, 0x12345, 3000);
+    sysdma_emu_i8237_program(&dma, 3, SYSDMA_EMU_MODE_SINGLE | SYSDMA_EMU_MODE_WRITE, 0x12345, 3000);
     start(1, 3000);
     assert_int_equal(sysdma_emu_testdev_inb(&dev, 0x300), SYSDMA_EMU_TESTDEV_BUSY);
     assert_int_equal(sysdma_emu_i8237_run(&dma, 100000), 3000);
@@ -86,7 +67,7 @@ static void test_tc_before_length_is_short(void **state)
 {
     (void)state;
     setup(1, 0);
-    program(1, SYSDMA_EMU_MODE_DEMAND | SYSDMA_EMU_MODE_WRITE, 0x40000, 100);
+    sysdma_emu_i8237_program(&dma, 1, SYSDMA_EMU_MODE_DEMAND | SYSDMA_EMU_MODE_WRITE, 0x40000, 100);
     start(1, 500);
     assert_int_equal(sysdma_emu_i8237_run(&dma, 100000), 100);
     assert_int_equal(dev.moved, 100);
@@ -100,7 +81,7 @@ static void test_streaming_ignores_tc(void **state)
     setup(1, 0);
     for (size_t k = 0; k < 100; k++)
         ram[0x40000 + k] = (uint8_t)(k + 1);
-    program(1, SYSDMA_EMU_MODE_DEMAND | SYSDMA_EMU_MODE_READ | SYSDMA_EMU_MODE_AUTOINIT, 0x40000, 100);
+    sysdma_emu_i8237_program(&dma, 1, SYSDMA_EMU_MODE_DEMAND | SYSDMA_EMU_MODE_READ | SYSDMA_EMU_MODE_AUTOINIT, 0x40000, 100);
     start(0x82, 350);
     assert_int_equal(sysdma_emu_i8237_run(&dma, 100000), 350);
     for (size_t k = 0; k < 350; k++)
@@ -117,7 +98,7 @@ static void test_paced_from_memory_16bit(void **state)
     setup(6, 2); /* 2 bytes per µs */
     for (size_t k = 0; k < 4096; k++)
         ram[0x60000 + k] = (uint8_t)(k ^ 0x3C);
-    program(6, SYSDMA_EMU_MODE_DEMAND | SYSDMA_EMU_MODE_READ, 0x60000, 4096);
+    sysdma_emu_i8237_program(&dma, 6, SYSDMA_EMU_MODE_DEMAND | SYSDMA_EMU_MODE_READ, 0x60000, 4096);
     start(2, 4096);
     assert_int_equal(sysdma_emu_i8237_run(&dma, 100000), 0); /* no credit yet */
     sysdma_emu_testdev_advance(&dev, 500000);                /* 500 µs → 1000 bytes */
@@ -133,7 +114,7 @@ static void test_stop_and_bad_commands(void **state)
 {
     (void)state;
     setup(2, 0);
-    program(2, SYSDMA_EMU_MODE_SINGLE | SYSDMA_EMU_MODE_WRITE, 0x20000, 1000);
+    sysdma_emu_i8237_program(&dma, 2, SYSDMA_EMU_MODE_SINGLE | SYSDMA_EMU_MODE_WRITE, 0x20000, 1000);
     start(1, 1000);
     assert_int_equal(sysdma_emu_i8237_run(&dma, 10), 10);
     sysdma_emu_testdev_outb(&dev, 0x300, 0); /* stop */
