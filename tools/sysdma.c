@@ -355,6 +355,126 @@ static int cmd_emu_probe_fdc(int argc, char **argv)
     return 0;
 }
 
+/* ---- VCD traces ------------------------------------------------------------------ */
+
+/*
+ * A Value Change Dump of the emulated 8237's lines, per channel: DREQ, DACK
+ * (a pulse per service), TC (a pulse per terminal count or EOP), the mask
+ * bit, and a 32-bit counter of units moved. Times are simulated
+ * nanoseconds. GTKWave and any VCD reader open it.
+ */
+typedef struct vcd {
+    FILE *f;
+    sysdma_sim *sim;
+    uint64_t last_t;
+    bool started;
+    uint32_t units[8];
+    bool pulse_dack[8], pulse_tc[8];
+} vcd;
+
+static char vcd_id(unsigned ch, unsigned sig)
+{
+    return (char)('!' + ch * 5 + sig); /* 5 signals per channel, printable ids */
+}
+
+static void vcd_time(vcd *v)
+{
+    uint64_t t = sysdma_sim_now_ns(v->sim);
+    if (!v->started || t != v->last_t) {
+        /* Close the pulses of the previous instant first. */
+        if (v->started) {
+            for (unsigned ch = 0; ch < 8; ch++) {
+                if (v->pulse_dack[ch] || v->pulse_tc[ch]) {
+                    fprintf(v->f, "#%llu\n", (unsigned long long)(v->last_t + 1));
+                    break;
+                }
+            }
+            for (unsigned ch = 0; ch < 8; ch++) {
+                if (v->pulse_dack[ch])
+                    fprintf(v->f, "0%c\n", vcd_id(ch, 1));
+                if (v->pulse_tc[ch])
+                    fprintf(v->f, "0%c\n", vcd_id(ch, 2));
+                v->pulse_dack[ch] = v->pulse_tc[ch] = false;
+            }
+        }
+        if (t > v->last_t + 1 || !v->started)
+            fprintf(v->f, "#%llu\n", (unsigned long long)t);
+        v->last_t = t;
+        v->started = true;
+    }
+}
+
+static void vcd_event(void *ctx, sysdma_emu_i8237_event ev, unsigned ch, uint32_t value)
+{
+    vcd *v = ctx;
+    if (ch >= 8 || ev == SYSDMA_EMU_EV_PROGRAM)
+        return;
+    vcd_time(v);
+    switch (ev) {
+    case SYSDMA_EMU_EV_DREQ:
+        fprintf(v->f, "%u%c\n", value ? 1u : 0u, vcd_id(ch, 0));
+        break;
+    case SYSDMA_EMU_EV_DACK:
+        v->units[ch] += value;
+        fprintf(v->f, "1%c\n", vcd_id(ch, 1));
+        v->pulse_dack[ch] = true;
+        fprintf(v->f, "b");
+        for (int b = 31; b >= 0; b--)
+            fputc((v->units[ch] >> b) & 1 ? '1' : '0', v->f);
+        fprintf(v->f, " %c\n", vcd_id(ch, 4));
+        break;
+    case SYSDMA_EMU_EV_TC:
+        fprintf(v->f, "1%c\n", vcd_id(ch, 2));
+        v->pulse_tc[ch] = true;
+        break;
+    case SYSDMA_EMU_EV_MASK:
+        fprintf(v->f, "%u%c\n", value ? 1u : 0u, vcd_id(ch, 3));
+        break;
+    default:
+        break;
+    }
+}
+
+static bool vcd_open(vcd *v, const char *path, sysdma_sim *sim)
+{
+    memset(v, 0, sizeof *v);
+    v->f = fopen(path, "w");
+    if (!v->f)
+        return false;
+    v->sim = sim;
+    static const char *names[5] = {"dreq", "dack", "tc", "mask", "units"};
+    fprintf(v->f, "$timescale 1ns $end\n$scope module i8237 $end\n");
+    for (unsigned ch = 0; ch < 8; ch++) {
+        if (ch == 4)
+            continue;
+        for (unsigned sig = 0; sig < 5; sig++)
+            fprintf(v->f, "$var wire %u %c ch%u_%s $end\n", sig == 4 ? 32u : 1u, vcd_id(ch, sig), ch,
+                    names[sig]);
+    }
+    fprintf(v->f, "$upscope $end\n$enddefinitions $end\n#0\n$dumpvars\n");
+    for (unsigned ch = 0; ch < 8; ch++) {
+        if (ch == 4)
+            continue;
+        fprintf(v->f, "0%c\n0%c\n0%c\n1%c\nb0 %c\n", vcd_id(ch, 0), vcd_id(ch, 1), vcd_id(ch, 2),
+                vcd_id(ch, 3), vcd_id(ch, 4));
+    }
+    fprintf(v->f, "$end\n");
+    v->started = true;
+    sysdma_emu_i8237_set_event_hook(sysdma_sim_dma(sim), vcd_event, v);
+    return true;
+}
+
+static void vcd_close(vcd *v)
+{
+    if (!v->f)
+        return;
+    sysdma_emu_i8237_set_event_hook(sysdma_sim_dma(v->sim), NULL, NULL);
+    v->last_t++; /* flush pending pulses */
+    vcd_time(v);
+    fclose(v->f);
+    v->f = NULL;
+}
+
 /* ---- packet-demo ------------------------------------------------------------ */
 
 /*
@@ -449,9 +569,12 @@ static int pd_pass(pd_state *p, sysdma_system *sys, sysdma_adapter *a, uint32_t 
     return st == SYSDMA_OK ? 0 : 1;
 }
 
+static vcd trace_vcd;
+
 static int cmd_packet_demo(int argc, char **argv)
 {
     uint32_t len = 100000, channel = 2;
+    const char *trace = NULL;
     sysdma_sim_placement how = SYSDMA_SIM_SCATTERED;
     static const char *places[] = {"low", "high", "scattered", "scattered-low", "straddle64k",
                                    "straddle128k"};
@@ -462,6 +585,8 @@ static int cmd_packet_demo(int argc, char **argv)
             len = (uint32_t)strtoul(argv[++k], NULL, 0);
         } else if (strcmp(argv[k], "--channel") == 0 && k + 1 < argc) {
             channel = (uint32_t)strtoul(argv[++k], NULL, 0);
+        } else if (strcmp(argv[k], "--trace") == 0 && k + 1 < argc) {
+            trace = argv[++k];
         } else if (strcmp(argv[k], "--placement") == 0 && k + 1 < argc) {
             const char *v = argv[++k];
             int found = -1;
@@ -476,10 +601,12 @@ static int cmd_packet_demo(int argc, char **argv)
         } else if (strcmp(argv[k], "--help") == 0) {
             puts("usage: sysdma packet-demo [--bytes N] [--channel 0-3|5-7]\n"
                  "                          [--placement low|high|scattered|scattered-low|straddle64k|straddle128k]\n"
-                 "                          [--quiet]\n"
+                 "                          [--trace FILE.vcd] [--quiet]\n"
                  "A driver moves a buffer to a test device and back with packet-based system DMA\n"
                  "on the simulated PC: sysdma core → 8237 driver → emulated 8237A pair. Each\n"
-                 "piece is shown direct or bounced through map registers; every byte is checked.");
+                 "piece is shown direct or bounced through map registers; every byte is checked.\n"
+                 "--trace writes the 8237's DREQ/DACK/TC/mask lines and unit counters per\n"
+                 "channel, in simulated time, as a Value Change Dump (GTKWave opens it).");
             return 0;
         } else {
             fprintf(stderr, "sysdma packet-demo: unknown option '%s' (try --help)\n", argv[k]);
@@ -539,6 +666,10 @@ static int cmd_packet_demo(int argc, char **argv)
     }
     for (uint32_t k = 0; k < len; k++)
         buf[k] = want[k] = (uint8_t)(k * 37u + 11u);
+    if (trace && !vcd_open(&trace_vcd, trace, p->sim)) {
+        fprintf(stderr, "sysdma packet-demo: cannot write %s\n", trace);
+        goto out;
+    }
     printf("simulated PC: 64 MiB RAM, emulated 8237A pair; test device on channel %u (%s),\n"
            "paced at 2 bytes/us, DMA at 1 unit/us; adapter: %u map registers, %u bytes per map\n",
            channel, wide ? "16-bit" : "8-bit", nregs, sysdma_adapter_max_transfer(a));
@@ -562,7 +693,11 @@ static int cmd_packet_demo(int argc, char **argv)
            (unsigned long long)s.bytes_bounced, s.pool_pages, s.pool_high_water);
     printf("simulated time %.3f ms; every byte %s\n", (double)sysdma_sim_now_ns(p->sim) / 1e6,
            bad ? "NOT as expected: FAILED" : "arrived intact");
+    if (trace)
+        printf("trace: %s\n", trace);
 out:
+    if (trace_vcd.f)
+        vcd_close(&trace_vcd);
     if (buf)
         sysdma_sim_buffer_free(p->sim, buf);
     if (a && sysdma_adapter_put(a) != SYSDMA_OK) {
