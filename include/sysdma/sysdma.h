@@ -77,12 +77,24 @@ typedef struct sysdma_stats {
     uint64_t common_bytes;      /* their bytes (whole pages) */
 } sysdma_stats;
 
+/* Fills *out (zeros when `sys` is NULL or `adapter` belongs to another
+ * system). Per adapter, pool_in_use/pool_high_water count the registers
+ * that adapter holds; pool_pages is always the whole pool's. */
 void sysdma_stats_get(sysdma_system *sys, const sysdma_adapter *adapter, sysdma_stats *out);
 
 /* ---- Device description and adapters (IoGetDmaAdapter) ------------------------------- */
 
 enum { SYSDMA_WIDTH_8 = 0, SYSDMA_WIDTH_16 = 1, SYSDMA_WIDTH_32 = 2 };
 enum { SYSDMA_INTERFACE_ISA = 1 };
+/* DMA_SPEED: cycle timing of an EISA-style controller. The PC/AT 8237 runs
+ * compatible timing only; other values are accepted and recorded. */
+enum {
+    SYSDMA_SPEED_COMPATIBLE = 0,
+    SYSDMA_SPEED_TYPE_A = 1,
+    SYSDMA_SPEED_TYPE_B = 2,
+    SYSDMA_SPEED_TYPE_C = 3,
+    SYSDMA_SPEED_TYPE_F = 4
+};
 
 /* Zero it, then set what applies (SPEC §2). */
 typedef struct sysdma_device_description {
@@ -91,13 +103,13 @@ typedef struct sysdma_device_description {
     bool scatter_gather;       /* subordinate: tolerates reprogramming between pieces */
     bool demand_mode;          /* honoured from version 2 */
     bool auto_initialize;      /* common-buffer DMA: the controller cycles */
-    bool dma32;                /* versions 0-2: 32-bit addresses */
-    bool dma64;                /* versions 0-2: 64-bit addresses */
+    bool dma32;                /* versions 0-2: 32-bit addresses (version 3 ignores it) */
+    bool dma64;                /* versions 0-2: 64-bit addresses (version 3 ignores it) */
     bool ignore_count;         /* version ≥ 1: the controller's count is unreliable */
     uint32_t channel;          /* 0-3, 5-7 on the PC/AT */
     uint32_t interface_type;   /* SYSDMA_INTERFACE_ISA */
     uint32_t width;            /* SYSDMA_WIDTH_8/16/32 */
-    uint32_t speed;            /* versions 0-2: compatible timing = 0 */
+    uint32_t speed;            /* versions 0-2: SYSDMA_SPEED_*; version 3 ignores it */
     uint32_t maximum_length;   /* longest transfer the driver will ask for, bytes */
     uint32_t address_width;    /* version 3: 0 (unset) or 1-64 */
     uint32_t request_line;     /* version 3 */
@@ -108,8 +120,11 @@ typedef struct sysdma_device_description {
  * description naming that channel; the latest description's settings
  * apply) and the number of map registers the driver may ask for at once.
  * Statuses: SYSDMA_E_UNKNOWN_VERSION, SYSDMA_E_INVALID_CHANNEL (>7, or 4),
- * SYSDMA_E_WIDTH_MISMATCH, SYSDMA_E_INVALID_DESCRIPTION (a field not valid
- * for its version, zero maximum length), SYSDMA_E_NOT_SUPPORTED (bus
+ * SYSDMA_E_WIDTH_MISMATCH, SYSDMA_E_INVALID_DESCRIPTION (a version-3 field
+ * in an older description, ignore-count in version 0, an unknown interface
+ * type, width or speed, address width over 64, zero maximum length),
+ * SYSDMA_E_INVALID_CHANNEL also for a request line the controller cannot
+ * bind to the channel, SYSDMA_E_NOT_SUPPORTED (bus
  * masters, not yet), SYSDMA_E_NO_MEMORY. */
 sysdma_status sysdma_adapter_get(sysdma_system *sys, const sysdma_device_description *desc,
                                  sysdma_adapter **out, uint32_t *map_registers);
@@ -168,8 +183,9 @@ typedef struct sysdma_mdl {
     uint32_t alloc_bytes;      /* size of this allocation (MDL + pfn array) */
 } sysdma_mdl;
 
-/* Describe [va, va + bytes). SYSDMA_E_LENGTH for 0 bytes or more than 4 GiB,
- * SYSDMA_E_OUT_OF_RANGE when a page has no physical address,
+/* Describe [va, va + bytes). SYSDMA_E_LENGTH for 0 bytes, more than 4 GiB or
+ * a NULL `va`, SYSDMA_E_OUT_OF_RANGE when a page has no physical address or
+ * the range wraps around the address space,
  * SYSDMA_E_NO_MEMORY. */
 sysdma_status sysdma_mdl_create(sysdma_system *sys, void *va, size_t bytes, sysdma_mdl **out);
 
@@ -209,7 +225,8 @@ void sysdma_flush_io_buffers(sysdma_system *sys, const sysdma_mdl *mdl, bool rea
  * copied in for a write to the device. *logical (may be NULL) receives the
  * address the controller was given. Statuses: SYSDMA_E_OUT_OF_RANGE
  * (outside the MDL), SYSDMA_E_LENGTH (zero, over the channel's maximum, or
- * over the map registers when it must bounce), SYSDMA_E_ALIGNMENT (odd
+ * over the map registers when it must bounce — 0 bytes when `map_registers`
+ * is not the set held with the channel), SYSDMA_E_ALIGNMENT (odd
  * address or length on a 16-bit channel), SYSDMA_E_NOT_OWNER (channel not
  * allocated), SYSDMA_E_WRONG_STATE (a transfer is already mapped). */
 sysdma_status sysdma_map_transfer(sysdma_adapter *adapter, sysdma_mdl *mdl,

@@ -46,6 +46,8 @@ static sysdma_status validate(sysdma_system *sys, const sysdma_device_descriptio
         return SYSDMA_E_INVALID_DESCRIPTION;
     if (d->width > SYSDMA_WIDTH_32)
         return SYSDMA_E_INVALID_DESCRIPTION;
+    if (d->version < 3 && d->speed > SYSDMA_SPEED_TYPE_F)
+        return SYSDMA_E_INVALID_DESCRIPTION;
     if (d->maximum_length == 0)
         return SYSDMA_E_INVALID_DESCRIPTION;
     if (d->channel >= SYSDMA_MAX_CHANNELS)

@@ -158,6 +158,7 @@ static void pump(sysdma_system *sys, sysdma_request *first)
             if (r) {
                 r->adapter->owner_regs = r->count ? r->regs : NULL;
                 r->adapter->granted = true;
+                r->grant = ++r->adapter->grants;
                 r->adapter->queued--;
             }
             sysdma__unlock(sys);
@@ -168,6 +169,7 @@ static void pump(sysdma_system *sys, sysdma_request *first)
         sysdma_map_registers *regs = r->count ? r->regs : NULL;
         sysdma_adapter_control_fn fn = r->routine;
         void *device = r->device, *context = r->context;
+        uint32_t grant = r->grant;
         sysdma_request *done_with = r;
         sysdma_allocation_action act = fn(device, regs, context);
         bool released = false;
@@ -176,7 +178,9 @@ static void pump(sysdma_system *sys, sysdma_request *first)
         a->stats.granted++;
         sys->stats.granted++;
         if (act == SYSDMA_DEALLOCATE_OBJECT || act == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS) {
-            if (a->granted && !a->map.active) {
+            /* Only while this grant still holds the channel: if the routine
+             * freed it itself, the channel may already be someone else's. */
+            if (a->granted && a->grants == grant && !a->map.active) {
                 release_channel(a, act == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS);
                 released = true;
             }
@@ -238,6 +242,7 @@ sysdma_status sysdma__allocate_channel(sysdma_adapter *a, void *device, uint32_t
         if (count == 0 || (!sys->pool_waiting.head && sysdma__pool_take(sys, a, r->regs, count))) {
             a->owner_regs = count ? r->regs : NULL;
             a->granted = true;
+            r->grant = ++a->grants;
             granted = true;
         } else {
             enqueue(&sys->pool_waiting, r);

@@ -55,6 +55,7 @@ typedef struct sysdma_request {
     sysdma_adapter_control_fn routine;
     uint32_t count;                  /* map registers wanted */
     sysdma_map_registers *regs;      /* pre-allocated when count > 0 */
+    uint32_t grant;                  /* the adapter's grant number once granted */
 } sysdma_request;
 
 typedef struct request_queue {
@@ -95,6 +96,8 @@ struct sysdma_adapter {
     /* channel ownership */
     bool owned;                  /* channel reserved (its request may still wait for registers) */
     bool granted;                /* ...and granted: the AdapterControl routine has it */
+    uint32_t grants;             /* grants so far: an allocation action applies only to
+                                  * the grant it answers, not to a later owner's */
     sysdma_map_registers *owner_regs; /* registers held with the channel */
     request_queue waiting;       /* for the channel, FIFO */
     uint32_t queued;             /* requests of this adapter anywhere in queues */

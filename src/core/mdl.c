@@ -13,6 +13,8 @@ static sysdma_status build(sysdma_system *sys, void *va, size_t bytes, const sys
     *out = NULL;
     if (!va || bytes == 0 || bytes > 0xFFFFFFFFu)
         return SYSDMA_E_LENGTH;
+    if ((uintptr_t)va + bytes - 1 < (uintptr_t)va)
+        return SYSDMA_E_OUT_OF_RANGE; /* wraps around the address space */
     uintptr_t start = (uintptr_t)va & ~(uintptr_t)(PAGE - 1);
     uint32_t offset = (uint32_t)((uintptr_t)va - start);
     uint32_t pages = sysdma_pages_spanned(va, bytes);

@@ -117,6 +117,12 @@ sysdma_status sysdma_system_destroy(sysdma_system *sys)
 
 void sysdma_stats_get(sysdma_system *sys, const sysdma_adapter *a, sysdma_stats *out)
 {
+    if (!out)
+        return;
+    if (!sys || (a && a->sys != sys)) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
     sysdma__lock(sys);
     *out = a ? a->stats : sys->stats;
     out->pool_pages = sys->pool_pages;
@@ -129,8 +135,10 @@ void sysdma_stats_get(sysdma_system *sys, const sysdma_adapter *a, sysdma_stats 
 
 void sysdma_flush_io_buffers(sysdma_system *sys, const sysdma_mdl *mdl, bool read_operation)
 {
+    if (!sys || !mdl)
+        return;
     const sysdma_platform_ops *po = sys->pf.ops;
-    if (mdl && po->flush_io_buffers)
+    if (po->flush_io_buffers)
         po->flush_io_buffers(sys->pf.ctx, sysdma_mdl_virtual_address(mdl), mdl->byte_count,
                              read_operation);
 }

@@ -65,7 +65,7 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
     else if (a->map.active)
         st = SYSDMA_E_WRONG_STATE;
     else if (bounce && (!a->owner_regs || regs != a->owner_regs))
-        st = SYSDMA_E_TOO_MANY_MAP_REGISTERS; /* must bounce, holds no registers */
+        st = SYSDMA_E_LENGTH; /* must bounce through registers it does not hold: 0 bytes allowed */
     else if (bounce && len > a->owner_regs->count * PAGE)
         st = SYSDMA_E_LENGTH;
     if (st != SYSDMA_OK) {
