@@ -92,8 +92,13 @@ bool sysdma__pool_never(sysdma_system *sys, const sysdma_adapter *a, uint32_t co
     if (count > span_for(a))
         return true;
     /* Any run that fits a chunk is had once the chunk's pages are free; so
-     * only a pool with no chunk, that cannot get one, can never serve. */
-    return sys->chunks == NULL && !grow(sys);
+     * only a pool with no chunk, that cannot get one, can never serve. With
+     * no chunk no free will ever come to clear an earlier refusal, so the
+     * platform is asked again each time. */
+    if (sys->chunks)
+        return false;
+    sys->growth_failed = false;
+    return !grow(sys);
 }
 
 bool sysdma__pool_take(sysdma_system *sys, sysdma_adapter *a, sysdma_map_registers *regs,
