@@ -76,6 +76,16 @@ static void test_description_validation(void **state)
     d = good(2); d.version = 3; d.request_line = 3; expect(r, &d, SYSDMA_E_INVALID_CHANNEL);
     d = good(2); d.interface_type = 99; expect(r, &d, SYSDMA_E_INVALID_DESCRIPTION);
     d = good(2); d.master = true; expect(r, &d, SYSDMA_E_NOT_SUPPORTED);
+    d = good(2); d.speed = SYSDMA_SPEED_TYPE_F; expect(r, &d, SYSDMA_OK);
+    d = good(2); d.speed = SYSDMA_SPEED_TYPE_F + 1; expect(r, &d, SYSDMA_E_INVALID_DESCRIPTION);
+    d = good(2); d.version = 3; d.speed = 99; d.dma32 = d.dma64 = true; expect(r, &d, SYSDMA_OK);
+    d = good(2); d.version = 2; d.request_line = 2; expect(r, &d, SYSDMA_E_INVALID_DESCRIPTION);
+    d = good(2); d.version = 1; d.device_address = 0x220; expect(r, &d, SYSDMA_E_INVALID_DESCRIPTION);
+    d = good(2); d.version = 3; d.device_address = 0x220; expect(r, &d, SYSDMA_OK);
+    d = good(2); d.interface_type = 0; expect(r, &d, SYSDMA_OK);
+    d = good(2); d.scatter_gather = true; d.auto_initialize = true; d.demand_mode = true;
+    expect(r, &d, SYSDMA_OK);
+    d = good(6); d.maximum_length = 0xFFFFFFFFu; expect(r, &d, SYSDMA_OK);
     assert_int_equal(sysdma_adapter_get(r->sys, NULL, NULL, NULL), SYSDMA_E_INVALID_ARGUMENT);
 }
 
