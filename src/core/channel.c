@@ -97,8 +97,12 @@ static void release_channel(sysdma_adapter *a, bool keep_registers)
 {
     sysdma_system *sys = a->sys;
     sysdma_map_registers *regs = a->owner_regs;
+    if (a->freed_early)
+        keep_registers = false; /* already freed by the driver */
     a->owned = false;
     a->granted = false;
+    a->in_routine = false;
+    a->freed_early = false;
     a->owner_regs = NULL;
     if (!regs)
         return;
@@ -158,6 +162,7 @@ static void pump(sysdma_system *sys, sysdma_request *first)
             if (r) {
                 r->adapter->owner_regs = r->count ? r->regs : NULL;
                 r->adapter->granted = true;
+                r->adapter->in_routine = true;
                 r->grant = ++r->adapter->grants;
                 r->adapter->queued--;
             }
@@ -177,14 +182,28 @@ static void pump(sysdma_system *sys, sysdma_request *first)
         give_request(sys, done_with);
         a->stats.granted++;
         sys->stats.granted++;
+        bool ours = a->granted && a->grants == grant;
+        bool early = ours && a->freed_early;
+        if (ours)
+            a->in_routine = false;
         if (act == SYSDMA_DEALLOCATE_OBJECT || act == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS) {
             /* Only while this grant still holds the channel: if the routine
              * freed it itself, the channel may already be someone else's. */
-            if (a->granted && a->grants == grant && !a->map.active) {
+            if (ours && !a->map.active) {
                 release_channel(a, act == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS);
                 released = true;
             }
         }
+        if (early && !released && a->owner_regs) {
+            /* The registers were freed while the routine ran and the
+             * channel stays: they go back now, the channel keeps none. */
+            sysdma__pool_give(sys, a->owner_regs);
+            give_regs(sys, a->owner_regs);
+            a->owner_regs = NULL;
+            released = true;
+        }
+        if (ours)
+            a->freed_early = false;
         sysdma__unlock(sys);
         /* A request granted inside its own AdapterControl call took what
          * was free without freeing anything: unless its routine released
@@ -242,6 +261,7 @@ sysdma_status sysdma__allocate_channel(sysdma_adapter *a, void *device, uint32_t
         if (count == 0 || (!sys->pool_waiting.head && sysdma__pool_take(sys, a, r->regs, count))) {
             a->owner_regs = count ? r->regs : NULL;
             a->granted = true;
+            a->in_routine = true;
             r->grant = ++a->grants;
             granted = true;
         } else {
@@ -296,6 +316,15 @@ sysdma_status sysdma__free_map_registers(sysdma_adapter *a, sysdma_map_registers
     sysdma_map_registers **link = &a->kept;
     while (*link && *link != base)
         link = &(*link)->next_kept;
+    if (!*link && a->in_routine && !a->freed_early && base == a->owner_regs &&
+        base->count == count && !a->map.active) {
+        /* The granted routine has not returned yet (it started the device
+         * and its completion ran on another CPU first): the registers go
+         * back when it returns, whatever it returns. */
+        a->freed_early = true;
+        sysdma__unlock(sys);
+        return SYSDMA_OK;
+    }
     if (!*link || base->count != count) {
         sysdma__unlock(sys);
         return SYSDMA_E_NOT_OWNER;

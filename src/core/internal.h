@@ -99,6 +99,9 @@ struct sysdma_adapter {
     uint32_t grants;             /* grants so far: an allocation action applies only to
                                   * the grant it answers, not to a later owner's */
     sysdma_map_registers *owner_regs; /* registers held with the channel */
+    bool in_routine;             /* the granted AdapterControl routine is running */
+    bool freed_early;            /* ...and its registers were freed (from another CPU)
+                                  * before it returned: they go back on return */
     request_queue waiting;       /* for the channel, FIFO */
     uint32_t queued;             /* requests of this adapter anywhere in queues */
     uint32_t kept_sets;          /* register sets kept after release */

@@ -270,6 +270,61 @@ static void test_one_free_grants_several(void **state)
     unmake(r);
 }
 
+/*
+ * A routine that starts its device and whose completion (on another CPU)
+ * frees the registers before the routine has returned: modelled by the
+ * routine freeing them itself. Whatever it then returns, the registers go
+ * back exactly once; the channel follows the action.
+ */
+typedef struct early {
+    sysdma_adapter *a;
+    uint32_t count;
+    sysdma_allocation_action action;
+    sysdma_status free_status, second_free;
+} early;
+
+static sysdma_allocation_action free_early(void *device, sysdma_map_registers *regs, void *ctx)
+{
+    early *e = ctx;
+    (void)device;
+    e->free_status = sysdma_map_registers_free(e->a, regs, e->count);
+    e->second_free = sysdma_map_registers_free(e->a, regs, e->count);
+    return e->action;
+}
+
+static void test_registers_freed_before_routine_returns(void **state)
+{
+    (void)state;
+    rig *r = make(32, 32);
+    uint32_t n;
+    sysdma_adapter *a = adapter(r, 1, 65536, &n);
+    static const sysdma_allocation_action acts[3] = {
+        SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS, SYSDMA_DEALLOCATE_OBJECT, SYSDMA_KEEP_OBJECT};
+    for (int k = 0; k < 3; k++) {
+        early e = {a, 8, acts[k], SYSDMA_E_INVALID_ARGUMENT, SYSDMA_E_INVALID_ARGUMENT};
+        assert_int_equal(sysdma_channel_allocate(a, NULL, 8, free_early, &e), SYSDMA_OK);
+        assert_int_equal(e.free_status, SYSDMA_OK);
+        assert_int_equal(e.second_free, SYSDMA_E_NOT_OWNER); /* not twice */
+        sysdma_stats st;
+        sysdma_stats_get(r->sys, NULL, &st);
+        assert_int_equal(st.pool_in_use, 0);
+        /* The registers are no longer the adapter's to free... */
+        assert_int_equal(sysdma_map_registers_free(a, NULL, 8), SYSDMA_E_INVALID_ARGUMENT);
+        /* ...and the channel is held only after KEEP_OBJECT. */
+        assert_int_equal(sysdma_channel_free(a),
+                         acts[k] == SYSDMA_KEEP_OBJECT ? SYSDMA_OK : SYSDMA_E_NOT_OWNER);
+    }
+    /* Another adapter's registers, or a wrong count, are still refused. */
+    early e = {a, 7, SYSDMA_DEALLOCATE_OBJECT, SYSDMA_OK, SYSDMA_OK};
+    assert_int_equal(sysdma_channel_allocate(a, NULL, 8, free_early, &e), SYSDMA_OK);
+    assert_int_equal(e.free_status, SYSDMA_E_NOT_OWNER);
+    sysdma_stats st;
+    sysdma_stats_get(r->sys, NULL, &st);
+    assert_int_equal(st.pool_in_use, 0);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    unmake(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_pool_growth_and_exhaustion),
         cmocka_unit_test(test_request_beyond_cap_fails),
         cmocka_unit_test(test_one_free_grants_several),
+        cmocka_unit_test(test_registers_freed_before_routine_returns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
