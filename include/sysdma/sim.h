@@ -35,7 +35,8 @@ extern "C" {
 typedef struct sysdma_sim sysdma_sim;
 
 typedef struct sysdma_sim_config {
-    uint64_t ram_bytes;      /* RAM size; 0 → 64 MiB; a multiple of 4 KiB, ≥ 1 MiB */
+    uint64_t ram_bytes;      /* RAM size; 0 → 64 MiB; a multiple of 4 KiB, 1 MiB .. 64 GiB
+                              * (sparse: only pages used take host memory) */
     uint64_t seed;           /* for scattered placements; 0 → 1 */
     uint32_t dma_units_per_us; /* 8237 transfer units per simulated µs; 0 → 1 (ISA speed) */
     bool timing_off;         /* every run step moves all DMA that is requested */
@@ -78,7 +79,8 @@ typedef enum sysdma_sim_placement {
     SYSDMA_SIM_SCATTERED_LOW = 3, /* each page below 16 MiB, in random order */
     SYSDMA_SIM_STRADDLE_64K = 4,  /* contiguous below 16 MiB, crossing a 64 KiB boundary
                                      in its middle (or right after the first page) */
-    SYSDMA_SIM_STRADDLE_128K = 5  /* the same around a 128 KiB boundary */
+    SYSDMA_SIM_STRADDLE_128K = 5, /* the same around a 128 KiB boundary */
+    SYSDMA_SIM_ABOVE_4G = 6       /* contiguous, at or above 4 GiB (RAM must reach there) */
 } sysdma_sim_placement;
 
 /* Map a driver buffer: `bytes` starting `offset` (< 4096) bytes into its

@@ -289,6 +289,141 @@ typedef struct sysdma_position {
 void sysdma_position_init(sysdma_position *p, uint32_t buffer_bytes);
 uint64_t sysdma_position_update(sysdma_position *p, uint32_t residue);
 
+/* ---- Scatter/gather support routines ------------------------------------------------- */
+
+/*
+ * A scatter/gather list: a count, a reserved word, then the elements
+ * inline (SCATTER_GATHER_LIST). Each element is a logical address — what
+ * the device or the controller is given — a length and a reserved word.
+ *
+ * What a list holds depends on the adapter:
+ * - a system adapter whose description says scatter_gather = false, and a
+ *   bus master that cannot scatter/gather: exactly one element, physically
+ *   contiguous and reachable, through map registers when the buffer is not;
+ * - a system adapter with scatter_gather = true (a subordinate device that
+ *   tolerates a pause while the controller is reprogrammed): one element
+ *   per piece that the controller can take in place — physically
+ *   contiguous, below its reach, inside one 64 KiB / 128 KiB window — and
+ *   pages beyond reach through map registers; run it on the controller
+ *   with sysdma_sg_start (one start, one completion for the whole list);
+ * - a bus master that can scatter/gather: one element per physically
+ *   contiguous run the device can address (its address width), pages
+ *   beyond through map registers.
+ * Elements keep each byte's offset inside its page, so a list always
+ * describes the buffer page for page (sysdma_sg_build_mdl).
+ *
+ * Map registers of a list are one run of at most 32 pages (a pool chunk)
+ * and at most what the adapter allows: a list that would need more fails
+ * with SYSDMA_E_TOO_MANY_MAP_REGISTERS and the driver sends the buffer in
+ * smaller parts.
+ */
+typedef struct sysdma_sg_element {
+    uint64_t address;  /* logical address */
+    uint32_t length;   /* bytes */
+    uint32_t reserved;
+} sysdma_sg_element;
+
+typedef struct sysdma_sg_list {
+    uint32_t count;
+    uint32_t reserved;
+    sysdma_sg_element elements[];
+} sysdma_sg_list;
+
+/* The list-control routine (DRIVER_LIST_CONTROL): the list is the
+ * driver's until it gives it back with sysdma_sg_put. Runs with no sysdma
+ * lock held, at once inside sysdma_sg_get/sysdma_sg_build or later from the
+ * call that frees the resources it waited for. */
+typedef void (*sysdma_list_control_fn)(void *device, sysdma_sg_list *list, void *context);
+
+/* GetScatterGatherList: build the list for [current_va, current_va +
+ * length) of `mdl` and hand it to `routine` — at once (SYSDMA_OK), or
+ * later when the adapter and the map registers the list needs are free
+ * (SYSDMA_PENDING; several lists may wait per device, FIFO). The adapter is
+ * released when the routine returns; the map registers stay with the list
+ * until sysdma_sg_put. For a write to the device the data is already in the
+ * map registers when the routine runs. Fails at once, calling nothing, with
+ * SYSDMA_E_OUT_OF_RANGE (range outside the MDL), SYSDMA_E_LENGTH (zero;
+ * over the one element's limit — the channel's window — for a
+ * single-element list; over the description's maximum length for a bus
+ * master), SYSDMA_E_ALIGNMENT (odd address or length on a 16-bit channel),
+ * SYSDMA_E_TOO_MANY_MAP_REGISTERS (more map registers than the adapter
+ * allows), SYSDMA_E_INSUFFICIENT_RESOURCES (more than the pool can ever
+ * give), SYSDMA_E_NO_MEMORY. */
+sysdma_status sysdma_sg_get(sysdma_adapter *adapter, void *device, sysdma_mdl *mdl,
+                            void *current_va, uint32_t length, sysdma_list_control_fn routine,
+                            void *context, bool write_to_device);
+
+/* PutScatterGatherList: the transfer is over. For a transfer from the
+ * device, bytes that went through map registers are copied back into the
+ * buffer; the map registers are freed, and the list too unless it lives in
+ * the caller's buffer (sysdma_sg_build). `write_to_device` must be the
+ * direction the list was built for (SYSDMA_E_INVALID_ARGUMENT; also for a
+ * list that is not one of this adapter's, or is already put);
+ * SYSDMA_E_WRONG_STATE while the list is still running on the controller. */
+sysdma_status sysdma_sg_put(sysdma_adapter *adapter, sysdma_sg_list *list, bool write_to_device);
+
+/* CalculateScatterGatherList: the bytes a list for this range takes (for
+ * sysdma_sg_build's buffer) and the map registers it holds. With `mdl`
+ * NULL, the worst case for a buffer at `current_va` of `length` bytes (every
+ * page its own element, every page through a map register when the
+ * adapter could ever need one). Statuses as sysdma_sg_get, except that a
+ * range that would need too many map registers is reported in the figures,
+ * not refused. */
+sysdma_status sysdma_sg_calculate(sysdma_adapter *adapter, sysdma_mdl *mdl, void *current_va,
+                                  uint32_t length, uint32_t *list_size, uint32_t *map_registers);
+
+/* BuildScatterGatherList: sysdma_sg_get into a buffer the caller supplies
+ * (*buffer_size bytes, 8-byte aligned); the list is laid out in it and
+ * nothing is allocated for it. SYSDMA_E_BUFFER_TOO_SMALL, with the size
+ * needed in *buffer_size, when it is short. The buffer must stay valid
+ * until sysdma_sg_put. */
+sysdma_status sysdma_sg_build(sysdma_adapter *adapter, void *device, sysdma_mdl *mdl,
+                              void *current_va, uint32_t length, sysdma_list_control_fn routine,
+                              void *context, bool write_to_device, void *buffer,
+                              uint32_t *buffer_size);
+
+/* BuildMdlFromScatterGatherList: an MDL for the buffer the list covers,
+ * whose pages are the list's logical pages (free it with sysdma_mdl_free).
+ * Once per list (SYSDMA_E_WRONG_STATE on a second call);
+ * SYSDMA_E_NOT_SUPPORTED for a single bounced element that could not keep
+ * the buffer's page offsets (a window-sized buffer not starting on a page). */
+sysdma_status sysdma_sg_build_mdl(sysdma_adapter *adapter, sysdma_sg_list *list,
+                                  const sysdma_mdl *original, sysdma_mdl **out);
+
+/*
+ * The chained runner (sysdma's own, for system adapters): program the
+ * list's first element on the adapter's channel and, at each terminal
+ * count, the next, so the driver starts its device once for the whole
+ * list (the device must tolerate the pause while the channel is masked and
+ * reprogrammed). `done` runs once, with no lock held, after the last
+ * element's terminal count (SYSDMA_OK) or when the run is cancelled
+ * (SYSDMA_E_CANCELLED). Runs on one channel go one after another: a start
+ * while another list runs returns SYSDMA_PENDING and the list starts when
+ * the earlier one is done. SYSDMA_E_NOT_SUPPORTED for a bus master;
+ * SYSDMA_E_WRONG_STATE while a packet transfer is mapped on the channel or
+ * the list is already running; SYSDMA_E_INVALID_ARGUMENT for a list that is
+ * not this adapter's or a direction it was not built for.
+ */
+typedef void (*sysdma_sg_done_fn)(sysdma_adapter *adapter, sysdma_sg_list *list,
+                                  sysdma_status status, void *context);
+sysdma_status sysdma_sg_start(sysdma_adapter *adapter, sysdma_sg_list *list,
+                              bool write_to_device, sysdma_sg_done_fn done, void *context);
+
+/* Tell the core that `channels` (bit k = channel k) reached terminal count:
+ * from the interrupt (or its deferred work) that reports it — in the sim,
+ * the IRQ set with sysdma_sim_set_tc_irq and the mask from
+ * sysdma_sim_tc_ack(). Channels without a run are ignored. */
+void sysdma_terminal_count(sysdma_system *sys, uint32_t channels);
+
+/* Stop the run of `list` (running or waiting): the channel is masked and
+ * `done` runs with SYSDMA_E_CANCELLED. SYSDMA_E_WRONG_STATE when the list
+ * is not running. */
+sysdma_status sysdma_sg_cancel(sysdma_adapter *adapter, sysdma_sg_list *list);
+
+/* Bytes of the list moved so far by its run (whole elements done plus the
+ * current element's progress from the counter); the list's total once done. */
+uint64_t sysdma_sg_progress(sysdma_adapter *adapter, const sysdma_sg_list *list);
+
 /* ---- The operations table ------------------------------------------------------------ */
 
 /*
@@ -313,12 +448,21 @@ typedef struct sysdma_dma_operations {
     uint32_t (*get_dma_alignment)(sysdma_adapter *);
     sysdma_status (*allocate_common_buffer)(sysdma_adapter *, uint32_t, bool, void **, uint64_t *);
     sysdma_status (*free_common_buffer)(sysdma_adapter *, uint32_t, uint64_t, void *, bool);
-    /* Scatter/gather (later): */
-    void *get_scatter_gather_list;
-    void *put_scatter_gather_list;
-    void *calculate_scatter_gather_list;
-    void *build_scatter_gather_list;
-    void *build_mdl_from_scatter_gather_list;
+    sysdma_status (*get_scatter_gather_list)(sysdma_adapter *, void *, sysdma_mdl *, void *,
+                                             uint32_t, sysdma_list_control_fn, void *, bool);
+    sysdma_status (*put_scatter_gather_list)(sysdma_adapter *, sysdma_sg_list *, bool);
+    sysdma_status (*calculate_scatter_gather_list)(sysdma_adapter *, sysdma_mdl *, void *,
+                                                   uint32_t, uint32_t *, uint32_t *);
+    sysdma_status (*build_scatter_gather_list)(sysdma_adapter *, void *, sysdma_mdl *, void *,
+                                               uint32_t, sysdma_list_control_fn, void *, bool,
+                                               void *, uint32_t *);
+    sysdma_status (*build_mdl_from_scatter_gather_list)(sysdma_adapter *, sysdma_sg_list *,
+                                                        const sysdma_mdl *, sysdma_mdl **);
+    /* sysdma's chained runner */
+    sysdma_status (*sg_start)(sysdma_adapter *, sysdma_sg_list *, bool, sysdma_sg_done_fn,
+                              void *);
+    sysdma_status (*sg_cancel)(sysdma_adapter *, sysdma_sg_list *);
+    uint64_t (*sg_progress)(sysdma_adapter *, const sysdma_sg_list *);
 } sysdma_dma_operations;
 
 /* The adapter's table (e.g. for a verifier to wrap). */

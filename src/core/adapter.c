@@ -23,7 +23,44 @@ static const sysdma_dma_operations system_ops = {
     .get_dma_alignment = sysdma__alignment,
     .allocate_common_buffer = sysdma__allocate_common,
     .free_common_buffer = sysdma__free_common,
+    .get_scatter_gather_list = sysdma__sg_get,
+    .put_scatter_gather_list = sysdma__sg_put,
+    .calculate_scatter_gather_list = sysdma__sg_calculate,
+    .build_scatter_gather_list = sysdma__sg_build,
+    .build_mdl_from_scatter_gather_list = sysdma__sg_build_mdl,
+    .sg_start = sysdma__sg_start,
+    .sg_cancel = sysdma__sg_cancel,
+    .sg_progress = sysdma__sg_progress,
 };
+
+/* Bus masters: no controller, no counter, no chained runner (the device
+ * runs its own list). */
+static const sysdma_dma_operations master_ops = {
+    .size = sizeof(sysdma_dma_operations),
+    .put_adapter = sysdma__put_adapter,
+    .allocate_channel = sysdma__allocate_channel,
+    .free_channel = sysdma__free_channel,
+    .free_map_registers = sysdma__free_map_registers,
+    .map_transfer = sysdma__map_transfer,
+    .flush_adapter_buffers = sysdma__flush,
+    .get_dma_alignment = sysdma__alignment,
+    .allocate_common_buffer = sysdma__allocate_common,
+    .free_common_buffer = sysdma__free_common,
+    .get_scatter_gather_list = sysdma__sg_get,
+    .put_scatter_gather_list = sysdma__sg_put,
+    .calculate_scatter_gather_list = sysdma__sg_calculate,
+    .build_scatter_gather_list = sysdma__sg_build,
+    .build_mdl_from_scatter_gather_list = sysdma__sg_build_mdl,
+};
+
+/* Address bits a bus master reaches: the version-3 address width (0 → 32),
+ * else 64 with dma64, 32 with dma32, 24 for an ISA master without them. */
+static uint8_t master_bits(const sysdma_device_description *d)
+{
+    if (d->version == 3)
+        return (uint8_t)(d->address_width ? d->address_width : 32);
+    return d->dma64 ? 64 : d->dma32 ? 32 : 24;
+}
 
 /* Check a description; on success fill the limits and derived figures. */
 static sysdma_status validate(sysdma_system *sys, const sysdma_device_description *d,
@@ -32,8 +69,6 @@ static sysdma_status validate(sysdma_system *sys, const sysdma_device_descriptio
 {
     if (d->version > 3)
         return SYSDMA_E_UNKNOWN_VERSION;
-    if (d->master)
-        return SYSDMA_E_NOT_SUPPORTED; /* bus-master adapters: a later part */
     if (d->ignore_count && d->version < 1)
         return SYSDMA_E_INVALID_DESCRIPTION;
     if (d->version == 3) {
@@ -50,6 +85,18 @@ static sysdma_status validate(sysdma_system *sys, const sysdma_device_descriptio
         return SYSDMA_E_INVALID_DESCRIPTION;
     if (d->maximum_length == 0)
         return SYSDMA_E_INVALID_DESCRIPTION;
+    if (d->master) {
+        /* No channel: the device addresses memory itself. Map registers
+         * cover the longest transfer plus a straddled page, at most one
+         * pool chunk's run. */
+        *lim = (sysdma_channel_limits){.address_bits = master_bits(d), .width = 1,
+                                       .min_unit = 1, .max_bytes = 0xFFFFFFFFu,
+                                       .max_fragments = 1};
+        *max_transfer = d->maximum_length;
+        uint64_t regs = ((uint64_t)d->maximum_length + PAGE - 1) / PAGE + 1;
+        *max_regs = regs < CHUNK_PAGES ? (uint32_t)regs : CHUNK_PAGES;
+        return SYSDMA_OK;
+    }
     if (d->channel >= SYSDMA_MAX_CHANNELS)
         return SYSDMA_E_INVALID_CHANNEL;
     sysdma_status st = sys->ctrl.ops->channel_limits(sys->ctrl.ctx, d->channel, lim);
@@ -85,6 +132,29 @@ sysdma_status sysdma_adapter_get(sysdma_system *sys, const sysdma_device_descrip
     sysdma_status st = validate(sys, desc, &lim, &regs, &max_transfer);
     if (st != SYSDMA_OK)
         return st;
+    if (desc->master) {
+        sysdma_adapter *m = sysdma__alloc(sys, sizeof *m);
+        if (!m)
+            return SYSDMA_E_NO_MEMORY;
+        m->ops = &master_ops;
+        m->sys = sys;
+        m->channel = SYSDMA_NO_CHANNEL;
+        m->master = true;
+        m->refs = 1;
+        m->desc = *desc;
+        m->limits = lim;
+        m->max_map_registers = regs;
+        m->max_transfer = max_transfer;
+        sysdma__lock(sys);
+        m->next_master = sys->masters;
+        sys->masters = m;
+        sys->adapter_count++;
+        sysdma__unlock(sys);
+        *out = m;
+        if (map_registers)
+            *map_registers = regs;
+        return SYSDMA_OK;
+    }
     sysdma_adapter *fresh = NULL;
     sysdma__lock(sys);
     bool exists = sys->adapters[desc->channel] != NULL;
@@ -128,13 +198,21 @@ sysdma_status sysdma__put_adapter(sysdma_adapter *a)
         sysdma__unlock(sys);
         return SYSDMA_E_WRONG_STATE;
     }
-    if (a->refs == 1 && (a->owned || a->queued || a->kept_sets || a->map.active || a->commons)) {
+    if (a->refs == 1 && (a->owned || a->queued || a->kept_sets || a->map.active || a->commons ||
+                         a->run_head)) {
         sysdma__unlock(sys);
         return SYSDMA_E_BUSY;
     }
     bool last = --a->refs == 0;
     if (last) {
-        sys->adapters[a->channel] = NULL;
+        if (a->master) {
+            sysdma_adapter **link = &sys->masters;
+            while (*link != a)
+                link = &(*link)->next_master;
+            *link = a->next_master;
+        } else {
+            sys->adapters[a->channel] = NULL;
+        }
         sys->adapter_count--;
     }
     sysdma__unlock(sys);
@@ -209,6 +287,77 @@ sysdma_status sysdma_common_buffer_free(sysdma_adapter *a, uint32_t length, uint
 {
     OPS_OR(a, free_common_buffer, SYSDMA_E_NOT_SUPPORTED);
     return a->ops->free_common_buffer(a, length, logical, va, cache_enabled);
+}
+
+sysdma_status sysdma_sg_get(sysdma_adapter *a, void *device, sysdma_mdl *mdl, void *current_va,
+                            uint32_t length, sysdma_list_control_fn routine, void *context,
+                            bool write_to_device)
+{
+    OPS_OR(a, get_scatter_gather_list, SYSDMA_E_NOT_SUPPORTED);
+    if (!mdl || !current_va || !routine)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    return a->ops->get_scatter_gather_list(a, device, mdl, current_va, length, routine, context,
+                                           write_to_device);
+}
+
+sysdma_status sysdma_sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool write_to_device)
+{
+    OPS_OR(a, put_scatter_gather_list, SYSDMA_E_NOT_SUPPORTED);
+    if (!list)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    return a->ops->put_scatter_gather_list(a, list, write_to_device);
+}
+
+sysdma_status sysdma_sg_calculate(sysdma_adapter *a, sysdma_mdl *mdl, void *current_va,
+                                  uint32_t length, uint32_t *list_size, uint32_t *map_registers)
+{
+    OPS_OR(a, calculate_scatter_gather_list, SYSDMA_E_NOT_SUPPORTED);
+    if (!current_va || !list_size)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    return a->ops->calculate_scatter_gather_list(a, mdl, current_va, length, list_size,
+                                                 map_registers);
+}
+
+sysdma_status sysdma_sg_build(sysdma_adapter *a, void *device, sysdma_mdl *mdl, void *current_va,
+                              uint32_t length, sysdma_list_control_fn routine, void *context,
+                              bool write_to_device, void *buffer, uint32_t *buffer_size)
+{
+    OPS_OR(a, build_scatter_gather_list, SYSDMA_E_NOT_SUPPORTED);
+    if (!mdl || !current_va || !routine || !buffer || !buffer_size)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    return a->ops->build_scatter_gather_list(a, device, mdl, current_va, length, routine, context,
+                                             write_to_device, buffer, buffer_size);
+}
+
+sysdma_status sysdma_sg_build_mdl(sysdma_adapter *a, sysdma_sg_list *list,
+                                  const sysdma_mdl *original, sysdma_mdl **out)
+{
+    OPS_OR(a, build_mdl_from_scatter_gather_list, SYSDMA_E_NOT_SUPPORTED);
+    if (!list || !original || !out)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    return a->ops->build_mdl_from_scatter_gather_list(a, list, original, out);
+}
+
+sysdma_status sysdma_sg_start(sysdma_adapter *a, sysdma_sg_list *list, bool write_to_device,
+                              sysdma_sg_done_fn done, void *context)
+{
+    OPS_OR(a, sg_start, SYSDMA_E_NOT_SUPPORTED);
+    if (!list)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    return a->ops->sg_start(a, list, write_to_device, done, context);
+}
+
+sysdma_status sysdma_sg_cancel(sysdma_adapter *a, sysdma_sg_list *list)
+{
+    OPS_OR(a, sg_cancel, SYSDMA_E_NOT_SUPPORTED);
+    if (!list)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    return a->ops->sg_cancel(a, list);
+}
+
+uint64_t sysdma_sg_progress(sysdma_adapter *a, const sysdma_sg_list *list)
+{
+    return a && list && a->ops->sg_progress ? a->ops->sg_progress(a, list) : 0;
 }
 
 uint32_t sysdma_read_dma_counter(sysdma_adapter *a)

@@ -130,8 +130,15 @@ static sysdma_request *next_grant(sysdma_system *sys)
         if (r && sysdma__pool_take(sys, r->adapter, r->regs, r->count))
             return dequeue(&sys->pool_waiting);
         bool moved = false;
-        for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++) {
-            sysdma_adapter *a = sys->adapters[ch];
+        sysdma_adapter *m = sys->masters;
+        for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS || m; ch++) {
+            sysdma_adapter *a;
+            if (ch < SYSDMA_MAX_CHANNELS) {
+                a = sys->adapters[ch];
+            } else {
+                a = m; /* then every bus master */
+                m = m->next_master;
+            }
             if (!a || a->owned || !a->waiting.head)
                 continue;
             sysdma_request *w = dequeue(&a->waiting);
@@ -300,6 +307,8 @@ sysdma_status sysdma__free_channel(sysdma_adapter *a)
     bool waiters = sys->pool_waiting.head != NULL;
     for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS && !waiters; ch++)
         waiters = sys->adapters[ch] && sys->adapters[ch]->waiting.head;
+    for (sysdma_adapter *m = sys->masters; m && !waiters; m = m->next_master)
+        waiters = m->waiting.head != NULL;
     sysdma__unlock(sys);
     if (waiters)
         pump(sys, NULL);

@@ -15,8 +15,9 @@ sysdma_status sysdma__allocate_common(sysdma_adapter *a, uint32_t length, bool c
                                       uint64_t *logical)
 {
     sysdma_system *sys = a->sys;
-    uint32_t window = a->limits.boundary ? a->limits.boundary : a->limits.max_bytes;
-    if (length == 0 || length > window)
+    /* A bus master's buffer only has to be within its address width. */
+    uint32_t window = a->master ? 0 : a->limits.boundary ? a->limits.boundary : a->limits.max_bytes;
+    if (length == 0 || (window && length > window) || length > 0x80000000u)
         return SYSDMA_E_LENGTH;
     uint32_t bytes = (length + PAGE - 1) & ~(PAGE - 1);
     common_buffer *cb = sysdma__alloc(sys, sizeof *cb);

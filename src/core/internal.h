@@ -17,6 +17,7 @@
 
 #define PAGE SYSDMA_PAGE_SIZE
 #define SYSDMA_MAX_CHANNELS 8
+#define SYSDMA_NO_CHANNEL 0xFFFFFFFFu /* a bus master's */
 #define SYSDMA_LIMIT_16M (16ull << 20)
 
 #ifdef SYSDMA_DEBUG_ASSERT
@@ -109,6 +110,11 @@ struct sysdma_adapter {
     mapping map;
     common_buffer *commons;      /* common buffers held */
     sysdma_stats stats;
+    /* bus masters: one adapter per sysdma_adapter_get, on sys->masters */
+    bool master;
+    struct sysdma_adapter *next_master;
+    /* the chained runner: the list on the channel, then those waiting */
+    struct sg_header *run_head, *run_tail;
 };
 
 struct sysdma_system {
@@ -131,6 +137,7 @@ struct sysdma_system {
     sysdma_map_registers *spare_regs;
     uint32_t n_spare_requests, n_spare_regs;
     sysdma_adapter *adapters[SYSDMA_MAX_CHANNELS];
+    sysdma_adapter *masters;     /* bus-master adapters, no channel */
     uint32_t adapter_count;
     sysdma_stats stats;
 };
@@ -175,6 +182,18 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
 sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_registers *regs,
                             void *current_va, uint32_t length, bool to_device);
 uint32_t sysdma__read_counter(sysdma_adapter *a);
+/* Is [va, va + len) of `mdl` usable in place by the adapter (physically
+ * contiguous, reachable, inside one window)? *phys gets its start. */
+bool sysdma__direct(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8_t *va,
+                    uint32_t len, uint64_t *phys);
+static inline uint64_t sysdma__phys_at(const sysdma_mdl *mdl, const uint8_t *va)
+{
+    size_t off = (size_t)(va - mdl->start_va);
+    return mdl->pfn[off / PAGE] + off % PAGE;
+}
+/* Most map registers one request of `a` can hold (a run inside one chunk,
+ * within the adapter's figure). */
+uint32_t sysdma__regs_limit(const sysdma_adapter *a);
 uint32_t sysdma__alignment(sysdma_adapter *a);
 
 /* common.c */
@@ -185,5 +204,22 @@ sysdma_status sysdma__free_common(sysdma_adapter *a, uint32_t length, uint64_t l
 
 /* adapter.c */
 sysdma_status sysdma__put_adapter(sysdma_adapter *a);
+
+/* sg.c */
+sysdma_status sysdma__sg_get(sysdma_adapter *a, void *device, sysdma_mdl *mdl, void *va,
+                             uint32_t length, sysdma_list_control_fn routine, void *context,
+                             bool to_device);
+sysdma_status sysdma__sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool to_device);
+sysdma_status sysdma__sg_calculate(sysdma_adapter *a, sysdma_mdl *mdl, void *va, uint32_t length,
+                                   uint32_t *list_size, uint32_t *map_registers);
+sysdma_status sysdma__sg_build(sysdma_adapter *a, void *device, sysdma_mdl *mdl, void *va,
+                               uint32_t length, sysdma_list_control_fn routine, void *context,
+                               bool to_device, void *buffer, uint32_t *buffer_size);
+sysdma_status sysdma__sg_build_mdl(sysdma_adapter *a, sysdma_sg_list *list,
+                                   const sysdma_mdl *original, sysdma_mdl **out);
+sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_sg_list *list, bool to_device,
+                               sysdma_sg_done_fn done, void *context);
+sysdma_status sysdma__sg_cancel(sysdma_adapter *a, sysdma_sg_list *list);
+uint64_t sysdma__sg_progress(sysdma_adapter *a, const sysdma_sg_list *list);
 
 #endif /* SYSDMA_INTERNAL_H */

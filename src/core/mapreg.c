@@ -72,6 +72,12 @@ static uint32_t span_for(const sysdma_adapter *a)
     return w < CHUNK_PAGES ? w : CHUNK_PAGES;
 }
 
+uint32_t sysdma__regs_limit(const sysdma_adapter *a)
+{
+    uint32_t span = span_for(a);
+    return a->max_map_registers < span ? a->max_map_registers : span;
+}
+
 static bool take_from(pool_chunk *c, uint32_t count, uint32_t span, uint32_t *first)
 {
     for (uint32_t base = 0; base + span <= CHUNK_PAGES; base += span) {

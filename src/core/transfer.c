@@ -12,16 +12,10 @@
  */
 #include "internal.h"
 
-/* Physical address of the byte at `va` inside `mdl`. */
-static uint64_t phys_at(const sysdma_mdl *mdl, const uint8_t *va)
-{
-    size_t off = (size_t)(va - mdl->start_va);
-    return mdl->pfn[off / PAGE] + off % PAGE;
-}
+#define phys_at sysdma__phys_at
 
-/* Is [va, va + len) of `mdl` usable in place by this adapter's channel? */
-static bool direct(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8_t *va,
-                   uint32_t len, uint64_t *phys)
+bool sysdma__direct(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8_t *va,
+                    uint32_t len, uint64_t *phys)
 {
     uint64_t start = phys_at(mdl, va);
     size_t first = (size_t)(va - mdl->start_va) / PAGE;
@@ -36,6 +30,31 @@ static bool direct(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8_t
         return false;
     *phys = start;
     return true;
+}
+
+/* A bus master that can scatter/gather maps one physically contiguous,
+ * reachable run at a time: the length shrinks to it. When the first page
+ * is beyond reach, the run of unreachable pages (up to the registers held)
+ * goes through the map registers instead. */
+static uint32_t master_run(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8_t *va,
+                           uint32_t len, uint32_t regs_bytes)
+{
+    uint64_t p = phys_at(mdl, va);
+    uint32_t first = PAGE - (uint32_t)(p % PAGE);
+    if (first >= len)
+        return len;
+    bool reach = a->limits.address_bits >= 64 || !((p + first - 1) >> a->limits.address_bits);
+    uint32_t run = first;
+    while (run < len) {
+        const uint8_t *next = va + run;
+        uint64_t q = phys_at(mdl, next);
+        uint32_t seg = len - run < PAGE ? len - run : PAGE;
+        bool r = a->limits.address_bits >= 64 || !((q + seg - 1) >> a->limits.address_bits);
+        if (reach ? (!r || q != p + run) : (r || run + seg > regs_bytes))
+            break;
+        run += seg;
+    }
+    return run;
 }
 
 sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
@@ -57,13 +76,15 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
         return SYSDMA_E_ALIGNMENT;
 
     uint64_t phys = 0;
-    bool bounce = !direct(a, mdl, va, len, &phys);
+    if (a->master && a->desc.scatter_gather)
+        len = master_run(a, mdl, va, len, regs ? regs->count * PAGE : 0);
+    bool bounce = !sysdma__direct(a, mdl, va, len, &phys);
     sysdma__lock(sys);
     sysdma_status st = SYSDMA_OK;
     if (!a->granted || (regs && regs != a->owner_regs))
         st = SYSDMA_E_NOT_OWNER;
-    else if (a->map.active)
-        st = SYSDMA_E_WRONG_STATE;
+    else if (a->map.active || a->run_head)
+        st = SYSDMA_E_WRONG_STATE; /* a mapping, or a list running on the channel */
     else if (bounce && (!a->owner_regs || regs != a->owner_regs))
         st = SYSDMA_E_LENGTH; /* must bounce through registers it does not hold: 0 bytes allowed */
     else if (bounce && len > a->owner_regs->count * PAGE)
@@ -92,7 +113,8 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
         .loop = a->desc.auto_initialize,
         .mode = a->demand ? SYSDMA_XFER_DEMAND : SYSDMA_XFER_SINGLE,
     };
-    st = sys->ctrl.ops->program(sys->ctrl.ctx, a->channel, &prog);
+    /* A bus master's device moves the data itself: nothing to program. */
+    st = a->master ? SYSDMA_OK : sys->ctrl.ops->program(sys->ctrl.ctx, a->channel, &prog);
     if (st != SYSDMA_OK) {
         a->map.active = false;
     } else {
@@ -109,8 +131,11 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
         }
     }
     sysdma__unlock(sys);
-    if (st == SYSDMA_OK && logical)
-        *logical = phys;
+    if (st == SYSDMA_OK) {
+        *length = len;
+        if (logical)
+            *logical = phys;
+    }
     return st;
 }
 
@@ -130,9 +155,11 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
         return SYSDMA_E_INVALID_ARGUMENT;
     }
     uint32_t residue = 0;
-    if (a->limits.counter_available && sys->ctrl.ops->read_counter)
-        residue = sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel);
-    sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
+    if (!a->master) {
+        if (a->limits.counter_available && sys->ctrl.ops->read_counter)
+            residue = sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel);
+        sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
+    }
     uint32_t moved = length;
     if (!a->desc.ignore_count && residue <= length)
         moved = length - residue;
@@ -153,7 +180,7 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
 uint32_t sysdma__read_counter(sysdma_adapter *a)
 {
     sysdma_system *sys = a->sys;
-    if (!a->limits.counter_available || !sys->ctrl.ops->read_counter)
+    if (a->master || !a->limits.counter_available || !sys->ctrl.ops->read_counter)
         return 0;
     sysdma__lock(sys); /* the controller's registers are shared */
     uint32_t left = sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel);

@@ -175,7 +175,7 @@ sysdma_status sysdma_sim_create(const sysdma_sim_config *cfg, sysdma_sim **out)
     *out = NULL;
     if (c.ram_bytes == 0)
         c.ram_bytes = 64ull << 20;
-    if (c.ram_bytes < (1u << 20) || c.ram_bytes % PAGE || c.ram_bytes > (4ull << 30))
+    if (c.ram_bytes < (1u << 20) || c.ram_bytes % PAGE || c.ram_bytes > (64ull << 30))
         return SYSDMA_E_INVALID_ARGUMENT;
     sysdma_sim *s = calloc(1, sizeof *s);
     if (!s)
@@ -290,9 +290,10 @@ static bool place(sysdma_sim *s, uint64_t n, sysdma_sim_placement how, uint64_t 
     uint64_t low = s->ram_bytes < SYSDMA_SIM_16M ? s->ram_bytes : SYSDMA_SIM_16M;
     switch (how) {
     case SYSDMA_SIM_LOW:
-    case SYSDMA_SIM_HIGH: {
-        uint64_t p = how == SYSDMA_SIM_LOW ? find_run(s, n, 0, low, 0, PAGE, false)
-                                           : find_run(s, n, SYSDMA_SIM_16M, 0, 0, PAGE, false);
+    case SYSDMA_SIM_HIGH:
+    case SYSDMA_SIM_ABOVE_4G: {
+        uint64_t from = how == SYSDMA_SIM_LOW ? 0 : how == SYSDMA_SIM_HIGH ? SYSDMA_SIM_16M : 4ull << 30;
+        uint64_t p = find_run(s, n, from, how == SYSDMA_SIM_LOW ? low : 0, 0, PAGE, false);
         if (p == UINT64_MAX)
             return false;
         for (uint64_t k = 0; k < n; k++)
