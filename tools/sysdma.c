@@ -725,7 +725,8 @@ static const struct goal {
 } goals[] = {
     {"emu.block_64k", 'r', 0.8},          {"emu.single_ns_per_byte", 'v', 5.0},
     {"core.roundtrip_null_ns", 'v', 100}, {"core.bounce_64k", 'r', 0.9},
-    {"sb16.playback_x_realtime", 'V', 1000},
+    {"sb16.playback_x_realtime", 'V', 1000}, {"sg.build_1g_ns_per_page", 'v', 5.0},
+    {"sg.build_1g_vs_1m", 'v', 1.2},
 };
 
 /* The number after "key": in one JSON line; false when the key is absent. */
@@ -784,7 +785,8 @@ static int cmd_bench(int argc, char **argv, const char *self)
         slash[1] = 0;
     else
         snprintf(dir, sizeof dir, "./");
-    static const char *programs[] = {"bench_emu", "bench_core", "bench_fdc", "bench_sb16"};
+    static const char *programs[] = {"bench_emu", "bench_core", "bench_sg", "bench_fdc",
+                                     "bench_sb16"};
     int ran = 0, missed = 0;
     if (!json)
         printf("%-26s %12s %-10s %8s  %s\n", "figure", "value", "unit", "ratio", "goal");
