@@ -124,8 +124,16 @@ typedef struct sysdma_device_description {
  * in an older description, ignore-count in version 0, an unknown interface
  * type, width or speed, address width over 64, zero maximum length),
  * SYSDMA_E_INVALID_CHANNEL also for a request line the controller cannot
- * bind to the channel, SYSDMA_E_NOT_SUPPORTED (bus
- * masters, not yet), SYSDMA_E_NO_MEMORY. */
+ * bind to the channel, SYSDMA_E_NO_MEMORY.
+ *
+ * master = true gives a bus-master adapter: a new one per call, no
+ * channel (channel, width and speed are not checked), nothing programmed
+ * on the controller. Its device reaches memory up to the version-3
+ * address_width (0 → 32), else 64 bits with dma64, 32 with dma32, 24
+ * without either; memory beyond goes through map registers. Its map
+ * register figure is the pages maximum_length spans plus one, at most 32.
+ * MapTransfer on a master with scatter_gather = true maps one physically
+ * contiguous run and shortens *length to it. */
 sysdma_status sysdma_adapter_get(sysdma_system *sys, const sysdma_device_description *desc,
                                  sysdma_adapter **out, uint32_t *map_registers);
 
