@@ -138,8 +138,9 @@ sysdma_status sysdma_adapter_get(sysdma_system *sys, const sysdma_device_descrip
                                  sysdma_adapter **out, uint32_t *map_registers);
 
 /* Release the caller's reference (PutDmaAdapter). The last put frees the
- * adapter; while it still holds its channel, map registers or queued
- * requests the last put is refused with SYSDMA_E_BUSY. */
+ * adapter; while it still holds its channel, map registers, common
+ * buffers, queued requests or scatter/gather lists not yet put, the last
+ * put is refused with SYSDMA_E_BUSY. */
 sysdma_status sysdma_adapter_put(sysdma_adapter *adapter);
 
 /* ---- Allocating the channel (AllocateAdapterChannel) ---------------------------------- */

@@ -199,7 +199,7 @@ sysdma_status sysdma__put_adapter(sysdma_adapter *a)
         return SYSDMA_E_WRONG_STATE;
     }
     if (a->refs == 1 && (a->owned || a->queued || a->kept_sets || a->map.active || a->commons ||
-                         a->run_head)) {
+                         a->run_head || a->lists)) {
         sysdma__unlock(sys);
         return SYSDMA_E_BUSY;
     }

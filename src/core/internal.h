@@ -115,6 +115,7 @@ struct sysdma_adapter {
     struct sysdma_adapter *next_master;
     /* the chained runner: the list on the channel, then those waiting */
     struct sg_header *run_head, *run_tail;
+    uint32_t lists;              /* scatter/gather lists handed out, not yet put */
 };
 
 struct sysdma_system {

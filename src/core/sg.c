@@ -361,8 +361,14 @@ static sysdma_status request(sysdma_adapter *a, void *device, sysdma_mdl *mdl, v
         .context = context,
     };
     list_of(h)->count = p.elements;
+    sysdma__lock(sys);
+    a->lists++; /* before the routine can run (and put it) */
+    sysdma__unlock(sys);
     st = sysdma__allocate_channel(a, device, p.regs, granted, h);
     if (st != SYSDMA_OK && st != SYSDMA_PENDING) {
+        sysdma__lock(sys);
+        a->lists--;
+        sysdma__unlock(sys);
         h->magic = SG_GONE;
         if (!buffer)
             sysdma__free(sys, h, (size_t)need);
@@ -401,8 +407,10 @@ sysdma_status sysdma__sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool to_de
         st = SYSDMA_E_INVALID_ARGUMENT;
     else if (h->running || h->queued)
         st = SYSDMA_E_WRONG_STATE;
-    else
+    else {
         h->magic = SG_GONE; /* nobody else puts or starts it now */
+        a->lists--;
+    }
     sysdma__unlock(sys);
     if (st != SYSDMA_OK)
         return st;

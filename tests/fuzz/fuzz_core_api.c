@@ -4,7 +4,10 @@
  * and puts, channel allocation with any register count and any allocation
  * action, map/flush with any CurrentVa, length and direction (inside and
  * outside the MDL, odd on 16-bit channels, before and after allocating),
- * frees of things not held, common buffers with wrong frees. Every call
+ * frees of things not held, common buffers with wrong frees; bus-master
+ * adapters; scatter/gather lists got, built into caller buffers, put in
+ * either direction, run on the controller, cancelled, with spurious
+ * terminal-count reports. Every call
  * must return a status and nothing may crash or leak; at the end everything
  * still held is released in order and the system must tear down cleanly.
  */
@@ -46,12 +49,72 @@ typedef struct slot {
     uint32_t map_off, map_len;
     bool map_dir;
     sysdma_map_registers *map_regs;
+    bool master;
     sysdma_map_registers *kept[64];  /* sets kept after DEALLOCATE_OBJECT_KEEP_REGISTERS */
     uint32_t kept_count[64];
     unsigned nkept;
 } slot;
 
-static slot slots[8];
+#define NSLOTS 12 /* channels 0-7, then four bus masters */
+static slot slots[NSLOTS];
+
+/* Scatter/gather lists handed to the list-control routine and not yet put. */
+typedef struct held {
+    bool used, running, dir;
+    slot *s;
+    sysdma_sg_list *list;
+    void *buffer; /* sysdma_sg_build's, freed after put */
+} held;
+static held lists[256];
+
+typedef struct sg_request {
+    slot *s;
+    bool dir;
+    void *buffer;
+} sg_request;
+static sg_request sg_requests[1024];
+static unsigned nsg_requests;
+
+static void list_control(void *device, sysdma_sg_list *list, void *ctx)
+{
+    (void)device;
+    sg_request *q = ctx;
+    for (unsigned k = 0; k < 256; k++)
+        if (!lists[k].used) {
+            lists[k] = (held){true, false, q->dir, q->s, list, q->buffer};
+            return;
+        }
+    /* No room to keep it: give it back at once (allowed inside the routine). */
+    if (sysdma_sg_put(q->s->a, list, q->dir) != SYSDMA_OK)
+        abort();
+    free(q->buffer);
+}
+
+static void list_done(sysdma_adapter *a, sysdma_sg_list *list, sysdma_status st, void *ctx)
+{
+    held *h = ctx;
+    (void)st;
+    if (!h->used || h->list != list || h->s->a != a || !h->running)
+        abort(); /* a completion for a list that is not running */
+    h->running = false;
+}
+
+static void put_list(held *h)
+{
+    if (h->running && sysdma_sg_cancel(h->s->a, h->list) != SYSDMA_OK)
+        abort();
+    if (h->running || sysdma_sg_put(h->s->a, h->list, h->dir) != SYSDMA_OK)
+        abort(); /* a list that is not running must go back */
+    free(h->buffer);
+    h->used = false;
+}
+
+static sysdma_system *tc_sys;
+static void tc_isr(void *ctx, unsigned irq)
+{
+    (void)irq;
+    sysdma_terminal_count(tc_sys, sysdma_sim_tc_ack(ctx));
+}
 
 /* One AllocateAdapterChannel request: what it asked and will answer. */
 typedef struct request {
@@ -99,7 +162,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     memset(slots, 0, sizeof slots);
+    memset(lists, 0, sizeof lists);
     nrequests = 0;
+    nsg_requests = 0;
+    tc_sys = sys;
+    sysdma_sim_set_tc_irq(sim, 10);
+    sysdma_sim_irq_connect(sim, 10, tc_isr, sim);
     uint32_t buf_len = 1 + next32() % (300 * 1024);
     uint8_t *buf = sysdma_sim_buffer_alloc(sim, buf_len, next8() % 4096,
                                            (sysdma_sim_placement)(next8() % 6));
@@ -111,9 +179,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (trace < 0)
         trace = getenv("SYSDMA_FUZZ_TRACE") != NULL;
     while (left) {
-        unsigned ch = next8() % 8;
+        unsigned ch = next8() % NSLOTS;
         slot *s = &slots[ch];
-        unsigned op = next8() % 10;
+        unsigned op = next8() % 14;
         if (trace)
             fprintf(stderr, "op %u on channel %u (adapter %p refs %u owned-granted %d mapped %d)\n", op,
                     ch, (void *)s->a, s->refs, s->granted, s->mapped);
@@ -130,13 +198,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             d.interface_type = next8() % 3;
             d.maximum_length = next32() % (1u << 20);
             d.address_width = next8() % 70;
+            d.scatter_gather = next8() & 1;
+            d.dma32 = next8() % 4 == 0;
             sysdma_adapter *a = NULL;
             uint32_t n = 0;
             if (sysdma_adapter_get(sys, &d, &a, &n) == SYSDMA_OK) {
-                if (!a || d.channel >= 8)
+                if (!a || (!d.master && d.channel >= 8))
                     abort();
-                slots[d.channel].a = a;
-                slots[d.channel].refs++;
+                if (d.master) {
+                    /* A new adapter each time: keep it in a free master slot. */
+                    slot *m = &slots[8 + next8() % 4];
+                    if (m->a) {
+                        if (sysdma_adapter_put(a) != SYSDMA_OK)
+                            abort();
+                    } else {
+                        m->a = a;
+                        m->refs = 1;
+                        m->master = true;
+                    }
+                } else {
+                    slots[d.channel].a = a;
+                    slots[d.channel].refs++;
+                }
             } else if (a) {
                 abort(); /* refused but handed out */
             }
@@ -169,8 +252,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 sysdma_map_registers *r = next8() & 1 ? s->regs : NULL;
                 bool dir = next8() & 1;
                 if (sysdma_map_transfer(s->a, mdl, r, buf + off, &len, dir, NULL) == SYSDMA_OK) {
-                    if (len != asked)
+                    if (len != asked && !s->master)
                         abort(); /* a system adapter never shrinks a piece */
+                    if (len == 0 || len > asked)
+                        abort();
                     s->mapped = true;
                     s->map_off = off;
                     s->map_len = len;
@@ -226,6 +311,71 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 (void)sysdma_read_dma_counter(s->a);
             sysdma_sim_run(sim, next8() * 1000);
             break;
+        case 10: /* scatter/gather list: get, or build into a caller buffer */
+            if (s->a && mdl && nsg_requests < sizeof sg_requests / sizeof sg_requests[0]) {
+                uint32_t off = next32() % (buf_len + 10);
+                uint32_t len = next32() % (buf_len + 10);
+                sg_request *q = &sg_requests[nsg_requests++];
+                *q = (sg_request){s, next8() & 1, NULL};
+                sysdma_status st;
+                if (next8() & 1) {
+                    uint32_t need = 0;
+                    if (sysdma_sg_calculate(s->a, mdl, buf + off, len, &need, NULL) != SYSDMA_OK)
+                        need = 64;
+                    uint32_t have = need - (next8() % 4 == 0 ? 8 : 0);
+                    q->buffer = malloc(have + 8);
+                    st = sysdma_sg_build(s->a, s, mdl, buf + off, len, list_control, q, q->dir,
+                                         q->buffer, &have);
+                    if (st == SYSDMA_E_BUFFER_TOO_SMALL && have <= need - 8)
+                        abort(); /* the size needed must cover it */
+                } else {
+                    st = sysdma_sg_get(s->a, s, mdl, buf + off, len, list_control, q, q->dir);
+                }
+                if (st != SYSDMA_OK && st != SYSDMA_PENDING) {
+                    free(q->buffer);
+                    q->buffer = NULL;
+                }
+            }
+            break;
+        case 11: { /* put a list, sometimes in the wrong direction */
+            held *h = &lists[next8() % 256];
+            if (h->used) {
+                bool dir = next8() % 4 == 0 ? !h->dir : h->dir;
+                sysdma_status st = sysdma_sg_put(h->s->a, h->list, dir);
+                if (st == SYSDMA_OK) {
+                    if (dir != h->dir || h->running)
+                        abort();
+                    free(h->buffer);
+                    h->used = false;
+                }
+            }
+            break;
+        }
+        case 12: { /* run a list on the controller, cancel it, or report a terminal count */
+            held *h = &lists[next8() % 256];
+            unsigned what = next8() % 3;
+            if (what == 0 && h->used && !h->running) {
+                h->running = true;
+                sysdma_status st = sysdma_sg_start(h->s->a, h->list, h->dir, list_done, h);
+                if (st != SYSDMA_OK && st != SYSDMA_PENDING)
+                    h->running = false;
+            } else if (what == 1 && h->used) {
+                (void)sysdma_sg_cancel(h->s->a, h->list);
+                (void)sysdma_sg_progress(h->s->a, h->list);
+            } else {
+                sysdma_terminal_count(sys, next8()); /* perhaps spurious */
+            }
+            break;
+        }
+        case 13: /* calculate, with or without the MDL */
+            if (s->a) {
+                uint32_t need, regs;
+                uint32_t off = next32() % (buf_len + 10);
+                (void)sysdma_sg_calculate(s->a, next8() & 1 ? mdl : NULL,
+                                          buf ? buf + off : (uint8_t *)(uintptr_t)0x1000,
+                                          next32(), &need, &regs);
+            }
+            break;
         default: { /* raw port writes from a hostile guest, between the calls */
             uint16_t port = (uint16_t)next8();
             sysdma_sim_outb(sim, port < 0x10 ? port : (uint16_t)(0x80 + (port & 0x0F)), (uint8_t)next8());
@@ -239,7 +389,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * channels until every reference is gone. */
     for (int round = 0; round < 64; round++) {
         bool any = false;
-        for (unsigned k = 0; k < 8; k++) {
+        for (unsigned k = 0; k < 256; k++)
+            if (lists[k].used)
+                put_list(&lists[k]);
+        for (unsigned k = 0; k < NSLOTS; k++) {
             slot *s = &slots[k];
             if (!s->a)
                 continue;
@@ -280,7 +433,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * system must now tear down. If it cannot, some resource has no way
      * back — a finding. */
     if (sysdma_system_destroy(sys) != SYSDMA_OK) {
-        for (unsigned k = 0; k < 8; k++)
+        for (unsigned k = 0; k < NSLOTS; k++)
             if (slots[k].a)
                 fprintf(stderr, "still held: channel %u refs %u mapped %d kept %u\n", k,
                         slots[k].refs, slots[k].mapped, slots[k].nkept);
