@@ -62,6 +62,14 @@ typedef struct sysdma_platform_ops {
      * CPU (a common buffer's cache-enabled flag). Optional (NULL: the
      * machine is coherent and the flag is only recorded, as on x86). */
     void (*set_caching)(void *ctx, void *va, size_t bytes, bool cached);
+
+    /* One line of diagnostics (the verifier's reports), no newline.
+     * Optional (NULL: dropped). */
+    void (*log)(void *ctx, const char *line);
+
+    /* Stop the machine (the verifier's stop mode). Optional (NULL: a trap
+     * instruction). Does not return. */
+    void (*halt)(void *ctx);
 } sysdma_platform_ops;
 
 typedef struct sysdma_platform {

@@ -121,11 +121,23 @@ static sysdma_status validate(sysdma_system *sys, const sysdma_device_descriptio
     return SYSDMA_OK;
 }
 
+static sysdma_status adapter_get(sysdma_system *sys, const sysdma_device_description *desc,
+                                 sysdma_adapter **out, uint32_t *map_registers);
+
 sysdma_status sysdma_adapter_get(sysdma_system *sys, const sysdma_device_description *desc,
                                  sysdma_adapter **out, uint32_t *map_registers)
 {
     if (!sys || !desc || !out)
         return SYSDMA_E_INVALID_ARGUMENT;
+    sysdma_status st = adapter_get(sys, desc, out, map_registers);
+    if (sys->hook_adapter_got)
+        sys->hook_adapter_got(sys->hook_ctx, *out, desc, st);
+    return st;
+}
+
+static sysdma_status adapter_get(sysdma_system *sys, const sysdma_device_description *desc,
+                                 sysdma_adapter **out, uint32_t *map_registers)
+{
     *out = NULL;
     sysdma_channel_limits lim;
     uint32_t regs, max_transfer;

@@ -196,7 +196,10 @@ static void pump(sysdma_system *sys, sysdma_request *first)
         if (act == SYSDMA_DEALLOCATE_OBJECT || act == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS) {
             /* Only while this grant still holds the channel: if the routine
              * freed it itself, the channel may already be someone else's. */
-            if (ours && !a->map.active) {
+            /* A system adapter's channel stays while its transfer is
+             * mapped (the controller is still running it); a bus master
+             * may let go and flush later. */
+            if (ours && (!a->map.active || a->master)) {
                 release_channel(a, act == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS);
                 released = true;
             }

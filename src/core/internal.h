@@ -82,6 +82,7 @@ typedef struct mapping {
     uint8_t *current_va;
     uint32_t length;
     uint64_t logical;
+    sysdma_map_registers *regs;  /* the registers it bounced through */
 } mapping;
 
 struct sysdma_adapter {
@@ -113,6 +114,9 @@ struct sysdma_adapter {
     /* bus masters: one adapter per sysdma_adapter_get, on sys->masters */
     bool master;
     struct sysdma_adapter *next_master;
+    /* a decorator's (the verifier's) record of this adapter; the core
+     * never reads it */
+    void *decoration;
     /* the chained runner: the list on the channel, then those waiting */
     struct sg_header *run_head, *run_tail;
     uint32_t lists;              /* scatter/gather lists handed out, not yet put */
@@ -139,6 +143,12 @@ struct sysdma_system {
     uint32_t n_spare_requests, n_spare_regs;
     sysdma_adapter *adapters[SYSDMA_MAX_CHANNELS];
     sysdma_adapter *masters;     /* bus-master adapters, no channel */
+    /* Hooks for a decorator (the verifier): told of every adapter_get and
+     * of the system's destruction, before anything is checked. */
+    void (*hook_adapter_got)(void *ctx, sysdma_adapter *a, const sysdma_device_description *d,
+                             sysdma_status st);
+    void (*hook_destroying)(void *ctx);
+    void *hook_ctx;
     uint32_t adapter_count;
     sysdma_stats stats;
 };

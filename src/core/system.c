@@ -105,6 +105,12 @@ sysdma_status sysdma_system_destroy(sysdma_system *sys)
 {
     if (!sys)
         return SYSDMA_E_INVALID_ARGUMENT;
+    if (sys->hook_destroying) {
+        void (*hook)(void *) = sys->hook_destroying;
+        sys->hook_destroying = NULL;
+        sys->hook_adapter_got = NULL;
+        hook(sys->hook_ctx);
+    }
     if (sys->adapter_count)
         return SYSDMA_E_BUSY;
     sysdma__spares_destroy(sys);

@@ -118,7 +118,7 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
     if (st != SYSDMA_OK) {
         a->map.active = false;
     } else {
-        a->map = (mapping){true, bounce, to_device, mdl, va, len, phys};
+        a->map = (mapping){true, bounce, to_device, mdl, va, len, phys, bounce ? regs : NULL};
         a->stats.transfers++;
         sys->stats.transfers++;
         if (bounce) {
@@ -150,7 +150,7 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
         return SYSDMA_E_WRONG_STATE;
     }
     if (m.mdl != mdl || m.current_va != (uint8_t *)current_va || m.length != length ||
-        m.to_device != to_device || (m.bounced && regs != a->owner_regs)) {
+        m.to_device != to_device || (m.bounced && regs != m.regs)) {
         sysdma__unlock(sys);
         return SYSDMA_E_INVALID_ARGUMENT;
     }

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "sim_internal.h"
@@ -95,6 +96,19 @@ static void pf_lock_destroy(void *ctx, void *lock)
     free(lock);
 }
 
+static void pf_log(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "%s\n", line);
+}
+
+static void pf_halt(void *ctx)
+{
+    (void)ctx;
+    fflush(stderr);
+    abort();
+}
+
 static const sysdma_platform_ops sim_ops = {
     .size = sizeof(sysdma_platform_ops),
     .alloc = pf_alloc,
@@ -108,6 +122,8 @@ static const sysdma_platform_ops sim_ops = {
     .lock_acquire = pf_lock_acquire,
     .lock_release = pf_lock_release,
     .lock_destroy = pf_lock_destroy,
+    .log = pf_log,
+    .halt = pf_halt,
 };
 
 /* One context per machine, freed with it: the machine keeps a pointer. */

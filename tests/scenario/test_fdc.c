@@ -98,6 +98,7 @@ static bench *make(bool write_protected, bool disk)
     assert_non_null(b);
     sysdma_config cfg = {.map_registers_initial = 32, .map_registers_cap = 64};
     assert_int_equal(rig_init(&b->r, 64u << 20, 4096, &cfg), SYSDMA_OK);
+    rig_verify(&b->r); /* the driver must not trip the verifier */
     b->image = malloc(DISK);
     for (size_t k = 0; k < DISK; k++)
         b->image[k] = disk_byte(k);

@@ -91,6 +91,7 @@ static int setup(void **state)
     sysdma_config cfg = {.map_registers_initial = 32, .map_registers_cap = 512};
     if (!r || rig_init(r, 64u << 20, (1u << 20) + 4096, &cfg) != SYSDMA_OK)
         return -1;
+    rig_verify(r); /* correct use: no report */
     *state = r;
     return 0;
 }

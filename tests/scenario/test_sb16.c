@@ -102,6 +102,7 @@ static bench *make(void)
     assert_non_null(b);
     sysdma_config cfg = {.map_registers_initial = 32, .map_registers_cap = 64};
     assert_int_equal(rig_init(&b->r, 32u << 20, 4096, &cfg), SYSDMA_OK);
+    rig_verify(&b->r); /* the driver must not trip the verifier */
     sysdma_emu_sb16_config sc = {0x220, 1, 5, 5, on_irq, on_play, NULL, b};
     assert_true(sysdma_emu_sb16_init(&b->sb, sysdma_sim_dma(b->r.sim), &sc));
     assert_int_equal(sysdma_sim_add_ports(b->r.sim, 0x220, 0x22F, p_in, p_out, b), SYSDMA_OK);

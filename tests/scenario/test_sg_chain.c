@@ -97,6 +97,7 @@ static rig *make(void)
     rig *r = malloc(sizeof *r);
     sysdma_config cfg = {0};
     assert_int_equal(rig_init(r, 64u << 20, (2u << 20) + 8192, &cfg), SYSDMA_OK);
+    rig_verify(r); /* correct use: no report */
     sysdma_sim_set_tc_irq(r->sim, TC_IRQ);
     assert_true(sysdma_sim_irq_connect(r->sim, TC_IRQ, tc_isr, r));
     return r;
@@ -217,8 +218,12 @@ static void test_runs_queue_per_channel(void **state)
     hold h = {0};
     assert_int_equal(sysdma_channel_allocate(a, NULL, 0, keep_channel, &h), SYSDMA_OK);
     uint32_t piece = 512;
-    assert_int_equal(sysdma_map_transfer(a, m1, NULL, b1, &piece, false, NULL),
-                     SYSDMA_E_WRONG_STATE);
+    r->reports_expected = true; /* the verifier catches it first */
+    assert_int_equal(sysdma_map_transfer(a, m1, NULL, b1, &piece, false, NULL), SYSDMA_E_VERIFIER);
+    assert_int_equal(r->reports, 1);
+    assert_int_equal(r->last.check, SYSDMA_VCHECK_MAP_WHILE_MAPPED);
+    r->reports = 0;
+    r->reports_expected = false;
     assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
     assert_true(sysdma_sim_run_until(r->sim, job_done, &j1, 10ull * 1000 * 1000 * 1000));
     assert_int_equal(j1.done_status, SYSDMA_OK);

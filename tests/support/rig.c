@@ -1,6 +1,7 @@
 /* Test rig (see rig.h). */
 #include "rig.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,8 +40,38 @@ sysdma_status rig_init(rig *r, uint64_t ram, size_t fifo_cap, const sysdma_confi
     return sysdma_system_create(&r->pf, &r->ctrl, cfg, &r->sys);
 }
 
+static void on_report(void *ctx, const sysdma_verifier_report *rep)
+{
+    rig *r = ctx;
+    r->reports++;
+    r->last = *rep;
+    snprintf(r->last_call, sizeof r->last_call, "%s", rep->call ? rep->call : "");
+    r->last.call = r->last_call;
+    r->last.message = NULL; /* static strings stay valid; others not kept */
+    if (!r->reports_expected)
+        fprintf(stderr, "verifier: %s in %s%s%s: %s%s%s\n", rep->check_name, rep->call,
+                rep->file ? " at " : "", rep->file ? rep->file : "", rep->message,
+                rep->what ? " — " : "", rep->what ? rep->what : "");
+}
+
+void rig_verify(rig *r)
+{
+    sysdma_verifier_config c = {SYSDMA_VERIFIER_CONTINUE, on_report, r, true};
+    if (sysdma_verifier_enable(r->sys, &c) != SYSDMA_OK)
+        abort();
+    r->verifying = true;
+}
+
 void rig_destroy(rig *r)
 {
+    if (r->sys && r->verifying) {
+        sysdma_system_destroy(r->sys); /* lists leaks through the verifier */
+        r->sys = NULL;
+        if (r->reports && !r->reports_expected) {
+            fprintf(stderr, "rig: %u verifier report(s) in a run that expected none\n", r->reports);
+            abort();
+        }
+    }
     if (r->sys)
         sysdma_system_destroy(r->sys);
     for (unsigned ch = 0; ch < 8; ch++)

@@ -11,6 +11,7 @@
 #include "sysdma/emu_testdev.h"
 #include "sysdma/sim.h"
 #include "sysdma/sysdma.h"
+#include "sysdma/verifier.h"
 
 typedef struct rig {
     sysdma_sim *sim;
@@ -23,7 +24,18 @@ typedef struct rig {
     size_t fifo_cap;
     bool irq[8];
     long fail_after;
+    /* the verifier (rig_verify): reports seen, and whether they are expected */
+    bool verifying;
+    bool reports_expected;
+    unsigned reports;
+    sysdma_verifier_report last;
+    char last_call[48];
 } rig;
+
+/* Switch the DMA verifier on for the rig's system (continue mode): every
+ * report is printed and counted; rig_destroy fails the test (abort) if any
+ * came while reports_expected is false. */
+void rig_verify(rig *r);
 
 /* Make a machine (`ram` bytes, 0 → 64 MiB) with a test device on every
  * usable channel (FIFOs of `fifo_cap` bytes) and the sysdma system on it.
