@@ -63,6 +63,7 @@ extern "C" {
     X(COMMON_GUARD, "common buffer written past its end")                                        \
     X(LIST_PUT_UNKNOWN, "scatter/gather list put twice or not this adapter's")                   \
     X(LIST_DIRECTION, "scatter/gather list put or run in the other direction")                   \
+    X(LIST_PUT_RUNNING, "scatter/gather list put or started again while it runs")               \
     X(LEAK, "resources never released")
 
 typedef enum sysdma_verifier_check {

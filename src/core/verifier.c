@@ -76,6 +76,10 @@ typedef struct list_rec {
     bool to_device;
     const uint8_t *va;
     uint32_t length;
+    bool running;                  /* started on the controller, not yet done */
+    sysdma_adapter *adapter;
+    sysdma_sg_done_fn done;        /* the driver's */
+    void *done_ctx;
 } list_rec;
 
 typedef struct vrec vrec;
@@ -771,7 +775,7 @@ static void list_tramp(void *device, sysdma_sg_list *list, void *ctx)
     unlink_outstanding(v, t);
     r->pending_lists--;
     if (l) {
-        *l = (list_rec){r->lists, list, t->to_device, t->va, t->length};
+        *l = (list_rec){r->lists, list, t->to_device, t->va, t->length, false, a, NULL, NULL};
         r->lists = l;
         r->nlists++;
     }
@@ -878,6 +882,7 @@ static sysdma_status v_sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool to_d
     list_rec **link = find_list(r, list);
     sysdma_verifier_check c = !link                        ? SYSDMA_VCHECK_LIST_PUT_UNKNOWN
                               : (*link)->to_device != to_device ? SYSDMA_VCHECK_LIST_DIRECTION
+                              : (*link)->running               ? SYSDMA_VCHECK_LIST_PUT_RUNNING
                                                                 : SYSDMA_VCHECK_COUNT;
     sysdma__unlock(sys);
     if (c != SYSDMA_VCHECK_COUNT)
@@ -919,6 +924,19 @@ static sysdma_status v_sg_build_mdl(sysdma_adapter *a, sysdma_sg_list *list,
     return r->inner->build_mdl_from_scatter_gather_list(a, list, original, out);
 }
 
+/* A run is over: the list may be put again; then the driver's routine. */
+static void v_done(sysdma_adapter *a, sysdma_sg_list *list, sysdma_status st, void *ctx)
+{
+    list_rec *l = ctx;
+    sysdma__lock(a->sys);
+    l->running = false;
+    sysdma_sg_done_fn done = l->done;
+    void *done_ctx = l->done_ctx;
+    sysdma__unlock(a->sys);
+    if (done)
+        done(a, list, st, done_ctx);
+}
+
 static sysdma_status v_sg_start(sysdma_adapter *a, sysdma_sg_list *list, bool to_device,
                                 sysdma_sg_done_fn done, void *context)
 {
@@ -929,12 +947,25 @@ static sysdma_status v_sg_start(sysdma_adapter *a, sysdma_sg_list *list, bool to
     list_rec **link = find_list(r, list);
     sysdma_verifier_check c = !link                        ? SYSDMA_VCHECK_LIST_PUT_UNKNOWN
                               : (*link)->to_device != to_device ? SYSDMA_VCHECK_LIST_DIRECTION
+                              : (*link)->running               ? SYSDMA_VCHECK_LIST_PUT_RUNNING
                               : r->mapped                        ? SYSDMA_VCHECK_MAP_WHILE_MAPPED
                                                                  : SYSDMA_VCHECK_COUNT;
+    list_rec *l = link ? *link : NULL;
+    if (c == SYSDMA_VCHECK_COUNT) {
+        l->running = true;
+        l->done = done;
+        l->done_ctx = context;
+    }
     sysdma__unlock(a->sys);
     if (c != SYSDMA_VCHECK_COUNT)
         return refuse(v, c, a, "sysdma_sg_start", where);
-    return r->inner->sg_start(a, list, to_device, done, context);
+    sysdma_status st = r->inner->sg_start(a, list, to_device, v_done, l);
+    if (st != SYSDMA_OK && st != SYSDMA_PENDING) {
+        sysdma__lock(a->sys);
+        l->running = false;
+        sysdma__unlock(a->sys);
+    }
+    return st;
 }
 
 static sysdma_status v_sg_cancel(sysdma_adapter *a, sysdma_sg_list *list)

@@ -267,8 +267,14 @@ static void test_cancel(void **state)
     assert_int_equal(j.done_calls, 0);
     uint64_t part = sysdma_sg_progress(a, j.list);
     assert_true(part > 0 && part < len);
-    assert_int_equal(sysdma_sg_put(a, j.list, true), SYSDMA_E_WRONG_STATE);
-    assert_int_equal(sysdma_sg_start(a, j.list, true, on_done, &j), SYSDMA_E_WRONG_STATE);
+    r->reports_expected = true; /* misuse the verifier must catch */
+    assert_int_equal(sysdma_sg_put(a, j.list, true), SYSDMA_E_VERIFIER);
+    assert_int_equal(r->last.check, SYSDMA_VCHECK_LIST_PUT_RUNNING);
+    assert_int_equal(sysdma_sg_start(a, j.list, true, on_done, &j), SYSDMA_E_VERIFIER);
+    assert_int_equal(r->last.check, SYSDMA_VCHECK_LIST_PUT_RUNNING);
+    assert_int_equal(r->reports, 2);
+    r->reports = 0;
+    r->reports_expected = false;
     assert_int_equal(sysdma_sg_cancel(a, j.list), SYSDMA_OK);
     assert_int_equal(j.done_calls, 1);
     assert_int_equal(j.done_status, SYSDMA_E_CANCELLED);

@@ -692,6 +692,56 @@ static void test_master_map_transfer(void **state)
     sysdma_sim_buffer_free(r->sim, buf);
 }
 
+/* The runner's refusals, on the core alone (no device: the run stays on
+ * the channel until cancelled). */
+static void run_done(sysdma_adapter *a, sysdma_sg_list *l, sysdma_status st, void *ctx)
+{
+    (void)a;
+    (void)l;
+    *(sysdma_status *)ctx = st;
+}
+
+static void test_runner_refusals(void **state)
+{
+    rig *r = *state;
+    uint8_t *buf = sysdma_sim_buffer_alloc(r->sim, 8192, 0, SYSDMA_SIM_SCATTERED_LOW);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(r->sys, buf, 8192, &m), SYSDMA_OK);
+    uint32_t n;
+    sysdma_adapter *a = get_adapter(r, &kinds[1], 65536, &n); /* ch2 s/g */
+    got g = {0}, g2 = {0};
+    assert_int_equal(sysdma_sg_get(a, NULL, m, buf, 4096, keep, &g, true), SYSDMA_OK);
+    assert_int_equal(sysdma_sg_get(a, NULL, m, buf + 4096, 4096, keep, &g2, true), SYSDMA_OK);
+    sysdma_status done = SYSDMA_PENDING, done2 = SYSDMA_PENDING;
+    assert_int_equal(sysdma_sg_start(a, g.list, false, run_done, &done), SYSDMA_E_INVALID_ARGUMENT);
+    assert_int_equal(sysdma_sg_start(a, g.list, true, run_done, &done), SYSDMA_OK);
+    assert_int_equal(sysdma_sg_start(a, g.list, true, run_done, &done), SYSDMA_E_WRONG_STATE);
+    assert_int_equal(sysdma_sg_put(a, g.list, true), SYSDMA_E_WRONG_STATE);
+    assert_int_equal(sysdma_sg_start(a, g2.list, true, run_done, &done2), SYSDMA_PENDING);
+    assert_int_equal(sysdma_sg_put(a, g2.list, true), SYSDMA_E_WRONG_STATE); /* waiting to run */
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_E_BUSY);
+    hold h = {0};
+    assert_int_equal(sysdma_channel_allocate(a, NULL, 0, keep_channel, &h), SYSDMA_OK);
+    uint32_t len = 512;
+    assert_int_equal(sysdma_map_transfer(a, m, NULL, buf, &len, true, NULL), SYSDMA_E_WRONG_STATE);
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
+    assert_int_equal(sysdma_sg_progress(a, g.list), 0);
+    /* Cancelling the waiting one, then the running one. */
+    assert_int_equal(sysdma_sg_cancel(a, g2.list), SYSDMA_OK);
+    assert_int_equal(done2, SYSDMA_E_CANCELLED);
+    assert_int_equal(done, SYSDMA_PENDING);
+    assert_int_equal(sysdma_sg_cancel(a, g.list), SYSDMA_OK);
+    assert_int_equal(done, SYSDMA_E_CANCELLED);
+    assert_int_equal(sysdma_sg_cancel(a, g.list), SYSDMA_E_WRONG_STATE);
+    /* A terminal count for a channel with nothing running changes nothing. */
+    sysdma_terminal_count(r->sys, 0xFF);
+    assert_int_equal(sysdma_sg_put(a, g.list, true), SYSDMA_OK);
+    assert_int_equal(sysdma_sg_put(a, g2.list, true), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    sysdma_mdl_free(r->sys, m);
+    sysdma_sim_buffer_free(r->sim, buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -704,6 +754,7 @@ int main(void)
         cmocka_unit_test(test_lists_wait_for_registers),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_master_map_transfer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_runner_refusals, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
