@@ -4,6 +4,7 @@
  *                           buffer, the 8237 driver's port I/O going to a null
  *                           sink (the cost of sysdma itself)
  *   core.roundtrip_emu_ns   the same with the ports reaching the emulated 8237
+ *   verifier.overhead       the null round trip with the DMA verifier on ÷ off
  *   core.bounce_64k         a bounced 64 KiB write then read (copy in, copy
  *                           back), GB/s, against memcpy of the same 128 KiB
  */
@@ -11,6 +12,7 @@
 
 #include "sysdma/sim.h"
 #include "sysdma/sysdma.h"
+#include "sysdma/verifier.h"
 
 static uint8_t null_in(void *ctx, uint16_t port)
 {
@@ -79,11 +81,14 @@ static sysdma_adapter *adapter(setup *s, unsigned ch, bool ignore_count, uint32_
     return a;
 }
 
-/* Median ns of one packet round trip. */
-static double roundtrip(bool null_ports, int reps)
+/* Median ns of one packet round trip (through the DMA verifier when
+ * `verify`). */
+static double roundtrip(bool null_ports, int reps, bool verify)
 {
     setup s;
     make(&s, null_ports);
+    if (verify && sysdma_verifier_enable(s.sys, NULL) != SYSDMA_OK)
+        exit(1);
     uint32_t n;
     sysdma_adapter *a = adapter(&s, 2, false, &n);
     uint8_t *buf = sysdma_sim_buffer_alloc(s.sim, 4096, 0, SYSDMA_SIM_LOW);
@@ -115,10 +120,13 @@ static double roundtrip(bool null_ports, int reps)
 int main(int argc, char **argv)
 {
     int reps = bench_parse_args(argc, argv, 15);
-    bench_report("core.roundtrip_null_ns", roundtrip(true, reps), "ns", NULL, 0,
+    double plain = roundtrip(true, reps, false);
+    bench_report("core.roundtrip_null_ns", plain, "ns", NULL, 0, BENCH_LOWER_IS_BETTER);
+    bench_report("core.roundtrip_emu_ns", roundtrip(false, reps, false), "ns", NULL, 0,
                  BENCH_LOWER_IS_BETTER);
-    bench_report("core.roundtrip_emu_ns", roundtrip(false, reps), "ns", NULL, 0,
-                 BENCH_LOWER_IS_BETTER);
+    /* The same round trip with every call checked, ÷ without. */
+    double verified = roundtrip(true, reps, true);
+    bench_report("verifier.overhead", verified / plain, "x", NULL, 0, BENCH_LOWER_IS_BETTER);
 
     /* Bounced 64 KiB: a buffer above 16 MiB on an ignore-count adapter, so
      * the flush of the read copies all 64 KiB back. */
