@@ -202,6 +202,9 @@ static inline uint64_t sysdma__phys_at(const sysdma_mdl *mdl, const uint8_t *va)
     size_t off = (size_t)(va - mdl->start_va);
     return mdl->pfn[off / PAGE] + off % PAGE;
 }
+/* The run a scatter/gather bus master's MapTransfer maps from `va`. */
+uint32_t sysdma__master_run(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8_t *va,
+                            uint32_t len, uint32_t regs_bytes);
 /* Most map registers one request of `a` can hold (a run inside one chunk,
  * within the adapter's figure). */
 uint32_t sysdma__regs_limit(const sysdma_adapter *a);

@@ -36,8 +36,8 @@ bool sysdma__direct(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8_
  * reachable run at a time: the length shrinks to it. When the first page
  * is beyond reach, the run of unreachable pages (up to the registers held)
  * goes through the map registers instead. */
-static uint32_t master_run(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8_t *va,
-                           uint32_t len, uint32_t regs_bytes)
+uint32_t sysdma__master_run(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8_t *va,
+                            uint32_t len, uint32_t regs_bytes)
 {
     uint64_t p = phys_at(mdl, va);
     uint32_t first = PAGE - (uint32_t)(p % PAGE);
@@ -77,7 +77,7 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
 
     uint64_t phys = 0;
     if (a->master && a->desc.scatter_gather)
-        len = master_run(a, mdl, va, len, regs ? regs->count * PAGE : 0);
+        len = sysdma__master_run(a, mdl, va, len, regs ? regs->count * PAGE : 0);
     bool bounce = !sysdma__direct(a, mdl, va, len, &phys);
     sysdma__lock(sys);
     sysdma_status st = SYSDMA_OK;

@@ -140,6 +140,58 @@ static sysdma_allocation_action control(void *device, sysdma_map_registers *regs
     return q->action;
 }
 
+/*
+ * Built a second time as fuzz_verifier (FUZZ_VERIFIER): the same calls go
+ * through the DMA verifier, and every call must be either accepted by the
+ * core or reported by the verifier — a misuse the core refuses that the
+ * verifier let through, or a refusal without a report, is a finding.
+ */
+static sysdma_system *fuzz_sys;
+#ifdef FUZZ_VERIFIER
+#include "sysdma/verifier.h"
+static uint64_t reports_seen;
+
+static bool misuse(sysdma_status st)
+{
+    switch (st) {
+    case SYSDMA_E_INVALID_ARGUMENT:
+    case SYSDMA_E_INVALID_DESCRIPTION:
+    case SYSDMA_E_UNKNOWN_VERSION:
+    case SYSDMA_E_INVALID_CHANNEL:
+    case SYSDMA_E_WIDTH_MISMATCH:
+    case SYSDMA_E_LENGTH:
+    case SYSDMA_E_ALIGNMENT:
+    case SYSDMA_E_OUT_OF_RANGE:
+    case SYSDMA_E_WRONG_STATE:
+    case SYSDMA_E_NOT_OWNER:
+    case SYSDMA_E_BUSY:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static sysdma_status seen_at(sysdma_status st, int line)
+{
+    uint64_t now = sysdma_verifier_reports(fuzz_sys, SYSDMA_VCHECK_COUNT);
+    bool reported = now != reports_seen;
+    reports_seen = now;
+    if ((st == SYSDMA_E_VERIFIER || misuse(st)) && !reported) {
+        fprintf(stderr, "call at line %d: %s without a verifier report\n", line,
+                sysdma_status_name(st));
+        abort();
+    }
+    return st;
+}
+#else
+static sysdma_status seen_at(sysdma_status st, int line)
+{
+    (void)line;
+    return st;
+}
+#endif
+#define seen(x) seen_at((x), __LINE__)
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -161,6 +213,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sysdma_sim_destroy(sim);
         return 0;
     }
+    fuzz_sys = sys;
+#ifdef FUZZ_VERIFIER
+    sysdma_verifier_config vc = {SYSDMA_VERIFIER_CONTINUE, NULL, NULL, true};
+    if (sysdma_verifier_enable(sys, &vc) != SYSDMA_OK)
+        abort();
+    reports_seen = 0;
+#endif
     memset(slots, 0, sizeof slots);
     memset(lists, 0, sizeof lists);
     nrequests = 0;
@@ -202,7 +261,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             d.dma32 = next8() % 4 == 0;
             sysdma_adapter *a = NULL;
             uint32_t n = 0;
-            if (sysdma_adapter_get(sys, &d, &a, &n) == SYSDMA_OK) {
+            if (seen(sysdma_adapter_get(sys, &d, &a, &n)) == SYSDMA_OK) {
                 if (!a || (!d.master && d.channel >= 8))
                     abort();
                 if (d.master) {
@@ -226,7 +285,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 1:
-            if (s->a && sysdma_adapter_put(s->a) == SYSDMA_OK && --s->refs == 0)
+            if (s->a && seen(sysdma_adapter_put(s->a)) == SYSDMA_OK && --s->refs == 0)
                 s->a = NULL;
             break;
         case 2:
@@ -235,14 +294,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 q->s = s;
                 q->action = (sysdma_allocation_action)(1 + next8() % 3);
                 q->want = next8() % 40;
-                sysdma_status st = sysdma_channel_allocate(s->a, s, q->want, control, q);
+                sysdma_status st = seen(sysdma_channel_allocate(s->a, s, q->want, control, q));
                 if (trace)
                     fprintf(stderr, "  allocate %u registers, action %d: %s\n", q->want, q->action,
                             sysdma_status_name(st));
             }
             break;
         case 3:
-            if (s->a && sysdma_channel_free(s->a) == SYSDMA_OK)
+            if (s->a && seen(sysdma_channel_free(s->a)) == SYSDMA_OK)
                 s->granted = false;
             break;
         case 4:
@@ -251,7 +310,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 uint32_t len = next32() % 140000, asked = len;
                 sysdma_map_registers *r = next8() & 1 ? s->regs : NULL;
                 bool dir = next8() & 1;
-                if (sysdma_map_transfer(s->a, mdl, r, buf + off, &len, dir, NULL) == SYSDMA_OK) {
+                if (seen(sysdma_map_transfer(s->a, mdl, r, buf + off, &len, dir, NULL)) == SYSDMA_OK) {
                     if (len != asked && !s->master)
                         abort(); /* a system adapter never shrinks a piece */
                     if (len == 0 || len > asked)
@@ -267,23 +326,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 5:
             if (s->a && mdl) {
                 if (s->mapped && next8() % 2 == 0) {
-                    if (sysdma_flush_adapter_buffers(s->a, mdl, s->map_regs, buf + s->map_off,
-                                                     s->map_len, s->map_dir) == SYSDMA_OK)
+                    if (seen(sysdma_flush_adapter_buffers(s->a, mdl, s->map_regs, buf + s->map_off,
+                                                          s->map_len, s->map_dir)) == SYSDMA_OK)
                         s->mapped = false;
                 } else {
                     uint32_t off = next32() % (buf_len + 10);
-                    if (sysdma_flush_adapter_buffers(s->a, mdl, s->regs, buf + off, next32() % 140000,
-                                                     next8() & 1) == SYSDMA_OK)
+                    if (seen(sysdma_flush_adapter_buffers(s->a, mdl, s->regs, buf + off,
+                                                          next32() % 140000, next8() & 1)) ==
+                        SYSDMA_OK)
                         s->mapped = false;
                 }
             }
             break;
         case 6:
             if (s->a && s->regs)
-                (void)sysdma_map_registers_free(s->a, s->regs, next8() % 40);
+                (void)seen(sysdma_map_registers_free(s->a, s->regs, next8() % 40));
             if (s->a && s->nkept) {
                 unsigned k = next8() % s->nkept;
-                if (sysdma_map_registers_free(s->a, s->kept[k], s->kept_count[k]) == SYSDMA_OK) {
+                if (seen(sysdma_map_registers_free(s->a, s->kept[k], s->kept_count[k])) == SYSDMA_OK) {
                     s->kept[k] = s->kept[--s->nkept];
                     s->kept_count[k] = s->kept_count[s->nkept];
                 }
@@ -293,15 +353,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (s->a) {
                 if (!s->cb_va) {
                     uint32_t len = next32() % 200000;
-                    if (sysdma_common_buffer_allocate(s->a, len, next8() & 1, &s->cb_va,
-                                                      &s->cb_phys) == SYSDMA_OK)
+                    if (seen(sysdma_common_buffer_allocate(s->a, len, next8() & 1, &s->cb_va,
+                                                           &s->cb_phys)) == SYSDMA_OK)
                         s->cb_len = len;
                     else
                         s->cb_va = NULL;
-                } else if (sysdma_common_buffer_free(s->a, s->cb_len + next8() % 2, s->cb_phys,
-                                                     s->cb_va, false) == SYSDMA_OK ||
-                           sysdma_common_buffer_free(s->a, s->cb_len, s->cb_phys, s->cb_va,
-                                                     true) == SYSDMA_OK) {
+                } else if (seen(sysdma_common_buffer_free(s->a, s->cb_len + next8() % 2,
+                                                          s->cb_phys, s->cb_va, false)) ==
+                               SYSDMA_OK ||
+                           seen(sysdma_common_buffer_free(s->a, s->cb_len, s->cb_phys, s->cb_va,
+                                                          true)) == SYSDMA_OK) {
                     s->cb_va = NULL;
                 }
             }
@@ -324,12 +385,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         need = 64;
                     uint32_t have = need - (next8() % 4 == 0 ? 8 : 0);
                     q->buffer = malloc(have + 8);
-                    st = sysdma_sg_build(s->a, s, mdl, buf + off, len, list_control, q, q->dir,
-                                         q->buffer, &have);
+                    st = seen(sysdma_sg_build(s->a, s, mdl, buf + off, len, list_control, q,
+                                              q->dir, q->buffer, &have));
                     if (st == SYSDMA_E_BUFFER_TOO_SMALL && have <= need - 8)
                         abort(); /* the size needed must cover it */
                 } else {
-                    st = sysdma_sg_get(s->a, s, mdl, buf + off, len, list_control, q, q->dir);
+                    st = seen(sysdma_sg_get(s->a, s, mdl, buf + off, len, list_control, q, q->dir));
                 }
                 if (st != SYSDMA_OK && st != SYSDMA_PENDING) {
                     free(q->buffer);
@@ -341,7 +402,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             held *h = &lists[next8() % 256];
             if (h->used) {
                 bool dir = next8() % 4 == 0 ? !h->dir : h->dir;
-                sysdma_status st = sysdma_sg_put(h->s->a, h->list, dir);
+                sysdma_status st = seen(sysdma_sg_put(h->s->a, h->list, dir));
                 if (st == SYSDMA_OK) {
                     if (dir != h->dir || h->running)
                         abort();
@@ -356,7 +417,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             unsigned what = next8() % 3;
             if (what == 0 && h->used && !h->running) {
                 h->running = true;
-                sysdma_status st = sysdma_sg_start(h->s->a, h->list, h->dir, list_done, h);
+                sysdma_status st = seen(sysdma_sg_start(h->s->a, h->list, h->dir, list_done, h));
                 if (st != SYSDMA_OK && st != SYSDMA_PENDING)
                     h->running = false;
             } else if (what == 1 && h->used) {

@@ -1,0 +1,198 @@
+/*
+ * The DMA verifier's private records and the functions its files share
+ * (verifier.c: switching on, reports, teardown; verifier_ops.c: the
+ * verifying operations table; verifier_dead.c: the quarantine table).
+ */
+#ifndef SYSDMA_VERIFIER_INTERNAL_H
+#define SYSDMA_VERIFIER_INTERNAL_H
+
+#include "internal.h"
+#include "sysdma/verifier.h"
+
+#define GUARD_BYTES 64u
+#define GUARD_BYTE 0xA7u
+
+typedef struct site {
+    const char *file;
+    int line;
+} site;
+
+/* ---- records --------------------------------------------------------------------------- */
+
+typedef struct kept_set {
+    struct kept_set *next;
+    sysdma_map_registers *base;
+    uint32_t count;
+} kept_set;
+
+typedef struct common_rec {
+    struct common_rec *next;
+    void *va;
+    uint64_t logical;
+    uint32_t length, inner_length;
+    bool cached;
+} common_rec;
+
+typedef struct list_rec {
+    struct list_rec *next;
+    sysdma_sg_list *list;
+    bool to_device;
+    const uint8_t *va;
+    uint32_t length;
+    bool running;                  /* started on the controller, not yet done */
+    sysdma_adapter *adapter;
+    sysdma_sg_done_fn done;        /* the driver's */
+    void *done_ctx;
+} list_rec;
+
+typedef struct vrec vrec;
+
+/* One request through a trampoline (AdapterControl or list control). */
+typedef struct tramp {
+    struct tramp *next;            /* outstanding, or spare */
+    vrec *rec;
+    void *device, *context;
+    sysdma_adapter_control_fn routine;
+    sysdma_list_control_fn list_routine;
+    uint32_t count;
+    bool to_device;
+    const uint8_t *va;
+    uint32_t length;
+} tramp;
+
+struct vrec {
+    vrec *next;
+    sysdma_adapter *a;
+    const sysdma_dma_operations *inner;
+    sysdma_dma_operations ops;     /* sysdma__vf_ops, minus what the inner table lacks */
+    uint32_t refs;                 /* the driver's references, as the verifier counts */
+    bool dead;                     /* last put done: quarantined */
+    bool system;                   /* a system adapter (channel), not a bus master */
+    /* channel */
+    bool holding;                  /* granted and not released */
+    void *holder;                  /* ...by this device */
+    uint32_t generation;           /* bumps on every grant and release */
+    bool in_control;               /* its AdapterControl routine is running */
+    bool regs_freed_in_control;
+    sysdma_map_registers *regs;    /* held with the channel */
+    uint32_t regs_count;
+    kept_set *kept;
+    uint32_t kept_sets;
+    /* the mapped transfer */
+    bool mapped;
+    sysdma_mdl *map_mdl;
+    const uint8_t *map_va;
+    uint32_t map_len;
+    bool map_to_device;
+    sysdma_map_registers *map_regs;
+    bool map_bounced;
+    uint64_t map_sum;              /* bounced write: checksum of the buffer at map */
+    uint8_t *guard;                /* bounced: guard bytes after the mapped bytes */
+    uint32_t guard_len;
+    common_rec *commons;
+    uint32_t ncommons;
+    list_rec *lists;
+    uint32_t nlists;
+    uint32_t pending_lists;        /* list requests not yet handed to their routine */
+};
+
+struct sysdma_verifier {
+    sysdma_system *sys;
+    sysdma_verifier_config cfg;
+    vrec *recs;
+    tramp *outstanding;            /* requests whose routine has not run yet */
+    tramp *spare;
+    uint64_t counts[SYSDMA_VCHECK_COUNT + 1];
+};
+typedef struct sysdma_verifier verifier;
+
+
+#define V_OF(a) ((verifier *)(a)->sys->hook_ctx)
+
+/* ---- helpers --------------------------------------------------------------------------- */
+
+static inline vrec *rec_of(sysdma_adapter *a)
+{
+    return a->decoration;
+}
+
+static inline tramp *tramp_take(verifier *v)
+{
+    tramp *t = v->spare;
+    if (t) {
+        v->spare = t->next;
+        return t;
+    }
+    return NULL;
+}
+
+static inline void tramp_give(verifier *v, tramp *t)
+{
+    t->next = v->spare;
+    v->spare = t;
+}
+
+static inline void unlink_outstanding(verifier *v, tramp *t)
+{
+    tramp **link = &v->outstanding;
+    while (*link && *link != t)
+        link = &(*link)->next;
+    if (*link)
+        *link = t->next;
+}
+
+static inline bool in_mdl(const sysdma_mdl *m, const uint8_t *va, uint32_t len)
+{
+    const uint8_t *lo = sysdma_mdl_virtual_address(m);
+    return va >= lo && va < lo + m->byte_count && len <= (size_t)(lo + m->byte_count - va);
+}
+
+static inline uint64_t checksum(const uint8_t *p, uint32_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (uint32_t k = 0; k < n; k++)
+        h = (h ^ p[k]) * 1099511628211ull;
+    return h;
+}
+
+static inline bool guard_intact(const uint8_t *g, uint32_t n)
+{
+    for (uint32_t k = 0; k < n; k++)
+        if (g[k] != GUARD_BYTE)
+            return false;
+    return true;
+}
+
+/* Does [va, va + len) overlap a live mapping or list of any verified
+ * adapter, where one of the two moves data into memory? (lock held) */
+static inline bool overlaps(verifier *v, const uint8_t *va, uint32_t len, bool to_device)
+{
+    for (vrec *r = v->recs; r; r = r->next) {
+        if (r->mapped && (!to_device || !r->map_to_device) && va < r->map_va + r->map_len &&
+            r->map_va < va + len)
+            return true;
+        for (list_rec *l = r->lists; l; l = l->next)
+            if ((!to_device || !l->to_device) && va < l->va + l->length && l->va < va + len)
+                return true;
+    }
+    return false;
+}
+
+
+/* verifier.c */
+site sysdma__vf_take_site(void);
+/* Report (lock not held); in stop mode does not return. */
+void sysdma__vf_report(verifier *v, sysdma_verifier_check c, sysdma_adapter *a, const char *call,
+                       site where, uint64_t count, const char *what);
+/* Report and return SYSDMA_E_VERIFIER. */
+sysdma_status sysdma__vf_refuse(verifier *v, sysdma_verifier_check c, sysdma_adapter *a,
+                                const char *call, site where);
+/* What the adapter still holds, as reports of check `c`; returns how many kinds. */
+unsigned sysdma__vf_report_held(verifier *v, vrec *r, const char *call, site where,
+                                sysdma_verifier_check c);
+
+/* verifier_ops.c, verifier_dead.c */
+extern const sysdma_dma_operations sysdma__vf_ops;
+extern const sysdma_dma_operations sysdma__vf_dead_ops;
+
+#endif /* SYSDMA_VERIFIER_INTERNAL_H */
