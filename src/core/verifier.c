@@ -27,9 +27,25 @@
 
 #ifdef SYSDMA_HAVE_TLS
 static _Thread_local site next_site;
+static _Thread_local unsigned control_depth;
 #else
 static site next_site; /* one thread at a time without thread-local storage */
+static unsigned control_depth;
 #endif
+
+/* Is this thread inside an AdapterControl routine? */
+bool sysdma__vf_in_control(void)
+{
+    return control_depth != 0;
+}
+
+void sysdma__vf_control_enter(bool enter)
+{
+    if (enter)
+        control_depth++;
+    else
+        control_depth--;
+}
 
 void sysdma_verifier_site(const char *file, int line)
 {

@@ -181,6 +181,10 @@ static inline bool overlaps(verifier *v, const uint8_t *va, uint32_t len, bool t
 
 /* verifier.c */
 site sysdma__vf_take_site(void);
+/* This thread's AdapterControl nesting (per thread where the build has
+ * thread-local storage). */
+bool sysdma__vf_in_control(void);
+void sysdma__vf_control_enter(bool enter);
 /* Report (lock not held); in stop mode does not return. */
 void sysdma__vf_report(verifier *v, sysdma_verifier_check c, sysdma_adapter *a, const char *call,
                        site where, uint64_t count, const char *what);

@@ -65,7 +65,9 @@ static sysdma_allocation_action control_tramp(void *device, sysdma_map_registers
     tramp_give(v, t);
     sysdma__unlock(sys);
 
+    sysdma__vf_control_enter(true);
     sysdma_allocation_action act = routine(device, regs, context);
+    sysdma__vf_control_enter(false);
 
     sysdma__lock(sys);
     bool bad = act < SYSDMA_KEEP_OBJECT || act > SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS;
@@ -113,7 +115,7 @@ static sysdma_status v_allocate_channel(sysdma_adapter *a, void *device, uint32_
         return sysdma__vf_refuse(v, SYSDMA_VCHECK_TOO_MANY_MAP_REGISTERS, a, call, where);
     sysdma__lock(sys);
     sysdma_verifier_check c = SYSDMA_VCHECK_COUNT;
-    if (r->in_control)
+    if (sysdma__vf_in_control())
         c = SYSDMA_VCHECK_ALLOCATE_IN_CONTROL;
     else if (device && r->holding && r->holder == device)
         c = SYSDMA_VCHECK_ALLOCATE_OUTSTANDING;
@@ -450,7 +452,7 @@ static sysdma_status sg_request(sysdma_adapter *a, void *device, sysdma_mdl *mdl
     sysdma_system *sys = a->sys;
     sysdma__lock(sys);
     sysdma_verifier_check c = range_check(a, mdl, va, length);
-    if (c == SYSDMA_VCHECK_COUNT && r->in_control)
+    if (c == SYSDMA_VCHECK_COUNT && sysdma__vf_in_control())
         c = SYSDMA_VCHECK_ALLOCATE_IN_CONTROL;
     if (c == SYSDMA_VCHECK_COUNT && overlaps(v, va, length, to_device))
         c = SYSDMA_VCHECK_OVERLAPPING_MAPPING;

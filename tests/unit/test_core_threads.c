@@ -70,12 +70,14 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static void test_threads_share_adapters(void **state)
+static void share_adapters(bool verify)
 {
-    (void)state;
     rig r;
     sysdma_config cfg = {.map_registers_initial = 32, .map_registers_cap = 64};
     assert_int_equal(rig_init(&r, 32u << 20, 4096, &cfg), SYSDMA_OK);
+    if (verify)
+        rig_verify(&r); /* correct use from many threads: no report, no race */
+    atomic_store(&violations, 0);
     static const unsigned chans[3] = {1, 2, 6};
     for (int k = 0; k < 3; k++) {
         sysdma_device_description d = {0};
@@ -98,7 +100,20 @@ static void test_threads_share_adapters(void **state)
     assert_true(st.deferred > 0); /* the threads really did contend */
     for (int k = 0; k < 3; k++)
         assert_int_equal(sysdma_adapter_put(adapters[k]), SYSDMA_OK);
+    assert_int_equal(r.reports, 0);
     rig_destroy(&r);
+}
+
+static void test_threads_share_adapters(void **state)
+{
+    (void)state;
+    share_adapters(false);
+}
+
+static void test_threads_share_verified_adapters(void **state)
+{
+    (void)state;
+    share_adapters(true);
 }
 
 /*
@@ -217,6 +232,7 @@ static void test_threads_all_actions(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_threads_share_adapters),
+                                       cmocka_unit_test(test_threads_share_verified_adapters),
                                        cmocka_unit_test(test_threads_all_actions)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
