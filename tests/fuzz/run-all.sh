@@ -18,8 +18,11 @@ for t in "$build"/tests/fuzz/fuzz_*; do
   seeds="$top/tests/fuzz/corpus/$name"
   dirs=("$corpus")
   [ -d "$seeds" ] && dirs+=("$seeds")
-  echo "fuzz: $name for ${secs}s"
-  if ! (cd "$build" && "$t" -max_total_time="$secs" -max_len=4096 -timeout=10 \
+  t_secs=$secs
+  # The verifier's fuzzer gets at least a minute (its issue asks for 60 s).
+  if [ "$name" = fuzz_verifier ] && [ "$t_secs" -lt 60 ]; then t_secs=60; fi
+  echo "fuzz: $name for ${t_secs}s"
+  if ! (cd "$build" && "$t" -max_total_time="$t_secs" -max_len=4096 -timeout=10 \
           -print_final_stats=1 "${dirs[@]}" 2>"$build/$name.log"); then
     echo "fuzz: $name FOUND A PROBLEM"; tail -n 60 "$build/$name.log"; status=1
   else
