@@ -133,9 +133,13 @@ static sysdma_allocation_action control(void *device, sysdma_map_registers *regs
     slot *s = q->s;
     s->regs = regs;
     s->granted = true;
-    if (q->action == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS && regs && s->nkept < 64) {
-        s->kept[s->nkept] = regs;
-        s->kept_count[s->nkept++] = q->want;
+    if (q->action == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS && regs) {
+        if (s->nkept < 64) {
+            s->kept[s->nkept] = regs;
+            s->kept_count[s->nkept++] = q->want;
+        } else if (sysdma_map_registers_free(s->a, regs, q->want) != SYSDMA_OK) {
+            abort(); /* no room to remember them: given back before the routine returns */
+        }
     }
     return q->action;
 }
