@@ -259,6 +259,22 @@ uint32_t sysdma_read_dma_counter(sysdma_adapter *adapter);
 /* GetDmaAlignment: the alignment a buffer needs (2 on 16-bit channels). */
 uint32_t sysdma_get_dma_alignment(sysdma_adapter *adapter);
 
+/* What an adapter is doing now, for tools that draw it (a snapshot taken
+ * under the lock). */
+typedef struct sysdma_adapter_state {
+    bool channel_held;       /* granted to a routine and not released */
+    uint32_t waiting;        /* requests of this adapter waiting (channel or registers) */
+    bool mapped;             /* a MapTransfer not yet flushed */
+    bool list_running;       /* a scatter/gather list runs on the channel */
+    uint32_t lists_waiting;  /* lists started and waiting for the channel */
+    uint32_t map_registers;  /* map registers this adapter holds */
+    uint32_t kept_sets;      /* register sets kept after DEALLOCATE_OBJECT_KEEP_REGISTERS */
+    uint32_t common_buffers;
+} sysdma_adapter_state;
+
+/* Zeros for NULL. */
+void sysdma_adapter_state_get(sysdma_adapter *adapter, sysdma_adapter_state *out);
+
 /* The adapter's channel and the most bytes one MapTransfer can map. */
 uint32_t sysdma_adapter_channel(const sysdma_adapter *adapter);
 uint32_t sysdma_adapter_max_transfer(const sysdma_adapter *adapter);

@@ -382,6 +382,26 @@ uint32_t sysdma_get_dma_alignment(sysdma_adapter *a)
     return a && a->ops->get_dma_alignment ? a->ops->get_dma_alignment(a) : 1;
 }
 
+void sysdma_adapter_state_get(sysdma_adapter *a, sysdma_adapter_state *out)
+{
+    if (!out)
+        return;
+    memset(out, 0, sizeof *out);
+    if (!a)
+        return;
+    sysdma__lock(a->sys);
+    out->channel_held = a->granted;
+    out->waiting = a->queued;
+    out->mapped = a->map.active;
+    out->list_running = a->run_head && sysdma__sg_running(a->run_head);
+    for (const struct sg_header *h = a->run_head; h; h = sysdma__sg_next_run(h))
+        out->lists_waiting += !sysdma__sg_running(h);
+    out->map_registers = a->stats.pool_in_use;
+    out->kept_sets = a->kept_sets;
+    out->common_buffers = a->stats.common_buffers;
+    sysdma__unlock(a->sys);
+}
+
 uint32_t sysdma_adapter_channel(const sysdma_adapter *a)
 {
     return a ? a->channel : 0;

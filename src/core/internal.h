@@ -235,5 +235,8 @@ sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_sg_list *list, bool to_
                                sysdma_sg_done_fn done, void *context);
 sysdma_status sysdma__sg_cancel(sysdma_adapter *a, sysdma_sg_list *list);
 uint64_t sysdma__sg_progress(sysdma_adapter *a, const sysdma_sg_list *list);
+/* A run on the adapter's queue: is it on the channel, and the next (lock held). */
+bool sysdma__sg_running(const struct sg_header *h);
+const struct sg_header *sysdma__sg_next_run(const struct sg_header *h);
 
 #endif /* SYSDMA_INTERNAL_H */

@@ -694,3 +694,13 @@ uint64_t sysdma__sg_progress(sysdma_adapter *a, const sysdma_sg_list *list)
     sysdma__unlock(sys);
     return moved;
 }
+
+bool sysdma__sg_running(const sg_header *h)
+{
+    return h->running;
+}
+
+const sg_header *sysdma__sg_next_run(const sg_header *h)
+{
+    return h->next_run;
+}

@@ -607,6 +607,9 @@ static void test_bad_input(void **state)
     assert_int_equal(sysdma_sg_put(a, g.list, false), SYSDMA_E_INVALID_ARGUMENT);
     assert_int_equal(sysdma_sg_start(b, g.list, true, NULL, NULL), SYSDMA_E_INVALID_ARGUMENT);
     assert_int_equal(sysdma_sg_cancel(a, g.list), SYSDMA_E_WRONG_STATE);
+    sysdma_adapter_state_get(a, &as);
+    assert_false(as.list_running);
+    assert_int_equal(as.lists_waiting, 0);
     assert_int_equal(sysdma_sg_put(a, g.list, true), SYSDMA_OK);
     assert_int_equal(sysdma_adapter_put(b), SYSDMA_OK);
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
@@ -720,8 +723,16 @@ static void test_runner_refusals(void **state)
     assert_int_equal(sysdma_sg_start(a, g2.list, true, run_done, &done2), SYSDMA_PENDING);
     assert_int_equal(sysdma_sg_put(a, g2.list, true), SYSDMA_E_WRONG_STATE); /* waiting to run */
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_E_BUSY);
+    sysdma_adapter_state as;
+    sysdma_adapter_state_get(a, &as);
+    assert_true(as.list_running);
+    assert_int_equal(as.lists_waiting, 1);
+    assert_false(as.channel_held);
     hold h = {0};
     assert_int_equal(sysdma_channel_allocate(a, NULL, 0, keep_channel, &h), SYSDMA_OK);
+    sysdma_adapter_state_get(a, &as);
+    assert_true(as.channel_held);
+    assert_false(as.mapped);
     uint32_t len = 512;
     assert_int_equal(sysdma_map_transfer(a, m, NULL, buf, &len, true, NULL), SYSDMA_E_WRONG_STATE);
     assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
