@@ -20,11 +20,11 @@
 #include "sysdma/sim.h"
 #include "sysdma/sysdma.h"
 #include "sysdma/verifier.h"
+#include "tool.h"
 #include "sysdma/emu_fdc.h"
 #include "fdc_probe.h"
 #include "i8237_probe.h"
 
-#define SYSDMA_TOOL_VERSION "0.1.0"
 
 /* ---- emu-demo --------------------------------------------------------------- */
 
@@ -356,126 +356,6 @@ static int cmd_emu_probe_fdc(int argc, char **argv)
     return 0;
 }
 
-/* ---- VCD traces ------------------------------------------------------------------ */
-
-/*
- * A Value Change Dump of the emulated 8237's lines, per channel: DREQ, DACK
- * (a pulse per service), TC (a pulse per terminal count or EOP), the mask
- * bit, and a 32-bit counter of units moved. Times are simulated
- * nanoseconds. GTKWave and any VCD reader open it.
- */
-typedef struct vcd {
-    FILE *f;
-    sysdma_sim *sim;
-    uint64_t last_t;
-    bool started;
-    uint32_t units[8];
-    bool pulse_dack[8], pulse_tc[8];
-} vcd;
-
-static char vcd_id(unsigned ch, unsigned sig)
-{
-    return (char)('!' + ch * 5 + sig); /* 5 signals per channel, printable ids */
-}
-
-static void vcd_time(vcd *v)
-{
-    uint64_t t = sysdma_sim_now_ns(v->sim);
-    if (!v->started || t != v->last_t) {
-        /* Close the pulses of the previous instant first. */
-        if (v->started) {
-            for (unsigned ch = 0; ch < 8; ch++) {
-                if (v->pulse_dack[ch] || v->pulse_tc[ch]) {
-                    fprintf(v->f, "#%llu\n", (unsigned long long)(v->last_t + 1));
-                    break;
-                }
-            }
-            for (unsigned ch = 0; ch < 8; ch++) {
-                if (v->pulse_dack[ch])
-                    fprintf(v->f, "0%c\n", vcd_id(ch, 1));
-                if (v->pulse_tc[ch])
-                    fprintf(v->f, "0%c\n", vcd_id(ch, 2));
-                v->pulse_dack[ch] = v->pulse_tc[ch] = false;
-            }
-        }
-        if (t > v->last_t + 1 || !v->started)
-            fprintf(v->f, "#%llu\n", (unsigned long long)t);
-        v->last_t = t;
-        v->started = true;
-    }
-}
-
-static void vcd_event(void *ctx, sysdma_emu_i8237_event ev, unsigned ch, uint32_t value)
-{
-    vcd *v = ctx;
-    if (ch >= 8 || ev == SYSDMA_EMU_EV_PROGRAM)
-        return;
-    vcd_time(v);
-    switch (ev) {
-    case SYSDMA_EMU_EV_DREQ:
-        fprintf(v->f, "%u%c\n", value ? 1u : 0u, vcd_id(ch, 0));
-        break;
-    case SYSDMA_EMU_EV_DACK:
-        v->units[ch] += value;
-        fprintf(v->f, "1%c\n", vcd_id(ch, 1));
-        v->pulse_dack[ch] = true;
-        fprintf(v->f, "b");
-        for (int b = 31; b >= 0; b--)
-            fputc((v->units[ch] >> b) & 1 ? '1' : '0', v->f);
-        fprintf(v->f, " %c\n", vcd_id(ch, 4));
-        break;
-    case SYSDMA_EMU_EV_TC:
-        fprintf(v->f, "1%c\n", vcd_id(ch, 2));
-        v->pulse_tc[ch] = true;
-        break;
-    case SYSDMA_EMU_EV_MASK:
-        fprintf(v->f, "%u%c\n", value ? 1u : 0u, vcd_id(ch, 3));
-        break;
-    default:
-        break;
-    }
-}
-
-static bool vcd_open(vcd *v, const char *path, sysdma_sim *sim)
-{
-    memset(v, 0, sizeof *v);
-    v->f = fopen(path, "w");
-    if (!v->f)
-        return false;
-    v->sim = sim;
-    static const char *names[5] = {"dreq", "dack", "tc", "mask", "units"};
-    fprintf(v->f, "$timescale 1ns $end\n$scope module i8237 $end\n");
-    for (unsigned ch = 0; ch < 8; ch++) {
-        if (ch == 4)
-            continue;
-        for (unsigned sig = 0; sig < 5; sig++)
-            fprintf(v->f, "$var wire %u %c ch%u_%s $end\n", sig == 4 ? 32u : 1u, vcd_id(ch, sig), ch,
-                    names[sig]);
-    }
-    fprintf(v->f, "$upscope $end\n$enddefinitions $end\n#0\n$dumpvars\n");
-    for (unsigned ch = 0; ch < 8; ch++) {
-        if (ch == 4)
-            continue;
-        fprintf(v->f, "0%c\n0%c\n0%c\n1%c\nb0 %c\n", vcd_id(ch, 0), vcd_id(ch, 1), vcd_id(ch, 2),
-                vcd_id(ch, 3), vcd_id(ch, 4));
-    }
-    fprintf(v->f, "$end\n");
-    v->started = true;
-    sysdma_emu_i8237_set_event_hook(sysdma_sim_dma(sim), vcd_event, v);
-    return true;
-}
-
-static void vcd_close(vcd *v)
-{
-    if (!v->f)
-        return;
-    sysdma_emu_i8237_set_event_hook(sysdma_sim_dma(v->sim), NULL, NULL);
-    v->last_t++; /* flush pending pulses */
-    vcd_time(v);
-    fclose(v->f);
-    v->f = NULL;
-}
-
 /* ---- packet-demo ------------------------------------------------------------ */
 
 /*
@@ -674,7 +554,7 @@ static int cmd_packet_demo(int argc, char **argv)
     }
     for (uint32_t k = 0; k < len; k++)
         buf[k] = want[k] = (uint8_t)(k * 37u + 11u);
-    if (trace && !vcd_open(&trace_vcd, trace, p->sim)) {
+    if (trace && !vcd_open(&trace_vcd, trace, p->sim, false)) {
         fprintf(stderr, "sysdma packet-demo: cannot write %s\n", trace);
         goto out;
     }
@@ -881,6 +761,8 @@ static const command commands[] = {
     {"emu-probe-fdc", "run the floppy command probe on the emulated controller", cmd_emu_probe_fdc},
     {"packet-demo", "a driver's packet-based DMA through the core on the simulated PC",
      cmd_packet_demo},
+    {"demo", "floppy, SB16 and scatter/gather at once on the simulated PC, verified",
+     cmd_demo},
     {"bench", "run every benchmark: figures, same-run ratios and goals", cmd_bench_entry},
 };
 

@@ -275,6 +275,10 @@ typedef struct sysdma_adapter_state {
 /* Zeros for NULL. */
 void sysdma_adapter_state_get(sysdma_adapter *adapter, sysdma_adapter_state *out);
 
+/* The system adapter of `channel` if some driver holds one, else NULL —
+ * for looking, without a reference (a tool's view of a running system). */
+sysdma_adapter *sysdma_system_channel_adapter(sysdma_system *sys, unsigned channel);
+
 /* The adapter's channel and the most bytes one MapTransfer can map. */
 uint32_t sysdma_adapter_channel(const sysdma_adapter *adapter);
 uint32_t sysdma_adapter_max_transfer(const sysdma_adapter *adapter);

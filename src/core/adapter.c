@@ -402,6 +402,16 @@ void sysdma_adapter_state_get(sysdma_adapter *a, sysdma_adapter_state *out)
     sysdma__unlock(a->sys);
 }
 
+sysdma_adapter *sysdma_system_channel_adapter(sysdma_system *sys, unsigned channel)
+{
+    if (!sys || channel >= SYSDMA_MAX_CHANNELS)
+        return NULL;
+    sysdma__lock(sys);
+    sysdma_adapter *a = sys->adapters[channel];
+    sysdma__unlock(sys);
+    return a;
+}
+
 uint32_t sysdma_adapter_channel(const sysdma_adapter *a)
 {
     return a ? a->channel : 0;
