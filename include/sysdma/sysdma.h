@@ -453,6 +453,126 @@ sysdma_status sysdma_sg_cancel(sysdma_adapter *adapter, sysdma_sg_list *list);
  * current element's progress from the counter); the list's total once done. */
 uint64_t sysdma_sg_progress(sysdma_adapter *adapter, const sysdma_sg_list *list);
 
+/* ---- Version 3 (DMA_OPERATIONS version 3) ------------------------------------------------ */
+
+/*
+ * An adapter got with a version-3 description offers these as well; one
+ * got with version 0/1 offers the version-1 set (no Calculate/Build/
+ * BuildMdl of scatter/gather lists), version 2 the version-2 set. A call
+ * outside the adapter's set returns SYSDMA_E_NOT_SUPPORTED.
+ */
+
+/* GetDmaAdapterInfo. */
+typedef struct sysdma_adapter_info {
+    uint32_t version;               /* operations version: 1, 2 or 3 */
+    bool master;
+    uint32_t channel;               /* system adapters */
+    bool counter_available;         /* ReadDmaCounter reports progress */
+    uint32_t address_width;         /* bits the device or channel reaches */
+    uint32_t minimum_transfer_unit; /* bytes (2 on 16-bit channels) */
+    uint32_t maximum_transfer;      /* bytes one mapping can take */
+    uint32_t scatter_gather_limit;  /* elements one list may have; 1 without scatter/gather */
+    uint32_t map_registers;         /* the adapter's figure */
+} sysdma_adapter_info;
+
+sysdma_status sysdma_adapter_info_get(sysdma_adapter *adapter, sysdma_adapter_info *out);
+
+/* GetDmaTransferInfo: map registers, elements and list bytes a transfer of
+ * `length` bytes from `offset` into the MDL chain needs (worst case with
+ * mdl NULL). SYSDMA_E_OUT_OF_RANGE beyond the chain. */
+typedef struct sysdma_transfer_info {
+    uint32_t map_registers;
+    uint32_t elements;
+    uint32_t list_size;
+} sysdma_transfer_info;
+
+sysdma_status sysdma_transfer_info_get(sysdma_adapter *adapter, sysdma_mdl *mdl, uint64_t offset,
+                                       uint32_t length, bool write_to_device,
+                                       sysdma_transfer_info *out);
+
+/* InitializeDmaTransferContext: one context per allocation request (the
+ * caller's memory, initialized before each request, kept until the
+ * request is granted or cancelled). */
+typedef struct sysdma_transfer_context {
+    uint64_t opaque[8];
+} sysdma_transfer_context;
+
+sysdma_status sysdma_transfer_context_init(sysdma_adapter *adapter, sysdma_transfer_context *ctx);
+
+/* AllocateAdapterChannelEx. Asynchronous (flags 0): like
+ * sysdma_channel_allocate, `routine` required. With
+ * SYSDMA_ALLOCATE_SYNCHRONOUS it never waits: the channel and registers
+ * are granted now or the call fails with SYSDMA_E_INSUFFICIENT_RESOURCES,
+ * queuing nothing; then `routine` may be NULL — the caller gets the
+ * register base in *base and later releases with sysdma_adapter_free_object.
+ * SYSDMA_E_WRONG_STATE when the context is already in use. */
+enum { SYSDMA_ALLOCATE_SYNCHRONOUS = 1 };
+sysdma_status sysdma_channel_allocate_ex(sysdma_adapter *adapter, void *device,
+                                         sysdma_transfer_context *ctx, uint32_t map_registers,
+                                         uint32_t flags, sysdma_adapter_control_fn routine,
+                                         void *context, sysdma_map_registers **base);
+
+/* CancelAdapterChannel: withdraw the request of `ctx` if it still waits
+ * (true: its routine will never run, and the next waiter is served), false
+ * when it was already granted or never queued. */
+bool sysdma_channel_cancel(sysdma_adapter *adapter, sysdma_transfer_context *ctx);
+
+/* FreeAdapterObject: after a synchronous grant without a routine, apply
+ * `action` (DEALLOCATE_OBJECT: release channel and registers;
+ * DEALLOCATE_OBJECT_KEEP_REGISTERS: the channel only; KEEP_OBJECT:
+ * nothing). SYSDMA_E_NOT_OWNER when the channel is not held. */
+sysdma_status sysdma_adapter_free_object(sysdma_adapter *adapter, sysdma_allocation_action action);
+
+/* Completion of a MapTransferEx: SYSDMA_OK at terminal count,
+ * SYSDMA_E_CANCELLED after sysdma_transfer_cancel_mapped. Runs once, with
+ * no lock held (from sysdma_terminal_count's caller, or the cancel). */
+typedef void (*sysdma_transfer_complete_fn)(sysdma_adapter *adapter, void *context,
+                                            sysdma_status status);
+
+/* MapTransferEx: map up to *length bytes from `offset` into the MDL chain
+ * and start the transfer (a system adapter programs its channel; the
+ * length is shortened to what one mapping can take: the channel's window,
+ * the registers held when it must bounce, the end of the MDL). `complete`
+ * (may be NULL) runs at terminal count. Every MapTransferEx must be
+ * followed by sysdma_flush_adapter_buffers_ex, cancelled or not. Statuses
+ * as sysdma_map_transfer. */
+sysdma_status sysdma_map_transfer_ex(sysdma_adapter *adapter, sysdma_mdl *mdl, uint64_t offset,
+                                     uint32_t *length, bool write_to_device,
+                                     sysdma_map_registers *map_registers,
+                                     sysdma_transfer_complete_fn complete, void *context,
+                                     uint64_t *logical);
+
+/* FlushAdapterBuffersEx: as sysdma_flush_adapter_buffers, by offset. */
+sysdma_status sysdma_flush_adapter_buffers_ex(sysdma_adapter *adapter, sysdma_mdl *mdl,
+                                              sysdma_map_registers *map_registers,
+                                              uint64_t offset, uint32_t length,
+                                              bool write_to_device);
+
+/* CancelMappedTransfer: stop the mapped transfer (the channel is masked);
+ * its completion runs with SYSDMA_E_CANCELLED. SYSDMA_E_WRONG_STATE when
+ * nothing is mapped or it already completed. */
+sysdma_status sysdma_transfer_cancel_mapped(sysdma_adapter *adapter);
+
+/* GetScatterGatherListEx / BuildScatterGatherListEx: by offset into the
+ * MDL chain (the range must lie in one MDL of the chain,
+ * SYSDMA_E_NOT_SUPPORTED otherwise). `buffer` NULL: allocated (Get). */
+sysdma_status sysdma_sg_get_ex(sysdma_adapter *adapter, void *device, sysdma_mdl *mdl,
+                               uint64_t offset, uint32_t length, sysdma_list_control_fn routine,
+                               void *context, bool write_to_device, void *buffer,
+                               uint32_t *buffer_size);
+
+/* AllocateCommonBufferEx: with a highest address (0: the adapter's reach)
+ * and the cache flag. */
+sysdma_status sysdma_common_buffer_allocate_ex(sysdma_adapter *adapter, uint64_t max_address,
+                                               uint32_t length, bool cache_enabled, void **va,
+                                               uint64_t *logical);
+
+/* ConfigureAdapterChannel: controller-specific function `function`
+ * (SYSDMA_E_NOT_IMPLEMENTED when the controller has none;
+ * SYSDMA_E_NOT_SUPPORTED for a bus master). */
+sysdma_status sysdma_adapter_configure(sysdma_adapter *adapter, uint32_t function, void *data,
+                                       size_t bytes);
+
 /* ---- The operations table ------------------------------------------------------------ */
 
 /*

@@ -157,6 +157,7 @@ static sysdma_status adapter_get(sysdma_system *sys, const sysdma_device_descrip
         m->limits = lim;
         m->max_map_registers = regs;
         m->max_transfer = max_transfer;
+        m->ops_version = desc->version <= 1 ? 1 : desc->version;
         sysdma__lock(sys);
         m->next_master = sys->masters;
         sys->masters = m;
@@ -193,6 +194,7 @@ static sysdma_status adapter_get(sysdma_system *sys, const sysdma_device_descrip
     a->max_map_registers = regs;
     a->max_transfer = max_transfer;
     a->demand = desc->demand_mode && desc->version >= 2;
+    a->ops_version = desc->version <= 1 ? 1 : desc->version;
     sysdma__unlock(sys);
     if (fresh) /* another thread made the adapter first */
         sysdma__free(sys, fresh, sizeof *fresh);
@@ -323,6 +325,8 @@ sysdma_status sysdma_sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool write_
 sysdma_status sysdma_sg_calculate(sysdma_adapter *a, sysdma_mdl *mdl, void *current_va,
                                   uint32_t length, uint32_t *list_size, uint32_t *map_registers)
 {
+    if (a && a->ops_version < 2)
+        return SYSDMA_E_NOT_SUPPORTED; /* a version-2 operation */
     OPS_OR(a, calculate_scatter_gather_list, SYSDMA_E_NOT_SUPPORTED);
     if (!current_va || !list_size)
         return SYSDMA_E_INVALID_ARGUMENT;
@@ -334,6 +338,8 @@ sysdma_status sysdma_sg_build(sysdma_adapter *a, void *device, sysdma_mdl *mdl, 
                               uint32_t length, sysdma_list_control_fn routine, void *context,
                               bool write_to_device, void *buffer, uint32_t *buffer_size)
 {
+    if (a && a->ops_version < 2)
+        return SYSDMA_E_NOT_SUPPORTED; /* a version-2 operation */
     OPS_OR(a, build_scatter_gather_list, SYSDMA_E_NOT_SUPPORTED);
     if (!mdl || !current_va || !routine || !buffer || !buffer_size)
         return SYSDMA_E_INVALID_ARGUMENT;
@@ -344,6 +350,8 @@ sysdma_status sysdma_sg_build(sysdma_adapter *a, void *device, sysdma_mdl *mdl, 
 sysdma_status sysdma_sg_build_mdl(sysdma_adapter *a, sysdma_sg_list *list,
                                   const sysdma_mdl *original, sysdma_mdl **out)
 {
+    if (a && a->ops_version < 2)
+        return SYSDMA_E_NOT_SUPPORTED; /* a version-2 operation */
     OPS_OR(a, build_mdl_from_scatter_gather_list, SYSDMA_E_NOT_SUPPORTED);
     if (!list || !original || !out)
         return SYSDMA_E_INVALID_ARGUMENT;

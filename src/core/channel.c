@@ -230,9 +230,16 @@ static void pump(sysdma_system *sys, sysdma_request *first)
 sysdma_status sysdma__allocate_channel(sysdma_adapter *a, void *device, uint32_t count,
                                        sysdma_adapter_control_fn routine, void *context)
 {
-    sysdma_system *sys = a->sys;
     if (!routine)
         return SYSDMA_E_INVALID_ARGUMENT;
+    return sysdma__allocate(a, device, count, routine, context, NULL, false, NULL);
+}
+
+sysdma_status sysdma__allocate(sysdma_adapter *a, void *device, uint32_t count,
+                               sysdma_adapter_control_fn routine, void *context, void *tag,
+                               bool nowait, sysdma_map_registers **base)
+{
+    sysdma_system *sys = a->sys;
     if (count > a->max_map_registers)
         return SYSDMA_E_TOO_MANY_MAP_REGISTERS;
     sysdma__lock(sys);
@@ -265,20 +272,42 @@ sysdma_status sysdma__allocate_channel(sysdma_adapter *a, void *device, uint32_t
     r->context = context;
     r->routine = routine;
     r->count = count;
+    r->tag = tag;
     bool granted = false;
     if (!a->owned && !a->waiting.head) {
         a->owned = true;
         if (count == 0 || (!sys->pool_waiting.head && sysdma__pool_take(sys, a, r->regs, count))) {
             a->owner_regs = count ? r->regs : NULL;
             a->granted = true;
-            a->in_routine = true;
+            a->in_routine = routine != NULL;
             r->grant = ++a->grants;
             granted = true;
+        } else if (nowait) {
+            a->owned = false;
         } else {
             enqueue(&sys->pool_waiting, r);
         }
-    } else {
+    } else if (!nowait) {
         enqueue(&a->waiting, r);
+    }
+    if (nowait && !granted) {
+        /* A synchronous request never waits. */
+        give_request(sys, r);
+        if (g)
+            give_regs(sys, g);
+        sysdma__unlock(sys);
+        return SYSDMA_E_INSUFFICIENT_RESOURCES;
+    }
+    if (granted && !routine) {
+        /* Granted to the caller itself (AllocateAdapterChannelEx without a
+         * routine): it holds the channel until sysdma_adapter_free_object. */
+        a->stats.granted++;
+        sys->stats.granted++;
+        if (base)
+            *base = count ? r->regs : NULL;
+        give_request(sys, r);
+        sysdma__unlock(sys);
+        return SYSDMA_OK;
     }
     if (!granted) {
         a->queued++;
@@ -345,6 +374,88 @@ sysdma_status sysdma__free_map_registers(sysdma_adapter *a, sysdma_map_registers
     sysdma__pool_give(sys, base);
     a->kept_sets--;
     give_regs(sys, base);
+    sysdma__unlock(sys);
+    pump(sys, NULL);
+    return SYSDMA_OK;
+}
+
+/* Remove `r` from `q` (lock held); false when it is not there. */
+static bool unqueue(request_queue *q, sysdma_request *r)
+{
+    sysdma_request **link = &q->head, *prev = NULL;
+    while (*link && *link != r) {
+        prev = *link;
+        link = &(*link)->next;
+    }
+    if (!*link)
+        return false;
+    *link = r->next;
+    if (q->tail == r)
+        q->tail = prev;
+    r->next = NULL;
+    return true;
+}
+
+static sysdma_request *find_tag(request_queue *q, const sysdma_adapter *a, const void *tag)
+{
+    for (sysdma_request *r = q->head; r; r = r->next)
+        if (r->adapter == a && r->tag == tag)
+            return r;
+    return NULL;
+}
+
+bool sysdma__request_waiting(sysdma_adapter *a, const void *tag)
+{
+    sysdma_system *sys = a->sys;
+    sysdma__lock(sys);
+    bool found = find_tag(&a->waiting, a, tag) || find_tag(&sys->pool_waiting, a, tag);
+    sysdma__unlock(sys);
+    return found;
+}
+
+bool sysdma__cancel_request(sysdma_adapter *a, const void *tag)
+{
+    sysdma_system *sys = a->sys;
+    sysdma__lock(sys);
+    sysdma_request *r = find_tag(&a->waiting, a, tag);
+    bool found = r && unqueue(&a->waiting, r);
+    if (!found) {
+        r = find_tag(&sys->pool_waiting, a, tag);
+        found = r && unqueue(&sys->pool_waiting, r);
+        if (found)
+            a->owned = false; /* the channel it had reserved */
+    }
+    if (found) {
+        a->queued--;
+        if (r->regs)
+            give_regs(sys, r->regs);
+        give_request(sys, r);
+    }
+    sysdma__unlock(sys);
+    if (found)
+        pump(sys, NULL); /* the next waiter may go now */
+    return found;
+}
+
+sysdma_status sysdma__free_object(sysdma_adapter *a, sysdma_allocation_action action)
+{
+    sysdma_system *sys = a->sys;
+    if (action < SYSDMA_KEEP_OBJECT || action > SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    sysdma__lock(sys);
+    if (!a->granted) {
+        sysdma__unlock(sys);
+        return SYSDMA_E_NOT_OWNER;
+    }
+    if (action == SYSDMA_KEEP_OBJECT) {
+        sysdma__unlock(sys);
+        return SYSDMA_OK;
+    }
+    if (a->map.active && !a->master) {
+        sysdma__unlock(sys);
+        return SYSDMA_E_WRONG_STATE;
+    }
+    release_channel(a, action == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS);
     sysdma__unlock(sys);
     pump(sys, NULL);
     return SYSDMA_OK;

@@ -14,6 +14,12 @@
 sysdma_status sysdma__allocate_common(sysdma_adapter *a, uint32_t length, bool cached, void **va,
                                       uint64_t *logical)
 {
+    return sysdma__allocate_common_below(a, length, cached, 0, va, logical);
+}
+
+sysdma_status sysdma__allocate_common_below(sysdma_adapter *a, uint32_t length, bool cached,
+                                            uint64_t limit, void **va, uint64_t *logical)
+{
     sysdma_system *sys = a->sys;
     /* A bus master's buffer only has to be within its address width. */
     uint32_t window = a->master ? 0 : a->limits.boundary ? a->limits.boundary : a->limits.max_bytes;
@@ -24,6 +30,8 @@ sysdma_status sysdma__allocate_common(sysdma_adapter *a, uint32_t length, bool c
     if (!cb)
         return SYSDMA_E_NO_MEMORY;
     uint64_t max_phys = a->limits.address_bits < 64 ? 1ull << a->limits.address_bits : 0;
+    if (limit && (!max_phys || limit < max_phys))
+        max_phys = limit;
     void *v = NULL;
     uint64_t phys = 0;
     sysdma_status st = sys->pf.ops->alloc_contig(sys->pf.ctx, bytes, max_phys, window, PAGE, &v,

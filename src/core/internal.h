@@ -57,6 +57,7 @@ typedef struct sysdma_request {
     uint32_t count;                  /* map registers wanted */
     sysdma_map_registers *regs;      /* pre-allocated when count > 0 */
     uint32_t grant;                  /* the adapter's grant number once granted */
+    const void *tag;                 /* a version-3 transfer context, for cancelling */
 } sysdma_request;
 
 typedef struct request_queue {
@@ -120,6 +121,11 @@ struct sysdma_adapter {
     /* the chained runner: the list on the channel, then those waiting */
     struct sg_header *run_head, *run_tail;
     uint32_t lists;              /* scatter/gather lists handed out, not yet put */
+    uint32_t ops_version;        /* 1, 2 or 3, from the latest description */
+    /* version 3: the mapped transfer's completion, due at terminal count */
+    bool v3_pending;
+    sysdma_transfer_complete_fn v3_complete;
+    void *v3_context;
 };
 
 struct sysdma_system {
@@ -183,6 +189,15 @@ void sysdma__spares_destroy(sysdma_system *sys);
 sysdma_status sysdma__allocate_channel(sysdma_adapter *a, void *device, uint32_t count,
                                        sysdma_adapter_control_fn routine, void *context);
 sysdma_status sysdma__free_channel(sysdma_adapter *a);
+/* The general request: `tag` identifies it for sysdma__cancel_request;
+ * `nowait`: granted now or SYSDMA_E_INSUFFICIENT_RESOURCES; `routine` NULL
+ * (only with nowait): the caller holds the channel, *base its registers. */
+sysdma_status sysdma__allocate(sysdma_adapter *a, void *device, uint32_t count,
+                               sysdma_adapter_control_fn routine, void *context, void *tag,
+                               bool nowait, sysdma_map_registers **base);
+bool sysdma__cancel_request(sysdma_adapter *a, const void *tag);
+bool sysdma__request_waiting(sysdma_adapter *a, const void *tag);
+sysdma_status sysdma__free_object(sysdma_adapter *a, sysdma_allocation_action action);
 sysdma_status sysdma__free_map_registers(sysdma_adapter *a, sysdma_map_registers *base,
                                          uint32_t count);
 
@@ -213,11 +228,17 @@ uint32_t sysdma__alignment(sysdma_adapter *a);
 /* common.c */
 sysdma_status sysdma__allocate_common(sysdma_adapter *a, uint32_t length, bool cached, void **va,
                                       uint64_t *logical);
+/* ...below `max_phys` too (0: only the adapter's reach). */
+sysdma_status sysdma__allocate_common_below(sysdma_adapter *a, uint32_t length, bool cached,
+                                            uint64_t max_phys, void **va, uint64_t *logical);
 sysdma_status sysdma__free_common(sysdma_adapter *a, uint32_t length, uint64_t logical, void *va,
                                   bool cached);
 
 /* adapter.c */
 sysdma_status sysdma__put_adapter(sysdma_adapter *a);
+
+/* v3.c: a version-3 completion due at terminal count (lock held). */
+bool sysdma__v3_terminal_count(sysdma_adapter *a, sysdma_transfer_complete_fn *fn, void **ctx);
 
 /* sg.c */
 sysdma_status sysdma__sg_get(sysdma_adapter *a, void *device, sysdma_mdl *mdl, void *va,

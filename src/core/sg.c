@@ -619,6 +619,10 @@ void sysdma_terminal_count(sysdma_system *sys, uint32_t channels)
         sysdma__lock(sys);
         sysdma_adapter *a = sys->adapters[ch];
         sg_header *h = a ? a->run_head : NULL;
+        sysdma_transfer_complete_fn v3_fn = NULL;
+        void *v3_ctx = NULL;
+        if (!h && a)
+            (void)sysdma__v3_terminal_count(a, &v3_fn, &v3_ctx);
         if (h && h->running) {
             sysdma_sg_list *l = list_of(h);
             h->done_bytes += l->elements[h->element].length;
@@ -638,6 +642,8 @@ void sysdma_terminal_count(sysdma_system *sys, uint32_t channels)
         }
         sysdma__unlock(sys);
         call_done(calls, n);
+        if (v3_fn)
+            v3_fn(a, v3_ctx, SYSDMA_OK);
     }
 }
 

@@ -1,0 +1,294 @@
+/*
+ * The version-3 DMA operations (SPEC §8): adapter and transfer information,
+ * transfer contexts, AllocateAdapterChannelEx (asynchronous, or synchronous
+ * and never waiting), CancelAdapterChannel, FreeAdapterObject,
+ * MapTransferEx (maps and starts; completion at terminal count),
+ * FlushAdapterBuffersEx, CancelMappedTransfer, the Ex scatter/gather
+ * routines by offset into an MDL chain, AllocateCommonBufferEx and
+ * ConfigureAdapterChannel.
+ *
+ * They are built on the same machinery as the version-1/2 calls: the
+ * channel queues (a request carries its transfer context as a tag, so it
+ * can be found and withdrawn), MapTransfer and its flush, the common-buffer
+ * and scatter/gather code. Only adapters got with a version-3 description
+ * offer them.
+ */
+#include "internal.h"
+
+#define CTX_MAGIC 0x56335443u /* "V3TC" */
+
+typedef struct v3ctx {
+    uint32_t magic;
+    sysdma_adapter *adapter;
+} v3ctx;
+
+_Static_assert(sizeof(v3ctx) <= sizeof(sysdma_transfer_context), "transfer context too small");
+
+static bool v3(const sysdma_adapter *a)
+{
+    return a && a->ops_version >= 3;
+}
+
+#define NEED_V3(a)                                              \
+    do {                                                        \
+        if (!(a))                                               \
+            return SYSDMA_E_INVALID_ARGUMENT;                   \
+        if (!v3(a))                                             \
+            return SYSDMA_E_NOT_SUPPORTED; /* version 3 only */ \
+    } while (0)
+
+sysdma_status sysdma_adapter_info_get(sysdma_adapter *a, sysdma_adapter_info *out)
+{
+    NEED_V3(a);
+    if (!out)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    *out = (sysdma_adapter_info){
+        .version = a->ops_version,
+        .master = a->master,
+        .channel = a->channel,
+        .counter_available = !a->master && a->limits.counter_available,
+        .address_width = a->limits.address_bits,
+        .minimum_transfer_unit = a->limits.min_unit ? a->limits.min_unit : 1,
+        .maximum_transfer = a->max_transfer,
+        .scatter_gather_limit = a->desc.scatter_gather ? a->max_map_registers : 1,
+        .map_registers = a->max_map_registers,
+    };
+    return SYSDMA_OK;
+}
+
+/* The MDL of the chain holding byte `offset`, and the offset inside it. */
+static sysdma_mdl *locate(sysdma_mdl *m, uint64_t offset, uint32_t *inside)
+{
+    while (m && offset >= m->byte_count) {
+        offset -= m->byte_count;
+        m = m->next;
+    }
+    if (m)
+        *inside = (uint32_t)offset;
+    return m;
+}
+
+sysdma_status sysdma_transfer_info_get(sysdma_adapter *a, sysdma_mdl *mdl, uint64_t offset,
+                                       uint32_t length, bool write_to_device,
+                                       sysdma_transfer_info *out)
+{
+    NEED_V3(a);
+    (void)write_to_device;
+    if (!out)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    if (!length)
+        return SYSDMA_E_LENGTH;
+    uint32_t size = 0, regs = 0;
+    sysdma_status st;
+    if (!mdl) {
+        st = a->ops->calculate_scatter_gather_list(a, NULL, (void *)(uintptr_t)PAGE, length, &size,
+                                                   &regs);
+    } else {
+        uint32_t inside = 0;
+        sysdma_mdl *m = locate(mdl, offset, &inside);
+        if (!m)
+            return SYSDMA_E_OUT_OF_RANGE;
+        if (length > m->byte_count - inside)
+            return SYSDMA_E_NOT_SUPPORTED; /* spans two MDLs of the chain */
+        st = a->ops->calculate_scatter_gather_list(a, m, (uint8_t *)sysdma_mdl_virtual_address(m) + inside,
+                                                   length, &size, &regs);
+    }
+    if (st != SYSDMA_OK)
+        return st;
+    uint32_t one = 0;
+    a->ops->calculate_scatter_gather_list(a, NULL, (void *)(uintptr_t)PAGE, 1, &one, NULL);
+    *out = (sysdma_transfer_info){regs, (size - one) / (uint32_t)sizeof(sysdma_sg_element) + 1,
+                                  size};
+    return SYSDMA_OK;
+}
+
+sysdma_status sysdma_transfer_context_init(sysdma_adapter *a, sysdma_transfer_context *ctx)
+{
+    NEED_V3(a);
+    if (!ctx)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    memset(ctx, 0, sizeof *ctx);
+    v3ctx *c = (v3ctx *)ctx;
+    c->magic = CTX_MAGIC;
+    c->adapter = a;
+    return SYSDMA_OK;
+}
+
+sysdma_status sysdma_channel_allocate_ex(sysdma_adapter *a, void *device,
+                                         sysdma_transfer_context *ctx, uint32_t count,
+                                         uint32_t flags, sysdma_adapter_control_fn routine,
+                                         void *context, sysdma_map_registers **base)
+{
+    NEED_V3(a);
+    v3ctx *c = (v3ctx *)ctx;
+    bool sync = flags & SYSDMA_ALLOCATE_SYNCHRONOUS;
+    if (!c || c->magic != CTX_MAGIC || c->adapter != a || (flags & ~1u) ||
+        (!routine && (!sync || !base)))
+        return SYSDMA_E_INVALID_ARGUMENT;
+    if (count > a->max_map_registers)
+        return SYSDMA_E_TOO_MANY_MAP_REGISTERS;
+    if (sysdma__request_waiting(a, ctx))
+        return SYSDMA_E_WRONG_STATE; /* this context's request still waits */
+    if (base)
+        *base = NULL;
+    return sysdma__allocate(a, device, count, routine, context, ctx, sync, base);
+}
+
+bool sysdma_channel_cancel(sysdma_adapter *a, sysdma_transfer_context *ctx)
+{
+    if (!v3(a) || !ctx)
+        return false;
+    return sysdma__cancel_request(a, ctx);
+}
+
+sysdma_status sysdma_adapter_free_object(sysdma_adapter *a, sysdma_allocation_action action)
+{
+    NEED_V3(a);
+    return sysdma__free_object(a, action);
+}
+
+sysdma_status sysdma_map_transfer_ex(sysdma_adapter *a, sysdma_mdl *mdl, uint64_t offset,
+                                     uint32_t *length, bool to_device, sysdma_map_registers *regs,
+                                     sysdma_transfer_complete_fn complete, void *context,
+                                     uint64_t *logical)
+{
+    NEED_V3(a);
+    if (!mdl || !length)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    uint32_t inside = 0;
+    sysdma_mdl *m = locate(mdl, offset, &inside);
+    if (!m)
+        return SYSDMA_E_OUT_OF_RANGE;
+    if (*length == 0)
+        return SYSDMA_E_LENGTH;
+    uint8_t *va = (uint8_t *)sysdma_mdl_virtual_address(m) + inside;
+    /* Shorten to what one mapping can take. */
+    uint32_t len = *length;
+    if (len > m->byte_count - inside)
+        len = m->byte_count - inside;
+    if (len > a->max_transfer)
+        len = a->max_transfer;
+    uint64_t phys;
+    if (!(a->master && a->desc.scatter_gather) && !sysdma__direct(a, m, va, len, &phys) && regs &&
+        len > regs->count * PAGE)
+        len = regs->count * PAGE;
+    if (a->limits.width > 1 && len > 1)
+        len &= ~(a->limits.width - 1u);
+    sysdma__lock(a->sys);
+    bool busy = a->v3_pending;
+    sysdma__unlock(a->sys);
+    if (busy)
+        return SYSDMA_E_WRONG_STATE;
+    sysdma_status st = a->ops->map_transfer(a, m, regs, va, &len, to_device, logical);
+    if (st != SYSDMA_OK)
+        return st;
+    *length = len;
+    sysdma__lock(a->sys);
+    a->v3_pending = complete != NULL;
+    a->v3_complete = complete;
+    a->v3_context = context;
+    sysdma__unlock(a->sys);
+    return SYSDMA_OK;
+}
+
+sysdma_status sysdma_flush_adapter_buffers_ex(sysdma_adapter *a, sysdma_mdl *mdl,
+                                              sysdma_map_registers *regs, uint64_t offset,
+                                              uint32_t length, bool to_device)
+{
+    NEED_V3(a);
+    if (!mdl)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    uint32_t inside = 0;
+    sysdma_mdl *m = locate(mdl, offset, &inside);
+    if (!m)
+        return SYSDMA_E_OUT_OF_RANGE;
+    sysdma__lock(a->sys);
+    bool pending = a->v3_pending;
+    sysdma__unlock(a->sys);
+    if (pending)
+        return SYSDMA_E_WRONG_STATE; /* neither complete nor cancelled yet */
+    return a->ops->flush_adapter_buffers(a, m, regs, (uint8_t *)sysdma_mdl_virtual_address(m) + inside,
+                                         length, to_device);
+}
+
+sysdma_status sysdma_transfer_cancel_mapped(sysdma_adapter *a)
+{
+    NEED_V3(a);
+    sysdma_system *sys = a->sys;
+    sysdma__lock(sys);
+    if (!a->v3_pending || !a->map.active) {
+        sysdma__unlock(sys);
+        return SYSDMA_E_WRONG_STATE;
+    }
+    if (!a->master)
+        sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel); /* stop it */
+    a->v3_pending = false;
+    sysdma_transfer_complete_fn fn = a->v3_complete;
+    void *ctx = a->v3_context;
+    sysdma__unlock(sys);
+    fn(a, ctx, SYSDMA_E_CANCELLED);
+    return SYSDMA_OK;
+}
+
+/* At terminal count (sg.c's sysdma_terminal_count, lock held): a pending
+ * version-3 completion is due; returns it to run after the lock. */
+bool sysdma__v3_terminal_count(sysdma_adapter *a, sysdma_transfer_complete_fn *fn, void **ctx)
+{
+    if (!a->v3_pending || !a->map.active)
+        return false;
+    a->v3_pending = false;
+    *fn = a->v3_complete;
+    *ctx = a->v3_context;
+    return true;
+}
+
+sysdma_status sysdma_sg_get_ex(sysdma_adapter *a, void *device, sysdma_mdl *mdl, uint64_t offset,
+                               uint32_t length, sysdma_list_control_fn routine, void *context,
+                               bool to_device, void *buffer, uint32_t *buffer_size)
+{
+    NEED_V3(a);
+    if (!mdl)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    uint32_t inside = 0;
+    sysdma_mdl *m = locate(mdl, offset, &inside);
+    if (!m)
+        return SYSDMA_E_OUT_OF_RANGE;
+    if (length > m->byte_count - inside)
+        return SYSDMA_E_NOT_SUPPORTED; /* spans two MDLs of the chain */
+    uint8_t *va = (uint8_t *)sysdma_mdl_virtual_address(m) + inside;
+    if (buffer)
+        return sysdma_sg_build(a, device, m, va, length, routine, context, to_device, buffer,
+                               buffer_size);
+    return sysdma_sg_get(a, device, m, va, length, routine, context, to_device);
+}
+
+sysdma_status sysdma_common_buffer_allocate_ex(sysdma_adapter *a, uint64_t max_address,
+                                               uint32_t length, bool cache_enabled, void **va,
+                                               uint64_t *logical)
+{
+    NEED_V3(a);
+    if (!va || !logical)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    if (!max_address)
+        return sysdma_common_buffer_allocate(a, length, cache_enabled, va, logical);
+    if (max_address < PAGE)
+        return SYSDMA_E_NO_MEMORY;
+    return sysdma__allocate_common_below(a, length, cache_enabled,
+                                         max_address == ~(uint64_t)0 ? 0 : max_address + 1, va,
+                                         logical);
+}
+
+sysdma_status sysdma_adapter_configure(sysdma_adapter *a, uint32_t function, void *data,
+                                       size_t bytes)
+{
+    NEED_V3(a);
+    if (a->master)
+        return SYSDMA_E_NOT_SUPPORTED;
+    sysdma_system *sys = a->sys;
+    if (!sys->ctrl.ops->configure)
+        return SYSDMA_E_NOT_IMPLEMENTED;
+    sysdma__lock(sys);
+    sysdma_status st = sys->ctrl.ops->configure(sys->ctrl.ctx, a->channel, function, data, bytes);
+    sysdma__unlock(sys);
+    return st;
+}

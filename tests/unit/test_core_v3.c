@@ -1,0 +1,361 @@
+/*
+ * The version-3 operations on the simulated PC: which description version
+ * gives which set; adapter and transfer information; AllocateAdapterChannelEx
+ * asynchronous and synchronous (never waiting); CancelAdapterChannel on the
+ * channel queue and the register queue (the next waiter is served);
+ * FreeAdapterObject; MapTransferEx with its completion at terminal count,
+ * cancelled transfers, the flush rule; the Ex scatter/gather routine on an
+ * MDL chain; AllocateCommonBufferEx below an address; ConfigureAdapterChannel.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "support/rig.h"
+
+#define PAGE SYSDMA_PAGE_SIZE
+
+static sysdma_adapter *get(rig *r, unsigned version, unsigned ch, uint32_t max_len, uint32_t *n)
+{
+    sysdma_device_description d = {0};
+    d.version = version;
+    d.channel = ch;
+    d.width = ch >= 4 ? SYSDMA_WIDTH_16 : SYSDMA_WIDTH_8;
+    d.maximum_length = max_len;
+    sysdma_adapter *a;
+    assert_int_equal(sysdma_adapter_get(r->sys, &d, &a, n), SYSDMA_OK);
+    return a;
+}
+
+static int setup(void **state)
+{
+    rig *r = malloc(sizeof *r);
+    sysdma_config cfg = {.map_registers_initial = 32, .map_registers_cap = 32};
+    if (!r || rig_init(r, 64u << 20, 1u << 18, &cfg) != SYSDMA_OK)
+        return -1;
+    sysdma_sim_set_tc_irq(r->sim, 10);
+    *state = r;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    rig_destroy(*state);
+    free(*state);
+    return 0;
+}
+
+static void test_versions_select_the_set(void **state)
+{
+    rig *r = *state;
+    uint32_t n, size;
+    uint8_t *va = (uint8_t *)(uintptr_t)0x10000;
+    sysdma_adapter_info info;
+    sysdma_adapter *a = get(r, 1, 1, 4096, &n);
+    assert_int_equal(sysdma_sg_calculate(a, NULL, va, 100, &size, NULL), SYSDMA_E_NOT_SUPPORTED);
+    assert_int_equal(sysdma_adapter_info_get(a, &info), SYSDMA_E_NOT_SUPPORTED);
+    a = get(r, 2, 1, 4096, &n); /* the same adapter, now version 2 */
+    assert_int_equal(sysdma_sg_calculate(a, NULL, va, 100, &size, NULL), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_info_get(a, &info), SYSDMA_E_NOT_SUPPORTED);
+    a = get(r, 3, 1, 4096, &n);
+    assert_int_equal(sysdma_adapter_info_get(a, &info), SYSDMA_OK);
+    assert_int_equal(info.version, 3);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    sysdma_device_description d = {0};
+    d.version = 4;
+    d.maximum_length = 1;
+    assert_int_equal(sysdma_adapter_get(r->sys, &d, &a, NULL), SYSDMA_E_UNKNOWN_VERSION);
+}
+
+static void test_information(void **state)
+{
+    rig *r = *state;
+    uint32_t n;
+    sysdma_adapter *a = get(r, 3, 5, 65536, &n);
+    sysdma_adapter_info info;
+    assert_int_equal(sysdma_adapter_info_get(a, &info), SYSDMA_OK);
+    assert_int_equal(info.channel, 5);
+    assert_true(info.counter_available);
+    assert_int_equal(info.address_width, 24);
+    assert_int_equal(info.minimum_transfer_unit, 2);
+    assert_int_equal(info.maximum_transfer, 131072);
+    assert_int_equal(info.scatter_gather_limit, 1);
+    assert_int_equal(info.map_registers, n);
+    /* Transfer information agrees with Calculate. */
+    uint8_t *buf = sysdma_sim_buffer_alloc(r->sim, 5 * PAGE, 0, SYSDMA_SIM_HIGH);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(r->sys, buf, 5 * PAGE, &m), SYSDMA_OK);
+    sysdma_transfer_info ti;
+    assert_int_equal(sysdma_transfer_info_get(a, m, 100, 3 * PAGE, true, &ti), SYSDMA_OK);
+    uint32_t size, regs;
+    assert_int_equal(sysdma_sg_calculate(a, m, buf + 100, 3 * PAGE, &size, &regs), SYSDMA_OK);
+    assert_int_equal(ti.list_size, size);
+    assert_int_equal(ti.map_registers, regs);
+    assert_int_equal(ti.elements, 1);
+    assert_int_equal(sysdma_transfer_info_get(a, m, 5 * PAGE, 10, true, &ti), SYSDMA_E_OUT_OF_RANGE);
+    sysdma_mdl_free(r->sys, m);
+    sysdma_sim_buffer_free(r->sim, buf);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+}
+
+typedef struct seen {
+    int runs;
+    sysdma_map_registers *regs;
+    sysdma_allocation_action act;
+} seen;
+
+static sysdma_allocation_action routine(void *device, sysdma_map_registers *regs, void *ctx)
+{
+    (void)device;
+    seen *s = ctx;
+    s->runs++;
+    s->regs = regs;
+    return s->act;
+}
+
+static void test_allocate_ex_and_cancel(void **state)
+{
+    rig *r = *state;
+    uint32_t n;
+    sysdma_adapter *a = get(r, 3, 2, 65536, &n);
+    sysdma_transfer_context c1, c2, c3;
+    sysdma_transfer_context_init(a, &c1);
+    sysdma_transfer_context_init(a, &c2);
+    sysdma_transfer_context_init(a, &c3);
+    /* Synchronous, no routine: the caller holds the channel. */
+    sysdma_map_registers *base = NULL;
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &c1, 4, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL,
+                                                NULL, &base),
+                     SYSDMA_OK);
+    assert_non_null(base);
+    /* Another synchronous request fails at once and queues nothing. */
+    sysdma_map_registers *b2 = NULL;
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &c2, 1, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL,
+                                                NULL, &b2),
+                     SYSDMA_E_INSUFFICIENT_RESOURCES);
+    sysdma_adapter_state st;
+    sysdma_adapter_state_get(a, &st);
+    assert_int_equal(st.waiting, 0);
+    /* Two asynchronous requests wait; the first is withdrawn. */
+    seen s2 = {0, NULL, SYSDMA_DEALLOCATE_OBJECT}, s3 = {0, NULL, SYSDMA_DEALLOCATE_OBJECT};
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &c2, 1, 0, routine, &s2, NULL),
+                     SYSDMA_PENDING);
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &c2, 1, 0, routine, &s2, NULL),
+                     SYSDMA_E_WRONG_STATE); /* its context is in use */
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &c3, 1, 0, routine, &s3, NULL),
+                     SYSDMA_PENDING);
+    assert_true(sysdma_channel_cancel(a, &c2));
+    assert_false(sysdma_channel_cancel(a, &c2));
+    sysdma_adapter_state_get(a, &st);
+    assert_int_equal(st.waiting, 1);
+    /* FreeAdapterObject releases; the remaining waiter runs. */
+    assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_OK);
+    assert_int_equal(s2.runs, 0);
+    assert_int_equal(s3.runs, 1);
+    assert_false(sysdma_channel_cancel(a, &c3)); /* already granted */
+    assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_E_NOT_OWNER);
+    /* Bad arguments. */
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &c1, 1, 0, NULL, NULL, NULL),
+                     SYSDMA_E_INVALID_ARGUMENT);
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &c1, n + 1, 0, routine, &s2, NULL),
+                     SYSDMA_E_TOO_MANY_MAP_REGISTERS);
+    sysdma_transfer_context bogus = {{0}};
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &bogus, 1, 0, routine, &s2, NULL),
+                     SYSDMA_E_INVALID_ARGUMENT);
+    /* Keep-registers through FreeAdapterObject. */
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &c1, 3, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL,
+                                                NULL, &base),
+                     SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS),
+                     SYSDMA_OK);
+    assert_int_equal(sysdma_map_registers_free(a, base, 3), SYSDMA_OK);
+    sysdma_stats ps;
+    sysdma_stats_get(r->sys, NULL, &ps);
+    assert_int_equal(ps.pool_in_use, 0);
+
+    /* A request waiting for map registers, withdrawn: its channel is not
+     * left reserved. */
+    sysdma_adapter *b = get(r, 3, 3, 65536, &n);
+    sysdma_transfer_context cb;
+    sysdma_transfer_context_init(b, &cb);
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &c1, 16, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL,
+                                                NULL, &base),
+                     SYSDMA_OK);
+    sysdma_map_registers *other;
+    sysdma_transfer_context cx;
+    sysdma_transfer_context_init(b, &cx);
+    seen sb = {0, NULL, SYSDMA_DEALLOCATE_OBJECT};
+    /* The pool holds 32 pages in 64 KiB halves: a's 16 took one half; take
+     * the other with b, then ask for more on b's channel... */
+    assert_int_equal(sysdma_channel_allocate_ex(b, NULL, &cx, 16, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL,
+                                                NULL, &other),
+                     SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_free_object(b, SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS),
+                     SYSDMA_OK);
+    assert_int_equal(sysdma_channel_allocate_ex(b, NULL, &cb, 8, 0, routine, &sb, NULL),
+                     SYSDMA_PENDING); /* channel free, registers not */
+    sysdma_adapter_state_get(b, &st);
+    assert_int_equal(st.waiting, 1);
+    assert_true(sysdma_channel_cancel(b, &cb));
+    seen now = {0, NULL, SYSDMA_DEALLOCATE_OBJECT};
+    assert_int_equal(sysdma_channel_allocate(b, NULL, 0, routine, &now), SYSDMA_OK);
+    assert_int_equal(now.runs, 1);
+    assert_int_equal(sb.runs, 0);
+    assert_int_equal(sysdma_map_registers_free(b, other, 16), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(b), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+}
+
+typedef struct done {
+    int calls;
+    sysdma_status status;
+} done;
+
+static void completed(sysdma_adapter *a, void *ctx, sysdma_status st)
+{
+    (void)a;
+    done *d = ctx;
+    d->calls++;
+    d->status = st;
+}
+
+static void tc_isr(void *ctx, unsigned irq)
+{
+    (void)irq;
+    rig *r = ctx;
+    sysdma_terminal_count(r->sys, sysdma_sim_tc_ack(r->sim));
+}
+
+static bool called(void *ctx) { return ((done *)ctx)->calls > 0; }
+
+static void start_device(rig *r, unsigned ch, uint32_t len, bool to_device)
+{
+    for (unsigned b = 0; b < 4; b++)
+        sysdma_sim_outb(r->sim, (uint16_t)(0x301 + 8 * ch + b), (uint8_t)(len >> (8 * b)));
+    sysdma_sim_outb(r->sim, (uint16_t)(0x300 + 8 * ch), to_device ? 2 : 1);
+}
+
+static void test_map_transfer_ex(void **state)
+{
+    rig *r = *state;
+    assert_true(sysdma_sim_irq_connect(r->sim, 10, tc_isr, r));
+    uint32_t n;
+    sysdma_adapter *a = get(r, 3, 1, 65536, &n);
+    uint32_t total = 100000;
+    uint8_t *buf = sysdma_sim_buffer_alloc(r->sim, total, 0, SYSDMA_SIM_LOW);
+    for (uint32_t k = 0; k < total; k++)
+        buf[k] = (uint8_t)(k * 5u + 1u);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(r->sys, buf, total, &m), SYSDMA_OK);
+    sysdma_transfer_context c;
+    sysdma_transfer_context_init(a, &c);
+    sysdma_map_registers *base;
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &c, n, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL,
+                                                NULL, &base),
+                     SYSDMA_OK);
+    /* Whole buffer asked: shortened to one mapping; completion at TC. */
+    uint64_t off = 0;
+    while (off < total) {
+        uint32_t len = total - (uint32_t)off;
+        done d = {0, SYSDMA_PENDING};
+        assert_int_equal(sysdma_map_transfer_ex(a, m, off, &len, true, base, completed, &d, NULL),
+                         SYSDMA_OK);
+        assert_true(len > 0 && len <= 65536);
+        assert_int_equal(sysdma_flush_adapter_buffers_ex(a, m, base, off, len, true),
+                         SYSDMA_E_WRONG_STATE); /* not complete yet */
+        r->dev[1].data = r->fifo[1] + off;
+        r->dev[1].cap = r->fifo_cap - off;
+        start_device(r, 1, len, true);
+        assert_true(sysdma_sim_run_until(r->sim, called, &d, 5000000000ull));
+        sysdma_sim_run(r->sim, 100000);
+        assert_int_equal(d.calls, 1);
+        assert_int_equal(d.status, SYSDMA_OK);
+        sysdma_sim_outb(r->sim, 0x305 + 8, 0);
+        assert_int_equal(sysdma_flush_adapter_buffers_ex(a, m, base, off, len, true), SYSDMA_OK);
+        off += len;
+    }
+    assert_memory_equal(r->fifo[1], buf, total);
+    /* Cancelled: the channel stops, the completion says so, once. */
+    uint32_t len = 4096;
+    done d = {0, SYSDMA_PENDING};
+    assert_int_equal(sysdma_map_transfer_ex(a, m, 0, &len, false, base, completed, &d, NULL),
+                     SYSDMA_OK);
+    assert_int_equal(sysdma_transfer_cancel_mapped(a), SYSDMA_OK);
+    assert_int_equal(d.calls, 1);
+    assert_int_equal(d.status, SYSDMA_E_CANCELLED);
+    assert_int_equal(sysdma_transfer_cancel_mapped(a), SYSDMA_E_WRONG_STATE);
+    r->dev[1].data = r->fifo[1];
+    r->dev[1].cap = r->fifo_cap;
+    start_device(r, 1, len, false);
+    sysdma_sim_run(r->sim, 10000000);
+    assert_int_equal(r->dev[1].moved, 0); /* masked: nothing moved */
+    assert_int_equal(d.calls, 1);
+    sysdma_sim_outb(r->sim, 0x300 + 8, 0);
+    assert_int_equal(sysdma_flush_adapter_buffers_ex(a, m, base, 0, len, false), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_OK);
+    sysdma_mdl_free(r->sys, m);
+    sysdma_sim_buffer_free(r->sim, buf);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+}
+
+static void keep_list(void *device, sysdma_sg_list *list, void *ctx)
+{
+    (void)device;
+    *(sysdma_sg_list **)ctx = list;
+}
+
+static void test_ex_lists_buffers_configure(void **state)
+{
+    rig *r = *state;
+    uint32_t n;
+    sysdma_adapter *a = get(r, 3, 3, 65536, &n);
+    /* An MDL chain: the list for an offset in its second MDL. */
+    uint8_t *b1 = sysdma_sim_buffer_alloc(r->sim, 3000, 0, SYSDMA_SIM_LOW);
+    uint8_t *b2 = sysdma_sim_buffer_alloc(r->sim, 8192, 0, SYSDMA_SIM_LOW);
+    sysdma_mdl *m1, *m2;
+    assert_int_equal(sysdma_mdl_create(r->sys, b1, 3000, &m1), SYSDMA_OK);
+    assert_int_equal(sysdma_mdl_create(r->sys, b2, 8192, &m2), SYSDMA_OK);
+    m1->next = m2;
+    sysdma_sg_list *l = NULL;
+    assert_int_equal(sysdma_sg_get_ex(a, NULL, m1, 3000 + 100, 2000, keep_list, &l, true, NULL, NULL),
+                     SYSDMA_OK);
+    assert_non_null(l);
+    assert_int_equal(l->count, 1);
+    assert_int_equal(l->elements[0].address, m2->pfn[0] + 100);
+    assert_int_equal(sysdma_sg_put(a, l, true), SYSDMA_OK);
+    assert_int_equal(sysdma_sg_get_ex(a, NULL, m1, 2900, 200, keep_list, &l, true, NULL, NULL),
+                     SYSDMA_E_NOT_SUPPORTED); /* spans both */
+    assert_int_equal(sysdma_sg_get_ex(a, NULL, m1, 20000, 2, keep_list, &l, true, NULL, NULL),
+                     SYSDMA_E_OUT_OF_RANGE);
+    m1->next = NULL;
+    sysdma_mdl_free(r->sys, m1);
+    sysdma_mdl_free(r->sys, m2);
+    /* A common buffer below 8 MiB. */
+    void *va;
+    uint64_t lg;
+    assert_int_equal(sysdma_common_buffer_allocate_ex(a, (8u << 20) - 1, 10000, true, &va, &lg),
+                     SYSDMA_OK);
+    assert_true(lg + 10000 <= (8u << 20));
+    assert_int_equal(sysdma_common_buffer_free(a, 10000, lg, va, true), SYSDMA_OK);
+    /* The 8237 driver has no controller-specific functions. */
+    assert_int_equal(sysdma_adapter_configure(a, 1, NULL, 0), SYSDMA_E_NOT_IMPLEMENTED);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_versions_select_the_set, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_information, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_allocate_ex_and_cancel, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_map_transfer_ex, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ex_lists_buffers_configure, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
