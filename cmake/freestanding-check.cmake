@@ -1,7 +1,8 @@
 # Compile every core, controller and example driver source with -m32 -ffreestanding -nostdinc
 # (only the compiler's own freestanding headers) and link them together with
 # no libc, to prove that the bare-metal port can use them as they are.
-file(GLOB srcs ${SRC}/src/core/*.c ${SRC}/src/ctrl/*.c ${SRC}/examples/drivers/*.c)
+file(GLOB srcs ${SRC}/src/core/*.c ${SRC}/src/ctrl/*.c ${SRC}/examples/drivers/*.c
+               ${SRC}/examples/wdm/*.c)
 set(out ${CMAKE_CURRENT_BINARY_DIR}/freestanding-check)
 file(MAKE_DIRECTORY ${out})
 execute_process(COMMAND gcc -print-file-name=include OUTPUT_VARIABLE gccinc
@@ -13,7 +14,7 @@ foreach(s ${srcs})
   get_filename_component(d ${d} NAME)
   set(o ${out}/${d}_${n}.o)
   execute_process(COMMAND gcc -m32 -std=c11 -ffreestanding -fno-builtin -fno-pic -fno-pie -nostdinc
-                          -isystem ${gccinc} -I${SRC}/include -I${SRC}/src/core
+                          -isystem ${gccinc} -I${SRC}/include -I${SRC}/src/core -I${SRC}/examples/wdm
                           -Wall -Wextra -Werror -O2 -c ${s} -o ${o}
                   RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)

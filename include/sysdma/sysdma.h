@@ -190,6 +190,7 @@ typedef struct sysdma_mdl {
     uint32_t pages;
     uint64_t *pfn;             /* physical address of each page */
     uint32_t alloc_bytes;      /* size of this allocation (MDL + pfn array) */
+    sysdma_system *system;     /* the system that built it */
 } sysdma_mdl;
 
 /* Describe [va, va + bytes). SYSDMA_E_LENGTH for 0 bytes, more than 4 GiB or

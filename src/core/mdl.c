@@ -34,6 +34,8 @@ static sysdma_status build(sysdma_system *sys, void *va, size_t bytes, const sys
     m->pages = pages;
     m->pfn = (uint64_t *)(m + 1);
     m->alloc_bytes = (uint32_t)size;
+    m->system = sys;
+    m->next = NULL;
     for (uint32_t k = 0; k < pages; k++) {
         uint8_t *page = m->start_va + (size_t)k * PAGE;
         if (src) {

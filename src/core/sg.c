@@ -473,6 +473,7 @@ sysdma_status sysdma__sg_build_mdl(sysdma_adapter *a, sysdma_sg_list *list,
     m->pages = pages;
     m->pfn = (uint64_t *)(m + 1);
     m->alloc_bytes = (uint32_t)size;
+    m->system = sys;
     /* Offsets inside pages are kept, so each element's pages are the
      * buffer's next pages; a page split between two elements appears once. */
     uint32_t k = 0;
