@@ -198,12 +198,15 @@ sysdma_status sysdma__vf_refuse(verifier *v, sysdma_verifier_check c, sysdma_ada
 unsigned sysdma__vf_report_held(verifier *v, vrec *r, const char *call, site where,
                             sysdma_verifier_check c)
 {
+    sysdma__lock(v->sys);
+    bool held_now = r->a->granted;
+    sysdma__unlock(v->sys);
     unsigned kinds = 0;
     struct {
         uint64_t n;
         const char *what;
     } held[] = {
-        {r->holding, "channel held"},
+        {held_now, "channel held"},
         {r->mapped, "transfer mapped and not flushed"},
         {r->kept_sets, "map register sets kept"},
         {r->ncommons, "common buffers"},

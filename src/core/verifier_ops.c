@@ -117,7 +117,7 @@ static sysdma_status v_allocate_channel(sysdma_adapter *a, void *device, uint32_
     sysdma_verifier_check c = SYSDMA_VCHECK_COUNT;
     if (sysdma__vf_in_control())
         c = SYSDMA_VCHECK_ALLOCATE_IN_CONTROL;
-    else if (device && r->holding && r->holder == device)
+    else if (device && a->granted && r->holder == device)
         c = SYSDMA_VCHECK_ALLOCATE_OUTSTANDING;
     for (tramp *t = v->outstanding; t && c == SYSDMA_VCHECK_COUNT && device; t = t->next)
         if (t->device == device && t->rec == r && t->routine)
@@ -153,7 +153,8 @@ static sysdma_status v_free_channel(sysdma_adapter *a)
     site where = sysdma__vf_take_site();
     sysdma_system *sys = a->sys;
     sysdma__lock(sys);
-    sysdma_verifier_check c = !r->holding  ? SYSDMA_VCHECK_FREE_CHANNEL_NOT_OWNER
+    /* The core's own record of the grant: version-3 grants change it too. */
+    sysdma_verifier_check c = !a->granted  ? SYSDMA_VCHECK_FREE_CHANNEL_NOT_OWNER
                               : r->mapped ? SYSDMA_VCHECK_FREE_CHANNEL_MAPPED
                                           : SYSDMA_VCHECK_COUNT;
     sysdma__unlock(sys);
@@ -214,9 +215,9 @@ static sysdma_status v_map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
     uint32_t w = a->limits.width;
     sysdma__lock(sys);
     sysdma_verifier_check c = SYSDMA_VCHECK_COUNT;
-    if (!r->holding)
+    if (!a->granted)
         c = SYSDMA_VCHECK_MAP_WITHOUT_CHANNEL;
-    else if (regs && regs != r->regs)
+    else if (regs && regs != a->owner_regs)
         c = SYSDMA_VCHECK_MAP_STALE_REGISTERS;
     else if (r->mapped || a->run_head)
         c = SYSDMA_VCHECK_MAP_WHILE_MAPPED;

@@ -451,6 +451,35 @@ static void test_list_checks(void **state)
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
 }
 
+/* Version-3 grants on a verified adapter: mapping through a synchronous,
+ * routine-less grant is not a misuse. */
+static void test_v3_grant_is_seen(void **state)
+{
+    fx *f = *state;
+    sysdma_device_description d = {0};
+    d.version = 3;
+    d.channel = 1;
+    d.maximum_length = 8 * PAGE;
+    sysdma_adapter *a;
+    uint32_t n;
+    assert_int_equal(sysdma_adapter_get(f->r.sys, &d, &a, &n), SYSDMA_OK);
+    sysdma_transfer_context c;
+    assert_int_equal(sysdma_transfer_context_init(a, &c), SYSDMA_OK);
+    sysdma_map_registers *base;
+    unsigned before = f->r.reports;
+    assert_int_equal(sysdma_channel_allocate_ex(a, f, &c, 4, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL, NULL,
+                                                &base),
+                     SYSDMA_OK);
+    uint32_t len = 2 * PAGE;
+    assert_int_equal(sysdma_map_transfer(a, f->mhigh, base, f->high, &len, true, NULL), SYSDMA_OK);
+    assert_int_equal(sysdma_flush_adapter_buffers(a, f->mhigh, base, f->high, len, true), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_OK);
+    assert_int_equal(f->r.reports, before);
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_E_VERIFIER); /* released: not held now */
+    EXPECT(f, before, FREE_CHANNEL_NOT_OWNER, "sysdma_channel_free");
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+}
+
 /* Leaks at teardown; stop mode; a single wrapped adapter. */
 typedef struct sink {
     unsigned n, leaks;
@@ -556,6 +585,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bounce_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_common_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_v3_grant_is_seen, setup, teardown),
         cmocka_unit_test(test_leaks_at_teardown),
         cmocka_unit_test(test_wrap_one_adapter),
         cmocka_unit_test(test_stop_mode),
