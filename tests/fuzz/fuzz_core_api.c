@@ -244,7 +244,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (left) {
         unsigned ch = next8() % NSLOTS;
         slot *s = &slots[ch];
-        unsigned op = next8() % 14;
+        unsigned op = next8() % 15;
         if (trace)
             fprintf(stderr, "op %u on channel %u (adapter %p refs %u owned-granted %d mapped %d)\n", op,
                     ch, (void *)s->a, s->refs, s->granted, s->mapped);
@@ -439,6 +439,75 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 (void)sysdma_sg_calculate(s->a, next8() & 1 ? mdl : NULL,
                                           buf ? buf + off : (uint8_t *)(uintptr_t)0x1000,
                                           next32(), &need, &regs);
+            }
+            break;
+        case 14: /* version-3 calls, any arguments (not checked against the verifier) */
+            if (s->a) {
+                static sysdma_transfer_context ctx[NSLOTS];
+                sysdma_map_registers *base = NULL;
+                uint32_t len = next32() % 140000;
+                switch (next8() % 8) {
+                case 0:
+                    (void)sysdma_transfer_context_init(s->a, &ctx[ch]);
+                    break;
+                case 1:
+                    if (nrequests < sizeof requests / sizeof requests[0]) {
+                        request *q = &requests[nrequests++];
+                        q->s = s;
+                        q->action = (sysdma_allocation_action)(1 + next8() % 3);
+                        q->want = next8() % 40;
+                        bool sync = next8() & 1;
+                        sysdma_status st = sysdma_channel_allocate_ex(
+                            s->a, s, &ctx[ch], q->want, sync ? SYSDMA_ALLOCATE_SYNCHRONOUS : 0,
+                            sync && (next8() & 1) ? NULL : control, q, &base);
+                        if (st == SYSDMA_OK && base) {
+                            s->regs = base;
+                            s->granted = true;
+                        }
+                    }
+                    break;
+                case 2:
+                    (void)sysdma_channel_cancel(s->a, &ctx[ch]);
+                    break;
+                case 3:
+                    if (sysdma_adapter_free_object(s->a, (sysdma_allocation_action)(next8() % 5)) ==
+                        SYSDMA_OK)
+                        s->granted = false;
+                    break;
+                case 4: {
+                    uint32_t off = next32() % (buf_len + 10);
+                    bool dir = next8() & 1;
+                    sysdma_map_registers *r = next8() & 1 ? s->regs : NULL;
+                    if (mdl && sysdma_map_transfer_ex(s->a, mdl, off, &len, dir, r, NULL, NULL,
+                                                      NULL) == SYSDMA_OK) {
+                        /* the same mapping as a MapTransfer: flushed like one */
+                        s->mapped = true;
+                        s->map_off = off;
+                        s->map_len = len;
+                        s->map_dir = dir;
+                        s->map_regs = r;
+                    }
+                    break;
+                }
+                case 5:
+                    if (mdl)
+                        (void)sysdma_flush_adapter_buffers_ex(s->a, mdl, s->regs,
+                                                              next32() % (buf_len + 10), len,
+                                                              next8() & 1);
+                    break;
+                case 6:
+                    (void)sysdma_transfer_cancel_mapped(s->a);
+                    break;
+                default: {
+                    sysdma_transfer_info ti;
+                    sysdma_adapter_info ai;
+                    (void)sysdma_adapter_info_get(s->a, &ai);
+                    (void)sysdma_transfer_info_get(s->a, next8() & 1 ? mdl : NULL,
+                                                   next32() % (buf_len + 10), len, true, &ti);
+                    (void)sysdma_adapter_configure(s->a, next8(), NULL, 0);
+                    break;
+                }
+                }
             }
             break;
         default: { /* raw port writes from a hostile guest, between the calls */
