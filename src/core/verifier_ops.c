@@ -78,6 +78,7 @@ static sysdma_allocation_action control_tramp(void *device, sysdma_map_registers
         bad = true; /* the core keeps the channel; the driver thinks it let go */
     if (ours && !bad && act != SYSDMA_KEEP_OBJECT) {
         r->holding = false;
+        r->holder = NULL;
         r->generation++;
     }
     bool keep_set = ours && !bad && act == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS && regs &&
@@ -117,7 +118,7 @@ static sysdma_status v_allocate_channel(sysdma_adapter *a, void *device, uint32_
     sysdma_verifier_check c = SYSDMA_VCHECK_COUNT;
     if (sysdma__vf_in_control())
         c = SYSDMA_VCHECK_ALLOCATE_IN_CONTROL;
-    else if (device && a->granted && r->holder == device)
+    else if (device && r->holding && a->granted && r->holder == device)
         c = SYSDMA_VCHECK_ALLOCATE_OUTSTANDING;
     for (tramp *t = v->outstanding; t && c == SYSDMA_VCHECK_COUNT && device; t = t->next)
         if (t->device == device && t->rec == r && t->routine)
@@ -162,6 +163,7 @@ static sysdma_status v_free_channel(sysdma_adapter *a)
         return sysdma__vf_refuse(v, c, a, "sysdma_channel_free", where);
     sysdma__lock(sys);
     r->holding = false;
+    r->holder = NULL;
     r->generation++;
     r->in_control = false;
     r->regs = NULL;

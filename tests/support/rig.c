@@ -1,6 +1,7 @@
 /* Test rig (see rig.h). */
 #include "rig.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,9 +41,12 @@ sysdma_status rig_init(rig *r, uint64_t ram, size_t fifo_cap, const sysdma_confi
     return sysdma_system_create(&r->pf, &r->ctrl, cfg, &r->sys);
 }
 
+static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void on_report(void *ctx, const sysdma_verifier_report *rep)
 {
     rig *r = ctx;
+    pthread_mutex_lock(&report_lock); /* reports may come from several threads */
     r->reports++;
     r->last = *rep;
     snprintf(r->last_call, sizeof r->last_call, "%s", rep->call ? rep->call : "");
@@ -52,6 +56,7 @@ static void on_report(void *ctx, const sysdma_verifier_report *rep)
         fprintf(stderr, "verifier: %s in %s%s%s: %s%s%s\n", rep->check_name, rep->call,
                 rep->file ? " at " : "", rep->file ? rep->file : "", rep->message,
                 rep->what ? " — " : "", rep->what ? rep->what : "");
+    pthread_mutex_unlock(&report_lock);
 }
 
 void rig_verify(rig *r)
