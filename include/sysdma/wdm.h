@@ -218,7 +218,10 @@ typedef struct _DEVICE_OBJECT {
     struct {
         PDRIVER_LIST_CONTROL Routine;
         PVOID Context;
-        struct _DEVICE_OBJECT *Device;
+        PDMA_COMPLETION_ROUTINE Completion;  /* GetScatterGatherListEx: run by the controller */
+        PVOID CompletionContext;
+        BOOLEAN WriteToDevice;
+        BOOLEAN Running;
     } SysdmaLists[SYSDMA_WDM_LISTS];         /* pending list requests */
 } DEVICE_OBJECT, *PDEVICE_OBJECT;
 
@@ -369,15 +372,53 @@ static inline ULONG SysdmaWdmReadDmaCounter(PDMA_ADAPTER a)
     return sysdma_read_dma_counter(SysdmaNative(a));
 }
 
+/* The controller finished (or cancelled) a list GetScatterGatherListEx
+ * asked it to run. */
+static inline void SysdmaWdmListDone(sysdma_adapter *native, sysdma_sg_list *list,
+                                     sysdma_status st, void *context)
+{
+    (void)native;
+    (void)list;
+    PDEVICE_OBJECT d = context;
+    for (int k = 0; k < SYSDMA_WDM_LISTS; k++) {
+        if (d->SysdmaLists[k].Running && (sysdma_sg_list *)d->SysdmaLists[k].Context == list) {
+            PDMA_COMPLETION_ROUTINE fn = d->SysdmaLists[k].Completion;
+            PVOID ctx = d->SysdmaLists[k].CompletionContext;
+            d->SysdmaLists[k].Running = FALSE;
+            d->SysdmaLists[k].Routine = NULL;
+            fn(&d->SysdmaAdapter.Public, d, ctx,
+               st == SYSDMA_OK ? DmaComplete : st == SYSDMA_E_CANCELLED ? DmaCancelled : DmaError);
+            return;
+        }
+    }
+}
+
 static inline void SysdmaWdmList(void *device, sysdma_sg_list *list, void *context)
 {
-    (void)device;
     int k = (int)(intptr_t)context;
     PDEVICE_OBJECT d = device;
     PDRIVER_LIST_CONTROL routine = d->SysdmaLists[k].Routine;
     PVOID ctx = d->SysdmaLists[k].Context;
-    d->SysdmaLists[k].Routine = NULL;
+    sysdma_status st = SYSDMA_OK;
+    PDMA_COMPLETION_ROUTINE completion = d->SysdmaLists[k].Completion;
+    PVOID completion_ctx = d->SysdmaLists[k].CompletionContext;
+    if (completion) {
+        /* The controller runs the list (after any list already running on
+         * the channel); the slot stays until it is done. */
+        d->SysdmaLists[k].Running = TRUE;
+        d->SysdmaLists[k].Context = list;
+        st = sysdma_sg_start(d->SysdmaAdapter.Native, list, d->SysdmaLists[k].WriteToDevice,
+                             SysdmaWdmListDone, d);
+        if (st != SYSDMA_OK && st != SYSDMA_PENDING) {
+            d->SysdmaLists[k].Running = FALSE;
+            d->SysdmaLists[k].Routine = NULL;
+        }
+    } else {
+        d->SysdmaLists[k].Routine = NULL;
+    }
     routine(d, d->CurrentIrp, (PSCATTER_GATHER_LIST)list, ctx);
+    if (st != SYSDMA_OK && st != SYSDMA_PENDING)
+        completion(&d->SysdmaAdapter.Public, d, completion_ctx, DmaError);
 }
 
 /* A free list-request slot of the device, or -1. */
@@ -387,6 +428,8 @@ static inline int SysdmaWdmListSlot(PDEVICE_OBJECT d, PDRIVER_LIST_CONTROL routi
         if (!d->SysdmaLists[k].Routine) {
             d->SysdmaLists[k].Routine = routine;
             d->SysdmaLists[k].Context = context;
+            d->SysdmaLists[k].Completion = NULL;
+            d->SysdmaLists[k].Running = FALSE;
             return k;
         }
     return -1;
@@ -601,13 +644,18 @@ static inline NTSTATUS SysdmaWdmGetScatterGatherListEx(
     PVOID Context, BOOLEAN WriteToDevice, PDMA_COMPLETION_ROUTINE DmaCompletionRoutine,
     PVOID CompletionContext, PSCATTER_GATHER_LIST *ScatterGatherList)
 {
-    (void)DmaTransferContext, (void)Flags, (void)DmaCompletionRoutine, (void)CompletionContext;
+    (void)DmaTransferContext, (void)Flags;
     (void)ScatterGatherList;
     if (!DeviceObject || !ExecutionRoutine)
         return STATUS_INVALID_PARAMETER;
     int k = SysdmaWdmListSlot(DeviceObject, ExecutionRoutine, Context);
     if (k < 0)
         return STATUS_INSUFFICIENT_RESOURCES;
+    /* With a completion routine a system adapter's controller runs the
+     * list (sysdma's chained runner) and the routine says when it is done. */
+    DeviceObject->SysdmaLists[k].Completion = DmaCompletionRoutine;
+    DeviceObject->SysdmaLists[k].CompletionContext = CompletionContext;
+    DeviceObject->SysdmaLists[k].WriteToDevice = WriteToDevice;
     sysdma_status st = sysdma_sg_get_ex(SysdmaNative(a), DeviceObject, Mdl, Offset, Length,
                                         SysdmaWdmList, (void *)(intptr_t)k, WriteToDevice, NULL,
                                         NULL);

@@ -215,12 +215,102 @@ static void test_scatter_gather(void **state)
     unmake(b);
 }
 
+/* GetScatterGatherListEx with a completion routine on a subordinate
+ * scatter/gather device: the controller runs the list element after
+ * element; the completion says when it is done. */
+typedef struct sgx {
+    bench *b;
+    PDMA_ADAPTER adapter;
+    int routine_calls, completions;
+    DMA_COMPLETION_STATUS status;
+    PSCATTER_GATHER_LIST list;
+    uint32_t len;
+} sgx;
+
+static VOID sgx_list(PDEVICE_OBJECT d, PIRP irp, PSCATTER_GATHER_LIST list, PVOID ctx)
+{
+    (void)d;
+    (void)irp;
+    sgx *x = ctx;
+    x->routine_calls++;
+    x->list = list;
+    /* Start the device for the whole list (it streams through the pauses). */
+    for (unsigned k = 0; k < 4; k++)
+        sysdma_sim_outb(x->b->r.sim, (uint16_t)(0x331 + k), (uint8_t)(x->len >> (8 * k)));
+    sysdma_sim_outb(x->b->r.sim, 0x330, 0x82);
+}
+
+static VOID sgx_done(PDMA_ADAPTER a, PDEVICE_OBJECT d, PVOID ctx, DMA_COMPLETION_STATUS st)
+{
+    (void)a;
+    (void)d;
+    sgx *x = ctx;
+    x->completions++;
+    x->status = st;
+}
+
+static void tc_isr(void *ctx, unsigned irq)
+{
+    (void)irq;
+    bench *b = ctx;
+    sysdma_terminal_count(b->r.sys, sysdma_sim_tc_ack(b->r.sim));
+}
+
+static bool sgx_finished(void *ctx) { return ((sgx *)ctx)->completions > 0; }
+
+static void test_sg_list_ex_on_the_controller(void **state)
+{
+    (void)state;
+    bench *b = make();
+    sysdma_sim_set_tc_irq(b->r.sim, 10);
+    assert_true(sysdma_sim_irq_connect(b->r.sim, 10, tc_isr, b));
+    DEVICE_DESCRIPTION dd = {0};
+    dd.Version = DEVICE_DESCRIPTION_VERSION3;
+    dd.ScatterGather = TRUE;
+    dd.DmaChannel = 6;
+    dd.InterfaceType = Isa;
+    dd.DmaWidth = Width16Bits;
+    dd.MaximumLength = 65536;
+    ULONG n;
+    PDMA_ADAPTER a = IoGetDmaAdapter(&b->pdo, &dd, &n);
+    assert_non_null(a);
+    assert_non_null(a->DmaOperations->GetScatterGatherListEx);
+    uint32_t len = 60000;
+    uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, len, 0, SYSDMA_SIM_SCATTERED_LOW);
+    for (uint32_t k = 0; k < len; k++)
+        buf[k] = (uint8_t)(k * 3u + 1u);
+    PMDL mdl = SysdmaAllocateMdl(&b->pdo, buf, len);
+    UCHAR ctx_space[DMA_TRANSFER_CONTEXT_SIZE_V1] __attribute__((aligned(8)));
+    assert_int_equal(a->DmaOperations->InitializeDmaTransferContext(a, ctx_space), STATUS_SUCCESS);
+    sgx x = {b, a, 0, 0, DmaError, NULL, len};
+    b->r.dev[6].data = b->r.fifo[6];
+    b->r.dev[6].cap = b->r.fifo_cap;
+    assert_int_equal(a->DmaOperations->GetScatterGatherListEx(a, &b->pdo, ctx_space, mdl, 0, len, 0,
+                                                              sgx_list, &x, TRUE, sgx_done, &x,
+                                                              NULL),
+                     STATUS_SUCCESS);
+    assert_int_equal(x.routine_calls, 1);
+    assert_true(x.list->NumberOfElements > 5); /* scattered: many elements, one transfer */
+    assert_true(sysdma_sim_run_until(b->r.sim, sgx_finished, &x, 5000000000ull));
+    assert_int_equal(x.completions, 1);
+    assert_int_equal(x.status, DmaComplete);
+    assert_memory_equal(b->r.fifo[6], buf, len);
+    sysdma_sim_outb(b->r.sim, 0x335, 0);
+    a->DmaOperations->PutScatterGatherList(a, x.list, TRUE);
+    IoFreeMdl(mdl);
+    sysdma_sim_buffer_free(b->r.sim, buf);
+    a->DmaOperations->PutDmaAdapter(a);
+    assert_int_equal(b->r.reports, 0);
+    unmake(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_packet),
         cmocka_unit_test(test_common_buffer),
         cmocka_unit_test(test_scatter_gather),
+        cmocka_unit_test(test_sg_list_ex_on_the_controller),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
