@@ -613,6 +613,14 @@ typedef struct sysdma_dma_operations {
                               void *);
     sysdma_status (*sg_cancel)(sysdma_adapter *, sysdma_sg_list *);
     uint64_t (*sg_progress)(sysdma_adapter *, const sysdma_sg_list *);
+    /* version 3: the calls that change what the driver holds */
+    sysdma_status (*allocate_channel_ex)(sysdma_adapter *, void *, sysdma_transfer_context *,
+                                         uint32_t, uint32_t, sysdma_adapter_control_fn, void *,
+                                         sysdma_map_registers **);
+    bool (*cancel_channel)(sysdma_adapter *, sysdma_transfer_context *);
+    sysdma_status (*free_object)(sysdma_adapter *, sysdma_allocation_action);
+    sysdma_status (*flush_adapter_buffers_ex)(sysdma_adapter *, sysdma_mdl *,
+                                              sysdma_map_registers *, uint64_t, uint32_t, bool);
 } sysdma_dma_operations;
 
 /* The adapter's table (e.g. for a verifier to wrap). */

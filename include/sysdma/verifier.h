@@ -57,6 +57,7 @@ extern "C" {
     X(FLUSH_WITHOUT_MAP, "buffers flushed with nothing mapped")                                  \
     X(FLUSH_MISMATCH, "flush with another MDL, CurrentVa, length or register base than the map") \
     X(FLUSH_DIRECTION, "flush in the other direction than the map")                              \
+    X(FLUSH_BEFORE_COMPLETION, "version-3 flush of a transfer neither complete nor cancelled")    \
     X(BOUNCED_WRITE_TOUCHED, "buffer changed by the CPU between map and flush of a bounced write") \
     X(BOUNCE_GUARD, "bytes past the mapped length in the map registers were written")            \
     X(COMMON_BAD_FREE, "common buffer freed twice or with another length, address or cache flag") \

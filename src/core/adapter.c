@@ -31,6 +31,10 @@ static const sysdma_dma_operations system_ops = {
     .sg_start = sysdma__sg_start,
     .sg_cancel = sysdma__sg_cancel,
     .sg_progress = sysdma__sg_progress,
+    .allocate_channel_ex = sysdma__v3_allocate,
+    .cancel_channel = sysdma__v3_cancel,
+    .free_object = sysdma__free_object,
+    .flush_adapter_buffers_ex = sysdma__v3_flush,
 };
 
 /* Bus masters: no controller, no counter, no chained runner (the device
@@ -51,6 +55,10 @@ static const sysdma_dma_operations master_ops = {
     .calculate_scatter_gather_list = sysdma__sg_calculate,
     .build_scatter_gather_list = sysdma__sg_build,
     .build_mdl_from_scatter_gather_list = sysdma__sg_build_mdl,
+    .allocate_channel_ex = sysdma__v3_allocate,
+    .cancel_channel = sysdma__v3_cancel,
+    .free_object = sysdma__free_object,
+    .flush_adapter_buffers_ex = sysdma__v3_flush,
 };
 
 /* Address bits a bus master reaches: the version-3 address width (0 → 32),

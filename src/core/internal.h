@@ -237,6 +237,13 @@ sysdma_status sysdma__free_common(sysdma_adapter *a, uint32_t length, uint64_t l
 /* adapter.c */
 sysdma_status sysdma__put_adapter(sysdma_adapter *a);
 
+/* v3.c: the table's version-3 members */
+sysdma_status sysdma__v3_allocate(sysdma_adapter *a, void *device, sysdma_transfer_context *ctx,
+                                  uint32_t count, uint32_t flags, sysdma_adapter_control_fn routine,
+                                  void *context, sysdma_map_registers **base);
+bool sysdma__v3_cancel(sysdma_adapter *a, sysdma_transfer_context *ctx);
+sysdma_status sysdma__v3_flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_registers *regs,
+                               uint64_t offset, uint32_t length, bool to_device);
 /* v3.c: a version-3 completion due at terminal count (lock held). */
 bool sysdma__v3_terminal_count(sysdma_adapter *a, sysdma_transfer_complete_fn *fn, void **ctx);
 

@@ -114,12 +114,10 @@ sysdma_status sysdma_transfer_context_init(sysdma_adapter *a, sysdma_transfer_co
     return SYSDMA_OK;
 }
 
-sysdma_status sysdma_channel_allocate_ex(sysdma_adapter *a, void *device,
-                                         sysdma_transfer_context *ctx, uint32_t count,
-                                         uint32_t flags, sysdma_adapter_control_fn routine,
-                                         void *context, sysdma_map_registers **base)
+sysdma_status sysdma__v3_allocate(sysdma_adapter *a, void *device, sysdma_transfer_context *ctx,
+                                  uint32_t count, uint32_t flags, sysdma_adapter_control_fn routine,
+                                  void *context, sysdma_map_registers **base)
 {
-    NEED_V3(a);
     v3ctx *c = (v3ctx *)ctx;
     bool sync = flags & SYSDMA_ALLOCATE_SYNCHRONOUS;
     if (!c || c->magic != CTX_MAGIC || c->adapter != a || (flags & ~1u) ||
@@ -134,17 +132,38 @@ sysdma_status sysdma_channel_allocate_ex(sysdma_adapter *a, void *device,
     return sysdma__allocate(a, device, count, routine, context, ctx, sync, base);
 }
 
+bool sysdma__v3_cancel(sysdma_adapter *a, sysdma_transfer_context *ctx)
+{
+    return sysdma__cancel_request(a, ctx);
+}
+
+/* ---- the public version-3 calls that go through the operations table (so a
+ * decorator — the verifier — sees them) ---- */
+
+sysdma_status sysdma_channel_allocate_ex(sysdma_adapter *a, void *device,
+                                         sysdma_transfer_context *ctx, uint32_t count,
+                                         uint32_t flags, sysdma_adapter_control_fn routine,
+                                         void *context, sysdma_map_registers **base)
+{
+    NEED_V3(a);
+    if (!a->ops->allocate_channel_ex)
+        return SYSDMA_E_NOT_SUPPORTED;
+    return a->ops->allocate_channel_ex(a, device, ctx, count, flags, routine, context, base);
+}
+
 bool sysdma_channel_cancel(sysdma_adapter *a, sysdma_transfer_context *ctx)
 {
-    if (!v3(a) || !ctx)
+    if (!v3(a) || !ctx || !a->ops->cancel_channel)
         return false;
-    return sysdma__cancel_request(a, ctx);
+    return a->ops->cancel_channel(a, ctx);
 }
 
 sysdma_status sysdma_adapter_free_object(sysdma_adapter *a, sysdma_allocation_action action)
 {
     NEED_V3(a);
-    return sysdma__free_object(a, action);
+    if (!a->ops->free_object)
+        return SYSDMA_E_NOT_SUPPORTED;
+    return a->ops->free_object(a, action);
 }
 
 sysdma_status sysdma_map_transfer_ex(sysdma_adapter *a, sysdma_mdl *mdl, uint64_t offset,
@@ -198,6 +217,14 @@ sysdma_status sysdma_flush_adapter_buffers_ex(sysdma_adapter *a, sysdma_mdl *mdl
     NEED_V3(a);
     if (!mdl)
         return SYSDMA_E_INVALID_ARGUMENT;
+    if (!a->ops->flush_adapter_buffers_ex)
+        return SYSDMA_E_NOT_SUPPORTED;
+    return a->ops->flush_adapter_buffers_ex(a, mdl, regs, offset, length, to_device);
+}
+
+sysdma_status sysdma__v3_flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_registers *regs,
+                               uint64_t offset, uint32_t length, bool to_device)
+{
     uint32_t inside = 0;
     sysdma_mdl *m = locate(mdl, offset, &inside);
     if (!m)

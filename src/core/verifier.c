@@ -262,6 +262,10 @@ static sysdma_status wrap(verifier *v, sysdma_adapter *a, uint32_t refs)
     KEEP_NULL(sg_start)
     KEEP_NULL(sg_cancel)
     KEEP_NULL(sg_progress)
+    KEEP_NULL(allocate_channel_ex)
+    KEEP_NULL(cancel_channel)
+    KEEP_NULL(free_object)
+    KEEP_NULL(flush_adapter_buffers_ex)
 #undef KEEP_NULL
     r->refs = refs;
     r->system = !a->master;

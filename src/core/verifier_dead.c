@@ -103,6 +103,31 @@ static uint64_t d_sg_progress(sysdma_adapter *a, const sysdma_sg_list *l)
     return 0;
 }
 
+static sysdma_status d_alloc_ex(sysdma_adapter *a, void *d, sysdma_transfer_context *c, uint32_t n,
+                                uint32_t fl, sysdma_adapter_control_fn f, void *x,
+                                sysdma_map_registers **b)
+{
+    (void)d, (void)c, (void)n, (void)fl, (void)f, (void)x, (void)b;
+    return dead(a, "sysdma_channel_allocate_ex");
+}
+static bool d_cancel(sysdma_adapter *a, sysdma_transfer_context *c)
+{
+    (void)c;
+    (void)dead(a, "sysdma_channel_cancel");
+    return false;
+}
+static sysdma_status d_free_object(sysdma_adapter *a, sysdma_allocation_action act)
+{
+    (void)act;
+    return dead(a, "sysdma_adapter_free_object");
+}
+static sysdma_status d_flush_ex(sysdma_adapter *a, sysdma_mdl *m, sysdma_map_registers *r,
+                                uint64_t off, uint32_t len, bool dir)
+{
+    (void)m, (void)r, (void)off, (void)len, (void)dir;
+    return dead(a, "sysdma_flush_adapter_buffers_ex");
+}
+
 const sysdma_dma_operations sysdma__vf_dead_ops = {
     .size = sizeof(sysdma_dma_operations),
     .put_adapter = d_put,
@@ -123,4 +148,8 @@ const sysdma_dma_operations sysdma__vf_dead_ops = {
     .sg_start = d_sg_start,
     .sg_cancel = d_sg_cancel,
     .sg_progress = d_sg_progress,
+    .allocate_channel_ex = d_alloc_ex,
+    .cancel_channel = d_cancel,
+    .free_object = d_free_object,
+    .flush_adapter_buffers_ex = d_flush_ex,
 };

@@ -55,6 +55,7 @@ typedef struct tramp {
     sysdma_adapter_control_fn routine;
     sysdma_list_control_fn list_routine;
     uint32_t count;
+    const void *tag;               /* a version-3 request's transfer context */
     bool to_device;
     const uint8_t *va;
     uint32_t length;

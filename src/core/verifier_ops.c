@@ -132,7 +132,7 @@ static sysdma_status v_allocate_channel(sysdma_adapter *a, void *device, uint32_
         if (!t)
             return SYSDMA_E_NO_MEMORY;
     }
-    *t = (tramp){NULL, r, device, context, routine, NULL, count, false, NULL, 0};
+    *t = (tramp){NULL, r, device, context, routine, NULL, count, NULL, false, NULL, 0};
     sysdma__lock(sys);
     t->next = v->outstanding;
     v->outstanding = t;
@@ -468,7 +468,7 @@ static sysdma_status sg_request(sysdma_adapter *a, void *device, sysdma_mdl *mdl
         if (!t)
             return SYSDMA_E_NO_MEMORY;
     }
-    *t = (tramp){NULL, r, device, context, NULL, routine, 0, to_device, va, length};
+    *t = (tramp){NULL, r, device, context, NULL, routine, 0, NULL, to_device, va, length};
     sysdma__lock(sys);
     t->next = v->outstanding;
     v->outstanding = t;
@@ -632,6 +632,144 @@ static uint64_t v_sg_progress(sysdma_adapter *a, const sysdma_sg_list *list)
     return known && r->inner->sg_progress ? r->inner->sg_progress(a, list) : 0;
 }
 
+/* ---- version 3 ------------------------------------------------------------------------- */
+
+static sysdma_status v_allocate_ex(sysdma_adapter *a, void *device, sysdma_transfer_context *ctx,
+                                   uint32_t count, uint32_t flags,
+                                   sysdma_adapter_control_fn routine, void *context,
+                                   sysdma_map_registers **base)
+{
+    verifier *v = V_OF(a);
+    vrec *r = rec_of(a);
+    site where = sysdma__vf_take_site();
+    sysdma_system *sys = a->sys;
+    const char *call = "sysdma_channel_allocate_ex";
+    if (count > a->max_map_registers)
+        return sysdma__vf_refuse(v, SYSDMA_VCHECK_TOO_MANY_MAP_REGISTERS, a, call, where);
+    sysdma__lock(sys);
+    sysdma_verifier_check c = SYSDMA_VCHECK_COUNT;
+    if (sysdma__vf_in_control())
+        c = SYSDMA_VCHECK_ALLOCATE_IN_CONTROL;
+    else if (device && r->holding && a->granted && r->holder == device)
+        c = SYSDMA_VCHECK_ALLOCATE_OUTSTANDING;
+    for (tramp *q = v->outstanding; q && c == SYSDMA_VCHECK_COUNT && device; q = q->next)
+        if (q->device == device && q->rec == r && q->routine)
+            c = SYSDMA_VCHECK_ALLOCATE_OUTSTANDING;
+    tramp *t = c == SYSDMA_VCHECK_COUNT && routine ? tramp_take(v) : NULL;
+    sysdma__unlock(sys);
+    if (c != SYSDMA_VCHECK_COUNT)
+        return sysdma__vf_refuse(v, c, a, call, where);
+    if (!routine) {
+        /* Synchronous, to the caller itself: it holds what it got. */
+        sysdma_status st = r->inner->allocate_channel_ex(a, device, ctx, count, flags, NULL, NULL,
+                                                         base);
+        if (st == SYSDMA_OK) {
+            sysdma__lock(sys);
+            r->holding = true;
+            r->holder = device;
+            r->generation++;
+            r->regs = base ? *base : NULL;
+            r->regs_count = count;
+            sysdma__unlock(sys);
+        }
+        return st;
+    }
+    if (!t) {
+        t = sysdma__alloc(sys, sizeof *t);
+        if (!t)
+            return SYSDMA_E_NO_MEMORY;
+    }
+    *t = (tramp){NULL, r, device, context, routine, NULL, count, ctx, false, NULL, 0};
+    sysdma__lock(sys);
+    t->next = v->outstanding;
+    v->outstanding = t;
+    sysdma__unlock(sys);
+    sysdma_status st =
+        r->inner->allocate_channel_ex(a, device, ctx, count, flags, control_tramp, t, base);
+    if (st != SYSDMA_OK && st != SYSDMA_PENDING) {
+        sysdma__lock(sys);
+        unlink_outstanding(v, t);
+        tramp_give(v, t);
+        sysdma__unlock(sys);
+    }
+    return st;
+}
+
+static bool v_cancel_channel(sysdma_adapter *a, sysdma_transfer_context *ctx)
+{
+    verifier *v = V_OF(a);
+    vrec *r = rec_of(a);
+    (void)sysdma__vf_take_site();
+    bool withdrawn = r->inner->cancel_channel(a, ctx);
+    if (withdrawn) {
+        sysdma__lock(a->sys);
+        for (tramp *t = v->outstanding; t; t = t->next)
+            if (t->rec == r && t->tag == ctx) {
+                unlink_outstanding(v, t);
+                tramp_give(v, t);
+                break;
+            }
+        sysdma__unlock(a->sys);
+    }
+    return withdrawn;
+}
+
+static sysdma_status v_free_object(sysdma_adapter *a, sysdma_allocation_action action)
+{
+    verifier *v = V_OF(a);
+    vrec *r = rec_of(a);
+    site where = sysdma__vf_take_site();
+    sysdma_system *sys = a->sys;
+    const char *call = "sysdma_adapter_free_object";
+    sysdma__lock(sys);
+    sysdma_verifier_check c = SYSDMA_VCHECK_COUNT;
+    if (action < SYSDMA_KEEP_OBJECT || action > SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS)
+        c = SYSDMA_VCHECK_BAD_ALLOCATION_ACTION;
+    else if (!a->granted)
+        c = SYSDMA_VCHECK_FREE_CHANNEL_NOT_OWNER;
+    else if (action != SYSDMA_KEEP_OBJECT && r->mapped && !a->master)
+        c = SYSDMA_VCHECK_FREE_CHANNEL_MAPPED;
+    sysdma_map_registers *regs = r->regs;
+    uint32_t count = r->regs_count;
+    sysdma__unlock(sys);
+    if (c != SYSDMA_VCHECK_COUNT)
+        return sysdma__vf_refuse(v, c, a, call, where);
+    sysdma_status st = r->inner->free_object(a, action);
+    if (st != SYSDMA_OK || action == SYSDMA_KEEP_OBJECT)
+        return st;
+    kept_set *k = action == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS && regs
+                      ? sysdma__alloc(sys, sizeof *k)
+                      : NULL;
+    sysdma__lock(sys);
+    r->holding = false;
+    r->holder = NULL;
+    r->generation++;
+    r->regs = NULL;
+    if (k) {
+        *k = (kept_set){r->kept, regs, count};
+        r->kept = k;
+        r->kept_sets++;
+    }
+    sysdma__unlock(sys);
+    return st;
+}
+
+static sysdma_status v_flush_ex(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_registers *regs,
+                                uint64_t offset, uint32_t length, bool to_device)
+{
+    verifier *v = V_OF(a);
+    vrec *r = rec_of(a);
+    site where = sysdma__vf_take_site();
+    sysdma__lock(a->sys);
+    bool pending = a->v3_pending;
+    sysdma__unlock(a->sys);
+    if (pending)
+        return sysdma__vf_refuse(v, SYSDMA_VCHECK_FLUSH_BEFORE_COMPLETION, a,
+                                 "sysdma_flush_adapter_buffers_ex", where);
+    sysdma_verifier_site(where.file, where.line); /* for the flush it makes */
+    return r->inner->flush_adapter_buffers_ex(a, mdl, regs, offset, length, to_device);
+}
+
 const sysdma_dma_operations sysdma__vf_ops = {
     .size = sizeof(sysdma_dma_operations),
     .put_adapter = v_put_adapter,
@@ -652,4 +790,8 @@ const sysdma_dma_operations sysdma__vf_ops = {
     .sg_start = v_sg_start,
     .sg_cancel = v_sg_cancel,
     .sg_progress = v_sg_progress,
+    .allocate_channel_ex = v_allocate_ex,
+    .cancel_channel = v_cancel_channel,
+    .free_object = v_free_object,
+    .flush_adapter_buffers_ex = v_flush_ex,
 };

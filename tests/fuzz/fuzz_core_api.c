@@ -187,12 +187,18 @@ static sysdma_status seen_at(sysdma_status st, int line)
     }
     return st;
 }
+/* After calls not checked this way: their reports are not the next call's. */
+static void seen_sync(void)
+{
+    reports_seen = sysdma_verifier_reports(fuzz_sys, SYSDMA_VCHECK_COUNT);
+}
 #else
 static sysdma_status seen_at(sysdma_status st, int line)
 {
     (void)line;
     return st;
 }
+static void seen_sync(void) {}
 #endif
 #define seen(x) seen_at((x), __LINE__)
 
@@ -430,6 +436,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             } else {
                 sysdma_terminal_count(sys, next8()); /* perhaps spurious */
             }
+            seen_sync();
             break;
         }
         case 13: /* calculate, with or without the MDL */
@@ -509,6 +516,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 }
                 }
             }
+            seen_sync();
             break;
         default: { /* raw port writes from a hostile guest, between the calls */
             uint16_t port = (uint16_t)next8();
