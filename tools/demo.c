@@ -38,6 +38,7 @@
 #include "sysdma/emu_wav.h"
 #include "sysdma/sysdma.h"
 #include "sysdma/verifier.h"
+#include "scheduler.h"
 #include "timeline.h"
 #include "tool.h"
 
@@ -46,95 +47,6 @@
 #define SG_PORT 0x330
 #define TC_IRQ 10
 #define STEP_NS 20000ull /* the scheduler's time step: 20 µs */
-
-/* ---- the scheduler: one driver thread at a time ---------------------------------------- */
-
-typedef enum { T_NEW, T_WAITING, T_RUNNING, T_DONE } task_state;
-
-typedef struct task {
-    const char *name;
-    pthread_t thread;
-    int id;
-    task_state state;
-    bool (*cond)(void *ctx);   /* what it waits for (NULL: time only) */
-    void *cond_ctx;
-    uint64_t deadline;         /* simulated ns */
-    bool woke_by_cond;
-    int (*body)(struct task *t);
-    int result;
-    void *ctx;
-} task;
-
-typedef struct sched {
-    pthread_mutex_t m;
-    pthread_cond_t cv;
-    int current;               /* the task holding the machine, -1: the scheduler */
-    sysdma_sim *sim;
-} sched;
-
-static sched S = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, -1, NULL};
-
-/* Give the machine back to the scheduler and sleep until handed it again. */
-static void task_yield(task *t)
-{
-    pthread_mutex_lock(&S.m);
-    S.current = -1;
-    pthread_cond_broadcast(&S.cv);
-    while (S.current != t->id)
-        pthread_cond_wait(&S.cv, &S.m);
-    pthread_mutex_unlock(&S.m);
-}
-
-/* Wait (simulated time) until cond(ctx) or `timeout_ns` passes. */
-static bool task_wait(task *t, bool (*cond)(void *), void *ctx, uint64_t timeout_ns)
-{
-    if (cond && cond(ctx))
-        return true;
-    t->cond = cond;
-    t->cond_ctx = ctx;
-    t->deadline = sysdma_sim_now_ns(S.sim) + timeout_ns;
-    t->state = T_WAITING;
-    task_yield(t);
-    return t->woke_by_cond;
-}
-
-static void *task_main(void *arg)
-{
-    task *t = arg;
-    pthread_mutex_lock(&S.m);
-    while (S.current != t->id)
-        pthread_cond_wait(&S.cv, &S.m);
-    pthread_mutex_unlock(&S.m);
-    t->result = t->body(t);
-    pthread_mutex_lock(&S.m);
-    t->state = T_DONE;
-    S.current = -1;
-    pthread_cond_broadcast(&S.cv);
-    pthread_mutex_unlock(&S.m);
-    return NULL;
-}
-
-/* Hand the machine to `t` until it waits again or ends. */
-static void run_task(task *t)
-{
-    pthread_mutex_lock(&S.m);
-    t->state = T_RUNNING;
-    S.current = t->id;
-    pthread_cond_broadcast(&S.cv);
-    while (S.current != -1)
-        pthread_cond_wait(&S.cv, &S.m);
-    pthread_mutex_unlock(&S.m);
-}
-
-static bool runnable(task *t, uint64_t now)
-{
-    if (t->state == T_NEW)
-        return true;
-    if (t->state != T_WAITING)
-        return false;
-    t->woke_by_cond = t->cond && t->cond(t->cond_ctx);
-    return t->woke_by_cond || now >= t->deadline;
-}
 
 /* ---- the machine and the drivers' environments ------------------------------------------ */
 
@@ -493,39 +405,6 @@ static int sg_job_run(task *t)
     return bad;
 }
 
-/* ---- progress ----------------------------------------------------------------------------- */
-
-static double host_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double progress_start = -1, progress_last;
-static bool progress_shown;
-
-void tool_progress(const char *what, double fraction)
-{
-    double now = host_now();
-    if (progress_start < 0)
-        progress_start = now;
-    if (!isatty(2) || now - progress_start < 1.0 || now - progress_last < 0.2)
-        return;
-    progress_last = now;
-    progress_shown = true;
-    fprintf(stderr, "\r%s: %3.0f%%", what, fraction > 1 ? 100.0 : fraction * 100.0);
-    fflush(stderr);
-}
-
-void tool_progress_done(void)
-{
-    if (progress_shown)
-        fprintf(stderr, "\r%*s\r", 40, "");
-    progress_shown = false;
-    progress_start = -1;
-}
-
 /* ---- the command -------------------------------------------------------------------------- */
 
 static int usage_error(const char *msg, const char *arg)
@@ -652,14 +531,14 @@ int cmd_demo(int argc, char **argv)
     }
 
     int bad = 1;
-    double host0 = host_now();
+    double host0 = tool_host_now();
     sysdma_sim_config sc = {.ram_bytes = 64u << 20, .seed = d->seed, .dma_units_per_us = 2};
     if (sysdma_sim_create(&sc, &d->sim) != SYSDMA_OK) {
         fprintf(stderr, "sysdma demo: out of memory\n");
         free(d);
         return 1;
     }
-    S.sim = d->sim;
+    sched_init(d->sim);
     if (!open_image(d)) {
         fprintf(stderr, "sysdma demo: %s: %s (a 1474560-byte image, or a new file)\n",
                 d->image_path, strerror(errno));
@@ -718,7 +597,7 @@ int cmd_demo(int argc, char **argv)
         {.name = "s/g", .id = 2, .body = sg_job_run, .ctx = d},
     };
     for (int k = 0; k < 3; k++)
-        pthread_create(&tasks[k].thread, NULL, task_main, &tasks[k]);
+        sched_start(&tasks[k]);
     uint64_t limit = (uint64_t)((d->seconds + 30.0) * 1e9);
     bool timed_out = false;
     for (;;) {
@@ -729,8 +608,8 @@ int cmd_demo(int argc, char **argv)
             if (tasks[k].state == T_DONE)
                 continue;
             all_done = false;
-            if (runnable(&tasks[k], now)) {
-                run_task(&tasks[k]);
+            if (task_runnable(&tasks[k], now)) {
+                task_run(&tasks[k]);
                 snap(d);
                 ran = true;
             } else if (tasks[k].state == T_WAITING && tasks[k].deadline < next) {
@@ -803,7 +682,7 @@ int cmd_demo(int argc, char **argv)
         bad |= findings != 0;
     }
     printf("  simulated time %.3f s, host time %.2f s\n", (double)sim_ns / 1e9,
-           host_now() - host0);
+           tool_host_now() - host0);
     printf("  disk image: %s\n  wav: %s\n", d->image_path, d->wav_path);
     if (d->trace_path)
         printf("  trace: %s\n", d->trace_path);

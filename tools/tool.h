@@ -43,5 +43,7 @@ int cmd_demo(int argc, char **argv);
  * it prints at most a few times a second, after the first second. */
 void tool_progress(const char *what, double fraction);
 void tool_progress_done(void);
+/* Host seconds on a monotonic clock. */
+double tool_host_now(void);
 
 #endif
