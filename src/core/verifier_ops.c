@@ -102,6 +102,48 @@ static sysdma_allocation_action control_tramp(void *device, sysdma_map_registers
     return act;
 }
 
+/* Is a channel request from `device` a misuse now? (lock held) */
+static sysdma_verifier_check channel_request_check(verifier *v, vrec *r, void *device)
+{
+    if (sysdma__vf_in_control())
+        return SYSDMA_VCHECK_ALLOCATE_IN_CONTROL;
+    if (device && r->holding && r->a->granted && r->holder == device)
+        return SYSDMA_VCHECK_ALLOCATE_OUTSTANDING;
+    for (tramp *t = v->outstanding; t && device; t = t->next)
+        if (t->device == device && t->rec == r && t->routine)
+            return SYSDMA_VCHECK_ALLOCATE_OUTSTANDING;
+    return SYSDMA_VCHECK_COUNT;
+}
+
+/* Put a request's record, filled from `init`, on the outstanding list:
+ * `t` is a spare taken under the lock, or NULL to allocate one (lock not
+ * held). NULL when there is no memory. */
+static tramp *tramp_post(verifier *v, tramp *t, const tramp *init)
+{
+    sysdma_system *sys = v->sys;
+    if (!t && !(t = sysdma__alloc(sys, sizeof *t)))
+        return NULL;
+    *t = *init;
+    sysdma__lock(sys);
+    t->next = v->outstanding;
+    v->outstanding = t;
+    if (t->list_routine)
+        t->rec->pending_lists++;
+    sysdma__unlock(sys);
+    return t;
+}
+
+/* The request was refused: take its record back (lock not held). */
+static void tramp_unpost(verifier *v, tramp *t)
+{
+    sysdma__lock(v->sys);
+    unlink_outstanding(v, t);
+    if (t->list_routine)
+        t->rec->pending_lists--;
+    tramp_give(v, t);
+    sysdma__unlock(v->sys);
+}
+
 static sysdma_status v_allocate_channel(sysdma_adapter *a, void *device, uint32_t count,
                                         sysdma_adapter_control_fn routine, void *context)
 {
@@ -115,35 +157,18 @@ static sysdma_status v_allocate_channel(sysdma_adapter *a, void *device, uint32_
     if (count > a->max_map_registers)
         return sysdma__vf_refuse(v, SYSDMA_VCHECK_TOO_MANY_MAP_REGISTERS, a, call, where);
     sysdma__lock(sys);
-    sysdma_verifier_check c = SYSDMA_VCHECK_COUNT;
-    if (sysdma__vf_in_control())
-        c = SYSDMA_VCHECK_ALLOCATE_IN_CONTROL;
-    else if (device && r->holding && a->granted && r->holder == device)
-        c = SYSDMA_VCHECK_ALLOCATE_OUTSTANDING;
-    for (tramp *t = v->outstanding; t && c == SYSDMA_VCHECK_COUNT && device; t = t->next)
-        if (t->device == device && t->rec == r && t->routine)
-            c = SYSDMA_VCHECK_ALLOCATE_OUTSTANDING;
+    sysdma_verifier_check c = channel_request_check(v, r, device);
     tramp *t = c == SYSDMA_VCHECK_COUNT ? tramp_take(v) : NULL;
     sysdma__unlock(sys);
     if (c != SYSDMA_VCHECK_COUNT)
         return sysdma__vf_refuse(v, c, a, call, where);
-    if (!t) {
-        t = sysdma__alloc(sys, sizeof *t);
-        if (!t)
-            return SYSDMA_E_NO_MEMORY;
-    }
-    *t = (tramp){NULL, r, device, context, routine, NULL, count, NULL, false, NULL, 0};
-    sysdma__lock(sys);
-    t->next = v->outstanding;
-    v->outstanding = t;
-    sysdma__unlock(sys);
+    t = tramp_post(v, t, &(tramp){NULL, r, device, context, routine, NULL, count, NULL, false,
+                                  NULL, 0});
+    if (!t)
+        return SYSDMA_E_NO_MEMORY;
     sysdma_status st = r->inner->allocate_channel(a, device, count, control_tramp, t);
-    if (st != SYSDMA_OK && st != SYSDMA_PENDING) {
-        sysdma__lock(sys);
-        unlink_outstanding(v, t);
-        tramp_give(v, t);
-        sysdma__unlock(sys);
-    }
+    if (st != SYSDMA_OK && st != SYSDMA_PENDING)
+        tramp_unpost(v, t);
     return st;
 }
 
@@ -463,29 +488,17 @@ static sysdma_status sg_request(sysdma_adapter *a, void *device, sysdma_mdl *mdl
     sysdma__unlock(sys);
     if (c != SYSDMA_VCHECK_COUNT)
         return sysdma__vf_refuse(v, c, a, call, where);
-    if (!t) {
-        t = sysdma__alloc(sys, sizeof *t);
-        if (!t)
-            return SYSDMA_E_NO_MEMORY;
-    }
-    *t = (tramp){NULL, r, device, context, NULL, routine, 0, NULL, to_device, va, length};
-    sysdma__lock(sys);
-    t->next = v->outstanding;
-    v->outstanding = t;
-    r->pending_lists++;
-    sysdma__unlock(sys);
+    t = tramp_post(v, t, &(tramp){NULL, r, device, context, NULL, routine, 0, NULL, to_device, va,
+                                  length});
+    if (!t)
+        return SYSDMA_E_NO_MEMORY;
     sysdma_status st =
         buffer ? r->inner->build_scatter_gather_list(a, device, mdl, va, length, list_tramp, t,
                                                      to_device, buffer, buffer_size)
                : r->inner->get_scatter_gather_list(a, device, mdl, va, length, list_tramp, t,
                                                    to_device);
-    if (st != SYSDMA_OK && st != SYSDMA_PENDING) {
-        sysdma__lock(sys);
-        unlink_outstanding(v, t);
-        r->pending_lists--;
-        tramp_give(v, t);
-        sysdma__unlock(sys);
-    }
+    if (st != SYSDMA_OK && st != SYSDMA_PENDING)
+        tramp_unpost(v, t);
     return st;
 }
 
@@ -647,14 +660,7 @@ static sysdma_status v_allocate_ex(sysdma_adapter *a, void *device, sysdma_trans
     if (count > a->max_map_registers)
         return sysdma__vf_refuse(v, SYSDMA_VCHECK_TOO_MANY_MAP_REGISTERS, a, call, where);
     sysdma__lock(sys);
-    sysdma_verifier_check c = SYSDMA_VCHECK_COUNT;
-    if (sysdma__vf_in_control())
-        c = SYSDMA_VCHECK_ALLOCATE_IN_CONTROL;
-    else if (device && r->holding && a->granted && r->holder == device)
-        c = SYSDMA_VCHECK_ALLOCATE_OUTSTANDING;
-    for (tramp *q = v->outstanding; q && c == SYSDMA_VCHECK_COUNT && device; q = q->next)
-        if (q->device == device && q->rec == r && q->routine)
-            c = SYSDMA_VCHECK_ALLOCATE_OUTSTANDING;
+    sysdma_verifier_check c = channel_request_check(v, r, device);
     tramp *t = c == SYSDMA_VCHECK_COUNT && routine ? tramp_take(v) : NULL;
     sysdma__unlock(sys);
     if (c != SYSDMA_VCHECK_COUNT)
@@ -674,24 +680,14 @@ static sysdma_status v_allocate_ex(sysdma_adapter *a, void *device, sysdma_trans
         }
         return st;
     }
-    if (!t) {
-        t = sysdma__alloc(sys, sizeof *t);
-        if (!t)
-            return SYSDMA_E_NO_MEMORY;
-    }
-    *t = (tramp){NULL, r, device, context, routine, NULL, count, ctx, false, NULL, 0};
-    sysdma__lock(sys);
-    t->next = v->outstanding;
-    v->outstanding = t;
-    sysdma__unlock(sys);
+    t = tramp_post(v, t, &(tramp){NULL, r, device, context, routine, NULL, count, ctx, false,
+                                  NULL, 0});
+    if (!t)
+        return SYSDMA_E_NO_MEMORY;
     sysdma_status st =
         r->inner->allocate_channel_ex(a, device, ctx, count, flags, control_tramp, t, base);
-    if (st != SYSDMA_OK && st != SYSDMA_PENDING) {
-        sysdma__lock(sys);
-        unlink_outstanding(v, t);
-        tramp_give(v, t);
-        sysdma__unlock(sys);
-    }
+    if (st != SYSDMA_OK && st != SYSDMA_PENDING)
+        tramp_unpost(v, t);
     return st;
 }
 
@@ -703,13 +699,12 @@ static bool v_cancel_channel(sysdma_adapter *a, sysdma_transfer_context *ctx)
     bool withdrawn = r->inner->cancel_channel(a, ctx);
     if (withdrawn) {
         sysdma__lock(a->sys);
-        for (tramp *t = v->outstanding; t; t = t->next)
-            if (t->rec == r && t->tag == ctx) {
-                unlink_outstanding(v, t);
-                tramp_give(v, t);
-                break;
-            }
+        tramp *t = v->outstanding;
+        while (t && !(t->rec == r && t->tag == ctx))
+            t = t->next;
         sysdma__unlock(a->sys);
+        if (t)
+            tramp_unpost(v, t);
     }
     return withdrawn;
 }
