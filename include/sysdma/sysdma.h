@@ -621,6 +621,10 @@ typedef struct sysdma_dma_operations {
     sysdma_status (*free_object)(sysdma_adapter *, sysdma_allocation_action);
     sysdma_status (*flush_adapter_buffers_ex)(sysdma_adapter *, sysdma_mdl *,
                                               sysdma_map_registers *, uint64_t, uint32_t, bool);
+    /* AllocateCommonBufferEx (highest address inclusive, 0: the adapter's
+     * reach); freed through free_common_buffer like any common buffer */
+    sysdma_status (*allocate_common_buffer_ex)(sysdma_adapter *, uint64_t, uint32_t, bool, void **,
+                                               uint64_t *);
 } sysdma_dma_operations;
 
 /* The adapter's table (e.g. for a verifier to wrap). */

@@ -59,9 +59,9 @@ extern "C" {
     X(FLUSH_DIRECTION, "flush in the other direction than the map")                              \
     X(FLUSH_BEFORE_COMPLETION, "version-3 flush of a transfer neither complete nor cancelled")    \
     X(BOUNCED_WRITE_TOUCHED, "buffer changed by the CPU between map and flush of a bounced write") \
-    X(BOUNCE_GUARD, "bytes past the mapped length in the map registers were written")            \
+    X(BOUNCE_GUARD, "map-register bytes before or past the mapped piece were written")           \
     X(COMMON_BAD_FREE, "common buffer freed twice or with another length, address or cache flag") \
-    X(COMMON_GUARD, "common buffer written past its end")                                        \
+    X(COMMON_GUARD, "common buffer written before its start or past its end")                   \
     X(LIST_PUT_UNKNOWN, "scatter/gather list put twice or not this adapter's")                   \
     X(LIST_DIRECTION, "scatter/gather list put or run in the other direction")                   \
     X(LIST_PUT_RUNNING, "scatter/gather list put or started again while it runs")               \
@@ -138,6 +138,13 @@ void sysdma_verifier_site(const char *file, int line);
 #define sysdma_sg_put(...) SYSDMA__SITE((sysdma_sg_put)(__VA_ARGS__))
 #define sysdma_sg_build(...) SYSDMA__SITE((sysdma_sg_build)(__VA_ARGS__))
 #define sysdma_sg_start(...) SYSDMA__SITE((sysdma_sg_start)(__VA_ARGS__))
+#define sysdma_channel_allocate_ex(...) SYSDMA__SITE((sysdma_channel_allocate_ex)(__VA_ARGS__))
+#define sysdma_channel_cancel(...) SYSDMA__SITE((sysdma_channel_cancel)(__VA_ARGS__))
+#define sysdma_adapter_free_object(...) SYSDMA__SITE((sysdma_adapter_free_object)(__VA_ARGS__))
+#define sysdma_map_transfer_ex(...) SYSDMA__SITE((sysdma_map_transfer_ex)(__VA_ARGS__))
+#define sysdma_flush_adapter_buffers_ex(...) SYSDMA__SITE((sysdma_flush_adapter_buffers_ex)(__VA_ARGS__))
+#define sysdma_sg_get_ex(...) SYSDMA__SITE((sysdma_sg_get_ex)(__VA_ARGS__))
+#define sysdma_common_buffer_allocate_ex(...) SYSDMA__SITE((sysdma_common_buffer_allocate_ex)(__VA_ARGS__))
 #endif
 
 #ifdef __cplusplus

@@ -35,6 +35,7 @@ static const sysdma_dma_operations system_ops = {
     .cancel_channel = sysdma__v3_cancel,
     .free_object = sysdma__free_object,
     .flush_adapter_buffers_ex = sysdma__v3_flush,
+    .allocate_common_buffer_ex = sysdma__allocate_common_ex,
 };
 
 /* Bus masters: no controller, no counter, no chained runner (the device
@@ -59,6 +60,7 @@ static const sysdma_dma_operations master_ops = {
     .cancel_channel = sysdma__v3_cancel,
     .free_object = sysdma__free_object,
     .flush_adapter_buffers_ex = sysdma__v3_flush,
+    .allocate_common_buffer_ex = sysdma__allocate_common_ex,
 };
 
 /* Address bits a bus master reaches: the version-3 address width (0 → 32),

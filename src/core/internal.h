@@ -71,6 +71,7 @@ typedef struct common_buffer {
     uint64_t phys;
     uint32_t length;   /* as asked */
     uint32_t bytes;    /* whole pages taken */
+    uint32_t lead;     /* bytes of the allocation before va (see sysdma__common_rebase) */
     bool cached;
 } common_buffer;
 
@@ -118,6 +119,10 @@ struct sysdma_adapter {
     /* a decorator's (the verifier's) record of this adapter; the core
      * never reads it */
     void *decoration;
+    /* bytes MapTransfer leaves free at the start of the map registers
+     * before bounced data, when they have room (0: none; a decorator sets
+     * it to put guard bytes there) */
+    uint32_t bounce_lead;
     /* the chained runner: the list on the channel, then those waiting */
     struct sg_header *run_head, *run_tail;
     uint32_t lists;              /* scatter/gather lists handed out, not yet put */
@@ -231,6 +236,12 @@ sysdma_status sysdma__allocate_common(sysdma_adapter *a, uint32_t length, bool c
 /* ...below `max_phys` too (0: only the adapter's reach). */
 sysdma_status sysdma__allocate_common_below(sysdma_adapter *a, uint32_t length, bool cached,
                                             uint64_t max_phys, void **va, uint64_t *logical);
+sysdma_status sysdma__allocate_common_ex(sysdma_adapter *a, uint64_t max_address, uint32_t length,
+                                         bool cached, void **va, uint64_t *logical);
+/* A wrapper that handed out the part of a common buffer at `lead` bytes
+ * in, `length` long, makes the adapter know it by that (when it unwraps). */
+void sysdma__common_rebase(sysdma_adapter *a, const void *va, uint64_t logical, uint32_t lead,
+                           uint32_t length);
 sysdma_status sysdma__free_common(sysdma_adapter *a, uint32_t length, uint64_t logical, void *va,
                                   bool cached);
 

@@ -98,10 +98,13 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
         /* Copy in without the lock (the registers are ours), then come back
          * to program: the controller's registers (the 8237's shared
          * flip-flop) are only ever touched under the lock. */
+        uint32_t lead = a->bounce_lead;
+        if (lead > regs->count * PAGE - len || lead % (w > 1 ? w : 1))
+            lead = 0;
         sysdma__unlock(sys);
-        phys = sysdma__regs_phys(regs);
+        phys = sysdma__regs_phys(regs) + lead;
         if (to_device)
-            memcpy(sysdma__regs_va(regs), va, len);
+            memcpy(sysdma__regs_va(regs) + lead, va, len);
         sysdma__lock(sys);
     }
     sysdma_fragment frag = {phys, len};
@@ -169,7 +172,8 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
         sys->stats.bytes_bounced += moved;
         /* Still marked mapped while we copy without the lock. */
         sysdma__unlock(sys);
-        memcpy(m.current_va, sysdma__regs_va(regs), moved);
+        uint64_t lead = m.logical - sysdma__regs_phys(regs); /* see bounce_lead */
+        memcpy(m.current_va, sysdma__regs_va(regs) + lead, moved);
         sysdma__lock(sys);
     }
     a->map.active = false;

@@ -289,6 +289,15 @@ sysdma_status sysdma_sg_get_ex(sysdma_adapter *a, void *device, sysdma_mdl *mdl,
     return sysdma_sg_get(a, device, m, va, length, routine, context, to_device);
 }
 
+sysdma_status sysdma__allocate_common_ex(sysdma_adapter *a, uint64_t max_address, uint32_t length,
+                                         bool cache_enabled, void **va, uint64_t *logical)
+{
+    if (max_address && max_address < PAGE)
+        return SYSDMA_E_NO_MEMORY;
+    uint64_t below = max_address && max_address != ~(uint64_t)0 ? max_address + 1 : 0;
+    return sysdma__allocate_common_below(a, length, cache_enabled, below, va, logical);
+}
+
 sysdma_status sysdma_common_buffer_allocate_ex(sysdma_adapter *a, uint64_t max_address,
                                                uint32_t length, bool cache_enabled, void **va,
                                                uint64_t *logical)
@@ -296,13 +305,9 @@ sysdma_status sysdma_common_buffer_allocate_ex(sysdma_adapter *a, uint64_t max_a
     NEED_V3(a);
     if (!va || !logical)
         return SYSDMA_E_INVALID_ARGUMENT;
-    if (!max_address)
-        return sysdma_common_buffer_allocate(a, length, cache_enabled, va, logical);
-    if (max_address < PAGE)
-        return SYSDMA_E_NO_MEMORY;
-    return sysdma__allocate_common_below(a, length, cache_enabled,
-                                         max_address == ~(uint64_t)0 ? 0 : max_address + 1, va,
-                                         logical);
+    if (!a->ops->allocate_common_buffer_ex)
+        return SYSDMA_E_NOT_SUPPORTED;
+    return a->ops->allocate_common_buffer_ex(a, max_address, length, cache_enabled, va, logical);
 }
 
 sysdma_status sysdma_adapter_configure(sysdma_adapter *a, uint32_t function, void *data,

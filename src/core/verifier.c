@@ -266,6 +266,7 @@ static sysdma_status wrap(verifier *v, sysdma_adapter *a, uint32_t refs)
     KEEP_NULL(cancel_channel)
     KEEP_NULL(free_object)
     KEEP_NULL(flush_adapter_buffers_ex)
+    KEEP_NULL(allocate_common_buffer_ex)
 #undef KEEP_NULL
     r->refs = refs;
     r->system = !a->master;
@@ -275,6 +276,7 @@ static sysdma_status wrap(verifier *v, sysdma_adapter *a, uint32_t refs)
     v->recs = r;
     a->decoration = r;
     a->ops = &r->ops;
+    a->bounce_lead = GUARD_BYTES; /* room for guard bytes before bounced data */
     sysdma__unlock(sys);
     return SYSDMA_OK;
 }
@@ -322,15 +324,21 @@ static void on_destroying(void *ctx)
         if (r->dead) {
             r->a->ops = r->inner;
             r->a->decoration = NULL;
+            r->a->bounce_lead = 0;
             (void)r->inner->put_adapter(r->a); /* frees it */
             continue;
         }
         sysdma__vf_report(v, SYSDMA_VCHECK_LEAK, r->a, "sysdma_system_destroy", none, r->refs,
                "adapter references");
         sysdma__vf_report_held(v, r, "sysdma_system_destroy", none, SYSDMA_VCHECK_LEAK);
-        /* The adapter lives on without the verifier. */
+        /* The adapter lives on without the verifier: its common buffers
+         * become what the driver was given. */
+        for (common_rec *c = r->commons; c; c = c->next)
+            sysdma__common_rebase(r->a, (uint8_t *)c->va - c->front, c->logical - c->front,
+                                  c->front, c->length);
         r->a->ops = r->inner;
         r->a->decoration = NULL;
+        r->a->bounce_lead = 0;
     }
     while (v->recs) {
         vrec *r = v->recs;

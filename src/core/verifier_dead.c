@@ -51,6 +51,12 @@ static sysdma_status d_common(sysdma_adapter *a, uint32_t len, bool c, void **va
     (void)len, (void)c, (void)va, (void)lg;
     return dead(a, "sysdma_common_buffer_allocate");
 }
+static sysdma_status d_common_ex(sysdma_adapter *a, uint64_t max, uint32_t len, bool c, void **va,
+                                 uint64_t *lg)
+{
+    (void)max, (void)len, (void)c, (void)va, (void)lg;
+    return dead(a, "sysdma_common_buffer_allocate_ex");
+}
 static sysdma_status d_common_free(sysdma_adapter *a, uint32_t len, uint64_t lg, void *va, bool c)
 {
     (void)len, (void)lg, (void)va, (void)c;
@@ -152,4 +158,5 @@ const sysdma_dma_operations sysdma__vf_dead_ops = {
     .cancel_channel = d_cancel,
     .free_object = d_free_object,
     .flush_adapter_buffers_ex = d_flush_ex,
+    .allocate_common_buffer_ex = d_common_ex,
 };

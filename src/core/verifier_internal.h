@@ -29,7 +29,8 @@ typedef struct common_rec {
     struct common_rec *next;
     void *va;
     uint64_t logical;
-    uint32_t length, inner_length;
+    uint32_t length, inner_length; /* the driver's, and the allocation's around it */
+    uint32_t front;                /* guard bytes before va */
     bool cached;
 } common_rec;
 
@@ -90,6 +91,7 @@ struct vrec {
     uint64_t map_sum;              /* bounced write: checksum of the buffer at map */
     uint8_t *guard;                /* bounced: guard bytes after the mapped bytes */
     uint32_t guard_len;
+    uint32_t guard_front;          /* ...and before them (the adapter's bounce lead) */
     common_rec *commons;
     uint32_t ncommons;
     list_rec *lists;

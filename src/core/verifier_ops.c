@@ -280,10 +280,13 @@ static sysdma_status v_map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
     uint8_t *guard = NULL;
     uint32_t guard_len = 0;
     uint64_t sum = 0;
+    uint32_t front = 0;
     if (bounced && regs) {
-        uint32_t room = regs->count * PAGE - len;
+        front = (uint32_t)(lg - sysdma__regs_phys(regs)); /* the lead left before the data */
+        uint32_t room = regs->count * PAGE - front - len;
         guard_len = room < GUARD_BYTES ? room : GUARD_BYTES;
-        guard = sysdma__regs_va(regs) + len;
+        guard = sysdma__regs_va(regs) + front + len;
+        memset(guard - len - front, GUARD_BYTE, front);
         memset(guard, GUARD_BYTE, guard_len);
         if (to_device)
             sum = checksum(va, len);
@@ -299,6 +302,7 @@ static sysdma_status v_map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
     r->map_sum = sum;
     r->guard = guard;
     r->guard_len = guard_len;
+    r->guard_front = front;
     sysdma__unlock(sys);
     return SYSDMA_OK;
 }
@@ -325,7 +329,8 @@ static sysdma_status v_flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regi
     if (c != SYSDMA_VCHECK_COUNT)
         return sysdma__vf_refuse(v, c, a, call, where);
     bool touched = m.map_bounced && m.map_to_device && checksum(m.map_va, m.map_len) != m.map_sum;
-    bool overrun = m.guard && !guard_intact(m.guard, m.guard_len);
+    bool overrun = m.guard && (!guard_intact(m.guard, m.guard_len) ||
+                               !guard_intact(m.guard - m.map_len - m.guard_front, m.guard_front));
     sysdma_status st = r->inner->flush_adapter_buffers(a, mdl, regs, current_va, length, to_device);
     if (st == SYSDMA_OK) {
         sysdma__lock(sys);
@@ -352,49 +357,79 @@ static uint32_t v_alignment(sysdma_adapter *a)
     return r->inner->get_dma_alignment ? r->inner->get_dma_alignment(a) : 1;
 }
 
-static sysdma_status v_allocate_common(sysdma_adapter *a, uint32_t length, bool cached,
-                                       void **va, uint64_t *logical)
+/* A common buffer is handed out from inside a larger one: `front` guard
+ * bytes before it (a multiple of the adapter's alignment, which is all the
+ * API promises) and up to GUARD_BYTES after it, where the window allows.
+ * max_address: ~0 for plain AllocateCommonBuffer (no Ex). */
+static sysdma_status common_allocate(sysdma_adapter *a, const char *call, uint64_t max_address,
+                                     uint32_t length, bool cached, void **va, uint64_t *logical)
 {
     vrec *r = rec_of(a);
     sysdma_system *sys = a->sys;
     site where = sysdma__vf_take_site();
     uint32_t window = a->master ? 0 : a->limits.boundary ? a->limits.boundary : a->max_transfer;
     if (length == 0)
-        return sysdma__vf_refuse(V_OF(a), SYSDMA_VCHECK_ZERO_LENGTH, a, "sysdma_common_buffer_allocate",
-                      where);
+        return sysdma__vf_refuse(V_OF(a), SYSDMA_VCHECK_ZERO_LENGTH, a, call, where);
     if ((window && length > window) || length > 0x80000000u)
-        return sysdma__vf_refuse(V_OF(a), SYSDMA_VCHECK_TOO_LONG, a, "sysdma_common_buffer_allocate", where);
-    /* Room for guard bytes: the slack of the last page, or a little more
-     * when the length fills its pages and the window allows. */
-    uint32_t inner = length;
-    if (length && (length % PAGE == 0 || PAGE - length % PAGE < GUARD_BYTES) &&
-        (!window || length + GUARD_BYTES <= window) && length <= 0x80000000u - GUARD_BYTES)
-        inner = length + GUARD_BYTES;
+        return sysdma__vf_refuse(V_OF(a), SYSDMA_VCHECK_TOO_LONG, a, call, where);
+    uint32_t align = r->inner->get_dma_alignment ? r->inner->get_dma_alignment(a) : 1;
+    uint32_t front = GUARD_BYTES;
+    if (align > 1 && align <= PAGE)
+        front = (GUARD_BYTES + align - 1) & ~(align - 1);
+    uint32_t limit = window ? window : 0x80000000u;
+    uint32_t back = limit - length < GUARD_BYTES ? limit - length : GUARD_BYTES;
+    if (align > PAGE || front > limit - length - back)
+        front = 0; /* no room before it: a guard after it only */
+    uint32_t inner = front + length + back;
     common_rec *c = sysdma__alloc(sys, sizeof *c);
     if (!c)
         return SYSDMA_E_NO_MEMORY;
-    sysdma_status st = r->inner->allocate_common_buffer(a, inner, cached, va, logical);
+    void *iva = NULL;
+    uint64_t ilogical = 0;
+    sysdma_status st =
+        max_address == ~(uint64_t)0
+            ? r->inner->allocate_common_buffer(a, inner, cached, &iva, &ilogical)
+            : r->inner->allocate_common_buffer_ex(a, max_address, inner, cached, &iva, &ilogical);
     if (st != SYSDMA_OK) {
         sysdma__free(sys, c, sizeof *c);
         return st;
     }
-    uint32_t bytes = (inner + PAGE - 1) & ~(PAGE - 1);
-    uint32_t slack = bytes - length;
-    memset((uint8_t *)*va + length, GUARD_BYTE, slack < GUARD_BYTES ? slack : GUARD_BYTES);
-    *c = (common_rec){NULL, *va, *logical, length, inner, cached};
+    memset(iva, GUARD_BYTE, front);
+    memset((uint8_t *)iva + front + length, GUARD_BYTE, back);
+    *c = (common_rec){NULL, (uint8_t *)iva + front, ilogical + front, length, inner, front, cached};
     sysdma__lock(sys);
     c->next = r->commons;
     r->commons = c;
     r->ncommons++;
     sysdma__unlock(sys);
+    *va = c->va;
+    *logical = c->logical;
     return SYSDMA_OK;
 }
 
+static sysdma_status v_allocate_common(sysdma_adapter *a, uint32_t length, bool cached,
+                                       void **va, uint64_t *logical)
+{
+    return common_allocate(a, "sysdma_common_buffer_allocate", ~(uint64_t)0, length, cached, va,
+                           logical);
+}
+
+static sysdma_status v_allocate_common_ex(sysdma_adapter *a, uint64_t max_address,
+                                          uint32_t length, bool cached, void **va,
+                                          uint64_t *logical)
+{
+    /* ~0 and 0 both mean "anywhere the adapter reaches" to the core. */
+    return common_allocate(a, "sysdma_common_buffer_allocate_ex",
+                           max_address == ~(uint64_t)0 ? 0 : max_address, length, cached, va,
+                           logical);
+}
+
+/* Both guards intact: nothing wrote before or after the buffer. */
 static bool common_guard_ok(const common_rec *c)
 {
-    uint32_t bytes = (c->inner_length + PAGE - 1) & ~(PAGE - 1);
-    uint32_t slack = bytes - c->length;
-    return guard_intact((const uint8_t *)c->va + c->length, slack < GUARD_BYTES ? slack : GUARD_BYTES);
+    const uint8_t *base = (const uint8_t *)c->va - c->front;
+    return guard_intact(base, c->front) &&
+           guard_intact((const uint8_t *)c->va + c->length, c->inner_length - c->front - c->length);
 }
 
 static sysdma_status v_free_common(sysdma_adapter *a, uint32_t length, uint64_t logical, void *va,
@@ -419,7 +454,8 @@ static sysdma_status v_free_common(sysdma_adapter *a, uint32_t length, uint64_t 
     if (!ok)
         return sysdma__vf_refuse(v, SYSDMA_VCHECK_COMMON_BAD_FREE, a, call, where);
     bool guard = common_guard_ok(c);
-    sysdma_status st = r->inner->free_common_buffer(a, c->inner_length, logical, va, cached);
+    sysdma_status st = r->inner->free_common_buffer(a, c->inner_length, logical - c->front,
+                                                    (uint8_t *)va - c->front, cached);
     sysdma__free(sys, c, sizeof *c);
     if (!guard) {
         sysdma__vf_report(v, SYSDMA_VCHECK_COMMON_GUARD, a, call, where, 0, NULL);
@@ -789,4 +825,5 @@ const sysdma_dma_operations sysdma__vf_ops = {
     .cancel_channel = v_cancel_channel,
     .free_object = v_free_object,
     .flush_adapter_buffers_ex = v_flush_ex,
+    .allocate_common_buffer_ex = v_allocate_common_ex,
 };

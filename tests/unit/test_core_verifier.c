@@ -383,10 +383,33 @@ static void test_bounce_checks(void **state)
     assert_int_equal(sysdma_flush_adapter_buffers(a, f->mhigh, g.regs, f->high, len, false),
                      SYSDMA_E_VERIFIER);
     EXPECT(f, before + 1, BOUNCE_GUARD, "sysdma_flush_adapter_buffers");
+    /* ...and before it: the data sits a little way into the registers, so
+     * the bytes before it are guarded too (the scenario tests show the data
+     * still comes back whole from there). */
+    uint64_t first_lg = lg;
+    len = PAGE + 10;
+    assert_int_equal(sysdma_map_transfer(a, f->mhigh, g.regs, f->high, &len, false, &lg),
+                     SYSDMA_OK);
+    assert_int_equal(lg, first_lg);
+    uint8_t *phys = sysdma_sim_phys_view(f->r.sim);
+    for (uint32_t i = 0; i < len; i++)
+        phys[lg + i] = (uint8_t)(i * 7 + 1);
+    phys[lg - 1] = 0x55;
+    assert_int_equal(sysdma_flush_adapter_buffers(a, f->mhigh, g.regs, f->high, len, false),
+                     SYSDMA_E_VERIFIER);
+    EXPECT(f, before + 2, BOUNCE_GUARD, "sysdma_flush_adapter_buffers");
+    /* A piece that fills the registers has no room before it (nor after). */
+    len = 4 * PAGE;
+    assert_int_equal(sysdma_map_transfer(a, f->mhigh, g.regs, f->high, &len, false, &lg),
+                     SYSDMA_OK);
+    assert_int_equal(lg % PAGE, 0);
+    assert_true(lg < first_lg);
+    assert_int_equal(sysdma_flush_adapter_buffers(a, f->mhigh, g.regs, f->high, len, false),
+                     SYSDMA_OK);
     /* Both flushes still released the mapping. */
     assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
-    assert_int_equal(f->r.reports, before + 2);
+    assert_int_equal(f->r.reports, before + 3);
 }
 
 static void test_common_checks(void **state)
@@ -415,6 +438,51 @@ static void test_common_checks(void **state)
     ((uint8_t *)va)[PAGE] = 1;
     assert_int_equal(sysdma_common_buffer_free(a, PAGE, lg, va, true), SYSDMA_E_VERIFIER);
     EXPECT(f, before + 5, COMMON_GUARD, "sysdma_common_buffer_free");
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+}
+
+/* Guard bytes before a common buffer too; the Ex allocation is guarded the
+ * same way and frees normally; a buffer filling its window gets none. */
+static void test_common_underrun(void **state)
+{
+    fx *f = *state;
+    uint32_t n;
+    sysdma_adapter *a = adapter(f, 5, &n);
+    unsigned before = f->r.reports;
+    void *va;
+    uint64_t lg;
+    assert_int_equal(sysdma_common_buffer_allocate(a, 3000, true, &va, &lg), SYSDMA_OK);
+    assert_int_equal((uintptr_t)va % 2, 0); /* still the channel's alignment */
+    assert_int_equal(lg % 2, 0);
+    memset(va, 0x55, 3000); /* the whole buffer is the driver's */
+    ((uint8_t *)va)[-1] = 0x55; /* one byte before the start */
+    assert_int_equal(sysdma_common_buffer_free(a, 3000, lg, va, true), SYSDMA_E_VERIFIER);
+    EXPECT(f, before, COMMON_GUARD, "sysdma_common_buffer_free");
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+
+    sysdma_device_description d = {0};
+    d.version = 3;
+    d.channel = 1;
+    d.maximum_length = 16 * PAGE;
+    assert_int_equal(sysdma_adapter_get(f->r.sys, &d, &a, &n), SYSDMA_OK);
+    before = f->r.reports;
+    assert_int_equal(sysdma_common_buffer_allocate_ex(a, 0xFFFFFF, 512, false, &va, &lg),
+                     SYSDMA_OK);
+    assert_true(lg + 512 <= 0x1000000u);
+    memset(va, 1, 512);
+    assert_int_equal(sysdma_common_buffer_free(a, 512, lg, va, false), SYSDMA_OK);
+    assert_int_equal(sysdma_common_buffer_allocate_ex(a, 0xFFFFFF, 512, false, &va, &lg),
+                     SYSDMA_OK);
+    ((uint8_t *)va)[-64] = 0;
+    assert_int_equal(sysdma_common_buffer_free(a, 512, lg, va, false), SYSDMA_E_VERIFIER);
+    EXPECT(f, before, COMMON_GUARD, "sysdma_common_buffer_free");
+    /* 64 KiB on an 8-bit channel fills its window: no room for guards,
+     * still handed out whole and page aligned. */
+    assert_int_equal(sysdma_common_buffer_allocate(a, 64u << 10, true, &va, &lg), SYSDMA_OK);
+    assert_int_equal(lg % PAGE, 0);
+    memset(va, 2, 64u << 10);
+    assert_int_equal(sysdma_common_buffer_free(a, 64u << 10, lg, va, true), SYSDMA_OK);
+    assert_int_equal(f->r.reports, before + 1);
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
 }
 
@@ -651,6 +719,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_map_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bounce_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_common_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_common_underrun, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v3_grant_is_seen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v3_checks, setup, teardown),
