@@ -183,7 +183,8 @@ sysdma_status sysdma_map_registers_free(sysdma_adapter *adapter, sysdma_map_regi
 /* A memory descriptor list: a virtually contiguous buffer and the physical
  * page under each of its pages. */
 typedef struct sysdma_mdl {
-    struct sysdma_mdl *next;   /* chains (not used by system DMA) */
+    struct sysdma_mdl *next;   /* the next MDL of a chain (one request's buffers, in order):
+                                * scatter/gather ranges may run on into it */
     uint8_t *start_va;         /* page-aligned start */
     uint32_t byte_offset;      /* of the buffer in its first page */
     uint32_t byte_count;
@@ -365,18 +366,21 @@ typedef struct sysdma_sg_list {
  * call that frees the resources it waited for. */
 typedef void (*sysdma_list_control_fn)(void *device, sysdma_sg_list *list, void *context);
 
-/* GetScatterGatherList: build the list for [current_va, current_va +
- * length) of `mdl` and hand it to `routine` — at once (SYSDMA_OK), or
+/* GetScatterGatherList: build the list for `length` bytes from current_va
+ * in `mdl` — running on into the MDLs chained after it (mdl->next) when
+ * mdl's bytes end first — and hand it to `routine` — at once (SYSDMA_OK), or
  * later when the adapter and the map registers the list needs are free
  * (SYSDMA_PENDING; several lists may wait per device, FIFO). The adapter is
  * released when the routine returns; the map registers stay with the list
  * until sysdma_sg_put. For a write to the device the data is already in the
  * map registers when the routine runs. Fails at once, calling nothing, with
- * SYSDMA_E_OUT_OF_RANGE (range outside the MDL), SYSDMA_E_LENGTH (zero;
+ * SYSDMA_E_OUT_OF_RANGE (range outside the MDL, or past the chain's end),
+ * SYSDMA_E_INVALID_ARGUMENT (an empty MDL in the chain, or one another
+ * system built), SYSDMA_E_LENGTH (zero;
  * over the one element's limit — the channel's window — for a
  * single-element list; over the description's maximum length for a bus
- * master), SYSDMA_E_ALIGNMENT (odd address or length on a 16-bit channel),
- * SYSDMA_E_TOO_MANY_MAP_REGISTERS (more map registers than the adapter
+ * master), SYSDMA_E_ALIGNMENT (odd address or length on a 16-bit channel,
+ * also of each MDL's share of the range), SYSDMA_E_TOO_MANY_MAP_REGISTERS (more map registers than the adapter
  * allows), SYSDMA_E_INSUFFICIENT_RESOURCES (more than the pool can ever
  * give), SYSDMA_E_NO_MEMORY. */
 sysdma_status sysdma_sg_get(sysdma_adapter *adapter, void *device, sysdma_mdl *mdl,
@@ -414,9 +418,12 @@ sysdma_status sysdma_sg_build(sysdma_adapter *adapter, void *device, sysdma_mdl 
 
 /* BuildMdlFromScatterGatherList: an MDL for the buffer the list covers,
  * whose pages are the list's logical pages (free it with sysdma_mdl_free).
+ * For a range across an MDL chain, a chain of MDLs, one per MDL the range
+ * touches, each with that MDL's bytes of the range (free each one).
  * Once per list (SYSDMA_E_WRONG_STATE on a second call);
  * SYSDMA_E_NOT_SUPPORTED for a single bounced element that could not keep
- * the buffer's page offsets (a window-sized buffer not starting on a page). */
+ * the buffer's page offsets (a window-sized buffer not starting on a page,
+ * or a range across MDLs packed into one run of map registers). */
 sysdma_status sysdma_sg_build_mdl(sysdma_adapter *adapter, sysdma_sg_list *list,
                                   const sysdma_mdl *original, sysdma_mdl **out);
 
@@ -555,8 +562,8 @@ sysdma_status sysdma_flush_adapter_buffers_ex(sysdma_adapter *adapter, sysdma_md
 sysdma_status sysdma_transfer_cancel_mapped(sysdma_adapter *adapter);
 
 /* GetScatterGatherListEx / BuildScatterGatherListEx: by offset into the
- * MDL chain (the range must lie in one MDL of the chain,
- * SYSDMA_E_NOT_SUPPORTED otherwise). `buffer` NULL: allocated (Get). */
+ * MDL chain; the range may run across its MDLs. `buffer` NULL: allocated
+ * (Get). */
 sysdma_status sysdma_sg_get_ex(sysdma_adapter *adapter, void *device, sysdma_mdl *mdl,
                                uint64_t offset, uint32_t length, sysdma_list_control_fn routine,
                                void *context, bool write_to_device, void *buffer,

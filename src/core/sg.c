@@ -1,6 +1,5 @@
 /*
- * Scatter/gather support routines (GetScatterGatherList and company) and
- * the chained runner that moves a list through a system DMA channel.
+ * Scatter/gather support routines (GetScatterGatherList and company).
  *
  * A list is one block: a private header, then the public list (count,
  * reserved, elements inline). Get allocates the block, Build lays it out in
@@ -25,58 +24,14 @@
  * REGISTERS); Put copies back and frees them. A routine that puts its list
  * before returning is fine: the registers go back exactly once.
  *
- * The runner. sysdma_sg_start programs element 0; sysdma_terminal_count,
- * called from whatever reports the channel's terminal count, programs the
- * next element and, after the last, stops the channel, starts the next
- * waiting list and calls the driver's done routine (outside the lock).
+ * MDL chains. A range starts at its CurrentVa in one MDL and may run on
+ * into the MDLs chained after it; the walk steps from one MDL's last byte
+ * to the next one's first. A single element through map registers then
+ * holds the bytes of several MDLs one after the other.
+ *
+ * The chained runner that moves a list through a channel is in sg_run.c.
  */
-#include "internal.h"
-
-#define SG_MAGIC 0x5347u
-#define SG_GONE 0xDEADu
-
-typedef struct sg_header {
-    uint32_t magic;
-    uint32_t size;             /* bytes of the whole block */
-    sysdma_adapter *adapter;
-    sysdma_mdl *mdl;
-    uint8_t *va;
-    uint32_t length;
-    uint32_t nregs;            /* map registers the list holds */
-    sysdma_map_registers *regs;
-    bool to_device;
-    bool single;               /* one element, whole range */
-    bool packed;               /* ...bounced from the registers' start (offsets not kept) */
-    bool caller_buffer;        /* laid out in sysdma_sg_build's buffer */
-    bool mdl_built;
-    bool running, queued, finished;
-    void *device;
-    sysdma_list_control_fn routine;
-    void *context;
-    /* runner */
-    struct sg_header *next_run;
-    uint32_t element;
-    uint64_t done_bytes;
-    sysdma_sg_done_fn done;
-    void *done_ctx;
-} sg_header;
-
-#define HDR_BYTES ((sizeof(sg_header) + 15u) & ~(size_t)15u)
-
-static sysdma_sg_list *list_of(sg_header *h)
-{
-    return (sysdma_sg_list *)((uint8_t *)h + HDR_BYTES);
-}
-
-static sg_header *header_of(const sysdma_sg_list *l)
-{
-    return (sg_header *)((uint8_t *)(uintptr_t)l - HDR_BYTES);
-}
-
-static uint64_t list_bytes(uint32_t elements)
-{
-    return HDR_BYTES + sizeof(sysdma_sg_list) + (uint64_t)elements * sizeof(sysdma_sg_element);
-}
+#include "sg_internal.h"
 
 /* Does the adapter reach [p, p + len)? */
 static bool reaches(const sysdma_adapter *a, uint64_t p, uint32_t len)
@@ -101,11 +56,48 @@ static uint32_t max_element(const sysdma_adapter *a)
     return a->master ? 0xFFFFF000u : a->max_transfer;
 }
 
+/*
+ * A position in an MDL chain. A list's range starts at its CurrentVa in
+ * one MDL and may run on into the following MDLs of the chain, each
+ * continuing where the previous one ends (as a driver chains the MDLs of
+ * one request); check_range has made sure the chain holds the range.
+ */
+typedef struct cursor {
+    const sysdma_mdl *m;
+    size_t off; /* from m->start_va */
+} cursor;
+
+static cursor cursor_at(const sysdma_mdl *m, const uint8_t *va)
+{
+    return (cursor){m, (size_t)(va - m->start_va)};
+}
+
+/* The next page part (the range's bytes inside one page of one MDL), at
+ * most len bytes: its virtual address, physical address and length. */
+static uint32_t next_part(cursor *c, uint32_t len, uint8_t **virt, uint64_t *phys)
+{
+    if (c->off == (size_t)c->m->byte_offset + c->m->byte_count) {
+        c->m = c->m->next;
+        c->off = c->m->byte_offset;
+    }
+    uint32_t in = (uint32_t)(c->off % PAGE);
+    size_t left = (size_t)c->m->byte_offset + c->m->byte_count - c->off;
+    uint32_t seg = PAGE - in;
+    if (seg > left)
+        seg = (uint32_t)left;
+    if (seg > len)
+        seg = len;
+    *virt = c->m->start_va + c->off;
+    *phys = c->m->pfn[c->off / PAGE] + in;
+    c->off += seg;
+    return seg;
+}
+
 enum { WALK_COUNT, WALK_FILL, WALK_COPY_IN, WALK_COPY_OUT };
 
 /*
- * The multi-element walk over [va, va + len). WALK_COUNT counts elements
- * and bounced parts; WALK_FILL writes the elements (bounced parts at
+ * The multi-element walk over the range. WALK_COUNT counts elements and
+ * bounced parts; WALK_FILL writes the elements (bounced parts at
  * bounce_phys + their register page); WALK_COPY_IN/OUT copy the bounced
  * parts into/out of the registers at bounce_va. Returns the elements;
  * *bounced gets the bounced parts (= map registers used).
@@ -114,22 +106,23 @@ static uint32_t walk(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8
                      uint32_t len, int mode, uint64_t bounce_phys, uint8_t *bounce_va,
                      sysdma_sg_element *out, uint32_t *bounced)
 {
-    size_t off = (size_t)(va - mdl->start_va);
+    cursor c = cursor_at(mdl, va);
     uint32_t n = 0, nb = 0, limit = max_element(a);
     uint64_t bmask = a->limits.boundary ? ~(uint64_t)(a->limits.boundary - 1) : 0;
     uint64_t cur = 0;
     uint32_t cur_len = 0;
     bool cur_bounced = false;
     while (len) {
-        uint32_t in = (uint32_t)(off % PAGE);
-        uint32_t seg = PAGE - in < len ? PAGE - in : len;
-        uint64_t p = mdl->pfn[off / PAGE] + in;
+        uint8_t *v;
+        uint64_t p;
+        uint32_t seg = next_part(&c, len, &v, &p);
+        uint32_t in = (uint32_t)(p % PAGE);
         bool b = !reaches(a, p, seg);
         if (b) {
             if (mode == WALK_COPY_IN)
-                memcpy(bounce_va + (size_t)nb * PAGE + in, mdl->start_va + off, seg);
+                memcpy(bounce_va + (size_t)nb * PAGE + in, v, seg);
             else if (mode == WALK_COPY_OUT)
-                memcpy(mdl->start_va + off, bounce_va + (size_t)nb * PAGE + in, seg);
+                memcpy(v, bounce_va + (size_t)nb * PAGE + in, seg);
             p = bounce_phys + (uint64_t)nb * PAGE + in;
             nb++;
         }
@@ -148,7 +141,6 @@ static uint32_t walk(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8
                 cur_bounced = b;
             }
         }
-        off += seg;
         len -= seg;
     }
     if (cur_len) {
@@ -160,40 +152,103 @@ static uint32_t walk(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8
     return n;
 }
 
+/* Copy the range to (in) or from a contiguous buffer: a single element
+ * through map registers. */
+static void gather(const sysdma_mdl *mdl, const uint8_t *va, uint32_t len, uint8_t *buf, bool in)
+{
+    cursor c = cursor_at(mdl, va);
+    while (len) {
+        uint8_t *v;
+        uint64_t p;
+        uint32_t seg = next_part(&c, len, &v, &p);
+        if (in)
+            memcpy(buf, v, seg);
+        else
+            memcpy(v, buf, seg);
+        buf += seg;
+        len -= seg;
+    }
+}
+
+/* Is the range usable in place as one element (physically contiguous,
+ * reachable, inside one window)? *phys gets its start. */
+static bool direct(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8_t *va,
+                   uint32_t len, bool spans, uint64_t *phys)
+{
+    if (!spans)
+        return sysdma__direct(a, mdl, va, len, phys);
+    cursor c = cursor_at(mdl, va);
+    uint64_t start = 0, next = 0;
+    for (uint32_t left = len; left;) {
+        uint8_t *v;
+        uint64_t p;
+        uint32_t seg = next_part(&c, left, &v, &p);
+        if (left == len)
+            start = p;
+        else if (p != next)
+            return false;
+        next = p + seg;
+        left -= seg;
+    }
+    uint64_t end = start + len - 1;
+    if (!reaches(a, start, len))
+        return false;
+    if (a->limits.boundary && ((start ^ end) & ~(uint64_t)(a->limits.boundary - 1)))
+        return false;
+    *phys = start;
+    return true;
+}
+
 /* What a list for the range needs: elements and map registers. */
 typedef struct sg_plan {
     uint32_t elements, regs;
-    bool single, packed;
+    bool single, packed, spans;
 } sg_plan;
 
+/* The range: from va in mdl, len bytes, running on into the chain when
+ * mdl's bytes end first. *spans says whether it does. */
 static sysdma_status check_range(const sysdma_adapter *a, const sysdma_mdl *mdl,
-                                 const uint8_t *va, uint32_t len)
+                                 const uint8_t *va, uint32_t len, bool *spans)
 {
     const uint8_t *lo = sysdma_mdl_virtual_address(mdl);
     if (va < lo || va >= lo + mdl->byte_count)
         return SYSDMA_E_OUT_OF_RANGE;
     if (len == 0)
         return SYSDMA_E_LENGTH;
-    if (len > (size_t)(lo + mdl->byte_count - va))
-        return SYSDMA_E_OUT_OF_RANGE;
     if (a->master && len > a->desc.maximum_length)
         return SYSDMA_E_LENGTH;
     if (!multi(a) && len > max_element(a))
         return SYSDMA_E_LENGTH; /* one element cannot carry it */
     uint32_t w = a->limits.width;
-    if (!a->master && w > 1 && ((len | (uintptr_t)va) & (w - 1)))
+    uint32_t odd = !a->master && w > 1 ? w - 1 : 0;
+    /* Each MDL's share must be whole words on a 16-bit channel. */
+    size_t have = (size_t)(lo + mdl->byte_count - va);
+    uint32_t share = have < len ? (uint32_t)have : len;
+    if ((share | (uintptr_t)va) & odd)
         return SYSDMA_E_ALIGNMENT;
+    *spans = have < len;
+    for (const sysdma_mdl *m = mdl; have < len;) {
+        m = m->next;
+        if (!m)
+            return SYSDMA_E_OUT_OF_RANGE; /* the chain ends first */
+        if (m->byte_count == 0 || m->system != mdl->system)
+            return SYSDMA_E_INVALID_ARGUMENT; /* not an MDL sysdma built */
+        share = len - have < m->byte_count ? (uint32_t)(len - have) : m->byte_count;
+        if ((share | m->byte_offset | (uintptr_t)m->start_va) & odd)
+            return SYSDMA_E_ALIGNMENT;
+        have += m->byte_count;
+    }
     return SYSDMA_OK;
 }
 
 static sg_plan plan_for(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8_t *va,
-                        uint32_t len)
+                        uint32_t len, bool spans)
 {
-    sg_plan p = {0, 0, !multi(a), false};
+    sg_plan p = {0, 0, !multi(a), false, spans};
     if (p.single) {
         uint64_t phys;
         p.elements = 1;
-        if (!sysdma__direct(a, mdl, va, len, &phys)) {
+        if (!direct(a, mdl, va, len, spans, &phys)) {
             /* Through registers, keeping the page offset when a run that
              * long fits the adapter's registers, else from their start. */
             p.regs = sysdma_pages_spanned(va, len);
@@ -221,10 +276,11 @@ sysdma_status sysdma__sg_calculate(sysdma_adapter *a, sysdma_mdl *mdl, void *va,
 {
     sg_plan p;
     if (mdl) {
-        sysdma_status st = check_range(a, mdl, va, length);
+        bool spans;
+        sysdma_status st = check_range(a, mdl, va, length, &spans);
         if (st != SYSDMA_OK)
             return st;
-        p = plan_for(a, mdl, va, length);
+        p = plan_for(a, mdl, va, length, spans);
     } else {
         /* Worst case: every page its own element, every page bounced. */
         if (length == 0)
@@ -256,13 +312,13 @@ static void fill(sg_header *h)
     uint32_t nb = 0;
     if (h->single) {
         uint64_t phys;
-        if (!h->nregs && sysdma__direct(a, h->mdl, h->va, h->length, &phys)) {
+        if (!h->nregs && direct(a, h->mdl, h->va, h->length, h->spans, &phys)) {
             l->elements[0] = (sysdma_sg_element){phys, h->length, 0};
         } else {
             uint32_t in = h->packed ? 0 : (uint32_t)((uintptr_t)h->va % PAGE);
             l->elements[0] = (sysdma_sg_element){rphys + in, h->length, 0};
             if (h->to_device)
-                memcpy(rva + in, h->va, h->length);
+                gather(h->mdl, h->va, h->length, rva + in, true);
         }
         l->count = 1;
     } else {
@@ -278,15 +334,14 @@ static uint32_t bounced_bytes(const sg_header *h)
 {
     if (h->single)
         return h->nregs ? h->length : 0;
-    const sysdma_adapter *a = h->adapter;
-    size_t off = (size_t)(h->va - h->mdl->start_va);
+    cursor c = cursor_at(h->mdl, h->va);
     uint32_t len = h->length, bytes = 0;
     while (len) {
-        uint32_t in = (uint32_t)(off % PAGE);
-        uint32_t seg = PAGE - in < len ? PAGE - in : len;
-        if (!reaches(a, h->mdl->pfn[off / PAGE] + in, seg))
+        uint8_t *v;
+        uint64_t p;
+        uint32_t seg = next_part(&c, len, &v, &p);
+        if (!reaches(h->adapter, p, seg))
             bytes += seg;
-        off += seg;
         len -= seg;
     }
     return bytes;
@@ -320,10 +375,11 @@ static sysdma_status request(sysdma_adapter *a, void *device, sysdma_mdl *mdl, v
                              bool to_device, void *buffer, uint32_t *buffer_size)
 {
     sysdma_system *sys = a->sys;
-    sysdma_status st = check_range(a, mdl, va, length);
+    bool spans;
+    sysdma_status st = check_range(a, mdl, va, length, &spans);
     if (st != SYSDMA_OK)
         return st;
-    sg_plan p = plan_for(a, mdl, va, length);
+    sg_plan p = plan_for(a, mdl, va, length, spans);
     st = check_regs(a, p.regs);
     if (st != SYSDMA_OK)
         return st;
@@ -354,6 +410,7 @@ static sysdma_status request(sysdma_adapter *a, void *device, sysdma_mdl *mdl, v
         .nregs = p.regs,
         .to_device = to_device,
         .single = p.single,
+        .spans = p.spans,
         .packed = p.packed,
         .caller_buffer = buffer != NULL,
         .device = device,
@@ -390,13 +447,6 @@ sysdma_status sysdma__sg_build(sysdma_adapter *a, void *device, sysdma_mdl *mdl,
     return request(a, device, mdl, va, length, routine, context, to_device, buffer, buffer_size);
 }
 
-/* The header of a list this adapter handed out and not yet put. */
-static sg_header *valid(sysdma_adapter *a, const sysdma_sg_list *l)
-{
-    sg_header *h = header_of(l);
-    return h->magic == SG_MAGIC && h->adapter == a ? h : NULL;
-}
-
 sysdma_status sysdma__sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool to_device)
 {
     sysdma_system *sys = a->sys;
@@ -418,7 +468,7 @@ sysdma_status sysdma__sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool to_de
         uint8_t *rva = sysdma__regs_va(h->regs);
         if (h->single) {
             uint32_t in = h->packed ? 0 : (uint32_t)((uintptr_t)h->va % PAGE);
-            memcpy(h->va, rva + in, h->length);
+            gather(h->mdl, h->va, h->length, rva + in, false);
         } else {
             uint32_t nb;
             walk(a, h->mdl, h->va, h->length, WALK_COPY_OUT, 0, rva, NULL, &nb);
@@ -438,6 +488,57 @@ sysdma_status sysdma__sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool to_de
     return st;
 }
 
+/* BuildMdl for a list whose range runs across MDLs: one MDL per MDL of
+ * the chain it covers, chained the same way, each page the list's page for
+ * that page of the buffer (each page part is one page of its MDL). */
+static sysdma_status build_chain(const sg_header *h, sysdma_mdl **out)
+{
+    sysdma_system *sys = h->adapter->sys;
+    uint64_t rphys = h->regs ? sysdma__regs_phys(h->regs) : 0;
+    sysdma_mdl *head = NULL, **tail = &head, *m = NULL;
+    const sysdma_mdl *piece = NULL;
+    cursor c = cursor_at(h->mdl, h->va);
+    uint32_t len = h->length, nb = 0, k = 0;
+    while (len) {
+        uint8_t *v;
+        uint64_t p;
+        uint32_t seg = next_part(&c, len, &v, &p);
+        if (c.m != piece) {
+            piece = c.m;
+            size_t left = (size_t)(piece->start_va + piece->byte_offset + piece->byte_count - v);
+            uint32_t share = left < len ? (uint32_t)left : len;
+            uint32_t pages = sysdma_pages_spanned(v, share);
+            size_t size = sizeof(sysdma_mdl) + (size_t)pages * sizeof(uint64_t);
+            m = sysdma__alloc(sys, size);
+            if (!m) {
+                while (head) {
+                    sysdma_mdl *next = head->next;
+                    sysdma__free(sys, head, head->alloc_bytes);
+                    head = next;
+                }
+                return SYSDMA_E_NO_MEMORY;
+            }
+            *m = (sysdma_mdl){NULL,
+                              (uint8_t *)((uintptr_t)v & ~(uintptr_t)(PAGE - 1)),
+                              (uint32_t)((uintptr_t)v % PAGE),
+                              share,
+                              pages,
+                              (uint64_t *)(m + 1),
+                              (uint32_t)size,
+                              sys};
+            *tail = m;
+            tail = &m->next;
+            k = 0;
+        }
+        if (!h->single && !reaches(h->adapter, p, seg))
+            p = rphys + (uint64_t)nb++ * PAGE + p % PAGE;
+        m->pfn[k++] = p & ~(uint64_t)(PAGE - 1);
+        len -= seg;
+    }
+    *out = head;
+    return SYSDMA_OK;
+}
+
 sysdma_status sysdma__sg_build_mdl(sysdma_adapter *a, sysdma_sg_list *list,
                                    const sysdma_mdl *original, sysdma_mdl **out)
 {
@@ -450,13 +551,22 @@ sysdma_status sysdma__sg_build_mdl(sysdma_adapter *a, sysdma_sg_list *list,
         st = SYSDMA_E_INVALID_ARGUMENT;
     else if (h->mdl_built)
         st = SYSDMA_E_WRONG_STATE;
-    else if (h->packed)
-        st = SYSDMA_E_NOT_SUPPORTED;
+    else if (h->packed || (h->spans && h->single && h->nregs))
+        st = SYSDMA_E_NOT_SUPPORTED; /* offsets inside pages not kept */
     else
         h->mdl_built = true;
     sysdma__unlock(sys);
     if (st != SYSDMA_OK)
         return st;
+    if (h->spans) {
+        st = build_chain(h, out);
+        if (st != SYSDMA_OK) {
+            sysdma__lock(sys);
+            h->mdl_built = false;
+            sysdma__unlock(sys);
+        }
+        return st;
+    }
     uint32_t pages = sysdma_pages_spanned(h->va, h->length);
     size_t size = sizeof(sysdma_mdl) + (size_t)pages * sizeof(uint64_t);
     sysdma_mdl *m = sysdma__alloc(sys, size);
@@ -493,221 +603,4 @@ sysdma_status sysdma__sg_build_mdl(sysdma_adapter *a, sysdma_sg_list *list,
     SYSDMA_ASSERT(k == pages);
     *out = m;
     return SYSDMA_OK;
-}
-
-/* ---- the chained runner ------------------------------------------------------------- */
-
-/* Program the run's current element (lock held). */
-static sysdma_status program(sg_header *h)
-{
-    sysdma_adapter *a = h->adapter;
-    sysdma_system *sys = a->sys;
-    const sysdma_sg_element *e = &list_of(h)->elements[h->element];
-    sysdma_fragment frag = {e->address, e->length};
-    sysdma_program prog = {
-        .fragments = &frag,
-        .count = 1,
-        .device_address = a->desc.device_address,
-        .to_device = h->to_device,
-        .loop = false,
-        .mode = a->demand ? SYSDMA_XFER_DEMAND : SYSDMA_XFER_SINGLE,
-    };
-    sysdma_status st = sys->ctrl.ops->program(sys->ctrl.ctx, a->channel, &prog);
-    if (st == SYSDMA_OK) {
-        a->stats.transfers++;
-        sys->stats.transfers++;
-    }
-    return st;
-}
-
-/* Finish the head run (lock held): stop the channel, take it off, start
- * the next waiting list. Returns the finished run. */
-static sg_header *finish_head(sysdma_adapter *a)
-{
-    sysdma_system *sys = a->sys;
-    sg_header *h = a->run_head;
-    sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
-    h->running = false;
-    a->run_head = h->next_run;
-    if (!a->run_head)
-        a->run_tail = NULL;
-    h->next_run = NULL;
-    return h;
-}
-
-typedef struct done_call {
-    sysdma_sg_done_fn fn;
-    sysdma_adapter *a;
-    sysdma_sg_list *list;
-    sysdma_status status;
-    void *ctx;
-} done_call;
-
-/* Start waiting runs until one is on the channel (lock held); a run whose
- * programming fails finishes with that status, reported in `failed`. */
-static unsigned start_next(sysdma_adapter *a, done_call *failed, unsigned room)
-{
-    unsigned n = 0;
-    while (a->run_head && !a->run_head->running) {
-        sg_header *h = a->run_head;
-        h->queued = false;
-        h->running = true;
-        sysdma_status st = program(h);
-        if (st == SYSDMA_OK)
-            break;
-        finish_head(a);
-        if (n < room)
-            failed[n++] = (done_call){h->done, a, list_of(h), st, h->done_ctx};
-    }
-    return n;
-}
-
-static void call_done(const done_call *c, unsigned n)
-{
-    for (unsigned k = 0; k < n; k++)
-        if (c[k].fn)
-            c[k].fn(c[k].a, c[k].list, c[k].status, c[k].ctx);
-}
-
-sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_sg_list *list, bool to_device,
-                               sysdma_sg_done_fn done, void *context)
-{
-    sysdma_system *sys = a->sys;
-    sysdma__lock(sys);
-    sg_header *h = valid(a, list);
-    sysdma_status st = SYSDMA_OK;
-    if (!h || h->to_device != to_device)
-        st = SYSDMA_E_INVALID_ARGUMENT;
-    else if (h->running || h->queued || a->map.active)
-        st = SYSDMA_E_WRONG_STATE;
-    if (st != SYSDMA_OK) {
-        sysdma__unlock(sys);
-        return st;
-    }
-    h->done = done;
-    h->done_ctx = context;
-    h->element = 0;
-    h->done_bytes = 0;
-    h->finished = false;
-    h->next_run = NULL;
-    if (a->run_head) {
-        a->run_tail->next_run = h;
-        a->run_tail = h;
-        h->queued = true;
-        sysdma__unlock(sys);
-        return SYSDMA_PENDING;
-    }
-    h->running = true;
-    st = program(h);
-    if (st == SYSDMA_OK) {
-        a->run_head = a->run_tail = h;
-    } else {
-        h->running = false;
-    }
-    sysdma__unlock(sys);
-    return st;
-}
-
-void sysdma_terminal_count(sysdma_system *sys, uint32_t channels)
-{
-    if (!sys)
-        return;
-    for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++) {
-        if (!(channels & (1u << ch)))
-            continue;
-        done_call calls[4];
-        unsigned n = 0;
-        sysdma__lock(sys);
-        sysdma_adapter *a = sys->adapters[ch];
-        sg_header *h = a ? a->run_head : NULL;
-        sysdma_transfer_complete_fn v3_fn = NULL;
-        void *v3_ctx = NULL;
-        if (!h && a)
-            (void)sysdma__v3_terminal_count(a, &v3_fn, &v3_ctx);
-        if (h && h->running) {
-            sysdma_sg_list *l = list_of(h);
-            h->done_bytes += l->elements[h->element].length;
-            h->element++;
-            sysdma_status st = SYSDMA_OK;
-            if (h->element < l->count) {
-                st = program(h);
-                if (st == SYSDMA_OK)
-                    h = NULL; /* still running */
-            }
-            if (h) {
-                finish_head(a);
-                h->finished = st == SYSDMA_OK;
-                calls[n++] = (done_call){h->done, a, l, st, h->done_ctx};
-                n += start_next(a, calls + n, 4 - n);
-            }
-        }
-        sysdma__unlock(sys);
-        call_done(calls, n);
-        if (v3_fn)
-            v3_fn(a, v3_ctx, SYSDMA_OK);
-    }
-}
-
-sysdma_status sysdma__sg_cancel(sysdma_adapter *a, sysdma_sg_list *list)
-{
-    sysdma_system *sys = a->sys;
-    done_call calls[4];
-    unsigned n = 0;
-    sysdma__lock(sys);
-    sg_header *h = valid(a, list);
-    if (!h || !(h->running || h->queued)) {
-        sysdma__unlock(sys);
-        return h ? SYSDMA_E_WRONG_STATE : SYSDMA_E_INVALID_ARGUMENT;
-    }
-    if (h->running) {
-        finish_head(a);
-        calls[n++] = (done_call){h->done, a, list, SYSDMA_E_CANCELLED, h->done_ctx};
-        n += start_next(a, calls + n, 4 - n);
-    } else {
-        sg_header **link = &a->run_head;
-        sg_header *prev = NULL;
-        while (*link != h) {
-            prev = *link;
-            link = &(*link)->next_run;
-        }
-        *link = h->next_run;
-        if (a->run_tail == h)
-            a->run_tail = prev;
-        h->queued = false;
-        h->next_run = NULL;
-        calls[n++] = (done_call){h->done, a, list, SYSDMA_E_CANCELLED, h->done_ctx};
-    }
-    sysdma__unlock(sys);
-    call_done(calls, n);
-    return SYSDMA_OK;
-}
-
-uint64_t sysdma__sg_progress(sysdma_adapter *a, const sysdma_sg_list *list)
-{
-    sysdma_system *sys = a->sys;
-    sysdma__lock(sys);
-    sg_header *h = valid(a, list);
-    uint64_t moved = 0;
-    if (h) {
-        moved = h->done_bytes;
-        if (h->running && h->element < list->count) {
-            uint32_t len = list->elements[h->element].length;
-            uint32_t left = a->limits.counter_available && sys->ctrl.ops->read_counter
-                                ? sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel)
-                                : len;
-            moved += left <= len ? len - left : 0;
-        }
-    }
-    sysdma__unlock(sys);
-    return moved;
-}
-
-bool sysdma__sg_running(const sg_header *h)
-{
-    return h->running;
-}
-
-const sg_header *sysdma__sg_next_run(const sg_header *h)
-{
-    return h->next_run;
 }

@@ -88,10 +88,9 @@ sysdma_status sysdma_transfer_info_get(sysdma_adapter *a, sysdma_mdl *mdl, uint6
         sysdma_mdl *m = locate(mdl, offset, &inside);
         if (!m)
             return SYSDMA_E_OUT_OF_RANGE;
-        if (length > m->byte_count - inside)
-            return SYSDMA_E_NOT_SUPPORTED; /* spans two MDLs of the chain */
-        st = a->ops->calculate_scatter_gather_list(a, m, (uint8_t *)sysdma_mdl_virtual_address(m) + inside,
-                                                   length, &size, &regs);
+        /* The range may run on into the next MDLs of the chain. */
+        uint8_t *va = (uint8_t *)sysdma_mdl_virtual_address(m) + inside;
+        st = a->ops->calculate_scatter_gather_list(a, m, va, length, &size, &regs);
     }
     if (st != SYSDMA_OK)
         return st;
@@ -280,9 +279,7 @@ sysdma_status sysdma_sg_get_ex(sysdma_adapter *a, void *device, sysdma_mdl *mdl,
     sysdma_mdl *m = locate(mdl, offset, &inside);
     if (!m)
         return SYSDMA_E_OUT_OF_RANGE;
-    if (length > m->byte_count - inside)
-        return SYSDMA_E_NOT_SUPPORTED; /* spans two MDLs of the chain */
-    uint8_t *va = (uint8_t *)sysdma_mdl_virtual_address(m) + inside;
+    uint8_t *va = (uint8_t *)sysdma_mdl_virtual_address(m) + inside; /* may run on into the chain */
     if (buffer)
         return sysdma_sg_build(a, device, m, va, length, routine, context, to_device, buffer,
                                buffer_size);

@@ -38,6 +38,7 @@ typedef struct list_rec {
     struct list_rec *next;
     sysdma_sg_list *list;
     bool to_device;
+    const sysdma_mdl *mdl;         /* the range: from va in mdl, on into its chain */
     const uint8_t *va;
     uint32_t length;
     bool running;                  /* started on the controller, not yet done */
@@ -58,6 +59,7 @@ typedef struct tramp {
     uint32_t count;
     const void *tag;               /* a version-3 request's transfer context */
     bool to_device;
+    const sysdma_mdl *mdl;         /* a list request's range */
     const uint8_t *va;
     uint32_t length;
 } tramp;
@@ -150,6 +152,68 @@ static inline bool in_mdl(const sysdma_mdl *m, const uint8_t *va, uint32_t len)
     return va >= lo && va < lo + m->byte_count && len <= (size_t)(lo + m->byte_count - va);
 }
 
+/* A range from va in m that may run on into m's chain, taken a piece (the
+ * bytes inside one MDL) at a time. */
+typedef struct piece_iter {
+    const sysdma_mdl *m;
+    const uint8_t *va;
+    uint32_t left;
+} piece_iter;
+
+/* The next piece, or false at the end of the range or of the chain. */
+static inline bool next_piece(piece_iter *it, const uint8_t **va, uint32_t *len)
+{
+    if (!it->left || !it->m)
+        return false;
+    const uint8_t *end = (const uint8_t *)sysdma_mdl_virtual_address(it->m) + it->m->byte_count;
+    size_t have = (size_t)(end - it->va);
+    *va = it->va;
+    *len = have < it->left ? (uint32_t)have : it->left;
+    it->left -= *len;
+    it->m = it->m->next;
+    if (it->m)
+        it->va = sysdma_mdl_virtual_address(it->m);
+    return true;
+}
+
+/* Does the chain hold the range (no empty or foreign MDL on the way)?
+ * `odd`: a mask every piece's address and length must clear. */
+static inline sysdma_verifier_check chain_range_check(const sysdma_mdl *m, const uint8_t *va,
+                                                      uint32_t len, uint32_t odd)
+{
+    if (!in_mdl(m, va, 1))
+        return SYSDMA_VCHECK_OUT_OF_MDL;
+    piece_iter it = {m, va, len};
+    const sysdma_mdl *cur = m;
+    const uint8_t *pva;
+    uint32_t plen;
+    while (it.left) {
+        if (!cur || cur->byte_count == 0 || cur->system != m->system)
+            return SYSDMA_VCHECK_OUT_OF_MDL;
+        cur = cur->next;
+        (void)next_piece(&it, &pva, &plen);
+        if (((uintptr_t)pva | plen) & odd)
+            return SYSDMA_VCHECK_ODD_16BIT;
+    }
+    return SYSDMA_VCHECK_COUNT;
+}
+
+/* Do two ranges (each possibly running on into its MDL chain) share a byte? */
+static inline bool ranges_meet(const sysdma_mdl *am, const uint8_t *ava, uint32_t alen,
+                               const sysdma_mdl *bm, const uint8_t *bva, uint32_t blen)
+{
+    piece_iter a = {am, ava, alen};
+    const uint8_t *pa, *pb;
+    uint32_t la, lb;
+    while (next_piece(&a, &pa, &la)) {
+        piece_iter b = {bm, bva, blen};
+        while (next_piece(&b, &pb, &lb))
+            if (pa < pb + lb && pb < pa + la)
+                return true;
+    }
+    return false;
+}
+
 static inline uint64_t checksum(const uint8_t *p, uint32_t n)
 {
     uint64_t h = 1469598103934665603ull;
@@ -168,14 +232,16 @@ static inline bool guard_intact(const uint8_t *g, uint32_t n)
 
 /* Does [va, va + len) overlap a live mapping or list of any verified
  * adapter, where one of the two moves data into memory? (lock held) */
-static inline bool overlaps(verifier *v, const uint8_t *va, uint32_t len, bool to_device)
+static inline bool overlaps(verifier *v, const sysdma_mdl *mdl, const uint8_t *va, uint32_t len,
+                            bool to_device)
 {
     for (vrec *r = v->recs; r; r = r->next) {
-        if (r->mapped && (!to_device || !r->map_to_device) && va < r->map_va + r->map_len &&
-            r->map_va < va + len)
+        if (r->mapped && (!to_device || !r->map_to_device) &&
+            ranges_meet(mdl, va, len, r->map_mdl, r->map_va, r->map_len))
             return true;
         for (list_rec *l = r->lists; l; l = l->next)
-            if ((!to_device || !l->to_device) && va < l->va + l->length && l->va < va + len)
+            if ((!to_device || !l->to_device) &&
+                ranges_meet(mdl, va, len, l->mdl, l->va, l->length))
                 return true;
     }
     return false;

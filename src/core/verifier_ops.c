@@ -163,7 +163,7 @@ static sysdma_status v_allocate_channel(sysdma_adapter *a, void *device, uint32_
     if (c != SYSDMA_VCHECK_COUNT)
         return sysdma__vf_refuse(v, c, a, call, where);
     t = tramp_post(v, t, &(tramp){NULL, r, device, context, routine, NULL, count, NULL, false,
-                                  NULL, 0});
+                                  NULL, NULL, 0});
     if (!t)
         return SYSDMA_E_NO_MEMORY;
     sysdma_status st = r->inner->allocate_channel(a, device, count, control_tramp, t);
@@ -256,7 +256,7 @@ static sysdma_status v_map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
         c = SYSDMA_VCHECK_ODD_16BIT;
     else if (len > a->max_transfer)
         c = SYSDMA_VCHECK_TOO_LONG;
-    else if (overlaps(v, va, len, to_device))
+    else if (overlaps(v, mdl, va, len, to_device))
         c = SYSDMA_VCHECK_OVERLAPPING_MAPPING;
     sysdma__unlock(sys);
     if (c == SYSDMA_VCHECK_COUNT) {
@@ -478,7 +478,7 @@ static void list_tramp(void *device, sysdma_sg_list *list, void *ctx)
     unlink_outstanding(v, t);
     r->pending_lists--;
     if (l) {
-        *l = (list_rec){r->lists, list, t->to_device, t->va, t->length, false, a, NULL, NULL};
+        *l = (list_rec){r->lists, list, t->to_device, t->mdl, t->va, t->length, false, a, NULL, NULL};
         r->lists = l;
         r->nlists++;
     }
@@ -489,16 +489,16 @@ static void list_tramp(void *device, sysdma_sg_list *list, void *ctx)
     routine(device, list, context);
 }
 
+/* A list's range: it may run on from mdl into the MDLs chained after it. */
 static sysdma_verifier_check range_check(sysdma_adapter *a, const sysdma_mdl *mdl,
                                          const uint8_t *va, uint32_t len)
 {
     uint32_t w = a->limits.width;
     if (len == 0)
         return SYSDMA_VCHECK_ZERO_LENGTH;
-    if (!in_mdl(mdl, va, len))
-        return SYSDMA_VCHECK_OUT_OF_MDL;
-    if (!a->master && w > 1 && ((len | (uintptr_t)va) & (w - 1)))
-        return SYSDMA_VCHECK_ODD_16BIT;
+    sysdma_verifier_check c = chain_range_check(mdl, va, len, !a->master && w > 1 ? w - 1 : 0);
+    if (c != SYSDMA_VCHECK_COUNT)
+        return c;
     if ((a->master && len > a->desc.maximum_length) ||
         (!a->master && !a->desc.scatter_gather && len > a->max_transfer))
         return SYSDMA_VCHECK_TOO_LONG;
@@ -518,14 +518,14 @@ static sysdma_status sg_request(sysdma_adapter *a, void *device, sysdma_mdl *mdl
     sysdma_verifier_check c = range_check(a, mdl, va, length);
     if (c == SYSDMA_VCHECK_COUNT && sysdma__vf_in_control())
         c = SYSDMA_VCHECK_ALLOCATE_IN_CONTROL;
-    if (c == SYSDMA_VCHECK_COUNT && overlaps(v, va, length, to_device))
+    if (c == SYSDMA_VCHECK_COUNT && overlaps(v, mdl, va, length, to_device))
         c = SYSDMA_VCHECK_OVERLAPPING_MAPPING;
     tramp *t = c == SYSDMA_VCHECK_COUNT ? tramp_take(v) : NULL;
     sysdma__unlock(sys);
     if (c != SYSDMA_VCHECK_COUNT)
         return sysdma__vf_refuse(v, c, a, call, where);
-    t = tramp_post(v, t, &(tramp){NULL, r, device, context, NULL, routine, 0, NULL, to_device, va,
-                                  length});
+    t = tramp_post(v, t, &(tramp){NULL, r, device, context, NULL, routine, 0, NULL, to_device, mdl,
+                                  va, length});
     if (!t)
         return SYSDMA_E_NO_MEMORY;
     sysdma_status st =
@@ -717,7 +717,7 @@ static sysdma_status v_allocate_ex(sysdma_adapter *a, void *device, sysdma_trans
         return st;
     }
     t = tramp_post(v, t, &(tramp){NULL, r, device, context, routine, NULL, count, ctx, false,
-                                  NULL, 0});
+                                  NULL, NULL, 0});
     if (!t)
         return SYSDMA_E_NO_MEMORY;
     sysdma_status st =

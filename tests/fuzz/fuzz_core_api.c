@@ -243,6 +243,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sysdma_mdl *mdl = NULL;
     if (buf && sysdma_mdl_create(sys, buf, buf_len, &mdl) != SYSDMA_OK)
         abort();
+    /* Sometimes a second MDL chained after it: list ranges may run on into it. */
+    uint32_t buf2_len = 1 + next32() % (64 * 1024);
+    uint8_t *buf2 = sysdma_sim_buffer_alloc(sim, buf2_len, next8() % 4096,
+                                            (sysdma_sim_placement)(next8() % 6));
+    sysdma_mdl *mdl2 = NULL;
+    if (buf2 && sysdma_mdl_create(sys, buf2, buf2_len, &mdl2) != SYSDMA_OK)
+        abort();
+    uint32_t chain_len = buf_len;
+    if (mdl && mdl2 && next8() & 1) {
+        mdl->next = mdl2;
+        chain_len += buf2_len;
+    }
 
     static int trace = -1;
     if (trace < 0)
@@ -385,7 +397,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 10: /* scatter/gather list: get, or build into a caller buffer */
             if (s->a && mdl && nsg_requests < sizeof sg_requests / sizeof sg_requests[0]) {
                 uint32_t off = next32() % (buf_len + 10);
-                uint32_t len = next32() % (buf_len + 10);
+                uint32_t len = next32() % (chain_len + 10);
                 sg_request *q = &sg_requests[nsg_requests++];
                 *q = (sg_request){s, next8() & 1, NULL};
                 sysdma_status st;
@@ -510,7 +522,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     sysdma_adapter_info ai;
                     (void)sysdma_adapter_info_get(s->a, &ai);
                     (void)sysdma_transfer_info_get(s->a, next8() & 1 ? mdl : NULL,
-                                                   next32() % (buf_len + 10), len, true, &ti);
+                                                   next32() % (chain_len + 10), len, true, &ti);
                     (void)sysdma_adapter_configure(s->a, next8(), NULL, 0);
                     break;
                 }
@@ -571,6 +583,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sysdma_mdl_free(sys, mdl);
     if (buf)
         sysdma_sim_buffer_free(sim, buf);
+    if (mdl2)
+        sysdma_mdl_free(sys, mdl2);
+    if (buf2)
+        sysdma_sim_buffer_free(sim, buf2);
     /* Everything the calls handed out was released through the API: the
      * system must now tear down. If it cannot, some resource has no way
      * back — a finding. */

@@ -318,6 +318,10 @@ static void test_ex_lists_buffers_configure(void **state)
     /* An MDL chain: the list for an offset in its second MDL. */
     uint8_t *b1 = sysdma_sim_buffer_alloc(r->sim, 3000, 0, SYSDMA_SIM_LOW);
     uint8_t *b2 = sysdma_sim_buffer_alloc(r->sim, 8192, 0, SYSDMA_SIM_LOW);
+    for (unsigned i = 0; i < 3000; i++)
+        b1[i] = (uint8_t)(i * 3 + 1);
+    for (unsigned i = 0; i < 8192; i++)
+        b2[i] = (uint8_t)(i * 5 + 2);
     sysdma_mdl *m1, *m2;
     assert_int_equal(sysdma_mdl_create(r->sys, b1, 3000, &m1), SYSDMA_OK);
     assert_int_equal(sysdma_mdl_create(r->sys, b2, 8192, &m2), SYSDMA_OK);
@@ -329,8 +333,15 @@ static void test_ex_lists_buffers_configure(void **state)
     assert_int_equal(l->count, 1);
     assert_int_equal(l->elements[0].address, m2->pfn[0] + 100);
     assert_int_equal(sysdma_sg_put(a, l, true), SYSDMA_OK);
+    /* A range across both MDLs (test_core_sg_chain has the rest). */
     assert_int_equal(sysdma_sg_get_ex(a, NULL, m1, 2900, 200, keep_list, &l, true, NULL, NULL),
-                     SYSDMA_E_NOT_SUPPORTED); /* spans both */
+                     SYSDMA_OK);
+    assert_int_equal(l->count, 1); /* not contiguous: through map registers */
+    assert_int_equal(l->elements[0].length, 200);
+    const uint8_t *at = sysdma_sim_phys_view(r->sim) + l->elements[0].address;
+    assert_memory_equal(at, b1 + 2900, 100);
+    assert_memory_equal(at + 100, b2, 100);
+    assert_int_equal(sysdma_sg_put(a, l, true), SYSDMA_OK);
     assert_int_equal(sysdma_sg_get_ex(a, NULL, m1, 20000, 2, keep_list, &l, true, NULL, NULL),
                      SYSDMA_E_OUT_OF_RANGE);
     m1->next = NULL;
