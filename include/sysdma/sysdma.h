@@ -183,8 +183,11 @@ sysdma_status sysdma_map_registers_free(sysdma_adapter *adapter, sysdma_map_regi
 /* A memory descriptor list: a virtually contiguous buffer and the physical
  * page under each of its pages. */
 typedef struct sysdma_mdl {
-    struct sysdma_mdl *next;   /* the next MDL of a chain (one request's buffers, in order):
+    union {                    /* the next MDL of a chain (one request's buffers, in order):
                                 * scatter/gather ranges may run on into it */
+        struct sysdma_mdl *next;
+        struct sysdma_mdl *Next; /* its WDK name, for code written against wdm.h */
+    };
     uint8_t *start_va;         /* page-aligned start */
     uint32_t byte_offset;      /* of the buffer in its first page */
     uint32_t byte_count;

@@ -518,14 +518,15 @@ static sysdma_status build_chain(const sg_header *h, sysdma_mdl **out)
                 }
                 return SYSDMA_E_NO_MEMORY;
             }
-            *m = (sysdma_mdl){NULL,
-                              (uint8_t *)((uintptr_t)v & ~(uintptr_t)(PAGE - 1)),
-                              (uint32_t)((uintptr_t)v % PAGE),
-                              share,
-                              pages,
-                              (uint64_t *)(m + 1),
-                              (uint32_t)size,
-                              sys};
+            *m = (sysdma_mdl){
+                .start_va = (uint8_t *)((uintptr_t)v & ~(uintptr_t)(PAGE - 1)),
+                .byte_offset = (uint32_t)((uintptr_t)v % PAGE),
+                .byte_count = share,
+                .pages = pages,
+                .pfn = (uint64_t *)(m + 1),
+                .alloc_bytes = (uint32_t)size,
+                .system = sys,
+            };
             *tail = m;
             tail = &m->next;
             k = 0;

@@ -216,8 +216,9 @@ static void test_scatter_gather(void **state)
 }
 
 /* GetScatterGatherListEx with a completion routine on a subordinate
- * scatter/gather device: the controller runs the list element after
- * element; the completion says when it is done. */
+ * scatter/gather device, for a request spread over an MDL chain: the
+ * controller runs the list element after element; the completion says
+ * when it is done. */
 typedef struct sgx {
     bench *b;
     PDMA_ADAPTER adapter;
@@ -275,30 +276,47 @@ static void test_sg_list_ex_on_the_controller(void **state)
     PDMA_ADAPTER a = IoGetDmaAdapter(&b->pdo, &dd, &n);
     assert_non_null(a);
     assert_non_null(a->DmaOperations->GetScatterGatherListEx);
-    uint32_t len = 60000;
-    uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, len, 0, SYSDMA_SIM_SCATTERED_LOW);
-    for (uint32_t k = 0; k < len; k++)
-        buf[k] = (uint8_t)(k * 3u + 1u);
-    PMDL mdl = SysdmaAllocateMdl(&b->pdo, buf, len);
+    /* The request is three buffers, an MDL chain; the list starts 100 bytes
+     * in and runs across all three. */
+    static const uint32_t sizes[3] = {20000, 30000, 10000};
+    uint8_t *bufs[3];
+    PMDL mdls[3];
+    uint8_t *expect = malloc(60000);
+    assert_non_null(expect);
+    uint32_t at = 0;
+    for (unsigned i = 0; i < 3; i++) {
+        bufs[i] = sysdma_sim_buffer_alloc(b->r.sim, sizes[i], 0, SYSDMA_SIM_SCATTERED_LOW);
+        for (uint32_t k = 0; k < sizes[i]; k++, at++)
+            expect[at] = bufs[i][k] = (uint8_t)(at * 3u + 1u);
+        mdls[i] = SysdmaAllocateMdl(&b->pdo, bufs[i], sizes[i]);
+        assert_non_null(mdls[i]);
+        if (i)
+            mdls[i - 1]->Next = mdls[i];
+    }
+    uint32_t len = 60000 - 100 - 2000;
     UCHAR ctx_space[DMA_TRANSFER_CONTEXT_SIZE_V1] __attribute__((aligned(8)));
     assert_int_equal(a->DmaOperations->InitializeDmaTransferContext(a, ctx_space), STATUS_SUCCESS);
     sgx x = {b, a, 0, 0, DmaError, NULL, len};
     b->r.dev[6].data = b->r.fifo[6];
     b->r.dev[6].cap = b->r.fifo_cap;
-    assert_int_equal(a->DmaOperations->GetScatterGatherListEx(a, &b->pdo, ctx_space, mdl, 0, len, 0,
-                                                              sgx_list, &x, TRUE, sgx_done, &x,
-                                                              NULL),
+    assert_int_equal(a->DmaOperations->GetScatterGatherListEx(a, &b->pdo, ctx_space, mdls[0], 100,
+                                                              len, 0, sgx_list, &x, TRUE, sgx_done,
+                                                              &x, NULL),
                      STATUS_SUCCESS);
     assert_int_equal(x.routine_calls, 1);
     assert_true(x.list->NumberOfElements > 5); /* scattered: many elements, one transfer */
     assert_true(sysdma_sim_run_until(b->r.sim, sgx_finished, &x, 5000000000ull));
     assert_int_equal(x.completions, 1);
     assert_int_equal(x.status, DmaComplete);
-    assert_memory_equal(b->r.fifo[6], buf, len);
+    assert_memory_equal(b->r.fifo[6], expect + 100, len);
     sysdma_sim_outb(b->r.sim, 0x335, 0);
     a->DmaOperations->PutScatterGatherList(a, x.list, TRUE);
-    IoFreeMdl(mdl);
-    sysdma_sim_buffer_free(b->r.sim, buf);
+    for (unsigned i = 0; i < 3; i++) {
+        mdls[i]->Next = NULL;
+        IoFreeMdl(mdls[i]);
+        sysdma_sim_buffer_free(b->r.sim, bufs[i]);
+    }
+    free(expect);
     a->DmaOperations->PutDmaAdapter(a);
     assert_int_equal(b->r.reports, 0);
     unmake(b);
