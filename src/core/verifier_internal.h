@@ -45,6 +45,11 @@ typedef struct list_rec {
     sysdma_adapter *adapter;
     sysdma_sg_done_fn done;        /* the driver's */
     void *done_ctx;
+    /* its map registers: bytes no element covers hold guard bytes */
+    uint8_t *run_va;
+    uint64_t run_phys;
+    uint32_t run_bytes;
+    uint64_t sum;                  /* a write to the device: checksum of the range */
 } list_rec;
 
 typedef struct vrec vrec;
@@ -219,6 +224,18 @@ static inline uint64_t checksum(const uint8_t *p, uint32_t n)
     uint64_t h = 1469598103934665603ull;
     for (uint32_t k = 0; k < n; k++)
         h = (h ^ p[k]) * 1099511628211ull;
+    return h;
+}
+
+/* Checksum of a range that may run on into its MDL chain. */
+static inline uint64_t chain_checksum(const sysdma_mdl *m, const uint8_t *va, uint32_t len)
+{
+    piece_iter it = {m, va, len};
+    const uint8_t *p;
+    uint32_t n;
+    uint64_t h = 0;
+    while (next_piece(&it, &p, &n))
+        h = h * 31u + checksum(p, n);
     return h;
 }
 

@@ -4,6 +4,7 @@
  * record updated from the result (see verifier.c).
  */
 #include "verifier_internal.h"
+#include "sg_internal.h"
 
 static sysdma_status v_put_adapter(sysdma_adapter *a)
 {
@@ -466,6 +467,32 @@ static sysdma_status v_free_common(sysdma_adapter *a, uint32_t length, uint64_t 
 
 /* ---- scatter/gather -------------------------------------------------------------------- */
 
+/* Fill (or check) the bytes of a list's map registers that no element
+ * covers: bounced elements lie in the run in ascending order, each at its
+ * part's offset inside a page, so the gaps are before, between and after
+ * them. True when all of them are intact. */
+static bool list_guard(const list_rec *l, const sysdma_sg_list *list, bool fill)
+{
+    uint64_t pos = l->run_phys, end = l->run_phys + l->run_bytes;
+    bool ok = true;
+    for (uint32_t e = 0; e <= list->count; e++) {
+        uint64_t at = end, len = 0;
+        if (e < list->count) {
+            at = list->elements[e].address;
+            len = list->elements[e].length;
+            if (at < pos || at + len > end)
+                continue; /* in place, or not in ascending order */
+        }
+        uint8_t *g = l->run_va + (pos - l->run_phys);
+        if (fill)
+            memset(g, GUARD_BYTE, (size_t)(at - pos));
+        else if (!guard_intact(g, (uint32_t)(at - pos)))
+            ok = false;
+        pos = at + len;
+    }
+    return ok;
+}
+
 static void list_tramp(void *device, sysdma_sg_list *list, void *ctx)
 {
     tramp *t = ctx;
@@ -478,9 +505,20 @@ static void list_tramp(void *device, sysdma_sg_list *list, void *ctx)
     unlink_outstanding(v, t);
     r->pending_lists--;
     if (l) {
-        *l = (list_rec){r->lists, list, t->to_device, t->mdl, t->va, t->length, false, a, NULL, NULL};
+        *l = (list_rec){r->lists, list, t->to_device, t->mdl, t->va, t->length, false, a, NULL, NULL,
+                        NULL, 0, 0, 0};
         r->lists = l;
         r->nlists++;
+    }
+    const sg_header *h = header_of(list);
+    if (l && h->nregs && h->regs) {
+        /* The list is ours until the routine runs: guard its registers' slack. */
+        l->run_va = sysdma__regs_va(h->regs);
+        l->run_phys = sysdma__regs_phys(h->regs);
+        l->run_bytes = h->nregs * PAGE;
+        list_guard(l, list, true);
+        if (l->to_device)
+            l->sum = chain_checksum(l->mdl, l->va, l->length);
     }
     sysdma_list_control_fn routine = t->list_routine;
     void *context = t->context;
@@ -575,9 +613,14 @@ static sysdma_status v_sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool to_d
                               : (*link)->to_device != to_device ? SYSDMA_VCHECK_LIST_DIRECTION
                               : (*link)->running               ? SYSDMA_VCHECK_LIST_PUT_RUNNING
                                                                 : SYSDMA_VCHECK_COUNT;
+    list_rec m = c == SYSDMA_VCHECK_COUNT ? **link : (list_rec){0};
     sysdma__unlock(sys);
     if (c != SYSDMA_VCHECK_COUNT)
         return sysdma__vf_refuse(v, c, a, "sysdma_sg_put", where);
+    /* What can only be seen now: the device wrote around its elements in the
+     * map registers; the CPU changed a bounced write's buffer meanwhile. */
+    bool overrun = m.run_bytes && !list_guard(&m, list, false);
+    bool touched = m.run_bytes && m.to_device && chain_checksum(m.mdl, m.va, m.length) != m.sum;
     sysdma_status st = r->inner->put_scatter_gather_list(a, list, to_device);
     if (st == SYSDMA_OK) {
         sysdma__lock(sys);
@@ -591,7 +634,11 @@ static sysdma_status v_sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool to_d
         if (l)
             sysdma__free(sys, l, sizeof *l);
     }
-    return st;
+    if (touched)
+        sysdma__vf_report(v, SYSDMA_VCHECK_BOUNCED_WRITE_TOUCHED, a, "sysdma_sg_put", where, 0, NULL);
+    if (overrun)
+        sysdma__vf_report(v, SYSDMA_VCHECK_BOUNCE_GUARD, a, "sysdma_sg_put", where, 0, NULL);
+    return st == SYSDMA_OK && (touched || overrun) ? SYSDMA_E_VERIFIER : st;
 }
 
 static sysdma_status v_sg_calculate(sysdma_adapter *a, sysdma_mdl *mdl, void *va, uint32_t length,

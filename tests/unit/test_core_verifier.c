@@ -519,6 +519,39 @@ static void test_list_checks(void **state)
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
 }
 
+/* A list's map registers are guarded around its elements, and a bounced
+ * write's buffer is checksummed until the list is put. */
+static void test_list_guards(void **state)
+{
+    fx *f = *state;
+    uint32_t n;
+    sysdma_adapter *a = adapter(f, 1, &n);
+    unsigned before = f->r.reports;
+    uint8_t *phys = sysdma_sim_phys_view(f->r.sim);
+    sysdma_sg_list *l = NULL;
+    for (int side = 0; side < 3; side++) {
+        assert_int_equal(sysdma_sg_get(a, f, f->mhigh, f->high + 100, 1000, keep_list, &l, false),
+                         SYSDMA_OK);
+        assert_int_equal(l->count, 1);
+        uint64_t at = l->elements[0].address;
+        assert_int_equal(at % PAGE, 100); /* bounced, page offset kept */
+        memset(phys + at, 0x3C, 1000);  /* the device's own bytes */
+        if (side < 2)
+            phys[side == 0 ? at - 1 : at + 1000] ^= 0xFF;
+        sysdma_status want = side < 2 ? SYSDMA_E_VERIFIER : SYSDMA_OK;
+        assert_int_equal(sysdma_sg_put(a, l, false), want);
+        if (side < 2)
+            EXPECT(f, before + (unsigned)side, BOUNCE_GUARD, "sysdma_sg_put");
+        assert_int_equal(f->high[100 + 999], 0x3C); /* copied back all the same */
+    }
+    assert_int_equal(f->r.reports, before + 2);
+    assert_int_equal(sysdma_sg_get(a, f, f->mhigh, f->high, 2000, keep_list, &l, true), SYSDMA_OK);
+    f->high[1999] ^= 1;
+    assert_int_equal(sysdma_sg_put(a, l, true), SYSDMA_E_VERIFIER);
+    EXPECT(f, before + 2, BOUNCED_WRITE_TOUCHED, "sysdma_sg_put");
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+}
+
 /* Version-3 grants on a verified adapter: mapping through a synchronous,
  * routine-less grant is not a misuse. */
 static void test_v3_grant_is_seen(void **state)
@@ -721,6 +754,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_common_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_common_underrun, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_guards, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v3_grant_is_seen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v3_checks, setup, teardown),
         cmocka_unit_test(test_leaks_at_teardown),
