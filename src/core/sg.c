@@ -106,42 +106,53 @@ static uint32_t walk(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8
                      uint32_t len, int mode, uint64_t bounce_phys, uint8_t *bounce_va,
                      sysdma_sg_element *out, uint32_t *bounced)
 {
-    cursor c = cursor_at(mdl, va);
+    const sysdma_mdl *m = mdl;
+    size_t off = (size_t)(va - m->start_va);
     uint32_t n = 0, nb = 0, limit = max_element(a);
     uint64_t bmask = a->limits.boundary ? ~(uint64_t)(a->limits.boundary - 1) : 0;
     uint64_t cur = 0;
     uint32_t cur_len = 0;
     bool cur_bounced = false;
     while (len) {
-        uint8_t *v;
-        uint64_t p;
-        uint32_t seg = next_part(&c, len, &v, &p);
-        uint32_t in = (uint32_t)(p % PAGE);
-        bool b = !reaches(a, p, seg);
-        if (b) {
-            if (mode == WALK_COPY_IN)
-                memcpy(bounce_va + (size_t)nb * PAGE + in, v, seg);
-            else if (mode == WALK_COPY_OUT)
-                memcpy(v, bounce_va + (size_t)nb * PAGE + in, seg);
-            p = bounce_phys + (uint64_t)nb * PAGE + in;
-            nb++;
-        }
-        if (mode <= WALK_FILL) {
-            if (cur_len && b == cur_bounced && cur + cur_len == p && seg <= limit - cur_len &&
-                !((cur ^ (p + seg - 1)) & bmask)) {
-                cur_len += seg;
-            } else {
-                if (cur_len) {
-                    if (out)
-                        out[n] = (sysdma_sg_element){cur, cur_len, 0};
-                    n++;
-                }
-                cur = p;
-                cur_len = seg;
-                cur_bounced = b;
+        /* One MDL's share of the range, page part by page part. */
+        size_t have = (size_t)m->byte_offset + m->byte_count - off;
+        uint32_t share = have < len ? (uint32_t)have : len;
+        len -= share;
+        while (share) {
+            uint32_t in = (uint32_t)(off % PAGE);
+            uint32_t seg = PAGE - in < share ? PAGE - in : share;
+            uint64_t p = m->pfn[off / PAGE] + in;
+            bool b = !reaches(a, p, seg);
+            if (b) {
+                if (mode == WALK_COPY_IN)
+                    memcpy(bounce_va + (size_t)nb * PAGE + in, m->start_va + off, seg);
+                else if (mode == WALK_COPY_OUT)
+                    memcpy(m->start_va + off, bounce_va + (size_t)nb * PAGE + in, seg);
+                p = bounce_phys + (uint64_t)nb * PAGE + in;
+                nb++;
             }
+            if (mode <= WALK_FILL) {
+                if (cur_len && b == cur_bounced && cur + cur_len == p && seg <= limit - cur_len &&
+                    !((cur ^ (p + seg - 1)) & bmask)) {
+                    cur_len += seg;
+                } else {
+                    if (cur_len) {
+                        if (out)
+                            out[n] = (sysdma_sg_element){cur, cur_len, 0};
+                        n++;
+                    }
+                    cur = p;
+                    cur_len = seg;
+                    cur_bounced = b;
+                }
+            }
+            off += seg;
+            share -= seg;
         }
-        len -= seg;
+        if (len) {
+            m = m->next; /* check_range made sure it is there */
+            off = m->byte_offset;
+        }
     }
     if (cur_len) {
         if (out)
