@@ -23,16 +23,12 @@
  * the "between sectors" stage, and only the next byte request, a port
  * access or advance() moves it on (to the next sector, or to end of
  * cylinder when the range is done without terminal count).
+ *
+ * The commands themselves, the FIFO and the MSR are in fdc_cmd.c.
  */
 #include <string.h>
 
-#include "sysdma/emu_fdc.h"
-
-enum phase { PH_RESET, PH_COMMAND, PH_EXEC, PH_RESULT };
-enum stage { ST_NONE, ST_WAIT, ST_DATA, ST_BETWEEN, ST_TAIL };
-
-#define SECTOR SYSDMA_EMU_FDC_SECTOR
-#define REV_NS 200000000ull /* 300 rpm */
+#include "fdc_internal.h"
 
 /* Nanoseconds per byte at each data rate code (500k, 300k, 250k, 1M). */
 static const uint64_t byte_ns[4] = {16000, 26667, 32000, 8000};
@@ -70,7 +66,7 @@ static bool at_end_of_range(const sysdma_emu_fdc *f)
 }
 
 /* True when the data phase can move a byte now. */
-static bool data_ready(const sysdma_emu_fdc *f)
+bool sysdma__fdc_data_ready(const sysdma_emu_fdc *f)
 {
     const sysdma_emu_fdc_exec *x = &f->x;
     if (f->phase != PH_EXEC)
@@ -87,7 +83,7 @@ static bool data_ready(const sysdma_emu_fdc *f)
 static void update_lines(sysdma_emu_fdc *f)
 {
     bool gate = (f->dor & SYSDMA_EMU_FDC_DOR_DMAGATE) && f->phase != PH_RESET;
-    bool ready = data_ready(f);
+    bool ready = sysdma__fdc_data_ready(f);
     bool dreq = gate && ready && !f->x.pio;
     if (dreq != f->dreq_out) {
         f->dreq_out = dreq;
@@ -104,7 +100,7 @@ static void update_lines(sysdma_emu_fdc *f)
 
 /* ---- Phases --------------------------------------------------------------- */
 
-static void to_result(sysdma_emu_fdc *f, const uint8_t *bytes, unsigned n, bool irq)
+void sysdma__fdc_to_result(sysdma_emu_fdc *f, const uint8_t *bytes, unsigned n, bool irq)
 {
     if (n > sizeof f->res)
         n = sizeof f->res;
@@ -118,8 +114,8 @@ static void to_result(sysdma_emu_fdc *f, const uint8_t *bytes, unsigned n, bool 
 }
 
 /* End the execution phase with the seven result bytes. */
-static void finish(sysdma_emu_fdc *f, uint8_t st0, uint8_t st1, uint8_t st2, uint8_t c,
-                   uint8_t h, uint8_t r, uint8_t n)
+void sysdma__fdc_finish(sysdma_emu_fdc *f, uint8_t st0, uint8_t st1, uint8_t st2, uint8_t c,
+                        uint8_t h, uint8_t r, uint8_t n)
 {
     const sysdma_emu_fdc_exec *x = &f->x;
     uint8_t res[7] = {(uint8_t)(st0 | (x->hds << 2) | x->drive), st1, st2, c, h, r, n};
@@ -127,12 +123,7 @@ static void finish(sysdma_emu_fdc *f, uint8_t st0, uint8_t st1, uint8_t st2, uin
         f->unload_at[x->drive] =
             f->now_ns + ((f->spec[0] & 0x0F) ? (f->spec[0] & 0x0Fu) : 16u) * 16u * unit_ns[f->rate];
     }
-    to_result(f, res, 7, true);
-}
-
-static void finish_here(sysdma_emu_fdc *f, uint8_t st0, uint8_t st1, uint8_t st2)
-{
-    finish(f, st0, st1, st2, f->x.c, f->x.h, f->x.r, f->x.n);
+    sysdma__fdc_to_result(f, res, 7, true);
 }
 
 /* Normal or end-of-cylinder termination after sector x.r: the ID the result
@@ -152,7 +143,7 @@ static void finish_after_sector(sysdma_emu_fdc *f, uint8_t st0, uint8_t st1)
                 c++;
         }
     }
-    finish(f, st0, st1, 0, c, h, r, x->n);
+    sysdma__fdc_finish(f, st0, st1, 0, c, h, r, x->n);
 }
 
 static void abort_exec(sysdma_emu_fdc *f)
@@ -191,81 +182,16 @@ static void leave_reset(sysdma_emu_fdc *f)
     f->reset_pending = 0x0F;
 }
 
-/* ---- Drives, seeks and time ---------------------------------------------- */
+/* ---- Drive timing ---------------------------------------------------------- */
 
-static bool ready(const sysdma_emu_fdc *f, unsigned ds)
-{
-    return ds < SYSDMA_EMU_FDC_DRIVES && f->drive[ds].image &&
-           (f->dor & (SYSDMA_EMU_FDC_DOR_MOTOR0 << ds));
-}
-
-static uint64_t step_ns(const sysdma_emu_fdc *f)
+uint64_t sysdma__fdc_step_ns(const sysdma_emu_fdc *f)
 {
     return (16u - (f->spec[0] >> 4)) * unit_ns[f->rate];
 }
 
-/* Move drive ds's head `steps` cylinders in (up) or out; the mechanism
- * stops at its ends. A step with a disk in resets the disk-change line. */
-static void step_head(sysdma_emu_fdc *f, unsigned ds, unsigned steps, bool up)
-{
-    if (ds >= SYSDMA_EMU_FDC_DRIVES || steps == 0)
-        return;
-    sysdma_emu_fdc_drive *d = &f->drive[ds];
-    unsigned cyl = d->cyl;
-    if (up)
-        cyl = cyl + steps > SYSDMA_EMU_FDC_MAX_CYL ? SYSDMA_EMU_FDC_MAX_CYL : cyl + steps;
-    else
-        cyl = steps > cyl ? 0 : cyl - steps;
-    d->cyl = (uint8_t)cyl;
-    if (d->image)
-        d->changed = false;
-}
-
-static void post_seek(sysdma_emu_fdc *f, unsigned ds)
-{
-    f->seek_ns[ds] = 0;
-    f->seek_pending |= (uint8_t)(1u << ds);
-}
-
-/* SEEK / RELATIVE SEEK to `target`, or RECALIBRATE (at most 79 step
- * pulses; equipment check when track 0 is not reached). The head moves at
- * once; with timing on the interrupt comes after the step time. */
-static void do_seek(sysdma_emu_fdc *f, unsigned ds, unsigned hds, unsigned target, bool recal)
-{
-    unsigned steps;
-    uint8_t st0 = SYSDMA_EMU_FDC_ST0_SE;
-    if (recal) {
-        hds = 0;
-        bool present = ds < SYSDMA_EMU_FDC_DRIVES;
-        unsigned from = present ? f->drive[ds].cyl : 255;
-        steps = from < 79 ? from : 79;
-        step_head(f, ds, steps, false);
-        if (present && f->drive[ds].cyl == 0) {
-            f->pcn[ds] = 0;
-        } else {
-            st0 |= SYSDMA_EMU_FDC_ST0_ABNORMAL | SYSDMA_EMU_FDC_ST0_EC;
-            f->pcn[ds] = (uint8_t)(f->pcn[ds] > steps ? f->pcn[ds] - steps : 0);
-        }
-    } else {
-        unsigned pcn = f->pcn[ds];
-        bool up = target > pcn;
-        steps = up ? target - pcn : pcn - target;
-        step_head(f, ds, steps, up);
-        f->pcn[ds] = (uint8_t)target;
-    }
-    f->seek_st0[ds] = (uint8_t)(st0 | (hds << 2) | ds);
-    uint64_t t = f->timing ? steps * step_ns(f) : 0;
-    if (t) {
-        f->seek_ns[ds] = t;
-        f->seek_pending &= (uint8_t)~(1u << ds);
-    } else {
-        post_seek(f, ds);
-    }
-}
-
 /* Time from `when` until the start of sector index k (0-based) under the
  * head; sectors are laid out one per slot from the index hole. */
-static uint64_t latency(const sysdma_emu_fdc_drive *d, uint64_t when, unsigned k)
+uint64_t sysdma__fdc_latency(const sysdma_emu_fdc_drive *d, uint64_t when, unsigned k)
 {
     uint64_t slot = REV_NS / d->sectors;
     uint64_t at = (uint64_t)k * slot, pos = when % REV_NS;
@@ -275,7 +201,7 @@ static uint64_t latency(const sysdma_emu_fdc_drive *d, uint64_t when, unsigned k
 /* What a data command waits before the disk: the rest of a seek still in
  * progress on the drive, then the head load time if the head has unloaded
  * since the last command. */
-static uint64_t head_load(const sysdma_emu_fdc *f, unsigned ds)
+uint64_t sysdma__fdc_head_load(const sysdma_emu_fdc *f, unsigned ds)
 {
     if (!f->timing)
         return 0;
@@ -288,12 +214,6 @@ static uint64_t head_load(const sysdma_emu_fdc *f, unsigned ds)
 }
 
 /* ---- Finding sectors ---------------------------------------------------- */
-
-/* Can the controller read IDs on this track at all? */
-static bool track_readable(const sysdma_emu_fdc *f, const sysdma_emu_fdc_drive *d)
-{
-    return d->image && d->cyl < d->cylinders && f->rate == d->rate && f->x.mfm;
-}
 
 /* Look for sector x.c/x.h/x.r/x.n on the current track. On failure set
  * the status bits a real search would end with. */
@@ -337,7 +257,7 @@ static void start_data(sysdma_emu_fdc *f)
 /* Go for sector x.r after a delay `pre` (seek, head load). Untimed it is
  * there at once; timed it comes round after the rotational latency, or
  * after two revolutions of searching when it is not on the track. */
-static void begin_sector(sysdma_emu_fdc *f, uint64_t pre)
+void sysdma__fdc_begin_sector(sysdma_emu_fdc *f, uint64_t pre)
 {
     if (!f->timing) {
         start_data(f);
@@ -346,8 +266,9 @@ static void begin_sector(sysdma_emu_fdc *f, uint64_t pre)
     uint8_t st1, st2;
     const sysdma_emu_fdc_drive *d = &f->drive[f->x.drive];
     f->x.stage = ST_WAIT;
-    f->x.wait_ns = pre + (locate(f, &st1, &st2) ? latency(d, f->now_ns + pre, f->x.r - 1u)
-                                                : 2 * REV_NS);
+    f->x.wait_ns = pre + (locate(f, &st1, &st2)
+                              ? sysdma__fdc_latency(d, f->now_ns + pre, f->x.r - 1u)
+                              : 2 * REV_NS);
 }
 
 /* The sector in x has moved all its bytes. */
@@ -380,7 +301,7 @@ static void next_sector(sysdma_emu_fdc *f)
     } else {
         x->r++;
     }
-    begin_sector(f, 0);
+    sysdma__fdc_begin_sector(f, 0);
 }
 
 /* ---- Data phase ------------------------------------------------------------ */
@@ -404,7 +325,7 @@ static void format_sector(sysdma_emu_fdc *f)
             x->stage = ST_TAIL;
             x->wait_ns = REV_NS;
         } else {
-            finish(f, 0, 0, 0, x->id[0], x->id[1], x->id[2], x->id[3]);
+            sysdma__fdc_finish(f, 0, 0, 0, x->id[0], x->id[1], x->id[2], x->id[3]);
         }
     }
 }
@@ -415,7 +336,7 @@ static void format_sector(sysdma_emu_fdc *f)
  * carries no data (8237 verify or wrong direction); a write then puts 0xFF
  * on the disk. Returns the bytes moved.
  */
-static size_t data_move(sysdma_emu_fdc *f, uint8_t *buf, size_t n)
+size_t sysdma__fdc_data_move(sysdma_emu_fdc *f, uint8_t *buf, size_t n)
 {
     sysdma_emu_fdc_exec *x = &f->x;
     size_t done = 0;
@@ -484,7 +405,7 @@ static size_t dma_transfer(void *ctx, unsigned channel, sysdma_emu_xfer kind, ui
         return 0;
     bool carries = (kind == SYSDMA_EMU_XFER_READ && f->x.write) ||
                    (kind == SYSDMA_EMU_XFER_WRITE && !f->x.write);
-    size_t moved = data_move(f, carries ? buf : NULL, units);
+    size_t moved = sysdma__fdc_data_move(f, carries ? buf : NULL, units);
     if (!carries && kind == SYSDMA_EMU_XFER_WRITE && moved)
         memset(buf, 0xFF, moved); /* nobody drives the data bus */
     update_lines(f);
@@ -499,7 +420,7 @@ static void dma_terminal_count(void *ctx, unsigned channel)
         return;
     if (x->op == SYSDMA_EMU_FDC_CMD_FORMAT) {
         if (x->stage == ST_DATA)
-            finish(f, 0, 0, 0, x->id[0], x->id[1], x->id[2], x->id[3]);
+            sysdma__fdc_finish(f, 0, 0, 0, x->id[0], x->id[1], x->id[2], x->id[3]);
     } else if (x->stage == ST_DATA || x->stage == ST_BETWEEN) {
         if (x->stage == ST_DATA && x->write && x->pos > 0) {
             /* The rest of a sector cut short is written as zeros. */
@@ -510,342 +431,6 @@ static void dma_terminal_count(void *ctx, unsigned channel)
         finish_after_sector(f, 0, 0);
     }
     update_lines(f);
-}
-
-/* ---- Commands ---------------------------------------------------------------- */
-
-/* Parameter bytes after the opcode, or -1 for an invalid opcode. */
-static int params_of(uint8_t op)
-{
-    switch (op & 0x1F) {
-    case SYSDMA_EMU_FDC_CMD_READ_DATA:
-        return 8;
-    case SYSDMA_EMU_FDC_CMD_WRITE_DATA:
-        return (op & SYSDMA_EMU_FDC_SK) ? -1 : 8;
-    case SYSDMA_EMU_FDC_CMD_READ_ID: /* MFM is the only flag */
-        return (op & (SYSDMA_EMU_FDC_MT | SYSDMA_EMU_FDC_SK)) ? -1 : 1;
-    case SYSDMA_EMU_FDC_CMD_FORMAT:
-        return (op & (SYSDMA_EMU_FDC_MT | SYSDMA_EMU_FDC_SK)) ? -1 : 5;
-    default:
-        break;
-    }
-    switch (op) {
-    case SYSDMA_EMU_FDC_CMD_SPECIFY:
-    case SYSDMA_EMU_FDC_CMD_SEEK:
-    case 0x8F: /* RELATIVE SEEK out */
-    case 0xCF: /* RELATIVE SEEK in */
-        return 2;
-    case SYSDMA_EMU_FDC_CMD_SENSE_DRIVE:
-    case SYSDMA_EMU_FDC_CMD_RECALIBRATE:
-    case SYSDMA_EMU_FDC_CMD_PERPENDICULAR:
-        return 1;
-    case SYSDMA_EMU_FDC_CMD_CONFIGURE:
-        return 3;
-    case SYSDMA_EMU_FDC_CMD_SENSE_INT:
-    case SYSDMA_EMU_FDC_CMD_VERSION:
-    case SYSDMA_EMU_FDC_CMD_DUMPREG:
-    case SYSDMA_EMU_FDC_CMD_LOCK:
-    case SYSDMA_EMU_FDC_CMD_LOCK | 0x80:
-        return 0;
-    default:
-        return -1;
-    }
-}
-
-static void cmd_sense_int(sysdma_emu_fdc *f)
-{
-    uint8_t res[2];
-    unsigned ds;
-    if (f->reset_pending) {
-        for (ds = 0; !(f->reset_pending & (1u << ds)); ds++)
-            ;
-        f->reset_pending &= (uint8_t)~(1u << ds);
-        res[0] = (uint8_t)(SYSDMA_EMU_FDC_ST0_POLL | ds);
-    } else if (f->seek_pending) {
-        for (ds = 0; !(f->seek_pending & (1u << ds)); ds++)
-            ;
-        f->seek_pending &= (uint8_t)~(1u << ds);
-        res[0] = f->seek_st0[ds];
-    } else {
-        res[0] = SYSDMA_EMU_FDC_ST0_INVALID;
-        to_result(f, res, 1, false);
-        return;
-    }
-    res[1] = f->pcn[ds];
-    to_result(f, res, 2, false);
-}
-
-/* READ DATA, WRITE DATA: check the drive, implied seek, then the sector. */
-static void cmd_rw(sysdma_emu_fdc *f, bool write)
-{
-    const uint8_t *p = f->cmd;
-    sysdma_emu_fdc_exec *x = &f->x;
-    memset(x, 0, sizeof *x);
-    x->op = p[0] & 0x1F;
-    x->write = write;
-    x->mt = (p[0] & SYSDMA_EMU_FDC_MT) != 0;
-    x->mfm = (p[0] & SYSDMA_EMU_FDC_MFM) != 0;
-    x->pio = f->spec[1] & 1;
-    x->drive = p[1] & 3;
-    x->hds = (p[1] >> 2) & 1;
-    x->c = p[2];
-    x->h = p[3];
-    x->r = p[4];
-    x->n = p[5];
-    x->eot = p[6];
-    f->last_sc_eot = x->eot;
-    f->phase = PH_EXEC;
-    if (!ready(f, x->drive)) {
-        finish_here(f, SYSDMA_EMU_FDC_ST0_ABNORMAL | SYSDMA_EMU_FDC_ST0_NR, 0, 0);
-        return;
-    }
-    if (write && f->drive[x->drive].write_protected) {
-        finish_here(f, SYSDMA_EMU_FDC_ST0_ABNORMAL, SYSDMA_EMU_FDC_ST1_NW, 0);
-        return;
-    }
-    uint64_t pre = head_load(f, x->drive);
-    if ((f->config & 0x40) && x->c != f->pcn[x->drive]) {
-        unsigned pcn = f->pcn[x->drive];
-        bool up = x->c > pcn;
-        unsigned steps = up ? x->c - pcn : pcn - x->c;
-        step_head(f, x->drive, steps, up);
-        f->pcn[x->drive] = x->c;
-        if (f->timing)
-            pre += steps * step_ns(f);
-    }
-    begin_sector(f, pre);
-}
-
-static void cmd_read_id(sysdma_emu_fdc *f)
-{
-    sysdma_emu_fdc_exec *x = &f->x;
-    memset(x, 0, sizeof *x);
-    x->op = SYSDMA_EMU_FDC_CMD_READ_ID;
-    x->mfm = (f->cmd[0] & SYSDMA_EMU_FDC_MFM) != 0;
-    x->drive = f->cmd[1] & 3;
-    x->hds = (f->cmd[1] >> 2) & 1;
-    f->phase = PH_EXEC;
-    if (!ready(f, x->drive)) {
-        finish(f, SYSDMA_EMU_FDC_ST0_ABNORMAL | SYSDMA_EMU_FDC_ST0_NR, 0, 0, 0, 0, 0, 0);
-        return;
-    }
-    sysdma_emu_fdc_drive *d = &f->drive[x->drive];
-    x->c = d->cyl;
-    x->h = x->hds;
-    x->n = 2;
-    if (!f->timing) {
-        x->r = (uint8_t)(d->next_id + 1);
-        d->next_id = (uint8_t)(x->r % d->sectors);
-        x->stage = ST_TAIL; /* ends at once below */
-        x->wait_ns = 0;
-    } else {
-        /* The next ID to pass the head after the head load. */
-        uint64_t pre = head_load(f, x->drive), when = f->now_ns + pre;
-        uint64_t slot = REV_NS / d->sectors;
-        unsigned k = (unsigned)((when % REV_NS + slot - 1) / slot) % d->sectors;
-        x->r = (uint8_t)(k + 1);
-        x->stage = ST_TAIL;
-        x->wait_ns = pre + latency(d, when, k);
-    }
-    if (!x->wait_ns) {
-        if (track_readable(f, d))
-            finish_here(f, 0, 0, 0);
-        else
-            finish_here(f, SYSDMA_EMU_FDC_ST0_ABNORMAL, SYSDMA_EMU_FDC_ST1_MA, 0);
-    }
-}
-
-static void cmd_format(sysdma_emu_fdc *f)
-{
-    const uint8_t *p = f->cmd;
-    sysdma_emu_fdc_exec *x = &f->x;
-    memset(x, 0, sizeof *x);
-    x->op = SYSDMA_EMU_FDC_CMD_FORMAT;
-    x->mfm = (p[0] & SYSDMA_EMU_FDC_MFM) != 0;
-    x->write = true;
-    x->pio = f->spec[1] & 1;
-    x->drive = p[1] & 3;
-    x->hds = (p[1] >> 2) & 1;
-    x->n = p[2];
-    x->sc = p[3];
-    x->fill = p[5];
-    f->last_sc_eot = x->sc;
-    f->phase = PH_EXEC;
-    if (!ready(f, x->drive)) {
-        finish(f, SYSDMA_EMU_FDC_ST0_ABNORMAL | SYSDMA_EMU_FDC_ST0_NR, 0, 0, 0, 0, 0, 0);
-        return;
-    }
-    if (f->drive[x->drive].write_protected) {
-        finish(f, SYSDMA_EMU_FDC_ST0_ABNORMAL, SYSDMA_EMU_FDC_ST1_NW, 0, 0, 0, 0, 0);
-        return;
-    }
-    if (x->sc == 0) {
-        finish(f, 0, 0, 0, 0, 0, 0, 0);
-        return;
-    }
-    if (f->timing) {
-        /* Formatting starts at the index hole. */
-        uint64_t pre = head_load(f, x->drive);
-        x->stage = ST_WAIT;
-        x->wait_ns = pre + latency(&f->drive[x->drive], f->now_ns + pre, 0);
-    } else {
-        x->stage = ST_DATA;
-    }
-}
-
-/* All bytes of a command are in: run it. */
-static void execute(sysdma_emu_fdc *f)
-{
-    const uint8_t *p = f->cmd;
-    uint8_t res[10];
-    unsigned ds = p[1] & 3;
-    switch (p[0] & 0x1F) {
-    case SYSDMA_EMU_FDC_CMD_READ_DATA:
-        cmd_rw(f, false);
-        return;
-    case SYSDMA_EMU_FDC_CMD_WRITE_DATA:
-        cmd_rw(f, true);
-        return;
-    case SYSDMA_EMU_FDC_CMD_READ_ID:
-        cmd_read_id(f);
-        return;
-    case SYSDMA_EMU_FDC_CMD_FORMAT:
-        cmd_format(f);
-        return;
-    default:
-        break;
-    }
-    f->phase = PH_COMMAND;
-    f->cmd_len = f->cmd_need = 0;
-    switch (p[0]) {
-    case SYSDMA_EMU_FDC_CMD_SPECIFY:
-        f->spec[0] = p[1];
-        f->spec[1] = p[2];
-        return;
-    case SYSDMA_EMU_FDC_CMD_SENSE_DRIVE: {
-        bool t0 = ds < SYSDMA_EMU_FDC_DRIVES && f->drive[ds].cyl == 0;
-        bool wp = ds < SYSDMA_EMU_FDC_DRIVES && f->drive[ds].image &&
-                  f->drive[ds].write_protected;
-        res[0] = (uint8_t)((wp ? SYSDMA_EMU_FDC_ST3_WP : 0) | 0x20 |
-                           (t0 ? SYSDMA_EMU_FDC_ST3_T0 : 0) | 0x08 | (p[1] & 7));
-        to_result(f, res, 1, false);
-        return;
-    }
-    case SYSDMA_EMU_FDC_CMD_RECALIBRATE:
-        do_seek(f, ds, 0, 0, true);
-        return;
-    case SYSDMA_EMU_FDC_CMD_SENSE_INT:
-        cmd_sense_int(f);
-        return;
-    case SYSDMA_EMU_FDC_CMD_SEEK:
-        do_seek(f, ds, (p[1] >> 2) & 1, p[2], false);
-        return;
-    case 0x8F:
-    case 0xCF: {
-        int t = (p[0] & 0x40) ? f->pcn[ds] + p[2] : f->pcn[ds] - p[2];
-        do_seek(f, ds, (p[1] >> 2) & 1, t < 0 ? 0 : t > 255 ? 255 : (unsigned)t, false);
-        return;
-    }
-    case SYSDMA_EMU_FDC_CMD_VERSION:
-        res[0] = 0x90;
-        to_result(f, res, 1, false);
-        return;
-    case SYSDMA_EMU_FDC_CMD_CONFIGURE:
-        f->config = p[2] & 0x7F;
-        f->pretrk = p[3];
-        return;
-    case SYSDMA_EMU_FDC_CMD_DUMPREG:
-        memcpy(res, f->pcn, 4);
-        res[4] = f->spec[0];
-        res[5] = f->spec[1];
-        res[6] = f->last_sc_eot;
-        res[7] = (uint8_t)((f->lock ? 0x80 : 0) | (f->perp & 0x3F));
-        res[8] = f->config;
-        res[9] = f->pretrk;
-        to_result(f, res, 10, false);
-        return;
-    case SYSDMA_EMU_FDC_CMD_PERPENDICULAR:
-        if (p[1] & 0x80)
-            f->perp = p[1] & 0x3F;
-        else
-            f->perp = (uint8_t)((f->perp & 0x3C) | (p[1] & 0x03));
-        return;
-    case SYSDMA_EMU_FDC_CMD_LOCK:
-    case SYSDMA_EMU_FDC_CMD_LOCK | 0x80:
-        f->lock = (p[0] & 0x80) != 0;
-        res[0] = f->lock ? 0x10 : 0x00;
-        to_result(f, res, 1, false);
-        return;
-    default:
-        break;
-    }
-}
-
-static void fifo_write(sysdma_emu_fdc *f, uint8_t v)
-{
-    if (f->phase == PH_EXEC) {
-        if (f->x.pio && f->x.write)
-            data_move(f, &v, 1);
-        return;
-    }
-    if (f->phase != PH_COMMAND)
-        return; /* result phase and reset ignore writes */
-    if (f->cmd_len == 0) {
-        int n = params_of(v);
-        if (n < 0) {
-            uint8_t st0 = SYSDMA_EMU_FDC_ST0_INVALID;
-            to_result(f, &st0, 1, false);
-            return;
-        }
-        f->cmd_need = (uint8_t)(n + 1);
-    }
-    if (f->cmd_len < sizeof f->cmd)
-        f->cmd[f->cmd_len++] = v;
-    if (f->cmd_len >= f->cmd_need)
-        execute(f);
-}
-
-static uint8_t fifo_read(sysdma_emu_fdc *f)
-{
-    if (f->phase == PH_RESULT) {
-        uint8_t v = f->res_pos < f->res_len ? f->res[f->res_pos] : 0xFF;
-        f->res_pos++;
-        f->result_irq = false;
-        if (f->res_pos >= f->res_len) {
-            f->phase = PH_COMMAND;
-            f->res_len = f->res_pos = 0;
-        }
-        return v;
-    }
-    if (f->phase == PH_EXEC && f->x.pio && !f->x.write) {
-        uint8_t v = 0xFF;
-        data_move(f, &v, 1);
-        return v;
-    }
-    return 0xFF;
-}
-
-static uint8_t msr(const sysdma_emu_fdc *f)
-{
-    uint8_t busy = 0;
-    for (unsigned ds = 0; ds < 4; ds++)
-        if (f->seek_ns[ds])
-            busy |= (uint8_t)(1u << ds);
-    switch (f->phase) {
-    case PH_COMMAND:
-        return (uint8_t)(SYSDMA_EMU_FDC_MSR_RQM | (f->cmd_len ? SYSDMA_EMU_FDC_MSR_CB : 0) | busy);
-    case PH_EXEC:
-        if (!f->x.pio)
-            return (uint8_t)(SYSDMA_EMU_FDC_MSR_CB | busy);
-        return (uint8_t)(SYSDMA_EMU_FDC_MSR_CB | SYSDMA_EMU_FDC_MSR_NDMA | busy |
-                         (data_ready(f) ? SYSDMA_EMU_FDC_MSR_RQM : 0) |
-                         (f->x.write ? 0 : SYSDMA_EMU_FDC_MSR_DIO));
-    case PH_RESULT:
-        return (uint8_t)(SYSDMA_EMU_FDC_MSR_RQM | SYSDMA_EMU_FDC_MSR_DIO |
-                         SYSDMA_EMU_FDC_MSR_CB | busy);
-    default:
-        return 0;
-    }
 }
 
 /* ---- Public interface ------------------------------------------------------ */
@@ -867,10 +452,10 @@ uint8_t sysdma_emu_fdc_inb(sysdma_emu_fdc *f, uint16_t port)
         v = f->tdr;
         break;
     case SYSDMA_EMU_FDC_MSR:
-        v = msr(f);
+        v = sysdma__fdc_msr(f);
         break;
     case SYSDMA_EMU_FDC_FIFO:
-        v = fifo_read(f);
+        v = sysdma__fdc_fifo_read(f);
         break;
     case SYSDMA_EMU_FDC_DIR: {
         unsigned sel = f->dor & SYSDMA_EMU_FDC_DOR_SEL;
@@ -910,7 +495,7 @@ void sysdma_emu_fdc_outb(sysdma_emu_fdc *f, uint16_t port, uint8_t v)
         }
         break;
     case SYSDMA_EMU_FDC_FIFO:
-        fifo_write(f, v);
+        sysdma__fdc_fifo_write(f, v);
         break;
     case SYSDMA_EMU_FDC_CCR:
         f->rate = v & 3;
@@ -938,7 +523,7 @@ static void stage_end(sysdma_emu_fdc *f)
         break;
     case ST_TAIL:
         if (x->op == SYSDMA_EMU_FDC_CMD_FORMAT)
-            finish(f, 0, 0, 0, x->id[0], x->id[1], x->id[2], x->id[3]);
+            sysdma__fdc_finish(f, 0, 0, 0, x->id[0], x->id[1], x->id[2], x->id[3]);
         else if (track_readable(f, &f->drive[x->drive]))
             finish_here(f, 0, 0, 0);
         else
