@@ -1,7 +1,8 @@
 /*
  * The DMA verifier's private records and the functions its files share
  * (verifier.c: switching on, reports, teardown; verifier_ops.c: the
- * verifying operations table; verifier_dead.c: the quarantine table).
+ * verifying operations table; verifier_sg.c: its scatter/gather members;
+ * verifier_dead.c: the quarantine table).
  */
 #ifndef SYSDMA_VERIFIER_INTERNAL_H
 #define SYSDMA_VERIFIER_INTERNAL_H
@@ -264,6 +265,28 @@ static inline bool overlaps(verifier *v, const sysdma_mdl *mdl, const uint8_t *v
     return false;
 }
 
+
+/* verifier_ops.c: a request's record on the outstanding list, and taken
+ * off it again when the request fails at once. */
+tramp *sysdma__vf_tramp_post(verifier *v, tramp *t, const tramp *init);
+void sysdma__vf_tramp_unpost(verifier *v, tramp *t);
+
+/* verifier_sg.c: the scatter/gather members of the verifying table. */
+sysdma_status sysdma__vf_sg_get(sysdma_adapter *a, void *device, sysdma_mdl *mdl, void *va,
+                                uint32_t length, sysdma_list_control_fn routine, void *context,
+                                bool to_device);
+sysdma_status sysdma__vf_sg_build(sysdma_adapter *a, void *device, sysdma_mdl *mdl, void *va,
+                                  uint32_t length, sysdma_list_control_fn routine, void *context,
+                                  bool to_device, void *buffer, uint32_t *buffer_size);
+sysdma_status sysdma__vf_sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool to_device);
+sysdma_status sysdma__vf_sg_calculate(sysdma_adapter *a, sysdma_mdl *mdl, void *va,
+                                      uint32_t length, uint32_t *size, uint32_t *regs);
+sysdma_status sysdma__vf_sg_build_mdl(sysdma_adapter *a, sysdma_sg_list *list,
+                                      const sysdma_mdl *original, sysdma_mdl **out);
+sysdma_status sysdma__vf_sg_start(sysdma_adapter *a, sysdma_sg_list *list, bool to_device,
+                                  sysdma_sg_done_fn done, void *ctx);
+sysdma_status sysdma__vf_sg_cancel(sysdma_adapter *a, sysdma_sg_list *list);
+uint64_t sysdma__vf_sg_progress(sysdma_adapter *a, const sysdma_sg_list *list);
 
 /* verifier.c */
 site sysdma__vf_take_site(void);
