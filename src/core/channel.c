@@ -254,8 +254,11 @@ sysdma_status sysdma__allocate(sysdma_adapter *a, void *device, uint32_t count,
         sysdma__unlock(sys);
         if (!r)
             r = sysdma__alloc(sys, sizeof *r);
-        if (count && !g)
+        if (count && !g) {
             g = sysdma__alloc(sys, sizeof *g);
+            if (g)
+                memset(g, 0, sizeof *g);
+        }
         sysdma__lock(sys);
         if (!r || (count && !g)) {
             if (r)
@@ -357,6 +360,12 @@ sysdma_status sysdma__free_map_registers(sysdma_adapter *a, sysdma_map_registers
     sysdma_map_registers **link = &a->kept;
     while (*link && *link != base)
         link = &(*link)->next_kept;
+    if (base->list) {
+        /* A list's registers (the driver may hold a stale handle that
+         * names them): they go back with the list, or its data is lost. */
+        sysdma__unlock(sys);
+        return SYSDMA_E_NOT_OWNER;
+    }
     if (!*link && a->in_routine && !a->freed_early && base == a->owner_regs &&
         base->count == count && !a->map.active) {
         /* The granted routine has not returned yet (it started the device

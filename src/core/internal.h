@@ -44,6 +44,7 @@ struct sysdma_map_registers {
     uint32_t first, count;
     sysdma_adapter *adapter;
     bool kept;               /* held after DEALLOCATE_OBJECT_KEEP_REGISTERS */
+    bool list;               /* ...by a scatter/gather list: only its put frees them */
     struct sysdma_map_registers *next_kept; /* in the adapter's kept list */
 };
 

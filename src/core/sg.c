@@ -364,6 +364,11 @@ static sysdma_allocation_action granted(void *device, sysdma_map_registers *regs
     sysdma_adapter *a = h->adapter;
     sysdma_system *sys = a->sys;
     h->regs = regs;
+    if (regs) {
+        sysdma__lock(sys);
+        regs->list = true; /* kept for the list: freed by its put alone */
+        sysdma__unlock(sys);
+    }
     fill(h);
     if (h->to_device && h->nregs) {
         uint32_t bytes = bounced_bytes(h);
@@ -492,8 +497,12 @@ sysdma_status sysdma__sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool to_de
         sys->stats.bounced_transfers++;
         sysdma__unlock(sys);
     }
-    if (h->nregs)
+    if (h->nregs) {
+        sysdma__lock(sys);
+        h->regs->list = false;
+        sysdma__unlock(sys);
         st = sysdma__free_map_registers(a, h->regs, h->nregs);
+    }
     if (!h->caller_buffer)
         sysdma__free(sys, h, h->size);
     return st;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/sg_internal.h"
 #include "support/rig.h"
 
 static rig *make(uint32_t initial, uint32_t cap)
@@ -325,12 +326,51 @@ static void test_registers_freed_before_routine_returns(void **state)
     unmake(r);
 }
 
+/* A stale register handle (kept after its registers were freed) that
+ * names a list's registers, once the core reuses the record, cannot free
+ * them: only the list's put does, after copying the device's data back. */
+static void keep_list(void *device, sysdma_sg_list *list, void *ctx)
+{
+    (void)device;
+    *(sysdma_sg_list **)ctx = list;
+}
+
+static void test_stale_handle_cannot_free_a_lists_registers(void **state)
+{
+    (void)state;
+    rig *r = make(32, 32);
+    uint32_t n;
+    sysdma_adapter *a = adapter(r, 1, 4 * SYSDMA_PAGE_SIZE, &n);
+    log l = {.action = SYSDMA_KEEP_OBJECT};
+    req q = {&l, 0};
+    assert_int_equal(sysdma_channel_allocate(a, NULL, 2, record, &q), SYSDMA_OK);
+    sysdma_map_registers *stale = l.regs[0];
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK); /* registers freed, handle stale */
+    uint8_t *buf = sysdma_sim_buffer_alloc(r->sim, 2 * SYSDMA_PAGE_SIZE, 0, SYSDMA_SIM_HIGH);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(r->sys, buf, 2 * SYSDMA_PAGE_SIZE, &m), SYSDMA_OK);
+    sysdma_sg_list *list = NULL;
+    assert_int_equal(sysdma_sg_get(a, NULL, m, buf, 2 * SYSDMA_PAGE_SIZE, keep_list, &list, false),
+                     SYSDMA_OK);
+    assert_ptr_equal(header_of(list)->regs, stale); /* the record was reused */
+    assert_int_equal(sysdma_map_registers_free(a, stale, 2), SYSDMA_E_NOT_OWNER);
+    memset(sysdma_sim_phys_view(r->sim) + list->elements[0].address, 0x5A, 2 * SYSDMA_PAGE_SIZE);
+    assert_int_equal(sysdma_sg_put(a, list, false), SYSDMA_OK);
+    assert_int_equal(buf[0], 0x5A);
+    assert_int_equal(buf[2 * SYSDMA_PAGE_SIZE - 1], 0x5A);
+    sysdma_mdl_free(r->sys, m);
+    sysdma_sim_buffer_free(r->sim, buf);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    unmake(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fifo_100_on_one_channel),
         cmocka_unit_test(test_allocation_actions),
         cmocka_unit_test(test_too_many_fails_at_once),
+        cmocka_unit_test(test_stale_handle_cannot_free_a_lists_registers),
         cmocka_unit_test(test_pool_growth_and_exhaustion),
         cmocka_unit_test(test_request_beyond_cap_fails),
         cmocka_unit_test(test_one_free_grants_several),
