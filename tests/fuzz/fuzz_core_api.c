@@ -41,12 +41,16 @@ typedef struct slot {
     sysdma_adapter *a;
     uint32_t refs;
     sysdma_map_registers *regs;
+    uint32_t regs_count;             /* how many `regs` are */
+    uint32_t grants;                 /* grants so far */
     bool granted;
     void *cb_va;
     uint64_t cb_phys;
     uint32_t cb_len;
     bool mapped;                     /* the last successful map, to flush it */
-    uint32_t map_off, map_len;
+    sysdma_mdl *map_mdl;             /* the MDL of the chain it maps in */
+    uint8_t *map_va;
+    uint32_t map_len;
     bool map_dir;
     sysdma_map_registers *map_regs;
     bool master;
@@ -103,8 +107,19 @@ static void put_list(held *h)
 {
     if (h->running && sysdma_sg_cancel(h->s->a, h->list) != SYSDMA_OK)
         abort();
-    if (h->running || sysdma_sg_put(h->s->a, h->list, h->dir) != SYSDMA_OK)
+    if (h->running)
+        abort(); /* cancelled: no longer running */
+    sysdma_status st = sysdma_sg_put(h->s->a, h->list, h->dir);
+#ifdef FUZZ_VERIFIER
+    /* What the verifier sees only at put (guard bytes, a bounced write's
+     * buffer changed meanwhile) is reported, and the list is still put. */
+    if (st == SYSDMA_E_VERIFIER)
+        st = SYSDMA_OK;
+#endif
+    if (st != SYSDMA_OK) {
+        fprintf(stderr, "put of a list that is not running: %s\n", sysdma_status_name(st));
         abort(); /* a list that is not running must go back */
+    }
     free(h->buffer);
     h->used = false;
 }
@@ -132,7 +147,9 @@ static sysdma_allocation_action control(void *device, sysdma_map_registers *regs
     request *q = ctx;
     slot *s = q->s;
     s->regs = regs;
+    s->regs_count = q->want;
     s->granted = true;
+    s->grants++;
     if (q->action == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS && regs) {
         if (s->nkept < 64) {
             s->kept[s->nkept] = regs;
@@ -338,7 +355,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     if (len == 0 || len > asked)
                         abort();
                     s->mapped = true;
-                    s->map_off = off;
+                    s->map_mdl = mdl;
+                    s->map_va = buf + off;
                     s->map_len = len;
                     s->map_dir = dir;
                     s->map_regs = r;
@@ -348,7 +366,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 5:
             if (s->a && mdl) {
                 if (s->mapped && next8() % 2 == 0) {
-                    if (seen(sysdma_flush_adapter_buffers(s->a, mdl, s->map_regs, buf + s->map_off,
+                    if (seen(sysdma_flush_adapter_buffers(s->a, s->map_mdl, s->map_regs, s->map_va,
                                                           s->map_len, s->map_dir)) == SYSDMA_OK)
                         s->mapped = false;
                 } else {
@@ -465,7 +483,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 static sysdma_transfer_context ctx[NSLOTS];
                 sysdma_map_registers *base = NULL;
                 uint32_t len = next32() % 140000;
-                switch (next8() % 8) {
+                unsigned call = next8() % 8;
+                if (trace)
+                    fprintf(stderr, "  version-3 call %u\n", call);
+                switch (call) {
                 case 0:
                     (void)sysdma_transfer_context_init(s->a, &ctx[ch]);
                     break;
@@ -476,23 +497,52 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         q->action = (sysdma_allocation_action)(1 + next8() % 3);
                         q->want = next8() % 40;
                         bool sync = next8() & 1;
+                        bool routine = !sync || (next8() & 1);
                         sysdma_status st = sysdma_channel_allocate_ex(
                             s->a, s, &ctx[ch], q->want, sync ? SYSDMA_ALLOCATE_SYNCHRONOUS : 0,
-                            sync && (next8() & 1) ? NULL : control, q, &base);
-                        if (st == SYSDMA_OK && base) {
+                            routine ? control : NULL, q, &base);
+                        if (trace)
+                            fprintf(stderr, "  allocate ex %u registers%s: %s\n", q->want,
+                                    routine ? "" : ", no routine", sysdma_status_name(st));
+                        /* Without a routine the grant is the caller's at once
+                         * (with no registers when it asked for none). */
+                        if (st == SYSDMA_OK && !routine) {
                             s->regs = base;
+                            s->regs_count = q->want;
                             s->granted = true;
+                            s->grants++;
                         }
                     }
                     break;
-                case 2:
-                    (void)sysdma_channel_cancel(s->a, &ctx[ch]);
+                case 2: {
+                    bool withdrawn = sysdma_channel_cancel(s->a, &ctx[ch]);
+                    if (trace)
+                        fprintf(stderr, "  cancel: %s\n", withdrawn ? "withdrawn" : "nothing");
                     break;
-                case 3:
-                    if (sysdma_adapter_free_object(s->a, (sysdma_allocation_action)(next8() % 5)) ==
-                        SYSDMA_OK)
-                        s->granted = false;
+                }
+                case 3: {
+                    sysdma_allocation_action act = (sysdma_allocation_action)(next8() % 5);
+                    /* A waiting request may be granted inside the call: what is
+                     * held now is what the action applies to. */
+                    bool held = s->granted;
+                    sysdma_map_registers *regs = s->regs;
+                    uint32_t count = s->regs_count, grants = s->grants;
+                    sysdma_status st = sysdma_adapter_free_object(s->a, act);
+                    if (trace)
+                        fprintf(stderr, "  free object, action %d: %s\n", (int)act,
+                                sysdma_status_name(st));
+                    if (st == SYSDMA_OK) {
+                        /* Registers kept are the driver's to free later. */
+                        if (act == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS && held && regs &&
+                            s->nkept < 64) {
+                            s->kept[s->nkept] = regs;
+                            s->kept_count[s->nkept++] = count;
+                        }
+                        if (act != SYSDMA_KEEP_OBJECT && s->grants == grants)
+                            s->granted = false; /* not granted again meanwhile */
+                    }
                     break;
+                }
                 case 4: {
                     uint32_t off = next32() % (buf_len + 10);
                     bool dir = next8() & 1;
@@ -501,7 +551,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                                       NULL) == SYSDMA_OK) {
                         /* the same mapping as a MapTransfer: flushed like one */
                         s->mapped = true;
-                        s->map_off = off;
+                        /* An offset past the first MDL maps in the second. */
+                        s->map_mdl = off < buf_len ? mdl : mdl2;
+                        s->map_va = off < buf_len ? buf + off : buf2 + (off - buf_len);
                         s->map_len = len;
                         s->map_dir = dir;
                         s->map_regs = r;
@@ -551,7 +603,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (!s->a)
                 continue;
             any = true;
-            if (s->mapped && sysdma_flush_adapter_buffers(s->a, mdl, s->map_regs, buf + s->map_off,
+            if (s->mapped && sysdma_flush_adapter_buffers(s->a, s->map_mdl, s->map_regs, s->map_va,
                                                           s->map_len, s->map_dir) == SYSDMA_OK)
                 s->mapped = false;
             sysdma_status fs = sysdma_channel_free(s->a);
