@@ -360,9 +360,12 @@ sysdma_status sysdma__free_map_registers(sysdma_adapter *a, sysdma_map_registers
     sysdma_map_registers **link = &a->kept;
     while (*link && *link != base)
         link = &(*link)->next_kept;
-    if (base->list) {
-        /* A list's registers (the driver may hold a stale handle that
-         * names them): they go back with the list, or its data is lost. */
+    /* `base` is only looked at once it is known to be this adapter's (a
+     * stale handle may point at freed memory). A list's registers (a stale
+     * handle may name them once the record is reused) go back with the
+     * list alone, or its data is lost. */
+    sysdma_map_registers *known = *link ? *link : base == a->owner_regs ? base : NULL;
+    if (known && known->list) {
         sysdma__unlock(sys);
         return SYSDMA_E_NOT_OWNER;
     }
