@@ -340,8 +340,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             break;
         case 3:
-            if (s->a && seen(sysdma_channel_free(s->a)) == SYSDMA_OK)
-                s->granted = false;
+            if (s->a) {
+                /* A waiting request may be granted inside the call. */
+                uint32_t grants = s->grants;
+                if (seen(sysdma_channel_free(s->a)) == SYSDMA_OK && s->grants == grants)
+                    s->granted = false;
+            }
             break;
         case 4:
             if (s->a && mdl) {
@@ -524,8 +528,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     sysdma_allocation_action act = (sysdma_allocation_action)(next8() % 5);
                     /* A waiting request may be granted inside the call: what is
                      * held now is what the action applies to. */
-                    bool held = s->granted;
-                    sysdma_map_registers *regs = s->regs;
+                    sysdma_map_registers *regs = s->regs; /* the grant's (OK: there was one) */
                     uint32_t count = s->regs_count, grants = s->grants;
                     sysdma_status st = sysdma_adapter_free_object(s->a, act);
                     if (trace)
@@ -533,7 +536,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                 sysdma_status_name(st));
                     if (st == SYSDMA_OK) {
                         /* Registers kept are the driver's to free later. */
-                        if (act == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS && held && regs &&
+                        if (act == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS && regs &&
                             s->nkept < 64) {
                             s->kept[s->nkept] = regs;
                             s->kept_count[s->nkept++] = count;
