@@ -628,7 +628,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 s->cb_va = NULL;
             }
             /* BUSY: a waiting request was just granted; a later round frees it. */
-            if (sysdma_adapter_put(s->a) == SYSDMA_OK && --s->refs == 0)
+            sysdma_status ps = sysdma_adapter_put(s->a);
+            if (trace && ps != SYSDMA_OK) {
+                sysdma_adapter_state as;
+                sysdma_adapter_state_get(s->a, &as);
+                fprintf(stderr,
+                        "  put: %s (held %d, waiting %u, mapped %d, list running %d, lists waiting "
+                        "%u, registers %u, kept %u, common %u)\n",
+                        sysdma_status_name(ps), as.channel_held, as.waiting, as.mapped,
+                        as.list_running, as.lists_waiting, as.map_registers, as.kept_sets,
+                        as.common_buffers);
+            }
+            /* Every reference in one round (a long run may have taken many). */
+            while (ps == SYSDMA_OK && --s->refs != 0)
+                ps = sysdma_adapter_put(s->a);
+            if (ps == SYSDMA_OK)
                 s->a = NULL;
         }
         if (!any)
