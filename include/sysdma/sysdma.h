@@ -173,8 +173,10 @@ sysdma_status sysdma_channel_allocate(sysdma_adapter *adapter, void *device,
 sysdma_status sysdma_channel_free(sysdma_adapter *adapter);
 
 /* Release map registers kept after SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS.
- * SYSDMA_E_NOT_OWNER when `base` is not such a set of this adapter, or
- * `count` differs from what was allocated. */
+ * SYSDMA_E_NOT_OWNER when `base` is not such a set of this adapter, when
+ * `count` differs from what was allocated, and for the registers of a
+ * scatter/gather list (a stale handle can name them once sysdma reuses the
+ * record): those go back with sysdma_sg_put alone. */
 sysdma_status sysdma_map_registers_free(sysdma_adapter *adapter, sysdma_map_registers *base,
                                         uint32_t count);
 
