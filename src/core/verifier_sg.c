@@ -143,6 +143,15 @@ static list_rec **find_list(vrec *r, const sysdma_sg_list *list)
     return *link ? link : NULL;
 }
 
+/* Is the list one this adapter handed out and not yet put? */
+static bool known_list(vrec *r, const sysdma_sg_list *list)
+{
+    sysdma__lock(r->a->sys);
+    bool known = find_list(r, list) != NULL;
+    sysdma__unlock(r->a->sys);
+    return known;
+}
+
 sysdma_status sysdma__vf_sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool to_device)
 {
     verifier *v = V_OF(a);
@@ -196,10 +205,7 @@ sysdma_status sysdma__vf_sg_build_mdl(sysdma_adapter *a, sysdma_sg_list *list,
     verifier *v = V_OF(a);
     vrec *r = rec_of(a);
     site where = sysdma__vf_take_site();
-    sysdma__lock(a->sys);
-    bool known = find_list(r, list) != NULL;
-    sysdma__unlock(a->sys);
-    if (!known)
+    if (!known_list(r, list))
         return sysdma__vf_refuse(v, SYSDMA_VCHECK_LIST_PUT_UNKNOWN, a, "sysdma_sg_build_mdl", where);
     return r->inner->build_mdl_from_scatter_gather_list(a, list, original, out);
 }
@@ -253,10 +259,7 @@ sysdma_status sysdma__vf_sg_cancel(sysdma_adapter *a, sysdma_sg_list *list)
     verifier *v = V_OF(a);
     vrec *r = rec_of(a);
     site where = sysdma__vf_take_site();
-    sysdma__lock(a->sys);
-    bool known = find_list(r, list) != NULL;
-    sysdma__unlock(a->sys);
-    if (!known)
+    if (!known_list(r, list))
         return sysdma__vf_refuse(v, SYSDMA_VCHECK_LIST_PUT_UNKNOWN, a, "sysdma_sg_cancel", where);
     return r->inner->sg_cancel(a, list);
 }
@@ -264,8 +267,5 @@ sysdma_status sysdma__vf_sg_cancel(sysdma_adapter *a, sysdma_sg_list *list)
 uint64_t sysdma__vf_sg_progress(sysdma_adapter *a, const sysdma_sg_list *list)
 {
     vrec *r = rec_of(a);
-    sysdma__lock(a->sys);
-    bool known = find_list(r, list) != NULL;
-    sysdma__unlock(a->sys);
-    return known && r->inner->sg_progress ? r->inner->sg_progress(a, list) : 0;
+    return known_list(r, list) && r->inner->sg_progress ? r->inner->sg_progress(a, list) : 0;
 }
