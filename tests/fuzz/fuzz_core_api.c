@@ -124,6 +124,19 @@ static void put_list(held *h)
     h->used = false;
 }
 
+/* A driver buffer of 1..max bytes, anywhere, at any offset, and its MDL
+ * (NULL and no MDL when the machine has no room). */
+static uint8_t *fuzz_buffer(sysdma_sim *sim, sysdma_system *sys, uint32_t max, uint32_t *len,
+                            sysdma_mdl **mdl)
+{
+    *len = 1 + next32() % max;
+    uint8_t *buf = sysdma_sim_buffer_alloc(sim, *len, next8() % 4096,
+                                           (sysdma_sim_placement)(next8() % 6));
+    if (buf && sysdma_mdl_create(sys, buf, *len, mdl) != SYSDMA_OK)
+        abort();
+    return buf;
+}
+
 static sysdma_system *tc_sys;
 static void tc_isr(void *ctx, unsigned irq)
 {
@@ -254,19 +267,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tc_sys = sys;
     sysdma_sim_set_tc_irq(sim, 10);
     sysdma_sim_irq_connect(sim, 10, tc_isr, sim);
-    uint32_t buf_len = 1 + next32() % (300 * 1024);
-    uint8_t *buf = sysdma_sim_buffer_alloc(sim, buf_len, next8() % 4096,
-                                           (sysdma_sim_placement)(next8() % 6));
-    sysdma_mdl *mdl = NULL;
-    if (buf && sysdma_mdl_create(sys, buf, buf_len, &mdl) != SYSDMA_OK)
-        abort();
+    uint32_t buf_len, buf2_len;
+    sysdma_mdl *mdl = NULL, *mdl2 = NULL;
+    uint8_t *buf = fuzz_buffer(sim, sys, 300 * 1024, &buf_len, &mdl);
     /* Sometimes a second MDL chained after it: list ranges may run on into it. */
-    uint32_t buf2_len = 1 + next32() % (64 * 1024);
-    uint8_t *buf2 = sysdma_sim_buffer_alloc(sim, buf2_len, next8() % 4096,
-                                            (sysdma_sim_placement)(next8() % 6));
-    sysdma_mdl *mdl2 = NULL;
-    if (buf2 && sysdma_mdl_create(sys, buf2, buf2_len, &mdl2) != SYSDMA_OK)
-        abort();
+    uint8_t *buf2 = fuzz_buffer(sim, sys, 64 * 1024, &buf2_len, &mdl2);
     uint32_t chain_len = buf_len;
     if (mdl && mdl2 && next8() & 1) {
         mdl->next = mdl2;
