@@ -17,15 +17,9 @@
 #include <cmocka.h>
 
 #include "support/rig.h"
+#include "support/sg_kinds.h"
 
 #define PAGE SYSDMA_PAGE_SIZE
-
-typedef struct kind {
-    const char *name;
-    bool master, sg;
-    unsigned channel; /* system adapters */
-    unsigned bits;    /* bus masters: address width */
-} kind;
 
 static const kind kinds[] = {
     {"ch1 8-bit", false, false, 1, 24},       {"ch2 8-bit s/g", false, true, 2, 24},
@@ -34,25 +28,6 @@ static const kind kinds[] = {
     {"master 32 s/g", true, true, 0, 32},     {"master 64 s/g", true, true, 0, 64},
     {"master 64", true, false, 0, 64},
 };
-
-static sysdma_adapter *get_adapter(rig *r, const kind *k, uint32_t max_len, uint32_t *nregs)
-{
-    sysdma_device_description d = {0};
-    d.version = 3;
-    d.master = k->master;
-    d.scatter_gather = k->sg;
-    d.interface_type = SYSDMA_INTERFACE_ISA;
-    d.maximum_length = max_len;
-    if (k->master) {
-        d.address_width = k->bits;
-    } else {
-        d.channel = k->channel;
-        d.width = k->channel >= 4 ? SYSDMA_WIDTH_16 : SYSDMA_WIDTH_8;
-    }
-    sysdma_adapter *a = NULL;
-    assert_int_equal(sysdma_adapter_get(r->sys, &d, &a, nregs), SYSDMA_OK);
-    return a;
-}
 
 /* The list-control routine: keep the list. */
 typedef struct got {

@@ -17,16 +17,10 @@
 #include <cmocka.h>
 
 #include "support/rig.h"
+#include "support/sg_kinds.h"
 
 #define PAGE SYSDMA_PAGE_SIZE
 #define MAXM 4
-
-typedef struct kind {
-    const char *name;
-    bool master, sg;
-    unsigned channel; /* system adapters */
-    unsigned bits;    /* address width */
-} kind;
 
 static const kind kinds[] = {
     {"ch1 8-bit", false, false, 1, 24},   {"ch2 8-bit s/g", false, true, 2, 24},
@@ -34,25 +28,6 @@ static const kind kinds[] = {
     {"master 24 s/g", true, true, 0, 24}, {"master 24", true, false, 0, 24},
     {"master 32 s/g", true, true, 0, 32}, {"master 64", true, false, 0, 64},
 };
-
-static sysdma_adapter *get_adapter(rig *r, const kind *k, uint32_t *nregs)
-{
-    sysdma_device_description d = {0};
-    d.version = 3;
-    d.master = k->master;
-    d.scatter_gather = k->sg;
-    d.interface_type = SYSDMA_INTERFACE_ISA;
-    d.maximum_length = 65536;
-    if (k->master) {
-        d.address_width = k->bits;
-    } else {
-        d.channel = k->channel;
-        d.width = k->channel >= 4 ? SYSDMA_WIDTH_16 : SYSDMA_WIDTH_8;
-    }
-    sysdma_adapter *a = NULL;
-    assert_int_equal(sysdma_adapter_get(r->sys, &d, &a, nregs), SYSDMA_OK);
-    return a;
-}
 
 typedef struct got {
     sysdma_sg_list *list;
@@ -270,7 +245,7 @@ static int one(rig *r, const kind *k, unsigned iter)
     unsigned np = parts_of(m, nm, start, len, p);
     bool to_device = rnd() & 1;
     uint32_t nregs;
-    sysdma_adapter *a = get_adapter(r, k, &nregs);
+    sysdma_adapter *a = get_adapter(r, k, 65536, &nregs);
     uint8_t *va = m[0]->start_va + m[0]->byte_offset + start;
     int bad = 0;
     uint32_t size = 0, regs = 0, size1 = 0;
@@ -377,7 +352,7 @@ static void test_bad_chains(void **state)
     uint8_t *bufs[2];
     sysdma_mdl *m[2];
     uint32_t n;
-    sysdma_adapter *a = get_adapter(r, &kinds[3], &n); /* ch6, 16-bit, s/g */
+    sysdma_adapter *a = get_adapter(r, &kinds[3], 65536, &n); /* ch6, 16-bit, s/g */
     two(r, 3000, 4000, bufs, m);
     got g = {0};
     uint32_t size, regs;
@@ -418,7 +393,7 @@ static void test_ex_across_mdls(void **state)
     uint8_t *bufs[2];
     sysdma_mdl *m[2];
     uint32_t n;
-    sysdma_adapter *a = get_adapter(r, &kinds[1], &n); /* ch2, 8-bit, s/g */
+    sysdma_adapter *a = get_adapter(r, &kinds[1], 65536, &n); /* ch2, 8-bit, s/g */
     two(r, 3000, 8192, bufs, m);
     got g = {0};
     assert_int_equal(sysdma_sg_get_ex(a, r, m[0], 2900, 200, keep, &g, true, NULL, NULL),
@@ -456,8 +431,8 @@ static void test_verifier_follows_chains(void **state)
     uint8_t *bufs[2];
     sysdma_mdl *m[2];
     uint32_t n;
-    sysdma_adapter *a = get_adapter(r, &kinds[1], &n);
-    sysdma_adapter *b = get_adapter(r, &kinds[0], &n);
+    sysdma_adapter *a = get_adapter(r, &kinds[1], 65536, &n);
+    sysdma_adapter *b = get_adapter(r, &kinds[0], 65536, &n);
     two(r, 3000, 8192, bufs, m);
     got g = {0};
     /* Right: no report. */
