@@ -132,21 +132,39 @@ static sysdma_status validate(sysdma_system *sys, const sysdma_device_descriptio
 }
 
 static sysdma_status adapter_get(sysdma_system *sys, const sysdma_device_description *desc,
-                                 sysdma_adapter **out, uint32_t *map_registers);
+                                 sysdma_adapter **obj, sysdma_adapter **out,
+                                 uint32_t *map_registers);
 
 sysdma_status sysdma_adapter_get(sysdma_system *sys, const sysdma_device_description *desc,
                                  sysdma_adapter **out, uint32_t *map_registers)
 {
     if (!sys || !desc || !out)
         return SYSDMA_E_INVALID_ARGUMENT;
-    sysdma_status st = adapter_get(sys, desc, out, map_registers);
+    sysdma_adapter *obj = NULL;
+    sysdma_status st = adapter_get(sys, desc, &obj, out, map_registers);
     if (sys->hook_adapter_got)
-        sys->hook_adapter_got(sys->hook_ctx, *out, desc, st);
+        sys->hook_adapter_got(sys->hook_ctx, obj, desc, st);
     return st;
 }
 
+/* Issue the caller's reference handle for `a` and, for a new object, its
+ * own (lock held). False when the table is full (nothing issued). */
+static bool issue(sysdma_system *sys, sysdma_adapter *a, bool fresh, sysdma_adapter **out)
+{
+    if (fresh) {
+        a->self = sysdma__handle_new(sys, a, false);
+        if (!a->self)
+            return false;
+    }
+    *out = sysdma__handle_new(sys, a, true);
+    if (!*out && fresh)
+        sysdma__handle_release(sys, a->self);
+    return *out != NULL;
+}
+
 static sysdma_status adapter_get(sysdma_system *sys, const sysdma_device_description *desc,
-                                 sysdma_adapter **out, uint32_t *map_registers)
+                                 sysdma_adapter **obj, sysdma_adapter **out,
+                                 uint32_t *map_registers)
 {
     *out = NULL;
     sysdma_channel_limits lim;
@@ -169,32 +187,46 @@ static sysdma_status adapter_get(sysdma_system *sys, const sysdma_device_descrip
         m->max_transfer = max_transfer;
         m->ops_version = desc->version <= 1 ? 1 : desc->version;
         sysdma__lock(sys);
+        if (!issue(sys, m, true, out)) {
+            sysdma__unlock(sys);
+            sysdma__free(sys, m, sizeof *m);
+            return SYSDMA_E_INSUFFICIENT_RESOURCES;
+        }
         m->next_master = sys->masters;
         sys->masters = m;
         sys->adapter_count++;
         sysdma__unlock(sys);
-        *out = m;
+        *obj = m;
         if (map_registers)
             *map_registers = regs;
         return SYSDMA_OK;
     }
+    /* The object is allocated outside the lock; if the channel's adapter
+     * went away meanwhile, allocate and look again. */
     sysdma_adapter *fresh = NULL;
     sysdma__lock(sys);
-    bool exists = sys->adapters[desc->channel] != NULL;
-    sysdma__unlock(sys);
-    if (!exists) {
+    while (!sys->adapters[desc->channel] && !fresh) {
+        sysdma__unlock(sys);
         fresh = sysdma__alloc(sys, sizeof *fresh);
         if (!fresh)
             return SYSDMA_E_NO_MEMORY;
+        sysdma__lock(sys);
     }
-    sysdma__lock(sys);
     sysdma_adapter *a = sys->adapters[desc->channel];
-    if (!a) {
+    bool made = !a;
+    if (made) {
         a = fresh;
-        fresh = NULL;
         a->ops = &system_ops;
         a->sys = sys;
         a->channel = desc->channel;
+    }
+    if (!issue(sys, a, made, out)) {
+        sysdma__unlock(sys);
+        sysdma__free(sys, fresh, sizeof *fresh);
+        return SYSDMA_E_INSUFFICIENT_RESOURCES;
+    }
+    if (made) {
+        fresh = NULL;
         sys->adapters[desc->channel] = a;
         sys->adapter_count++;
     }
@@ -208,7 +240,7 @@ static sysdma_status adapter_get(sysdma_system *sys, const sysdma_device_descrip
     sysdma__unlock(sys);
     if (fresh) /* another thread made the adapter first */
         sysdma__free(sys, fresh, sizeof *fresh);
-    *out = a;
+    *obj = a;
     if (map_registers)
         *map_registers = regs;
     return SYSDMA_OK;
@@ -237,6 +269,7 @@ sysdma_status sysdma__put_adapter(sysdma_adapter *a)
         } else {
             sys->adapters[a->channel] = NULL;
         }
+        sysdma__handle_release(sys, a->self);
         sys->adapter_count--;
     }
     sysdma__unlock(sys);
@@ -247,14 +280,45 @@ sysdma_status sysdma__put_adapter(sysdma_adapter *a)
 
 /* ---- public wrappers: the one place arguments are checked for NULL --------------------- */
 
-#define OPS_OR(a, member, fail)            \
-    if (!(a) || !(a)->ops->member)         \
-        return (a) ? (fail) : SYSDMA_E_INVALID_ARGUMENT
-
-sysdma_status sysdma_adapter_put(sysdma_adapter *a)
+sysdma_status sysdma__stale(const sysdma_adapter *h, const char *call)
 {
-    OPS_OR(a, put_adapter, SYSDMA_E_NOT_SUPPORTED);
-    return a->ops->put_adapter(a);
+    uint32_t channel = SYSDMA_NO_CHANNEL;
+    sysdma_system *sys = sysdma__stale_system(h, &channel);
+    if (sys && sys->hook_stale)
+        return sys->hook_stale(sys->hook_ctx, channel, call);
+    return SYSDMA_E_INVALID_ARGUMENT;
+}
+
+/* Look the handle `a` up (it becomes the adapter object), or return. */
+#define RESOLVE(a, stale)                               \
+    const sysdma_adapter *const handle_ = (a);          \
+    (a) = sysdma__resolve(handle_, NULL);               \
+    if (!(a))                                           \
+    return stale
+
+#define OPS_OR(a, member, fail)                         \
+    RESOLVE(a, sysdma__stale(handle_, __func__));       \
+    if (!(a)->ops->member)                              \
+    return (fail)
+
+sysdma_status sysdma_adapter_put(sysdma_adapter *h)
+{
+    bool ref = false;
+    sysdma_adapter *a = sysdma__resolve(h, &ref);
+    if (!a)
+        return sysdma__stale(h, __func__);
+    if (!ref)
+        return SYSDMA_E_INVALID_ARGUMENT; /* the adapter's own handle, not a reference */
+    if (!a->ops->put_adapter)
+        return SYSDMA_E_NOT_SUPPORTED;
+    sysdma_system *sys = a->sys;
+    sysdma_status st = a->ops->put_adapter(a);
+    if (st == SYSDMA_OK) {
+        sysdma__lock(sys);
+        sysdma__handle_release(sys, h);
+        sysdma__unlock(sys);
+    }
+    return st;
 }
 
 sysdma_status sysdma_channel_allocate(sysdma_adapter *a, void *device, uint32_t count,
@@ -335,9 +399,9 @@ sysdma_status sysdma_sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool write_
 sysdma_status sysdma_sg_calculate(sysdma_adapter *a, sysdma_mdl *mdl, void *current_va,
                                   uint32_t length, uint32_t *list_size, uint32_t *map_registers)
 {
-    if (a && a->ops_version < 2)
-        return SYSDMA_E_NOT_SUPPORTED; /* a version-2 operation */
     OPS_OR(a, calculate_scatter_gather_list, SYSDMA_E_NOT_SUPPORTED);
+    if (a->ops_version < 2)
+        return SYSDMA_E_NOT_SUPPORTED; /* a version-2 operation */
     if (!current_va || !list_size)
         return SYSDMA_E_INVALID_ARGUMENT;
     return a->ops->calculate_scatter_gather_list(a, mdl, current_va, length, list_size,
@@ -348,9 +412,9 @@ sysdma_status sysdma_sg_build(sysdma_adapter *a, void *device, sysdma_mdl *mdl, 
                               uint32_t length, sysdma_list_control_fn routine, void *context,
                               bool write_to_device, void *buffer, uint32_t *buffer_size)
 {
-    if (a && a->ops_version < 2)
-        return SYSDMA_E_NOT_SUPPORTED; /* a version-2 operation */
     OPS_OR(a, build_scatter_gather_list, SYSDMA_E_NOT_SUPPORTED);
+    if (a->ops_version < 2)
+        return SYSDMA_E_NOT_SUPPORTED; /* a version-2 operation */
     if (!mdl || !current_va || !routine || !buffer || !buffer_size)
         return SYSDMA_E_INVALID_ARGUMENT;
     return a->ops->build_scatter_gather_list(a, device, mdl, current_va, length, routine, context,
@@ -360,9 +424,9 @@ sysdma_status sysdma_sg_build(sysdma_adapter *a, void *device, sysdma_mdl *mdl, 
 sysdma_status sysdma_sg_build_mdl(sysdma_adapter *a, sysdma_sg_list *list,
                                   const sysdma_mdl *original, sysdma_mdl **out)
 {
-    if (a && a->ops_version < 2)
-        return SYSDMA_E_NOT_SUPPORTED; /* a version-2 operation */
     OPS_OR(a, build_mdl_from_scatter_gather_list, SYSDMA_E_NOT_SUPPORTED);
+    if (a->ops_version < 2)
+        return SYSDMA_E_NOT_SUPPORTED; /* a version-2 operation */
     if (!list || !original || !out)
         return SYSDMA_E_INVALID_ARGUMENT;
     return a->ops->build_mdl_from_scatter_gather_list(a, list, original, out);
@@ -374,6 +438,8 @@ sysdma_status sysdma_sg_start(sysdma_adapter *a, sysdma_sg_list *list, bool writ
     OPS_OR(a, sg_start, SYSDMA_E_NOT_SUPPORTED);
     if (!list)
         return SYSDMA_E_INVALID_ARGUMENT;
+    if (!a->master) /* `done` gets the caller's handle */
+        sysdma__sg_set_caller(a, list, (sysdma_adapter *)handle_);
     return a->ops->sg_start(a, list, write_to_device, done, context);
 }
 
@@ -387,17 +453,20 @@ sysdma_status sysdma_sg_cancel(sysdma_adapter *a, sysdma_sg_list *list)
 
 uint64_t sysdma_sg_progress(sysdma_adapter *a, const sysdma_sg_list *list)
 {
-    return a && list && a->ops->sg_progress ? a->ops->sg_progress(a, list) : 0;
+    RESOLVE(a, ((void)sysdma__stale(handle_, __func__), 0));
+    return list && a->ops->sg_progress ? a->ops->sg_progress(a, list) : 0;
 }
 
 uint32_t sysdma_read_dma_counter(sysdma_adapter *a)
 {
-    return a && a->ops->read_dma_counter ? a->ops->read_dma_counter(a) : 0;
+    RESOLVE(a, ((void)sysdma__stale(handle_, __func__), 0));
+    return a->ops->read_dma_counter ? a->ops->read_dma_counter(a) : 0;
 }
 
 uint32_t sysdma_get_dma_alignment(sysdma_adapter *a)
 {
-    return a && a->ops->get_dma_alignment ? a->ops->get_dma_alignment(a) : 1;
+    RESOLVE(a, ((void)sysdma__stale(handle_, __func__), 1));
+    return a->ops->get_dma_alignment ? a->ops->get_dma_alignment(a) : 1;
 }
 
 void sysdma_adapter_state_get(sysdma_adapter *a, sysdma_adapter_state *out)
@@ -405,6 +474,7 @@ void sysdma_adapter_state_get(sysdma_adapter *a, sysdma_adapter_state *out)
     if (!out)
         return;
     memset(out, 0, sizeof *out);
+    a = sysdma__resolve(a, NULL);
     if (!a)
         return;
     sysdma__lock(a->sys);
@@ -426,21 +496,25 @@ sysdma_adapter *sysdma_system_channel_adapter(sysdma_system *sys, unsigned chann
         return NULL;
     sysdma__lock(sys);
     sysdma_adapter *a = sys->adapters[channel];
+    sysdma_adapter *h = a ? a->self : NULL;
     sysdma__unlock(sys);
-    return a;
+    return h;
 }
 
-uint32_t sysdma_adapter_channel(const sysdma_adapter *a)
+uint32_t sysdma_adapter_channel(const sysdma_adapter *h)
 {
+    const sysdma_adapter *a = sysdma__resolve(h, NULL);
     return a ? a->channel : 0;
 }
 
-uint32_t sysdma_adapter_max_transfer(const sysdma_adapter *a)
+uint32_t sysdma_adapter_max_transfer(const sysdma_adapter *h)
 {
+    const sysdma_adapter *a = sysdma__resolve(h, NULL);
     return a ? a->max_transfer : 0;
 }
 
-const sysdma_dma_operations *sysdma_adapter_operations(const sysdma_adapter *a)
+const sysdma_dma_operations *sysdma_adapter_operations(const sysdma_adapter *h)
 {
+    const sysdma_adapter *a = sysdma__resolve(h, NULL);
     return a ? a->ops : NULL;
 }

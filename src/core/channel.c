@@ -106,6 +106,8 @@ static void release_channel(sysdma_adapter *a, bool keep_registers)
     a->owner_regs = NULL;
     if (!regs)
         return;
+    if (regs->list)
+        keep_registers = true; /* a scatter/gather list's: its put alone frees them */
     if (keep_registers) {
         regs->kept = true;
         regs->next_kept = a->kept;

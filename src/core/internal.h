@@ -19,6 +19,7 @@
 #define SYSDMA_MAX_CHANNELS 8
 #define SYSDMA_NO_CHANNEL 0xFFFFFFFFu /* a bus master's */
 #define SYSDMA_LIMIT_16M (16ull << 20)
+#define SG_QUARANTINE 16u
 
 #ifdef SYSDMA_DEBUG_ASSERT
 #define SYSDMA_ASSERT(x) ((x) ? (void)0 : __builtin_trap())
@@ -91,6 +92,7 @@ typedef struct mapping {
 struct sysdma_adapter {
     const sysdma_dma_operations *ops;
     sysdma_system *sys;
+    sysdma_adapter *self;        /* the object's own handle (completions, tools) */
     uint32_t refs;
     uint32_t channel;
     sysdma_device_description desc;
@@ -127,12 +129,32 @@ struct sysdma_adapter {
     /* the chained runner: the list on the channel, then those waiting */
     struct sg_header *run_head, *run_tail;
     uint32_t lists;              /* scatter/gather lists handed out, not yet put */
+    struct sg_header *live_lists; /* ...their records, newest first */
     uint32_t ops_version;        /* 1, 2 or 3, from the latest description */
     /* version 3: the mapped transfer's completion, due at terminal count */
     bool v3_pending;
     sysdma_transfer_complete_fn v3_complete;
     void *v3_context;
+    sysdma_adapter *v3_handle;   /* the caller's handle, passed to v3_complete */
 };
+
+/* Handles (handle.c): bit 0 set, then the registry slot, the entry, the
+ * serial it was issued with (as many bits as a pointer has left). */
+#define HANDLE_SYSTEMS 32u
+/* Entries per system: reference handles plus one per adapter object. A
+ * 32-bit kernel gets fewer, so the system stays within one page. */
+#define HANDLE_ENTRIES (UINTPTR_MAX > 0xFFFFFFFFu ? 1024u : 128u)
+#define HANDLE_SLOT_SHIFT 1
+#define HANDLE_INDEX_SHIFT 6
+#define HANDLE_SERIAL_SHIFT 16
+#define HANDLE_SERIAL_MASK (UINTPTR_MAX >> HANDLE_SERIAL_SHIFT)
+typedef struct handle_entry {
+    _Atomic uintptr_t serial;    /* 0: free */
+    sysdma_adapter *obj;         /* the adapter it names */
+    bool ref;                    /* a reference from sysdma_adapter_get (put takes only these) */
+    uint32_t channel;            /* the adapter's, kept for reports on a stale handle */
+    uint32_t next_free;          /* FIFO of free entries */
+} handle_entry;
 
 struct sysdma_system {
     sysdma_platform pf;          /* .ops points at pf_ops */
@@ -153,6 +175,14 @@ struct sysdma_system {
     sysdma_request *spare_requests;
     sysdma_map_registers *spare_regs;
     uint32_t n_spare_requests, n_spare_regs;
+    /* Blocks of put lists (sysdma_sg_get's), held back a while so that a
+     * new list does not get the address of one just put: a second put of
+     * the old pointer is then refused, not taken for the new list. */
+    struct {
+        void *block;
+        uint32_t size;
+    } sg_quarantine[SG_QUARANTINE];
+    uint32_t sg_quarantined, sg_quarantine_next;
     sysdma_adapter *adapters[SYSDMA_MAX_CHANNELS];
     sysdma_adapter *masters;     /* bus-master adapters, no channel */
     /* Hooks for a decorator (the verifier): told of every adapter_get and
@@ -161,8 +191,18 @@ struct sysdma_system {
                              sysdma_status st);
     void (*hook_destroying)(void *ctx);
     void *hook_ctx;
+    /* a decorator's report of a stale handle (call: the public function) */
+    sysdma_status (*hook_stale)(void *ctx, uint32_t channel, const char *call);
+    /* ...and of a destroy refused while drivers hold adapters (nothing changes) */
+    void (*hook_destroy_refused)(void *ctx);
     uint32_t adapter_count;
     sysdma_stats stats;
+    /* handles (handle.c) */
+    uint32_t slot;               /* in the registry */
+    uintptr_t serial;            /* the last one issued */
+    uint32_t free_head, free_tail;
+    uint32_t live_refs;          /* reference handles not yet put */
+    handle_entry handles[HANDLE_ENTRIES];
 };
 
 /* system.c */
@@ -170,6 +210,22 @@ void sysdma__lock(sysdma_system *sys);
 void sysdma__unlock(sysdma_system *sys);
 void *sysdma__alloc(sysdma_system *sys, size_t bytes);
 void sysdma__free(sysdma_system *sys, void *p, size_t bytes);
+
+/* handle.c */
+sysdma_status sysdma__registry_add(sysdma_system *sys);
+void sysdma__registry_remove(sysdma_system *sys);
+/* Issue a handle for `obj` (lock held); NULL when the table is full. */
+sysdma_adapter *sysdma__handle_new(sysdma_system *sys, sysdma_adapter *obj, bool ref);
+void sysdma__handle_release(sysdma_system *sys, const sysdma_adapter *h);
+/* The adapter a live handle names (NULL: stale, foreign or forged); *ref:
+ * whether it is a reference from sysdma_adapter_get. Lock-free. */
+sysdma_adapter *sysdma__resolve(const sysdma_adapter *h, bool *ref);
+/* The live system a dead handle's registry slot names (NULL: none). */
+sysdma_system *sysdma__stale_system(const sysdma_adapter *h, uint32_t *channel);
+
+/* adapter.c: a call with a handle that names nothing live: the status to
+ * return (a decorator may report it). */
+sysdma_status sysdma__stale(const sysdma_adapter *h, const char *call);
 
 /* mapreg.c */
 sysdma_status sysdma__pool_init(sysdma_system *sys);
@@ -257,7 +313,8 @@ bool sysdma__v3_cancel(sysdma_adapter *a, sysdma_transfer_context *ctx);
 sysdma_status sysdma__v3_flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_registers *regs,
                                uint64_t offset, uint32_t length, bool to_device);
 /* v3.c: a version-3 completion due at terminal count (lock held). */
-bool sysdma__v3_terminal_count(sysdma_adapter *a, sysdma_transfer_complete_fn *fn, void **ctx);
+bool sysdma__v3_terminal_count(sysdma_adapter *a, sysdma_transfer_complete_fn *fn, void **ctx,
+                               sysdma_adapter **handle);
 
 /* sg.c */
 sysdma_status sysdma__sg_get(sysdma_adapter *a, void *device, sysdma_mdl *mdl, void *va,
@@ -275,6 +332,9 @@ sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_sg_list *list, bool to_
                                sysdma_sg_done_fn done, void *context);
 sysdma_status sysdma__sg_cancel(sysdma_adapter *a, sysdma_sg_list *list);
 uint64_t sysdma__sg_progress(sysdma_adapter *a, const sysdma_sg_list *list);
+void sysdma__sg_quarantine_destroy(sysdma_system *sys);
+/* Note the handle that starts a list's run, for its done call (lock taken). */
+void sysdma__sg_set_caller(sysdma_adapter *a, const sysdma_sg_list *l, sysdma_adapter *caller);
 /* A run on the adapter's queue: is it on the channel, and the next (lock held). */
 bool sysdma__sg_running(const struct sg_header *h);
 const struct sg_header *sysdma__sg_next_run(const struct sg_header *h);

@@ -358,6 +358,27 @@ static uint32_t bounced_bytes(const sg_header *h)
     return bytes;
 }
 
+/* The adapter's live lists (lock held). */
+static void link_live(sysdma_adapter *a, sg_header *h)
+{
+    h->live_prev = NULL;
+    h->live_next = a->live_lists;
+    if (a->live_lists)
+        a->live_lists->live_prev = h;
+    a->live_lists = h;
+}
+
+static void unlink_live(sysdma_adapter *a, sg_header *h)
+{
+    if (h->live_prev)
+        h->live_prev->live_next = h->live_next;
+    else
+        a->live_lists = h->live_next;
+    if (h->live_next)
+        h->live_next->live_prev = h->live_prev;
+    h->live_next = h->live_prev = NULL;
+}
+
 static sysdma_allocation_action granted(void *device, sysdma_map_registers *regs, void *ctx)
 {
     sg_header *h = ctx;
@@ -403,6 +424,7 @@ static sysdma_status request(sysdma_adapter *a, void *device, sysdma_mdl *mdl, v
     if (need > 0xFFFFFFFFu)
         return SYSDMA_E_LENGTH;
     sg_header *h;
+    sysdma_sg_list *list;
     if (buffer) {
         if ((uintptr_t)buffer % 8)
             return SYSDMA_E_INVALID_ARGUMENT;
@@ -410,16 +432,21 @@ static sysdma_status request(sysdma_adapter *a, void *device, sysdma_mdl *mdl, v
             *buffer_size = (uint32_t)need;
             return SYSDMA_E_BUFFER_TOO_SMALL;
         }
-        h = buffer;
+        h = sysdma__alloc(sys, sizeof *h);
+        if (!h)
+            return SYSDMA_E_NO_MEMORY;
+        list = buffer;
     } else {
         h = sysdma__alloc(sys, (size_t)need);
         if (!h)
             return SYSDMA_E_NO_MEMORY;
+        list = (sysdma_sg_list *)((uint8_t *)h + HDR_BYTES);
     }
     *h = (sg_header){
-        .magic = SG_MAGIC,
-        .size = (uint32_t)need,
+        .list = list,
+        .size = buffer ? (uint32_t)sizeof *h : (uint32_t)need,
         .adapter = a,
+        .caller = a->self,
         .mdl = mdl,
         .va = va,
         .length = length,
@@ -433,20 +460,53 @@ static sysdma_status request(sysdma_adapter *a, void *device, sysdma_mdl *mdl, v
         .routine = routine,
         .context = context,
     };
-    list_of(h)->count = p.elements;
+    list->count = p.elements;
     sysdma__lock(sys);
     a->lists++; /* before the routine can run (and put it) */
+    link_live(a, h);
     sysdma__unlock(sys);
     st = sysdma__allocate_channel(a, device, p.regs, granted, h);
     if (st != SYSDMA_OK && st != SYSDMA_PENDING) {
         sysdma__lock(sys);
         a->lists--;
+        unlink_live(a, h);
         sysdma__unlock(sys);
-        h->magic = SG_GONE;
-        if (!buffer)
-            sysdma__free(sys, h, (size_t)need);
+        sysdma__free(sys, h, h->size);
     }
     return st;
+}
+
+void sysdma__sg_set_caller(sysdma_adapter *a, const sysdma_sg_list *l, sysdma_adapter *caller)
+{
+    sysdma__lock(a->sys);
+    sg_header *h = valid(a, l);
+    if (h && !h->running && !h->queued)
+        h->caller = caller;
+    sysdma__unlock(a->sys);
+}
+
+/* Let a put list's block go (lock held): it waits in the quarantine; the
+ * block it pushes out is returned, for the caller to free unlocked. */
+static void *quarantine(sysdma_system *sys, sg_header *h, uint32_t *size)
+{
+    *size = 0;
+    if (h->caller_buffer) { /* the record only; the list is the caller's */
+        *size = h->size;
+        return h;
+    }
+    uint32_t k = sys->sg_quarantine_next;
+    void *out = sys->sg_quarantine[k].block;
+    *size = sys->sg_quarantine[k].size;
+    sys->sg_quarantine[k].block = h;
+    sys->sg_quarantine[k].size = h->size;
+    sys->sg_quarantine_next = (k + 1) % SG_QUARANTINE;
+    return out;
+}
+
+void sysdma__sg_quarantine_destroy(sysdma_system *sys)
+{
+    for (uint32_t k = 0; k < SG_QUARANTINE; k++)
+        sysdma__free(sys, sys->sg_quarantine[k].block, sys->sg_quarantine[k].size);
 }
 
 sysdma_status sysdma__sg_get(sysdma_adapter *a, void *device, sysdma_mdl *mdl, void *va,
@@ -473,13 +533,14 @@ sysdma_status sysdma__sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool to_de
         st = SYSDMA_E_INVALID_ARGUMENT;
     else if (h->running || h->queued)
         st = SYSDMA_E_WRONG_STATE;
-    else {
-        h->magic = SG_GONE; /* nobody else puts or starts it now */
-        a->lists--;
-    }
+    else
+        h->putting = true; /* nobody else puts or starts it now */
     sysdma__unlock(sys);
     if (st != SYSDMA_OK)
         return st;
+    /* The registers are the list's until this put: no routine or stale
+     * handle can have given them back (see sysdma__free_map_registers). */
+    SYSDMA_ASSERT(!h->nregs || (h->regs && h->regs->chunk && h->regs->list));
     if (!to_device && h->nregs) {
         uint8_t *rva = sysdma__regs_va(h->regs);
         if (h->single) {
@@ -502,10 +563,24 @@ sysdma_status sysdma__sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool to_de
         h->regs->list = false;
         sysdma__unlock(sys);
         st = sysdma__free_map_registers(a, h->regs, h->nregs);
+        if (st != SYSDMA_OK) {
+            /* Not expected (the registers are the list's); keep the list
+             * as it was so that nothing is freed twice. */
+            sysdma__lock(sys);
+            h->regs->list = true;
+            h->putting = false;
+            sysdma__unlock(sys);
+            return st;
+        }
     }
-    if (!h->caller_buffer)
-        sysdma__free(sys, h, h->size);
-    return st;
+    sysdma__lock(sys);
+    a->lists--;
+    unlink_live(a, h);
+    uint32_t size;
+    void *gone = quarantine(sys, h, &size);
+    sysdma__unlock(sys);
+    sysdma__free(sys, gone, size);
+    return SYSDMA_OK;
 }
 
 /* BuildMdl for a list whose range runs across MDLs: one MDL per MDL of

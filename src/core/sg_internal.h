@@ -8,13 +8,19 @@
 
 #include "internal.h"
 
-#define SG_MAGIC 0x5347u
-#define SG_GONE 0xDEADu
-
+/*
+ * A list's record. Always the core's memory: for sysdma_sg_get the list
+ * follows it in one block; for sysdma_sg_build the list lies in the
+ * caller's buffer and the record is allocated on its own. A list pointer a
+ * caller hands back is looked up among its adapter's records (`valid`),
+ * never read through first.
+ */
 typedef struct sg_header {
-    uint32_t magic;
-    uint32_t size;             /* bytes of the whole block */
+    struct sg_header *live_next, *live_prev; /* the adapter's lists not yet put */
+    sysdma_sg_list *list;      /* what the driver sees */
+    uint32_t size;             /* bytes of the block (record + list) for a got list */
     sysdma_adapter *adapter;
+    sysdma_adapter *caller;    /* the handle passed to `done` */
     sysdma_mdl *mdl;
     uint8_t *va;
     uint32_t length;
@@ -26,6 +32,7 @@ typedef struct sg_header {
     bool packed;               /* ...bounced from the registers' start (offsets not kept) */
     bool caller_buffer;        /* laid out in sysdma_sg_build's buffer */
     bool mdl_built;
+    bool putting;              /* a put is copying back and freeing it */
     bool running, queued, finished;
     void *device;
     sysdma_list_control_fn routine;
@@ -42,12 +49,7 @@ typedef struct sg_header {
 
 static inline sysdma_sg_list *list_of(sg_header *h)
 {
-    return (sysdma_sg_list *)((uint8_t *)h + HDR_BYTES);
-}
-
-static inline sg_header *header_of(const sysdma_sg_list *l)
-{
-    return (sg_header *)((uint8_t *)(uintptr_t)l - HDR_BYTES);
+    return h->list;
 }
 
 static inline uint64_t list_bytes(uint32_t elements)
@@ -55,11 +57,15 @@ static inline uint64_t list_bytes(uint32_t elements)
     return HDR_BYTES + sizeof(sysdma_sg_list) + (uint64_t)elements * sizeof(sysdma_sg_element);
 }
 
-/* The header of a list this adapter handed out and not yet put. */
+/* The record of a list this adapter handed out and not yet put (lock
+ * held); NULL for anything else, without reading through `l`. */
 static inline sg_header *valid(sysdma_adapter *a, const sysdma_sg_list *l)
 {
-    sg_header *h = header_of(l);
-    return h->magic == SG_MAGIC && h->adapter == a ? h : NULL;
+    for (sg_header *h = a->live_lists; h; h = h->live_next)
+        if (h->list == l)
+            return h->putting ? NULL : h;
+    return NULL;
 }
+
 
 #endif /* SYSDMA_SG_INTERNAL_H */

@@ -67,7 +67,7 @@ static unsigned start_next(sysdma_adapter *a, done_call *failed, unsigned room)
             break;
         finish_head(a);
         if (n < room)
-            failed[n++] = (done_call){h->done, a, list_of(h), st, h->done_ctx};
+            failed[n++] = (done_call){h->done, h->caller, list_of(h), st, h->done_ctx};
     }
     return n;
 }
@@ -132,8 +132,9 @@ void sysdma_terminal_count(sysdma_system *sys, uint32_t channels)
         sg_header *h = a ? a->run_head : NULL;
         sysdma_transfer_complete_fn v3_fn = NULL;
         void *v3_ctx = NULL;
+        sysdma_adapter *v3_handle = NULL;
         if (!h && a)
-            (void)sysdma__v3_terminal_count(a, &v3_fn, &v3_ctx);
+            (void)sysdma__v3_terminal_count(a, &v3_fn, &v3_ctx, &v3_handle);
         if (h && h->running) {
             sysdma_sg_list *l = list_of(h);
             h->done_bytes += l->elements[h->element].length;
@@ -147,14 +148,14 @@ void sysdma_terminal_count(sysdma_system *sys, uint32_t channels)
             if (h) {
                 finish_head(a);
                 h->finished = st == SYSDMA_OK;
-                calls[n++] = (done_call){h->done, a, l, st, h->done_ctx};
+                calls[n++] = (done_call){h->done, h->caller, l, st, h->done_ctx};
                 n += start_next(a, calls + n, 4 - n);
             }
         }
         sysdma__unlock(sys);
         call_done(calls, n);
         if (v3_fn)
-            v3_fn(a, v3_ctx, SYSDMA_OK);
+            v3_fn(v3_handle, v3_ctx, SYSDMA_OK);
     }
 }
 
@@ -171,7 +172,7 @@ sysdma_status sysdma__sg_cancel(sysdma_adapter *a, sysdma_sg_list *list)
     }
     if (h->running) {
         finish_head(a);
-        calls[n++] = (done_call){h->done, a, list, SYSDMA_E_CANCELLED, h->done_ctx};
+        calls[n++] = (done_call){h->done, h->caller, list, SYSDMA_E_CANCELLED, h->done_ctx};
         n += start_next(a, calls + n, 4 - n);
     } else {
         sg_header **link = &a->run_head;
@@ -185,7 +186,7 @@ sysdma_status sysdma__sg_cancel(sysdma_adapter *a, sysdma_sg_list *list)
             a->run_tail = prev;
         h->queued = false;
         h->next_run = NULL;
-        calls[n++] = (done_call){h->done, a, list, SYSDMA_E_CANCELLED, h->done_ctx};
+        calls[n++] = (done_call){h->done, h->caller, list, SYSDMA_E_CANCELLED, h->done_ctx};
     }
     sysdma__unlock(sys);
     call_done(calls, n);

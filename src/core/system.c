@@ -87,10 +87,15 @@ sysdma_status sysdma_system_create(const sysdma_platform *pf, const sysdma_contr
             return SYSDMA_E_NO_MEMORY;
         }
     }
-    sysdma_status st = co->initialize ? co->initialize(ctrl->ctx) : SYSDMA_OK;
+    sysdma_status st = sysdma__registry_add(sys);
+    bool registered = st == SYSDMA_OK;
+    if (st == SYSDMA_OK)
+        st = co->initialize ? co->initialize(ctrl->ctx) : SYSDMA_OK;
     if (st == SYSDMA_OK)
         st = sysdma__pool_init(sys);
     if (st != SYSDMA_OK) {
+        if (registered)
+            sysdma__registry_remove(sys);
         sysdma__pool_destroy(sys);
         if (sys->lock)
             po->lock_destroy(pf->ctx, sys->lock);
@@ -105,6 +110,16 @@ sysdma_status sysdma_system_destroy(sysdma_system *sys)
 {
     if (!sys)
         return SYSDMA_E_INVALID_ARGUMENT;
+    sysdma__lock(sys);
+    bool held = sys->live_refs != 0;
+    sysdma__unlock(sys);
+    if (held) {
+        /* Drivers still hold adapters: nothing changes (a decorator may
+         * report what they hold). */
+        if (sys->hook_destroy_refused)
+            sys->hook_destroy_refused(sys->hook_ctx);
+        return SYSDMA_E_BUSY;
+    }
     if (sys->hook_destroying) {
         void (*hook)(void *) = sys->hook_destroying;
         sys->hook_destroying = NULL;
@@ -113,6 +128,8 @@ sysdma_status sysdma_system_destroy(sysdma_system *sys)
     }
     if (sys->adapter_count)
         return SYSDMA_E_BUSY;
+    sysdma__registry_remove(sys);
+    sysdma__sg_quarantine_destroy(sys);
     sysdma__spares_destroy(sys);
     sysdma__pool_destroy(sys);
     if (sys->lock)
@@ -121,11 +138,12 @@ sysdma_status sysdma_system_destroy(sysdma_system *sys)
     return SYSDMA_OK;
 }
 
-void sysdma_stats_get(sysdma_system *sys, const sysdma_adapter *a, sysdma_stats *out)
+void sysdma_stats_get(sysdma_system *sys, const sysdma_adapter *adapter, sysdma_stats *out)
 {
     if (!out)
         return;
-    if (!sys || (a && a->sys != sys)) {
+    const sysdma_adapter *a = adapter ? sysdma__resolve(adapter, NULL) : NULL;
+    if (!sys || (adapter && !a) || (a && a->sys != sys)) {
         memset(out, 0, sizeof *out);
         return;
     }

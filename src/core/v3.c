@@ -29,13 +29,15 @@ static bool v3(const sysdma_adapter *a)
     return a && a->ops_version >= 3;
 }
 
+/* Look the handle `a` up (it becomes the adapter object) and check that
+ * it offers version 3; `handle_` keeps the caller's handle. */
 #define NEED_V3(a)                                              \
-    do {                                                        \
-        if (!(a))                                               \
-            return SYSDMA_E_INVALID_ARGUMENT;                   \
-        if (!v3(a))                                             \
-            return SYSDMA_E_NOT_SUPPORTED; /* version 3 only */ \
-    } while (0)
+    sysdma_adapter *const handle_ = (a);                        \
+    (a) = sysdma__resolve(handle_, NULL);                       \
+    if (!(a))                                                   \
+        return sysdma__stale(handle_, __func__);                \
+    if (!v3(a))                                                 \
+    return SYSDMA_E_NOT_SUPPORTED /* version 3 only */
 
 sysdma_status sysdma_adapter_info_get(sysdma_adapter *a, sysdma_adapter_info *out)
 {
@@ -152,6 +154,12 @@ sysdma_status sysdma_channel_allocate_ex(sysdma_adapter *a, void *device,
 
 bool sysdma_channel_cancel(sysdma_adapter *a, sysdma_transfer_context *ctx)
 {
+    sysdma_adapter *h = a;
+    a = sysdma__resolve(h, NULL);
+    if (!a) {
+        (void)sysdma__stale(h, __func__);
+        return false;
+    }
     if (!v3(a) || !ctx || !a->ops->cancel_channel)
         return false;
     return a->ops->cancel_channel(a, ctx);
@@ -205,6 +213,7 @@ sysdma_status sysdma_map_transfer_ex(sysdma_adapter *a, sysdma_mdl *mdl, uint64_
     a->v3_pending = complete != NULL;
     a->v3_complete = complete;
     a->v3_context = context;
+    a->v3_handle = handle_;
     sysdma__unlock(a->sys);
     return SYSDMA_OK;
 }
@@ -251,20 +260,23 @@ sysdma_status sysdma_transfer_cancel_mapped(sysdma_adapter *a)
     a->v3_pending = false;
     sysdma_transfer_complete_fn fn = a->v3_complete;
     void *ctx = a->v3_context;
+    sysdma_adapter *h = a->v3_handle;
     sysdma__unlock(sys);
-    fn(a, ctx, SYSDMA_E_CANCELLED);
+    fn(h, ctx, SYSDMA_E_CANCELLED);
     return SYSDMA_OK;
 }
 
 /* At terminal count (sg.c's sysdma_terminal_count, lock held): a pending
  * version-3 completion is due; returns it to run after the lock. */
-bool sysdma__v3_terminal_count(sysdma_adapter *a, sysdma_transfer_complete_fn *fn, void **ctx)
+bool sysdma__v3_terminal_count(sysdma_adapter *a, sysdma_transfer_complete_fn *fn, void **ctx,
+                               sysdma_adapter **handle)
 {
     if (!a->v3_pending || !a->map.active)
         return false;
     a->v3_pending = false;
     *fn = a->v3_complete;
     *ctx = a->v3_context;
+    *handle = a->v3_handle;
     return true;
 }
 
@@ -281,9 +293,9 @@ sysdma_status sysdma_sg_get_ex(sysdma_adapter *a, void *device, sysdma_mdl *mdl,
         return SYSDMA_E_OUT_OF_RANGE;
     uint8_t *va = (uint8_t *)sysdma_mdl_virtual_address(m) + inside; /* may run on into the chain */
     if (buffer)
-        return sysdma_sg_build(a, device, m, va, length, routine, context, to_device, buffer,
+        return sysdma_sg_build(handle_, device, m, va, length, routine, context, to_device, buffer,
                                buffer_size);
-    return sysdma_sg_get(a, device, m, va, length, routine, context, to_device);
+    return sysdma_sg_get(handle_, device, m, va, length, routine, context, to_device);
 }
 
 sysdma_status sysdma__allocate_common_ex(sysdma_adapter *a, uint64_t max_address, uint32_t length,

@@ -156,6 +156,8 @@ static void default_sink(verifier *v, const sysdma_verifier_report *r)
     pf->ops->log(pf->ctx, l.buf);
 }
 
+static void deliver(verifier *v, const sysdma_verifier_report *r);
+
 void sysdma__vf_report(verifier *v, sysdma_verifier_check c, sysdma_adapter *a, const char *call,
                    site where, uint64_t count, const char *what)
 {
@@ -168,7 +170,7 @@ void sysdma__vf_report(verifier *v, sysdma_verifier_check c, sysdma_adapter *a, 
         .check = c,
         .check_name = check_names[c],
         .message = check_texts[c],
-        .adapter = a,
+        .adapter = a ? a->self : NULL,
         .channel = a ? a->channel : SYSDMA_NO_CHANNEL,
         .call = call,
         .file = where.file,
@@ -176,10 +178,16 @@ void sysdma__vf_report(verifier *v, sysdma_verifier_check c, sysdma_adapter *a, 
         .count = count,
         .what = what,
     };
+    deliver(v, &r);
+}
+
+static void deliver(verifier *v, const sysdma_verifier_report *r)
+{
+    sysdma_system *sys = v->sys;
     if (v->cfg.report)
-        v->cfg.report(v->cfg.report_ctx, &r);
+        v->cfg.report(v->cfg.report_ctx, r);
     else
-        default_sink(v, &r);
+        default_sink(v, r);
     if (v->cfg.mode == SYSDMA_VERIFIER_STOP) {
         if (sys->pf.ops->halt)
             sys->pf.ops->halt(sys->pf.ctx);
@@ -315,6 +323,44 @@ static void on_adapter_got(void *ctx, sysdma_adapter *a, const sysdma_device_des
         (void)r->inner->put_adapter(a); /* the quarantine's reference */
 }
 
+/* A call with a handle that was put (or never was one of this system's). */
+static sysdma_status on_stale(void *ctx, uint32_t channel, const char *call)
+{
+    verifier *v = ctx;
+    sysdma_system *sys = v->sys;
+    sysdma__lock(sys);
+    v->counts[SYSDMA_VCHECK_USE_AFTER_PUT]++;
+    v->counts[SYSDMA_VCHECK_COUNT]++;
+    sysdma__unlock(sys);
+    site where = sysdma__vf_take_site();
+    sysdma_verifier_report r = {
+        .check = SYSDMA_VCHECK_USE_AFTER_PUT,
+        .check_name = sysdma_verifier_check_name(SYSDMA_VCHECK_USE_AFTER_PUT),
+        .message = check_texts[SYSDMA_VCHECK_USE_AFTER_PUT],
+        .channel = channel,
+        .call = call,
+        .file = where.file,
+        .line = where.line,
+    };
+    deliver(v, &r);
+    return SYSDMA_E_VERIFIER;
+}
+
+/* Destroy refused (drivers still hold adapters): report what they hold,
+ * change nothing. */
+static void on_destroy_refused(void *ctx)
+{
+    verifier *v = ctx;
+    site none = {NULL, 0};
+    for (vrec *r = v->recs; r; r = r->next) {
+        if (r->dead)
+            continue;
+        sysdma__vf_report(v, SYSDMA_VCHECK_LEAK, r->a, "sysdma_system_destroy", none, r->refs,
+                          "adapter references");
+        sysdma__vf_report_held(v, r, "sysdma_system_destroy", none, SYSDMA_VCHECK_LEAK);
+    }
+}
+
 static void on_destroying(void *ctx)
 {
     verifier *v = ctx;
@@ -394,6 +440,8 @@ sysdma_status sysdma_verifier_enable(sysdma_system *sys, const sysdma_verifier_c
     sys->hook_ctx = v;
     sys->hook_adapter_got = on_adapter_got;
     sys->hook_destroying = on_destroying;
+    sys->hook_stale = on_stale;
+    sys->hook_destroy_refused = on_destroy_refused;
     if (v->cfg.all_adapters) {
         for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++)
             if (sys->adapters[ch])
@@ -404,8 +452,9 @@ sysdma_status sysdma_verifier_enable(sysdma_system *sys, const sysdma_verifier_c
     return SYSDMA_OK;
 }
 
-sysdma_status sysdma_verifier_wrap(sysdma_adapter *a)
+sysdma_status sysdma_verifier_wrap(sysdma_adapter *h)
 {
+    sysdma_adapter *a = sysdma__resolve(h, NULL);
     if (!a)
         return SYSDMA_E_INVALID_ARGUMENT;
     verifier *v = of_system(a->sys);

@@ -52,8 +52,8 @@ static void list_tramp(void *device, sysdma_sg_list *list, void *ctx)
         r->lists = l;
         r->nlists++;
     }
-    const sg_header *h = header_of(list);
-    if (l && h->nregs && h->regs) {
+    const sg_header *h = valid(r->a, list);
+    if (l && h && h->nregs && h->regs) {
         /* The list is ours until the routine runs: guard its registers' slack. */
         l->run_va = sysdma__regs_va(h->regs);
         l->run_phys = sysdma__regs_phys(h->regs);
@@ -214,11 +214,12 @@ sysdma_status sysdma__vf_sg_build_mdl(sysdma_adapter *a, sysdma_sg_list *list,
 static void v_done(sysdma_adapter *a, sysdma_sg_list *list, sysdma_status st, void *ctx)
 {
     list_rec *l = ctx;
-    sysdma__lock(a->sys);
+    sysdma_system *sys = l->adapter->sys; /* `a` is the driver's handle */
+    sysdma__lock(sys);
     l->running = false;
     sysdma_sg_done_fn done = l->done;
     void *done_ctx = l->done_ctx;
-    sysdma__unlock(a->sys);
+    sysdma__unlock(sys);
     if (done)
         done(a, list, st, done_ctx);
 }

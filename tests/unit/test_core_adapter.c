@@ -119,7 +119,12 @@ static void test_same_channel_same_adapter(void **state)
     uint32_t n1, n2;
     assert_int_equal(sysdma_adapter_get(r->sys, &d1, &a, &n1), SYSDMA_OK);
     assert_int_equal(sysdma_adapter_get(r->sys, &d2, &b, &n2), SYSDMA_OK);
-    assert_ptr_equal(a, b);
+    /* Two references (handles) to the one adapter of channel 3. */
+    assert_ptr_not_equal(a, b);
+    assert_ptr_equal(sysdma_system_channel_adapter(r->sys, 3),
+                     sysdma_system_channel_adapter(r->sys, 3));
+    assert_int_equal(sysdma_adapter_channel(a), 3);
+    assert_int_equal(sysdma_adapter_channel(b), 3);
     assert_int_equal(n1, 3);
     assert_int_equal(n2, 16);
     sysdma_device_description d3 = good(1);

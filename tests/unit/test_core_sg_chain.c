@@ -408,7 +408,7 @@ static void test_ex_across_mdls(void **state)
     assert_int_equal(sysdma_sg_get_ex(a, r, m[0], 1000, 9000, keep, &g, false, buffer, &bytes),
                      SYSDMA_OK);
     assert_int_equal(g.calls, 2);
-    assert_true((uint8_t *)g.list > (uint8_t *)buffer &&
+    assert_true((uint8_t *)g.list >= (uint8_t *)buffer &&
                 (uint8_t *)g.list < (uint8_t *)buffer + sizeof buffer);
     uint32_t sum = 0;
     for (uint32_t e = 0; e < g.list->count; e++)

@@ -55,17 +55,19 @@ static void test_versions_select_the_set(void **state)
     uint32_t n, size;
     uint8_t *va = (uint8_t *)(uintptr_t)0x10000;
     sysdma_adapter_info info;
-    sysdma_adapter *a = get(r, 1, 1, 4096, &n);
+    sysdma_adapter *refs[3];
+    sysdma_adapter *a = refs[0] = get(r, 1, 1, 4096, &n);
     assert_int_equal(sysdma_sg_calculate(a, NULL, va, 100, &size, NULL), SYSDMA_E_NOT_SUPPORTED);
     assert_int_equal(sysdma_adapter_info_get(a, &info), SYSDMA_E_NOT_SUPPORTED);
-    a = get(r, 2, 1, 4096, &n); /* the same adapter, now version 2 */
+    a = refs[1] = get(r, 2, 1, 4096, &n); /* the same adapter, now version 2 */
     assert_int_equal(sysdma_sg_calculate(a, NULL, va, 100, &size, NULL), SYSDMA_OK);
     assert_int_equal(sysdma_adapter_info_get(a, &info), SYSDMA_E_NOT_SUPPORTED);
-    a = get(r, 3, 1, 4096, &n);
+    assert_int_equal(sysdma_sg_calculate(refs[0], NULL, va, 100, &size, NULL), SYSDMA_OK);
+    a = refs[2] = get(r, 3, 1, 4096, &n);
     assert_int_equal(sysdma_adapter_info_get(a, &info), SYSDMA_OK);
     assert_int_equal(info.version, 3);
     for (int k = 0; k < 3; k++)
-        assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+        assert_int_equal(sysdma_adapter_put(refs[k]), SYSDMA_OK);
     sysdma_device_description d = {0};
     d.version = 4;
     d.maximum_length = 1;
