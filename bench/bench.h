@@ -20,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "sysdma/status.h"
+
 static inline double bench_now_ns(void)
 {
     struct timespec t;
@@ -45,6 +47,31 @@ static inline void bench_keep(const void *p)
 {
     __asm__ volatile("" : : "r"(p) : "memory");
 }
+
+/* A benchmark that measured something other than what it says is worse
+ * than none: every status is checked, and a failed call ends the program
+ * with a message and exit status 1 (which fails `sysdma bench`). */
+#define BENCH_CHECK(call)                                                             \
+    do {                                                                              \
+        int bench_st_ = (int)(call);                                                  \
+        if (bench_st_ != 0)                                                           \
+            bench_fail(__FILE__, __LINE__, #call, sysdma_status_name(bench_st_));     \
+    } while (0)
+
+/* Report a failure and exit 1 (the message names the call or the check). */
+static inline void bench_fail(const char *file, int line, const char *what, const char *why)
+{
+    fflush(stdout);
+    fprintf(stderr, "%s:%d: %s: %s\n", file, line, what, why);
+    exit(1);
+}
+
+/* A condition that must hold (an allocation, a byte compare). */
+#define BENCH_REQUIRE(cond)                                                           \
+    do {                                                                              \
+        if (!(cond))                                                                  \
+            bench_fail(__FILE__, __LINE__, #cond, "false");                           \
+    } while (0)
 
 typedef enum { BENCH_HIGHER_IS_BETTER, BENCH_LOWER_IS_BETTER } bench_sense;
 

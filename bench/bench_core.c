@@ -47,8 +47,7 @@ typedef struct setup {
 static void make(setup *s, bool null_ports)
 {
     sysdma_sim_config c = {.ram_bytes = 64u << 20};
-    if (sysdma_sim_create(&c, &s->sim) != SYSDMA_OK)
-        exit(1);
+    BENCH_CHECK(sysdma_sim_create(&c, &s->sim));
     sysdma_sim_platform(s->sim, &s->pf, NULL);
     s->ops = *s->pf.ops;
     if (null_ports) {
@@ -57,13 +56,12 @@ static void make(setup *s, bool null_ports)
     }
     s->pf.ops = &s->ops;
     sysdma_i8237_driver_init(&s->drv, &s->pf, &s->ctrl);
-    if (sysdma_system_create(&s->pf, &s->ctrl, NULL, &s->sys) != SYSDMA_OK)
-        exit(1);
+    BENCH_CHECK(sysdma_system_create(&s->pf, &s->ctrl, NULL, &s->sys));
 }
 
 static void unmake(setup *s)
 {
-    sysdma_system_destroy(s->sys);
+    BENCH_CHECK(sysdma_system_destroy(s->sys));
     sysdma_sim_destroy(s->sim);
 }
 
@@ -76,8 +74,7 @@ static sysdma_adapter *adapter(setup *s, unsigned ch, bool ignore_count, uint32_
     d.width = SYSDMA_WIDTH_8;
     d.maximum_length = 65536;
     sysdma_adapter *a;
-    if (sysdma_adapter_get(s->sys, &d, &a, n) != SYSDMA_OK)
-        exit(1);
+    BENCH_CHECK(sysdma_adapter_get(s->sys, &d, &a, n));
     return a;
 }
 
@@ -87,14 +84,14 @@ static double roundtrip(bool null_ports, int reps, bool verify)
 {
     setup s;
     make(&s, null_ports);
-    if (verify && sysdma_verifier_enable(s.sys, NULL) != SYSDMA_OK)
-        exit(1);
+    if (verify)
+        BENCH_CHECK(sysdma_verifier_enable(s.sys, NULL));
     uint32_t n;
     sysdma_adapter *a = adapter(&s, 2, false, &n);
     uint8_t *buf = sysdma_sim_buffer_alloc(s.sim, 4096, 0, SYSDMA_SIM_LOW);
     sysdma_mdl *m;
-    if (!buf || sysdma_mdl_create(s.sys, buf, 4096, &m) != SYSDMA_OK)
-        exit(1);
+    BENCH_REQUIRE(buf);
+    BENCH_CHECK(sysdma_mdl_create(s.sys, buf, 4096, &m));
     enum { N = 20000 };
     double t[64];
     for (int r = 0; r < reps; r++) {
@@ -102,17 +99,16 @@ static double roundtrip(bool null_ports, int reps, bool verify)
         for (int k = 0; k < N; k++) {
             sysdma_map_registers *regs = NULL;
             uint32_t len = 4096;
-            if (sysdma_channel_allocate(a, NULL, 1, keep, &regs) != SYSDMA_OK ||
-                sysdma_map_transfer(a, m, regs, buf, &len, true, NULL) != SYSDMA_OK ||
-                sysdma_flush_adapter_buffers(a, m, regs, buf, 4096, true) != SYSDMA_OK ||
-                sysdma_channel_free(a) != SYSDMA_OK)
-                exit(1);
+            BENCH_CHECK(sysdma_channel_allocate(a, NULL, 1, keep, &regs));
+            BENCH_CHECK(sysdma_map_transfer(a, m, regs, buf, &len, true, NULL));
+            BENCH_CHECK(sysdma_flush_adapter_buffers(a, m, regs, buf, 4096, true));
+            BENCH_CHECK(sysdma_channel_free(a));
         }
         t[r] = (bench_now_ns() - t0) / N;
     }
     sysdma_mdl_free(s.sys, m);
     sysdma_sim_buffer_free(s.sim, buf);
-    sysdma_adapter_put(a);
+    BENCH_CHECK(sysdma_adapter_put(a));
     unmake(&s);
     return bench_median(t, (size_t)reps);
 }
@@ -138,9 +134,9 @@ int main(int argc, char **argv)
     uint8_t *buf = sysdma_sim_buffer_alloc(s.sim, 65536, 0, SYSDMA_SIM_HIGH);
     uint8_t *src = malloc(65536), *dst = malloc(65536);
     sysdma_mdl *m;
-    if (!buf || !src || !dst || sysdma_mdl_create(s.sys, buf, 65536, &m) != SYSDMA_OK ||
-        sysdma_channel_allocate(a, NULL, n, keep, &regs) != SYSDMA_OK)
-        exit(1);
+    BENCH_REQUIRE(buf && src && dst);
+    BENCH_CHECK(sysdma_mdl_create(s.sys, buf, 65536, &m));
+    BENCH_CHECK(sysdma_channel_allocate(a, NULL, n, keep, &regs));
     memset(buf, 1, 65536);
     memset(src, 2, 65536);
     double tb[64], tm[64];
@@ -149,11 +145,10 @@ int main(int argc, char **argv)
         double t0 = bench_now_ns();
         for (int k = 0; k < N; k++) {
             uint32_t len = 65536;
-            if (sysdma_map_transfer(a, m, regs, buf, &len, true, NULL) != SYSDMA_OK ||
-                sysdma_flush_adapter_buffers(a, m, regs, buf, 65536, true) != SYSDMA_OK ||
-                sysdma_map_transfer(a, m, regs, buf, &len, false, NULL) != SYSDMA_OK ||
-                sysdma_flush_adapter_buffers(a, m, regs, buf, 65536, false) != SYSDMA_OK)
-                exit(1);
+            BENCH_CHECK(sysdma_map_transfer(a, m, regs, buf, &len, true, NULL));
+            BENCH_CHECK(sysdma_flush_adapter_buffers(a, m, regs, buf, 65536, true));
+            BENCH_CHECK(sysdma_map_transfer(a, m, regs, buf, &len, false, NULL));
+            BENCH_CHECK(sysdma_flush_adapter_buffers(a, m, regs, buf, 65536, false));
         }
         tb[r] = (bench_now_ns() - t0) / N;
         t0 = bench_now_ns();
@@ -168,9 +163,9 @@ int main(int argc, char **argv)
     double b = bench_median(tb, (size_t)reps), mc = bench_median(tm, (size_t)reps);
     bench_report("core.bounce_64k", 131072.0 / b, "GB/s", "memcpy", 131072.0 / mc,
                  BENCH_HIGHER_IS_BETTER);
-    sysdma_channel_free(a);
+    BENCH_CHECK(sysdma_channel_free(a));
     sysdma_mdl_free(s.sys, m);
-    sysdma_adapter_put(a);
+    BENCH_CHECK(sysdma_adapter_put(a));
     free(src);
     free(dst);
     unmake(&s);
