@@ -1,11 +1,15 @@
 /*
  * Shared helpers for sysdma's benchmarks: a monotonic clock, medians of
- * repeated measurements, and the one-JSON-object-per-line output that
- * DESIGN.md fixes:
+ * repeated measurements, checks that end a failed run, and the output:
+ * one JSON object per line and figure (`sysdma bench` reads them),
  *   {"bench":"emu.block_64k","value":31.2,"unit":"GB/s","baseline":"memcpy",
  *    "baseline_value":36.0,"ratio":0.87}
+ * baseline: the same work done the simplest way, measured in the same run.
  * ratio is value ÷ baseline for throughputs and baseline ÷ value for times,
- * so higher is better either way. Header-only: each bench_*.c is one program.
+ * so higher is better either way. A figure that is itself a same-run ratio
+ * (verifier.overhead, core.roundtrip_null_locks) has no baseline. Benchmarks
+ * report timings and never assert them. Header-only: each bench_*.c is one
+ * program.
  */
 #ifndef SYSDMA_BENCH_H
 #define SYSDMA_BENCH_H
