@@ -44,7 +44,7 @@ typedef struct fdc_driver {
     bool request_v3;             /* the outstanding request can be withdrawn */
     _Atomic uint32_t request_state;
     atomic_bool granted;
-    unsigned abandoned;          /* statistics: requests given up while queued */
+    unsigned abandoned;          /* statistics: requests given up and left queued */
     unsigned drive;
     uint32_t sectors_per_track, heads, cylinders, rate;
     int cyl;                     /* where the head is, -1 unknown */
