@@ -1,11 +1,15 @@
 /*
  * Shared helpers for sysdma's benchmarks: a monotonic clock, medians of
- * repeated measurements, and the one-JSON-object-per-line output that
- * DESIGN.md fixes:
+ * repeated measurements, checks that end a failed run, and the output:
+ * one JSON object per line and figure (`sysdma bench` reads them),
  *   {"bench":"emu.block_64k","value":31.2,"unit":"GB/s","baseline":"memcpy",
  *    "baseline_value":36.0,"ratio":0.87}
+ * baseline: the same work done the simplest way, measured in the same run.
  * ratio is value ÷ baseline for throughputs and baseline ÷ value for times,
- * so higher is better either way. Header-only: each bench_*.c is one program.
+ * so higher is better either way. A figure that is itself a same-run ratio
+ * (verifier.overhead, core.roundtrip_null_locks) has no baseline. Benchmarks
+ * report timings and never assert them. Header-only: each bench_*.c is one
+ * program.
  */
 #ifndef SYSDMA_BENCH_H
 #define SYSDMA_BENCH_H
@@ -19,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "sysdma/status.h"
 
 static inline double bench_now_ns(void)
 {
@@ -45,6 +51,31 @@ static inline void bench_keep(const void *p)
 {
     __asm__ volatile("" : : "r"(p) : "memory");
 }
+
+/* A benchmark that measured something other than what it says is worse
+ * than none: every status is checked, and a failed call ends the program
+ * with a message and exit status 1 (which fails `sysdma bench`). */
+#define BENCH_CHECK(call)                                                             \
+    do {                                                                              \
+        int bench_st_ = (int)(call);                                                  \
+        if (bench_st_ != 0)                                                           \
+            bench_fail(__FILE__, __LINE__, #call, sysdma_status_name(bench_st_));     \
+    } while (0)
+
+/* Report a failure and exit 1 (the message names the call or the check). */
+static inline void bench_fail(const char *file, int line, const char *what, const char *why)
+{
+    fflush(stdout);
+    fprintf(stderr, "%s:%d: %s: %s\n", file, line, what, why);
+    exit(1);
+}
+
+/* A condition that must hold (an allocation, a byte compare). */
+#define BENCH_REQUIRE(cond)                                                           \
+    do {                                                                              \
+        if (!(cond))                                                                  \
+            bench_fail(__FILE__, __LINE__, #cond, "false");                           \
+    } while (0)
 
 typedef enum { BENCH_HIGHER_IS_BETTER, BENCH_LOWER_IS_BETTER } bench_sense;
 

@@ -87,7 +87,7 @@ int main(int argc, char **argv)
     sysdma_emu_physmem_init(&mem, ram, RAM);
     sysdma_emu_i8237_init(&dma, &mem, true);
     sysdma_emu_dma_device span = {span_dev, NULL, NULL};
-    sysdma_emu_i8237_attach(&dma, 1, &span);
+    BENCH_REQUIRE(sysdma_emu_i8237_attach(&dma, 1, &span));
 
     /* Warm both paths, then measure; 64 KiB / ns = GB/s × 1e-9 × 1e9. */
     time_transfer(SYSDMA_EMU_MODE_BLOCK | SYSDMA_EMU_MODE_READ, 5);
@@ -106,7 +106,7 @@ int main(int argc, char **argv)
                  BENCH_HIGHER_IS_BETTER);
 
     sysdma_emu_dma_device bytes = {byte_dev, NULL, NULL};
-    sysdma_emu_i8237_attach(&dma, 2, &bytes);
+    BENCH_REQUIRE(sysdma_emu_i8237_attach(&dma, 2, &bytes));
     double t[64];
     for (int r = 0; r < reps; r++) {
         sysdma_emu_i8237_program(&dma, 2, SYSDMA_EMU_MODE_SINGLE | SYSDMA_EMU_MODE_WRITE, 0x20000, 65536);
@@ -114,6 +114,7 @@ int main(int argc, char **argv)
         double t0 = bench_now_ns();
         size_t n = sysdma_emu_i8237_run(&dma, 1u << 20);
         t[r] = (bench_now_ns() - t0) / (double)n;
+        BENCH_REQUIRE(n == 65536);
         sysdma_emu_i8237_dreq(&dma, 2, false);
     }
     bench_report("emu.single_ns_per_byte", bench_median(t, (size_t)reps), "ns", NULL, 0,

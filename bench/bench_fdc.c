@@ -6,6 +6,7 @@
  * the same allocate / map / flush / free sequence without the device.
  *   fdc.read_sectors_per_s   sectors per wall second, whole-disk read
  *   fdc.dma_layer_share      fraction of the time in the DMA layer
+ * Every status is checked: a failed call ends the program with exit status 1.
  */
 #include "bench.h"
 
@@ -57,49 +58,48 @@ int main(int argc, char **argv)
 {
     int reps = bench_parse_args(argc, argv, 7);
     sysdma_sim_config sc = {.ram_bytes = 64u << 20, .timing_off = true};
-    if (sysdma_sim_create(&sc, &m.sim) != SYSDMA_OK)
-        return 1;
+    BENCH_CHECK(sysdma_sim_create(&sc, &m.sim));
     uint8_t *image = malloc(DISK);
+    BENCH_REQUIRE(image);
     for (size_t k = 0; k < DISK; k++)
         image[k] = (uint8_t)(k * 7);
-    sysdma_emu_fdc_init(&m.fdc, sysdma_sim_dma(m.sim), 2, on_irq, NULL);
-    sysdma_emu_fdc_insert(&m.fdc, 0, image, DISK, false);
-    sysdma_sim_add_ports(m.sim, 0x3F0, 0x3F5, p_in, p_out, NULL);
-    sysdma_sim_add_ports(m.sim, 0x3F7, 0x3F7, p_in, p_out, NULL);
-    sysdma_sim_add_clock(m.sim, tick, NULL);
+    BENCH_REQUIRE(sysdma_emu_fdc_init(&m.fdc, sysdma_sim_dma(m.sim), 2, on_irq, NULL));
+    BENCH_REQUIRE(sysdma_emu_fdc_insert(&m.fdc, 0, image, DISK, false));
+    BENCH_CHECK(sysdma_sim_add_ports(m.sim, 0x3F0, 0x3F5, p_in, p_out, NULL));
+    BENCH_CHECK(sysdma_sim_add_ports(m.sim, 0x3F7, 0x3F7, p_in, p_out, NULL));
+    BENCH_REQUIRE(sysdma_sim_add_clock(m.sim, tick, NULL));
     sysdma_platform pf;
     sysdma_i8237_driver drv8237;
     sysdma_controller ctrl;
     sysdma_system *sys;
     sysdma_sim_platform(m.sim, &pf, NULL);
     sysdma_i8237_driver_init(&drv8237, &pf, &ctrl);
-    if (sysdma_system_create(&pf, &ctrl, NULL, &sys) != SYSDMA_OK)
-        return 1;
+    BENCH_CHECK(sysdma_system_create(&pf, &ctrl, NULL, &sys));
     fdc_env env = {e_in, e_out, e_wait, e_delay, NULL};
     fdc_driver d;
-    if (fdc_open(&d, sys, &env, 0, DISK) != SYSDMA_OK)
-        return 1;
+    BENCH_CHECK(fdc_open(&d, sys, &env, 0, DISK));
     uint8_t *buf = sysdma_sim_buffer_alloc(m.sim, DISK, 0, SYSDMA_SIM_LOW);
+    BENCH_REQUIRE(buf);
     double t[32], tc[32];
     for (int r = 0; r < reps; r++) {
         double t0 = bench_now_ns();
-        if (fdc_read(&d, 0, 2880, buf) != SYSDMA_OK || memcmp(buf, image, DISK) != 0) {
-            fprintf(stderr, "bench_fdc: read failed\n");
-            return 1;
-        }
+        BENCH_CHECK(fdc_read(&d, 0, 2880, buf));
         t[r] = bench_now_ns() - t0;
+        BENCH_REQUIRE(memcmp(buf, image, DISK) == 0);
         /* The DMA layer alone: the same calls, one per cylinder piece. */
         sysdma_mdl *mdl;
         sysdma_map_registers *regs = NULL;
         t0 = bench_now_ns();
-        sysdma_mdl_create(sys, buf, DISK, &mdl);
-        sysdma_channel_allocate(d.adapter, &d, d.map_registers, keep, &regs);
+        BENCH_CHECK(sysdma_mdl_create(sys, buf, DISK, &mdl));
+        BENCH_CHECK(sysdma_channel_allocate(d.adapter, &d, d.map_registers, keep, &regs));
         for (uint32_t c = 0; c < 80; c++) {
             uint32_t len = 36 * 512;
-            sysdma_map_transfer(d.adapter, mdl, regs, buf + (size_t)c * len, &len, false, NULL);
-            sysdma_flush_adapter_buffers(d.adapter, mdl, regs, buf + (size_t)c * len, len, false);
+            BENCH_CHECK(sysdma_map_transfer(d.adapter, mdl, regs, buf + (size_t)c * len, &len,
+                                            false, NULL));
+            BENCH_CHECK(sysdma_flush_adapter_buffers(d.adapter, mdl, regs, buf + (size_t)c * len,
+                                                     len, false));
         }
-        sysdma_channel_free(d.adapter);
+        BENCH_CHECK(sysdma_channel_free(d.adapter));
         sysdma_mdl_free(sys, mdl);
         tc[r] = bench_now_ns() - t0;
     }
@@ -109,7 +109,7 @@ int main(int argc, char **argv)
     bench_report("fdc.dma_layer_share", core / total, "fraction", NULL, 0, BENCH_LOWER_IS_BETTER);
     fdc_close(&d);
     sysdma_sim_buffer_free(m.sim, buf);
-    sysdma_system_destroy(sys);
+    BENCH_CHECK(sysdma_system_destroy(sys)); /* E_BUSY if the driver left the adapter held */
     sysdma_sim_destroy(m.sim);
     free(image);
     return 0;

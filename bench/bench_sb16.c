@@ -32,7 +32,7 @@ int main(int argc, char **argv)
     sysdma_emu_physmem_init(&mem, ram, sizeof ram);
     sysdma_emu_i8237_init(&dma, &mem, true);
     sysdma_emu_sb16_config c = {0x220, 1, 5, 5, NULL, sink, NULL, NULL};
-    sysdma_emu_sb16_init(&sb, &dma, &c);
+    BENCH_REQUIRE(sysdma_emu_sb16_init(&sb, &dma, &c));
     /* Channel 5: 16 KiB common buffer at 0x20000, auto-init, single mode. */
     sysdma_emu_i8237_outb(&dma, 0xD4, 0x05);
     sysdma_emu_i8237_outb(&dma, 0xD8, 0);

@@ -28,8 +28,7 @@ static void noop(void *device, sysdma_sg_list *list, void *ctx)
 static sysdma_mdl *fake_mdl(uint32_t pages)
 {
     sysdma_mdl *m = calloc(1, sizeof *m + (size_t)pages * sizeof(uint64_t));
-    if (!m)
-        exit(1);
+    BENCH_REQUIRE(m);
     m->start_va = (uint8_t *)(uintptr_t)0x100000000000ull;
     m->byte_offset = 0;
     m->byte_count = pages * PAGE; /* 1 GiB at most: fits */
@@ -55,10 +54,10 @@ static double build(sysdma_adapter *a, sysdma_mdl *m, uint32_t pages, int reps, 
         for (int i = 0; i < inner; i++) {
             sysdma_sg_list *list = NULL;
             uint32_t size = cap;
-            if (sysdma_sg_build(a, NULL, m, sysdma_mdl_virtual_address(m), len, noop, &list, true,
-                                space, &size) != SYSDMA_OK ||
-                !list || sysdma_sg_put(a, list, true) != SYSDMA_OK)
-                exit(1);
+            BENCH_CHECK(sysdma_sg_build(a, NULL, m, sysdma_mdl_virtual_address(m), len, noop,
+                                        &list, true, space, &size));
+            BENCH_REQUIRE(list);
+            BENCH_CHECK(sysdma_sg_put(a, list, true));
             bench_keep(list);
         }
         t[r] = (bench_now_ns() - t0) / inner / use;
@@ -82,16 +81,14 @@ int main(int argc, char **argv)
     int reps = bench_parse_args(argc, argv, 15);
     sysdma_sim *sim;
     sysdma_sim_config c = {.ram_bytes = 64u << 20};
-    if (sysdma_sim_create(&c, &sim) != SYSDMA_OK)
-        return 1;
+    BENCH_CHECK(sysdma_sim_create(&c, &sim));
     sysdma_platform pf;
     sysdma_sim_platform(sim, &pf, NULL);
     sysdma_i8237_driver drv;
     sysdma_controller ctrl;
     sysdma_i8237_driver_init(&drv, &pf, &ctrl);
     sysdma_system *sys;
-    if (sysdma_system_create(&pf, &ctrl, NULL, &sys) != SYSDMA_OK)
-        return 1;
+    BENCH_CHECK(sysdma_system_create(&pf, &ctrl, NULL, &sys));
     sysdma_device_description d = {0};
     d.version = 3;
     d.master = true;
@@ -99,18 +96,14 @@ int main(int argc, char **argv)
     d.address_width = 64;
     d.maximum_length = 1u << 30;
     sysdma_adapter *a;
-    if (sysdma_adapter_get(sys, &d, &a, NULL) != SYSDMA_OK)
-        return 1;
+    BENCH_CHECK(sysdma_adapter_get(sys, &d, &a, NULL));
 
     uint32_t big = 262144; /* 1 GiB of pages */
     sysdma_mdl *m = fake_mdl(big);
     uint32_t cap;
-    if (sysdma_sg_calculate(a, m, sysdma_mdl_virtual_address(m), 1u << 30, &cap, NULL) !=
-        SYSDMA_OK)
-        return 1;
+    BENCH_CHECK(sysdma_sg_calculate(a, m, sysdma_mdl_virtual_address(m), 1u << 30, &cap, NULL));
     void *space = aligned_alloc(64, ((size_t)cap + 63) / 64 * 64);
-    if (!space)
-        return 1;
+    BENCH_REQUIRE(space);
     memset(space, 0, cap);
     double base;
     double v1g = build(a, m, big, reps > 5 ? 5 : reps, space, cap, &base);
@@ -127,10 +120,9 @@ int main(int argc, char **argv)
         double t0 = bench_now_ns();
         for (int i = 0; i < 1000; i++) {
             sysdma_sg_list *list = NULL;
-            if (sysdma_sg_get(a, NULL, m, sysdma_mdl_virtual_address(m), 256 * PAGE, noop, &list,
-                              false) != SYSDMA_OK ||
-                sysdma_sg_put(a, list, false) != SYSDMA_OK)
-                return 1;
+            BENCH_CHECK(sysdma_sg_get(a, NULL, m, sysdma_mdl_virtual_address(m), 256 * PAGE, noop,
+                                      &list, false));
+            BENCH_CHECK(sysdma_sg_put(a, list, false));
         }
         t[r] = (bench_now_ns() - t0) / 1000 / 256;
     }
@@ -139,8 +131,8 @@ int main(int argc, char **argv)
     free(t);
     free(space);
     free(m);
-    sysdma_adapter_put(a);
-    sysdma_system_destroy(sys);
+    BENCH_CHECK(sysdma_adapter_put(a));
+    BENCH_CHECK(sysdma_system_destroy(sys));
     sysdma_sim_destroy(sim);
     return 0;
 }

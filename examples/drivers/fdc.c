@@ -4,7 +4,8 @@
  * AllocateAdapterChannel; then per piece MapTransfer (which programs the
  * 8237: single mode, channel 2), the controller's READ/WRITE DATA command,
  * its interrupt, FlushAdapterBuffers; and FreeAdapterChannel at the end,
- * also after an error.
+ * also after an error. A bounded wait for the channel gives up without
+ * leaving a request that would later hold the channel for nobody.
  */
 #include "fdc.h"
 
@@ -105,13 +106,82 @@ static sysdma_status reset(fdc_driver *d)
     return recalibrate(d);
 }
 
+/*
+ * Getting channel 2, which another driver may hold (a tape or scanner on
+ * the same line). The wait is bounded; a request the driver gives up must
+ * not be granted later to nobody, or the channel would stay held for good.
+ *
+ * On a version-3 adapter the request is withdrawn (CancelAdapterChannel):
+ * nothing is left queued and the adapter can be put at once. But the
+ * adapter is channel 2's, shared with the other driver, and the latest
+ * description sets its version, so the call may be missing (or have gone
+ * while we waited). Then the request stays queued, marked abandoned, and
+ * its AdapterControl, when it finally runs, returns DEALLOCATE_OBJECT and
+ * touches nothing else: that hands the channel to the next waiter. The
+ * next read or write re-adopts that request (a device has one outstanding
+ * at a time) rather than queuing another. The waiter's timeout and the
+ * routine may race on two threads; each moves `request_state` by one
+ * compare-exchange, so exactly one of them decides: the routine that finds
+ * WAITING owns the grant, the one that finds ABANDONED lets go, and a
+ * waiter that fails to mark its request abandoned knows the grant is
+ * coming. Both ways are kept: the withdrawal keeps the queue clean, the
+ * abandonment is what works on every adapter version.
+ */
 static sysdma_allocation_action on_channel(void *device, sysdma_map_registers *regs, void *context)
 {
     fdc_driver *d = device;
     (void)context;
-    d->regs = regs;
-    d->granted = true;
-    return SYSDMA_KEEP_OBJECT; /* system DMA: ours until FreeAdapterChannel */
+    for (;;) {
+        uint32_t s = FDC_REQUEST_WAITING;
+        if (atomic_compare_exchange_strong(&d->request_state, &s, FDC_REQUEST_NONE)) {
+            d->regs = regs;
+            atomic_store(&d->granted, true);
+            return SYSDMA_KEEP_OBJECT; /* system DMA: ours until FreeAdapterChannel */
+        }
+        s = FDC_REQUEST_ABANDONED;
+        if (atomic_compare_exchange_strong(&d->request_state, &s, FDC_REQUEST_NONE))
+            return SYSDMA_DEALLOCATE_OBJECT; /* its waiter gave up */
+        /* the waiter re-adopted or gave up just now: look again */
+    }
+}
+
+static sysdma_status acquire_channel(fdc_driver *d)
+{
+    atomic_store(&d->granted, false);
+    uint32_t s = FDC_REQUEST_ABANDONED;
+    if (!atomic_compare_exchange_strong(&d->request_state, &s, FDC_REQUEST_WAITING)) {
+        /* No request outstanding (or its routine just let the channel go):
+         * a new one. */
+        atomic_store(&d->request_state, FDC_REQUEST_WAITING);
+        d->request_v3 = sysdma_transfer_context_init(d->adapter, &d->request) == SYSDMA_OK;
+        sysdma_status st =
+            d->request_v3 ? sysdma_channel_allocate_ex(d->adapter, d, &d->request,
+                                                       d->map_registers, 0, on_channel, NULL, NULL)
+                          : sysdma_channel_allocate(d->adapter, d, d->map_registers, on_channel,
+                                                    NULL);
+        if (st != SYSDMA_OK && st != SYSDMA_PENDING) {
+            atomic_store(&d->request_state, FDC_REQUEST_NONE);
+            return st;
+        }
+    }
+    for (int k = 0; !atomic_load(&d->granted) && k < 1000; k++)
+        d->env.delay(d->env.ctx, 1000); /* another driver holds channel 2 */
+    if (atomic_load(&d->granted))
+        return SYSDMA_OK;
+    if (d->request_v3 && sysdma_channel_cancel(d->adapter, &d->request)) {
+        atomic_store(&d->request_state, FDC_REQUEST_NONE); /* its routine never runs */
+        return SYSDMA_E_BUSY;
+    }
+    s = FDC_REQUEST_WAITING;
+    if (atomic_compare_exchange_strong(&d->request_state, &s, FDC_REQUEST_ABANDONED)) {
+        d->abandoned++; /* still queued: its routine will let the channel go */
+        return SYSDMA_E_BUSY;
+    }
+    /* The routine took the request first: the channel is ours, the flag
+     * follows in a moment (another thread is inside the routine). */
+    while (!atomic_load(&d->granted))
+        d->env.delay(d->env.ctx, 1);
+    return SYSDMA_OK;
 }
 
 sysdma_status fdc_open(fdc_driver *d, sysdma_system *sys, const fdc_env *env, unsigned drive,
@@ -131,7 +201,7 @@ sysdma_status fdc_open(fdc_driver *d, sysdma_system *sys, const fdc_env *env, un
     d->cylinders = 80;
     d->rate = spt == 9 ? 2 : spt == 18 ? 0 : 3;
     sysdma_device_description desc = {0};
-    desc.version = 1;
+    desc.version = 3; /* for CancelAdapterChannel (see acquire_channel) */
     desc.channel = 2;
     desc.width = SYSDMA_WIDTH_8;
     desc.interface_type = SYSDMA_INTERFACE_ISA;
@@ -195,12 +265,7 @@ static sysdma_status transfer(fdc_driver *d, uint32_t lba, uint32_t count, uint8
     if (st != SYSDMA_OK)
         return st;
     sysdma_flush_io_buffers(d->sys, mdl, !write);
-    d->granted = false;
-    st = sysdma_channel_allocate(d->adapter, d, d->map_registers, on_channel, NULL);
-    for (int k = 0; st == SYSDMA_PENDING && !d->granted && k < 1000; k++)
-        d->env.delay(d->env.ctx, 1000); /* another driver holds channel 2 */
-    if (st == SYSDMA_PENDING)
-        st = d->granted ? SYSDMA_OK : SYSDMA_E_TIMEOUT;
+    st = acquire_channel(d);
     if (st != SYSDMA_OK) {
         sysdma_mdl_free(d->sys, mdl);
         return st;

@@ -4,7 +4,8 @@
  * controller with a 1.44 MiB image. Whole-disk reads into buffers below and
  * above 16 MiB, scattered and straddling 64 KiB must match the image byte
  * for byte; writes must change the image exactly where written; errors get
- * clear statuses and write nothing.
+ * clear statuses and write nothing; a channel held by another driver past
+ * the driver's wait leaves nothing behind that blocks the next request.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -32,6 +33,10 @@ typedef struct bench {
     unsigned edges, seen;
     bool level;
     fdc_driver drv;
+    /* another driver holding channel 2 (test_channel_held_*) */
+    sysdma_adapter *holder;
+    bool holder_has_channel;
+    unsigned delays, free_holder_at; /* env_delay calls; free the holder's channel at this one */
 } bench;
 
 static void fdc_irq(void *ctx, bool level)
@@ -84,7 +89,12 @@ static bool env_wait(void *ctx, uint32_t timeout_us)
 
 static void env_delay(void *ctx, uint32_t us)
 {
-    sysdma_sim_run(((bench *)ctx)->r.sim, (uint64_t)us * 1000);
+    bench *b = ctx;
+    if (++b->delays == b->free_holder_at) { /* the other driver is done, mid-wait */
+        assert_int_equal(sysdma_channel_free(b->holder), SYSDMA_OK);
+        b->holder_has_channel = false;
+    }
+    sysdma_sim_run(b->r.sim, (uint64_t)us * 1000);
 }
 
 static uint8_t disk_byte(size_t k)
@@ -244,6 +254,116 @@ static void test_errors(void **state)
     unmake(b);
 }
 
+static sysdma_allocation_action holder_granted(void *device, sysdma_map_registers *regs,
+                                               void *context)
+{
+    (void)regs;
+    (void)context;
+    ((bench *)device)->holder_has_channel = true;
+    return SYSDMA_KEEP_OBJECT;
+}
+
+/* Another driver gets channel 2's adapter (the same adapter as the floppy's:
+ * one per channel) with a description of `version` — the latest
+ * description's version is the adapter's — and takes the channel. */
+static void holder_take(bench *b, uint32_t version)
+{
+    sysdma_device_description d = {0};
+    d.version = version;
+    d.channel = 2;
+    d.width = SYSDMA_WIDTH_8;
+    d.interface_type = SYSDMA_INTERFACE_ISA;
+    d.maximum_length = 18 * 1024; /* the floppy's, so its map registers still fit */
+    uint32_t n;
+    assert_int_equal(sysdma_adapter_get(b->r.sys, &d, &b->holder, &n), SYSDMA_OK);
+    assert_ptr_equal(b->holder, b->drv.adapter);
+    assert_int_equal(sysdma_channel_allocate(b->holder, b, 0, holder_granted, NULL), SYSDMA_OK);
+    assert_true(b->holder_has_channel);
+}
+
+static uint32_t waiting(bench *b)
+{
+    sysdma_adapter_state s;
+    sysdma_adapter_state_get(b->drv.adapter, &s);
+    return s.waiting;
+}
+
+static bool channel_held(bench *b)
+{
+    sysdma_adapter_state s;
+    sysdma_adapter_state_get(b->drv.adapter, &s);
+    return s.channel_held;
+}
+
+/*
+ * Another driver keeps channel 2 past the floppy driver's wait: the read
+ * gives up with SYSDMA_E_BUSY and reads nothing. Once the other driver frees
+ * the channel, the floppy's next read must work: a request left queued
+ * behind would have been granted to nobody and kept the channel forever.
+ * `version` 3: the driver withdraws its request (nothing stays queued);
+ * version 1 (no CancelAdapterChannel): the abandoned request stays queued
+ * until granted, and its AdapterControl then releases the channel at once.
+ * The rig's verifier must report nothing (one request per device).
+ */
+static void channel_held_past_timeout(uint32_t version)
+{
+    bench *b = make(false, true);
+    uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, 4 * 512, 0, SYSDMA_SIM_HIGH);
+    memset(buf, 0xAA, 4 * 512);
+    holder_take(b, version);
+    assert_int_equal(fdc_read(&b->drv, 100, 4, buf), SYSDMA_E_BUSY);
+    for (size_t k = 0; k < 4 * 512; k++)
+        assert_int_equal(buf[k], 0xAA);
+    assert_int_equal(waiting(b), version == 3 ? 0 : 1);
+    if (version < 3) {
+        /* A second give-up while the first request still waits: the
+         * driver waits on that one again (one request per device; the
+         * verifier would report a second). */
+        assert_int_equal(fdc_read(&b->drv, 100, 4, buf), SYSDMA_E_BUSY);
+        assert_int_equal(waiting(b), 1);
+        assert_int_equal(b->drv.abandoned, 2);
+    }
+    assert_int_equal(sysdma_channel_free(b->holder), SYSDMA_OK);
+    b->holder_has_channel = false;
+    assert_int_equal(sysdma_adapter_put(b->holder), SYSDMA_OK);
+    assert_int_equal(waiting(b), 0);
+    assert_false(channel_held(b));
+    assert_int_equal(fdc_read(&b->drv, 100, 4, buf), SYSDMA_OK);
+    assert_memory_equal(buf, b->image + 100 * 512, 4 * 512);
+    assert_int_equal(waiting(b), 0);
+    assert_false(channel_held(b));
+
+    /* The other driver frees the channel while the floppy waits for it: the
+     * read goes ahead; with version 1, on the request it had abandoned and
+     * now waits on again. */
+    holder_take(b, version);
+    if (version < 3) {
+        assert_int_equal(fdc_read(&b->drv, 200, 4, buf), SYSDMA_E_BUSY);
+        assert_int_equal(waiting(b), 1);
+    }
+    b->free_holder_at = b->delays + 5;
+    assert_int_equal(fdc_read(&b->drv, 300, 4, buf), SYSDMA_OK);
+    assert_false(b->holder_has_channel);
+    assert_memory_equal(buf, b->image + 300 * 512, 4 * 512);
+    assert_int_equal(waiting(b), 0);
+    assert_false(channel_held(b));
+    assert_int_equal(sysdma_adapter_put(b->holder), SYSDMA_OK);
+    sysdma_sim_buffer_free(b->r.sim, buf);
+    unmake(b);
+}
+
+static void test_channel_held_past_timeout_v3(void **state)
+{
+    (void)state;
+    channel_held_past_timeout(3);
+}
+
+static void test_channel_held_past_timeout_v1(void **state)
+{
+    (void)state;
+    channel_held_past_timeout(1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +371,8 @@ int main(void)
         cmocka_unit_test(test_write_runs_land_exactly),
         cmocka_unit_test(test_file_backed_image),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_channel_held_past_timeout_v3),
+        cmocka_unit_test(test_channel_held_past_timeout_v1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
