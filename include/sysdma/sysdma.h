@@ -59,8 +59,8 @@ sysdma_status sysdma_system_create(const sysdma_platform *platform,
                                    const sysdma_controller *controller,
                                    const sysdma_config *config, sysdma_system **out);
 
-/* Destroy the system. SYSDMA_E_BUSY (and nothing destroyed) while adapters
- * are still held. */
+/* Destroy the system. SYSDMA_E_BUSY while adapter handles are still held:
+ * then nothing changes (a verifier stays on and reports what is held). */
 sysdma_status sysdma_system_destroy(sysdma_system *sys);
 
 /* Statistics, per adapter or (adapter NULL) for the whole system. */
@@ -116,9 +116,15 @@ typedef struct sysdma_device_description {
     uint64_t device_address;   /* version 3 */
 } sysdma_device_description;
 
-/* Get the adapter for a description's channel (the same adapter for every
- * description naming that channel; the latest description's settings
+/* Get a handle to the adapter for a description's channel (the same
+ * adapter for every description naming that channel, a new handle — a
+ * reference of its own — for every call; the latest description's settings
  * apply) and the number of map registers the driver may ask for at once.
+ * Adapter handles are looked up, never read through: every call given a
+ * handle that was put, of a destroyed system, or never was one returns
+ * SYSDMA_E_INVALID_ARGUMENT (0 or false where it returns a figure) and
+ * changes nothing. SYSDMA_E_INSUFFICIENT_RESOURCES when the system's handle
+ * table is full.
  * Statuses: SYSDMA_E_UNKNOWN_VERSION, SYSDMA_E_INVALID_CHANNEL (>7, or 4),
  * SYSDMA_E_WIDTH_MISMATCH, SYSDMA_E_INVALID_DESCRIPTION (a version-3 field
  * in an older description, ignore-count in version 0, an unknown interface
@@ -137,10 +143,12 @@ typedef struct sysdma_device_description {
 sysdma_status sysdma_adapter_get(sysdma_system *sys, const sysdma_device_description *desc,
                                  sysdma_adapter **out, uint32_t *map_registers);
 
-/* Release the caller's reference (PutDmaAdapter). The last put frees the
- * adapter; while it still holds its channel, map registers, common
- * buffers, queued requests or scatter/gather lists not yet put, the last
- * put is refused with SYSDMA_E_BUSY. */
+/* Release the caller's reference (PutDmaAdapter); the handle is dead from
+ * then on (a second put: SYSDMA_E_INVALID_ARGUMENT, as for the adapter's
+ * own handle from sysdma_system_channel_adapter, which is no reference).
+ * The last put frees the adapter; while it still holds its channel, map
+ * registers, common buffers, queued requests or scatter/gather lists not
+ * yet put, the last put is refused with SYSDMA_E_BUSY. */
 sysdma_status sysdma_adapter_put(sysdma_adapter *adapter);
 
 /* ---- Allocating the channel (AllocateAdapterChannel) ---------------------------------- */
@@ -283,7 +291,8 @@ typedef struct sysdma_adapter_state {
 void sysdma_adapter_state_get(sysdma_adapter *adapter, sysdma_adapter_state *out);
 
 /* The system adapter of `channel` if some driver holds one, else NULL —
- * for looking, without a reference (a tool's view of a running system). */
+ * its own handle, for looking, without a reference (a tool's view of a
+ * running system); it goes stale when the last reference is put. */
 sysdma_adapter *sysdma_system_channel_adapter(sysdma_system *sys, unsigned channel);
 
 /* The adapter's channel and the most bytes one MapTransfer can map. */
@@ -397,8 +406,12 @@ sysdma_status sysdma_sg_get(sysdma_adapter *adapter, void *device, sysdma_mdl *m
  * buffer; the map registers are freed, and the list too unless it lives in
  * the caller's buffer (sysdma_sg_build). `write_to_device` must be the
  * direction the list was built for (SYSDMA_E_INVALID_ARGUMENT; also for a
- * list that is not one of this adapter's, or is already put);
- * SYSDMA_E_WRONG_STATE while the list is still running on the controller. */
+ * list that is not one of this adapter's, is already put, or never was a
+ * list: the pointer is looked up among the adapter's lists, never read
+ * through); SYSDMA_E_WRONG_STATE while the list is still running on the
+ * controller. A failed put changes nothing. The memory of a got list is
+ * held back until 16 more lists are put, so a new list does not take the
+ * address of one just put. */
 sysdma_status sysdma_sg_put(sysdma_adapter *adapter, sysdma_sg_list *list, bool write_to_device);
 
 /* CalculateScatterGatherList: the bytes a list for this range takes (for
@@ -412,8 +425,9 @@ sysdma_status sysdma_sg_calculate(sysdma_adapter *adapter, sysdma_mdl *mdl, void
                                   uint32_t length, uint32_t *list_size, uint32_t *map_registers);
 
 /* BuildScatterGatherList: sysdma_sg_get into a buffer the caller supplies
- * (*buffer_size bytes, 8-byte aligned); the list is laid out in it and
- * nothing is allocated for it. SYSDMA_E_BUFFER_TOO_SMALL, with the size
+ * (*buffer_size bytes, 8-byte aligned); the list is laid out at its start
+ * (sysdma keeps its own record of the list in a small allocation of its
+ * own: SYSDMA_E_NO_MEMORY when that fails). SYSDMA_E_BUFFER_TOO_SMALL, with the size
  * needed in *buffer_size, when it is short. The buffer must stay valid
  * until sysdma_sg_put. */
 sysdma_status sysdma_sg_build(sysdma_adapter *adapter, void *device, sysdma_mdl *mdl,
