@@ -11,56 +11,189 @@
  */
 #include "internal.h"
 
+/*
+ * The core's tables. Their members take the caller's handle, as every
+ * operations table does (a decorator sees the handle the driver used); each
+ * looks it up and calls the core's function for the adapter object.
+ */
+#define OBJ(h, fail)                                      \
+    sysdma_adapter *a = sysdma__resolve(h, NULL);         \
+    if (!a)                                               \
+    return fail
+
+static sysdma_status h_put(sysdma_adapter *h)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__put_adapter(a);
+}
+static sysdma_status h_allocate(sysdma_adapter *h, void *d, uint32_t n,
+                                sysdma_adapter_control_fn f, void *c)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__allocate_channel(a, d, n, f, c);
+}
+static sysdma_status h_free(sysdma_adapter *h)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__free_channel(a);
+}
+static sysdma_status h_free_regs(sysdma_adapter *h, sysdma_map_registers *b, uint32_t n)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__free_map_registers(a, b, n);
+}
+static sysdma_status h_map(sysdma_adapter *h, sysdma_mdl *m, sysdma_map_registers *r, void *va,
+                           uint32_t *len, bool dir, uint64_t *lg)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__map_transfer(a, m, r, va, len, dir, lg);
+}
+static sysdma_status h_flush(sysdma_adapter *h, sysdma_mdl *m, sysdma_map_registers *r, void *va,
+                             uint32_t len, bool dir)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__flush(a, m, r, va, len, dir);
+}
+static uint32_t h_counter(sysdma_adapter *h)
+{
+    OBJ(h, 0);
+    return sysdma__read_counter(a);
+}
+static uint32_t h_alignment(sysdma_adapter *h)
+{
+    OBJ(h, 1);
+    return sysdma__alignment(a);
+}
+static sysdma_status h_common(sysdma_adapter *h, uint32_t len, bool c, void **va, uint64_t *lg)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__allocate_common(a, len, c, va, lg);
+}
+static sysdma_status h_common_free(sysdma_adapter *h, uint32_t len, uint64_t lg, void *va, bool c)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__free_common(a, len, lg, va, c);
+}
+static sysdma_status h_sg_get(sysdma_adapter *h, void *d, sysdma_mdl *m, void *va, uint32_t len,
+                              sysdma_list_control_fn f, void *c, bool dir)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__sg_get(a, d, m, va, len, f, c, dir);
+}
+static sysdma_status h_sg_put(sysdma_adapter *h, sysdma_sg_list *l, bool dir)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__sg_put(a, l, dir);
+}
+static sysdma_status h_sg_calculate(sysdma_adapter *h, sysdma_mdl *m, void *va, uint32_t len,
+                                    uint32_t *size, uint32_t *regs)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__sg_calculate(a, m, va, len, size, regs);
+}
+static sysdma_status h_sg_build(sysdma_adapter *h, void *d, sysdma_mdl *m, void *va, uint32_t len,
+                                sysdma_list_control_fn f, void *c, bool dir, void *buf,
+                                uint32_t *size)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__sg_build(a, d, m, va, len, f, c, dir, buf, size);
+}
+static sysdma_status h_sg_build_mdl(sysdma_adapter *h, sysdma_sg_list *l, const sysdma_mdl *o,
+                                    sysdma_mdl **out)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__sg_build_mdl(a, l, o, out);
+}
+static sysdma_status h_sg_start(sysdma_adapter *h, sysdma_sg_list *l, bool dir,
+                                sysdma_sg_done_fn done, void *c)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__sg_start(a, h, l, dir, done, c);
+}
+static sysdma_status h_sg_cancel(sysdma_adapter *h, sysdma_sg_list *l)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__sg_cancel(a, l);
+}
+static uint64_t h_sg_progress(sysdma_adapter *h, const sysdma_sg_list *l)
+{
+    OBJ(h, 0);
+    return sysdma__sg_progress(a, l);
+}
+static sysdma_status h_allocate_ex(sysdma_adapter *h, void *d, sysdma_transfer_context *ctx,
+                                   uint32_t n, uint32_t flags, sysdma_adapter_control_fn f,
+                                   void *c, sysdma_map_registers **base)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__v3_allocate(a, d, ctx, n, flags, f, c, base);
+}
+static bool h_cancel(sysdma_adapter *h, sysdma_transfer_context *ctx)
+{
+    OBJ(h, false);
+    return sysdma__v3_cancel(a, ctx);
+}
+static sysdma_status h_free_object(sysdma_adapter *h, sysdma_allocation_action act)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__free_object(a, act);
+}
+static sysdma_status h_common_ex(sysdma_adapter *h, uint64_t max, uint32_t len, bool c, void **va,
+                                 uint64_t *lg)
+{
+    OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
+    return sysdma__allocate_common_ex(a, max, len, c, va, lg);
+}
+
 static const sysdma_dma_operations system_ops = {
     .size = sizeof(sysdma_dma_operations),
-    .put_adapter = sysdma__put_adapter,
-    .allocate_channel = sysdma__allocate_channel,
-    .free_channel = sysdma__free_channel,
-    .free_map_registers = sysdma__free_map_registers,
-    .map_transfer = sysdma__map_transfer,
-    .flush_adapter_buffers = sysdma__flush,
-    .read_dma_counter = sysdma__read_counter,
-    .get_dma_alignment = sysdma__alignment,
-    .allocate_common_buffer = sysdma__allocate_common,
-    .free_common_buffer = sysdma__free_common,
-    .get_scatter_gather_list = sysdma__sg_get,
-    .put_scatter_gather_list = sysdma__sg_put,
-    .calculate_scatter_gather_list = sysdma__sg_calculate,
-    .build_scatter_gather_list = sysdma__sg_build,
-    .build_mdl_from_scatter_gather_list = sysdma__sg_build_mdl,
-    .sg_start = sysdma__sg_start,
-    .sg_cancel = sysdma__sg_cancel,
-    .sg_progress = sysdma__sg_progress,
-    .allocate_channel_ex = sysdma__v3_allocate,
-    .cancel_channel = sysdma__v3_cancel,
-    .free_object = sysdma__free_object,
+    .put_adapter = h_put,
+    .allocate_channel = h_allocate,
+    .free_channel = h_free,
+    .free_map_registers = h_free_regs,
+    .map_transfer = h_map,
+    .flush_adapter_buffers = h_flush,
+    .read_dma_counter = h_counter,
+    .get_dma_alignment = h_alignment,
+    .allocate_common_buffer = h_common,
+    .free_common_buffer = h_common_free,
+    .get_scatter_gather_list = h_sg_get,
+    .put_scatter_gather_list = h_sg_put,
+    .calculate_scatter_gather_list = h_sg_calculate,
+    .build_scatter_gather_list = h_sg_build,
+    .build_mdl_from_scatter_gather_list = h_sg_build_mdl,
+    .sg_start = h_sg_start,
+    .sg_cancel = h_sg_cancel,
+    .sg_progress = h_sg_progress,
+    .allocate_channel_ex = h_allocate_ex,
+    .cancel_channel = h_cancel,
+    .free_object = h_free_object,
     .flush_adapter_buffers_ex = sysdma__v3_flush,
-    .allocate_common_buffer_ex = sysdma__allocate_common_ex,
+    .allocate_common_buffer_ex = h_common_ex,
 };
 
 /* Bus masters: no controller, no counter, no chained runner (the device
  * runs its own list). */
 static const sysdma_dma_operations master_ops = {
     .size = sizeof(sysdma_dma_operations),
-    .put_adapter = sysdma__put_adapter,
-    .allocate_channel = sysdma__allocate_channel,
-    .free_channel = sysdma__free_channel,
-    .free_map_registers = sysdma__free_map_registers,
-    .map_transfer = sysdma__map_transfer,
-    .flush_adapter_buffers = sysdma__flush,
-    .get_dma_alignment = sysdma__alignment,
-    .allocate_common_buffer = sysdma__allocate_common,
-    .free_common_buffer = sysdma__free_common,
-    .get_scatter_gather_list = sysdma__sg_get,
-    .put_scatter_gather_list = sysdma__sg_put,
-    .calculate_scatter_gather_list = sysdma__sg_calculate,
-    .build_scatter_gather_list = sysdma__sg_build,
-    .build_mdl_from_scatter_gather_list = sysdma__sg_build_mdl,
-    .allocate_channel_ex = sysdma__v3_allocate,
-    .cancel_channel = sysdma__v3_cancel,
-    .free_object = sysdma__free_object,
+    .put_adapter = h_put,
+    .allocate_channel = h_allocate,
+    .free_channel = h_free,
+    .free_map_registers = h_free_regs,
+    .map_transfer = h_map,
+    .flush_adapter_buffers = h_flush,
+    .get_dma_alignment = h_alignment,
+    .allocate_common_buffer = h_common,
+    .free_common_buffer = h_common_free,
+    .get_scatter_gather_list = h_sg_get,
+    .put_scatter_gather_list = h_sg_put,
+    .calculate_scatter_gather_list = h_sg_calculate,
+    .build_scatter_gather_list = h_sg_build,
+    .build_mdl_from_scatter_gather_list = h_sg_build_mdl,
+    .allocate_channel_ex = h_allocate_ex,
+    .cancel_channel = h_cancel,
+    .free_object = h_free_object,
     .flush_adapter_buffers_ex = sysdma__v3_flush,
-    .allocate_common_buffer_ex = sysdma__allocate_common_ex,
+    .allocate_common_buffer_ex = h_common_ex,
 };
 
 /* Address bits a bus master reaches: the version-3 address width (0 → 32),
@@ -143,7 +276,7 @@ sysdma_status sysdma_adapter_get(sysdma_system *sys, const sysdma_device_descrip
     sysdma_adapter *obj = NULL;
     sysdma_status st = adapter_get(sys, desc, &obj, out, map_registers);
     if (sys->hook_adapter_got)
-        sys->hook_adapter_got(sys->hook_ctx, obj, desc, st);
+        sys->hook_adapter_got(sys->hook_ctx, *out, desc, st);
     return st;
 }
 
@@ -289,30 +422,34 @@ sysdma_status sysdma__stale(const sysdma_adapter *h, const char *call)
     return SYSDMA_E_INVALID_ARGUMENT;
 }
 
-/* Look the handle `a` up (it becomes the adapter object), or return. */
-#define RESOLVE(a, stale)                               \
-    const sysdma_adapter *const handle_ = (a);          \
-    (a) = sysdma__resolve(handle_, NULL);               \
-    if (!(a))                                           \
+/* Look the handle `a` up (it becomes the adapter object, `ops_` the table
+ * its calls go through, `handle_` keeps the handle), or return. */
+#define RESOLVE(a, stale)                                       \
+    sysdma_adapter *const handle_ = (a);                        \
+    const sysdma_dma_operations *ops_ = NULL;                   \
+    (a) = sysdma__resolve_ops(handle_, &ops_);                  \
+    if (!(a))                                                   \
     return stale
 
-#define OPS_OR(a, member, fail)                         \
-    RESOLVE(a, sysdma__stale(handle_, __func__));       \
-    if (!(a)->ops->member)                              \
+#define OPS_OR(a, member, fail)                                 \
+    RESOLVE(a, sysdma__stale(handle_, __func__));               \
+    if (!ops_->member)                                          \
     return (fail)
 
 sysdma_status sysdma_adapter_put(sysdma_adapter *h)
 {
     bool ref = false;
-    sysdma_adapter *a = sysdma__resolve(h, &ref);
+    const sysdma_dma_operations *ops = NULL;
+    sysdma_adapter *a = sysdma__resolve_ops(h, &ops);
     if (!a)
         return sysdma__stale(h, __func__);
+    (void)sysdma__resolve(h, &ref);
     if (!ref)
         return SYSDMA_E_INVALID_ARGUMENT; /* the adapter's own handle, not a reference */
-    if (!a->ops->put_adapter)
+    if (!ops->put_adapter)
         return SYSDMA_E_NOT_SUPPORTED;
     sysdma_system *sys = a->sys;
-    sysdma_status st = a->ops->put_adapter(a);
+    sysdma_status st = ops->put_adapter(h);
     if (st == SYSDMA_OK) {
         sysdma__lock(sys);
         sysdma__handle_release(sys, h);
@@ -325,20 +462,20 @@ sysdma_status sysdma_channel_allocate(sysdma_adapter *a, void *device, uint32_t 
                                       sysdma_adapter_control_fn routine, void *context)
 {
     OPS_OR(a, allocate_channel, SYSDMA_E_NOT_SUPPORTED);
-    return a->ops->allocate_channel(a, device, count, routine, context);
+    return ops_->allocate_channel(handle_, device, count, routine, context);
 }
 
 sysdma_status sysdma_channel_free(sysdma_adapter *a)
 {
     OPS_OR(a, free_channel, SYSDMA_E_NOT_SUPPORTED);
-    return a->ops->free_channel(a);
+    return ops_->free_channel(handle_);
 }
 
 sysdma_status sysdma_map_registers_free(sysdma_adapter *a, sysdma_map_registers *base,
                                         uint32_t count)
 {
     OPS_OR(a, free_map_registers, SYSDMA_E_NOT_SUPPORTED);
-    return a->ops->free_map_registers(a, base, count);
+    return ops_->free_map_registers(handle_, base, count);
 }
 
 sysdma_status sysdma_map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
@@ -348,7 +485,7 @@ sysdma_status sysdma_map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
     OPS_OR(a, map_transfer, SYSDMA_E_NOT_SUPPORTED);
     if (!mdl || !length || !current_va)
         return SYSDMA_E_INVALID_ARGUMENT;
-    return a->ops->map_transfer(a, mdl, regs, current_va, length, write_to_device, logical);
+    return ops_->map_transfer(handle_, mdl, regs, current_va, length, write_to_device, logical);
 }
 
 sysdma_status sysdma_flush_adapter_buffers(sysdma_adapter *a, sysdma_mdl *mdl,
@@ -358,7 +495,7 @@ sysdma_status sysdma_flush_adapter_buffers(sysdma_adapter *a, sysdma_mdl *mdl,
     OPS_OR(a, flush_adapter_buffers, SYSDMA_E_NOT_SUPPORTED);
     if (!mdl || !current_va)
         return SYSDMA_E_INVALID_ARGUMENT;
-    return a->ops->flush_adapter_buffers(a, mdl, regs, current_va, length, write_to_device);
+    return ops_->flush_adapter_buffers(handle_, mdl, regs, current_va, length, write_to_device);
 }
 
 sysdma_status sysdma_common_buffer_allocate(sysdma_adapter *a, uint32_t length,
@@ -367,14 +504,14 @@ sysdma_status sysdma_common_buffer_allocate(sysdma_adapter *a, uint32_t length,
     OPS_OR(a, allocate_common_buffer, SYSDMA_E_NOT_SUPPORTED);
     if (!va || !logical)
         return SYSDMA_E_INVALID_ARGUMENT;
-    return a->ops->allocate_common_buffer(a, length, cache_enabled, va, logical);
+    return ops_->allocate_common_buffer(handle_, length, cache_enabled, va, logical);
 }
 
 sysdma_status sysdma_common_buffer_free(sysdma_adapter *a, uint32_t length, uint64_t logical,
                                         void *va, bool cache_enabled)
 {
     OPS_OR(a, free_common_buffer, SYSDMA_E_NOT_SUPPORTED);
-    return a->ops->free_common_buffer(a, length, logical, va, cache_enabled);
+    return ops_->free_common_buffer(handle_, length, logical, va, cache_enabled);
 }
 
 sysdma_status sysdma_sg_get(sysdma_adapter *a, void *device, sysdma_mdl *mdl, void *current_va,
@@ -384,7 +521,7 @@ sysdma_status sysdma_sg_get(sysdma_adapter *a, void *device, sysdma_mdl *mdl, vo
     OPS_OR(a, get_scatter_gather_list, SYSDMA_E_NOT_SUPPORTED);
     if (!mdl || !current_va || !routine)
         return SYSDMA_E_INVALID_ARGUMENT;
-    return a->ops->get_scatter_gather_list(a, device, mdl, current_va, length, routine, context,
+    return ops_->get_scatter_gather_list(handle_, device, mdl, current_va, length, routine, context,
                                            write_to_device);
 }
 
@@ -393,7 +530,7 @@ sysdma_status sysdma_sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool write_
     OPS_OR(a, put_scatter_gather_list, SYSDMA_E_NOT_SUPPORTED);
     if (!list)
         return SYSDMA_E_INVALID_ARGUMENT;
-    return a->ops->put_scatter_gather_list(a, list, write_to_device);
+    return ops_->put_scatter_gather_list(handle_, list, write_to_device);
 }
 
 sysdma_status sysdma_sg_calculate(sysdma_adapter *a, sysdma_mdl *mdl, void *current_va,
@@ -404,7 +541,7 @@ sysdma_status sysdma_sg_calculate(sysdma_adapter *a, sysdma_mdl *mdl, void *curr
         return SYSDMA_E_NOT_SUPPORTED; /* a version-2 operation */
     if (!current_va || !list_size)
         return SYSDMA_E_INVALID_ARGUMENT;
-    return a->ops->calculate_scatter_gather_list(a, mdl, current_va, length, list_size,
+    return ops_->calculate_scatter_gather_list(handle_, mdl, current_va, length, list_size,
                                                  map_registers);
 }
 
@@ -417,7 +554,7 @@ sysdma_status sysdma_sg_build(sysdma_adapter *a, void *device, sysdma_mdl *mdl, 
         return SYSDMA_E_NOT_SUPPORTED; /* a version-2 operation */
     if (!mdl || !current_va || !routine || !buffer || !buffer_size)
         return SYSDMA_E_INVALID_ARGUMENT;
-    return a->ops->build_scatter_gather_list(a, device, mdl, current_va, length, routine, context,
+    return ops_->build_scatter_gather_list(handle_, device, mdl, current_va, length, routine, context,
                                              write_to_device, buffer, buffer_size);
 }
 
@@ -429,7 +566,7 @@ sysdma_status sysdma_sg_build_mdl(sysdma_adapter *a, sysdma_sg_list *list,
         return SYSDMA_E_NOT_SUPPORTED; /* a version-2 operation */
     if (!list || !original || !out)
         return SYSDMA_E_INVALID_ARGUMENT;
-    return a->ops->build_mdl_from_scatter_gather_list(a, list, original, out);
+    return ops_->build_mdl_from_scatter_gather_list(handle_, list, original, out);
 }
 
 sysdma_status sysdma_sg_start(sysdma_adapter *a, sysdma_sg_list *list, bool write_to_device,
@@ -438,9 +575,7 @@ sysdma_status sysdma_sg_start(sysdma_adapter *a, sysdma_sg_list *list, bool writ
     OPS_OR(a, sg_start, SYSDMA_E_NOT_SUPPORTED);
     if (!list)
         return SYSDMA_E_INVALID_ARGUMENT;
-    if (!a->master) /* `done` gets the caller's handle */
-        sysdma__sg_set_caller(a, list, (sysdma_adapter *)handle_);
-    return a->ops->sg_start(a, list, write_to_device, done, context);
+    return ops_->sg_start(handle_, list, write_to_device, done, context);
 }
 
 sysdma_status sysdma_sg_cancel(sysdma_adapter *a, sysdma_sg_list *list)
@@ -448,25 +583,25 @@ sysdma_status sysdma_sg_cancel(sysdma_adapter *a, sysdma_sg_list *list)
     OPS_OR(a, sg_cancel, SYSDMA_E_NOT_SUPPORTED);
     if (!list)
         return SYSDMA_E_INVALID_ARGUMENT;
-    return a->ops->sg_cancel(a, list);
+    return ops_->sg_cancel(handle_, list);
 }
 
 uint64_t sysdma_sg_progress(sysdma_adapter *a, const sysdma_sg_list *list)
 {
     RESOLVE(a, ((void)sysdma__stale(handle_, __func__), 0));
-    return list && a->ops->sg_progress ? a->ops->sg_progress(a, list) : 0;
+    return list && ops_->sg_progress ? ops_->sg_progress(handle_, list) : 0;
 }
 
 uint32_t sysdma_read_dma_counter(sysdma_adapter *a)
 {
     RESOLVE(a, ((void)sysdma__stale(handle_, __func__), 0));
-    return a->ops->read_dma_counter ? a->ops->read_dma_counter(a) : 0;
+    return ops_->read_dma_counter ? ops_->read_dma_counter(handle_) : 0;
 }
 
 uint32_t sysdma_get_dma_alignment(sysdma_adapter *a)
 {
     RESOLVE(a, ((void)sysdma__stale(handle_, __func__), 1));
-    return a->ops->get_dma_alignment ? a->ops->get_dma_alignment(a) : 1;
+    return ops_->get_dma_alignment ? ops_->get_dma_alignment(handle_) : 1;
 }
 
 void sysdma_adapter_state_get(sysdma_adapter *a, sysdma_adapter_state *out)
@@ -515,6 +650,6 @@ uint32_t sysdma_adapter_max_transfer(const sysdma_adapter *h)
 
 const sysdma_dma_operations *sysdma_adapter_operations(const sysdma_adapter *h)
 {
-    const sysdma_adapter *a = sysdma__resolve(h, NULL);
-    return a ? a->ops : NULL;
+    const sysdma_dma_operations *ops = NULL;
+    return sysdma__resolve_ops(h, &ops) ? ops : NULL;
 }

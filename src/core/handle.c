@@ -67,6 +67,8 @@ sysdma_adapter *sysdma__handle_new(sysdma_system *sys, sysdma_adapter *obj, bool
     if (!sys->serial)
         sys->serial = 1;
     e->obj = obj;
+    e->ops = NULL;
+    e->decoration = NULL;
     e->ref = ref;
     e->channel = obj->channel;
     atomic_store_explicit(&e->serial, sys->serial, memory_order_release);
@@ -92,6 +94,8 @@ void sysdma__handle_release(sysdma_system *sys, const sysdma_adapter *h)
     if (!e || !atomic_load_explicit(&e->serial, memory_order_relaxed))
         return;
     atomic_store_explicit(&e->serial, 0, memory_order_relaxed);
+    e->ops = NULL;
+    e->decoration = NULL;
     if (e->ref)
         sys->live_refs--;
     uint32_t k = (uint32_t)(e - sys->handles);
@@ -103,7 +107,8 @@ void sysdma__handle_release(sysdma_system *sys, const sysdma_adapter *h)
     sys->free_tail = k;
 }
 
-sysdma_adapter *sysdma__resolve(const sysdma_adapter *h, bool *ref)
+/* The live entry `h` names, from any thread (NULL: none). */
+static handle_entry *live_entry(const sysdma_adapter *h)
 {
     uintptr_t v = (uintptr_t)h;
     if (!(v & 1u))
@@ -114,7 +119,52 @@ sysdma_adapter *sysdma__resolve(const sysdma_adapter *h, bool *ref)
         return NULL;
     handle_entry *e = &sys->handles[(v >> HANDLE_INDEX_SHIFT) & (HANDLE_ENTRIES - 1)];
     uintptr_t serial = atomic_load_explicit(&e->serial, memory_order_acquire);
-    if (!serial || serial != v >> HANDLE_SERIAL_SHIFT)
+    return serial && serial == v >> HANDLE_SERIAL_SHIFT ? e : NULL;
+}
+
+sysdma_adapter *sysdma__resolve_ops(const sysdma_adapter *h, const sysdma_dma_operations **ops)
+{
+    handle_entry *e = live_entry(h);
+    if (!e)
+        return NULL;
+    *ops = e->ops ? e->ops : e->obj->ops;
+    return e->obj;
+}
+
+void sysdma__handle_decorate(sysdma_system *sys, const sysdma_adapter *h,
+                             const sysdma_dma_operations *ops, void *decoration)
+{
+    handle_entry *e = entry_of(sys, h);
+    if (e && atomic_load_explicit(&e->serial, memory_order_relaxed)) {
+        e->ops = ops;
+        e->decoration = decoration;
+    }
+}
+
+void *sysdma__handle_decoration(const sysdma_adapter *h)
+{
+    handle_entry *e = live_entry(h);
+    return e ? e->decoration : NULL;
+}
+
+void sysdma__handle_each_ref(sysdma_system *sys, void (*fn)(void *ctx, sysdma_adapter *h,
+                                                            sysdma_adapter *obj), void *ctx)
+{
+    for (uint32_t k = 0; k < HANDLE_ENTRIES; k++) {
+        handle_entry *e = &sys->handles[k];
+        uintptr_t serial = atomic_load_explicit(&e->serial, memory_order_relaxed);
+        if (serial && e->ref)
+            fn(ctx, (sysdma_adapter *)(1u | (uintptr_t)sys->slot << HANDLE_SLOT_SHIFT |
+                                       (uintptr_t)k << HANDLE_INDEX_SHIFT |
+                                       serial << HANDLE_SERIAL_SHIFT),
+               e->obj);
+    }
+}
+
+sysdma_adapter *sysdma__resolve(const sysdma_adapter *h, bool *ref)
+{
+    handle_entry *e = live_entry(h);
+    if (!e)
         return NULL;
     if (ref)
         *ref = e->ref;

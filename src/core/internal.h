@@ -151,6 +151,8 @@ struct sysdma_adapter {
 typedef struct handle_entry {
     _Atomic uintptr_t serial;    /* 0: free */
     sysdma_adapter *obj;         /* the adapter it names */
+    const sysdma_dma_operations *ops; /* this handle's table (NULL: the adapter's) */
+    void *decoration;            /* a decorator's (the verifier's) record of this handle */
     bool ref;                    /* a reference from sysdma_adapter_get (put takes only these) */
     uint32_t channel;            /* the adapter's, kept for reports on a stale handle */
     uint32_t next_free;          /* FIFO of free entries */
@@ -187,7 +189,7 @@ struct sysdma_system {
     sysdma_adapter *masters;     /* bus-master adapters, no channel */
     /* Hooks for a decorator (the verifier): told of every adapter_get and
      * of the system's destruction, before anything is checked. */
-    void (*hook_adapter_got)(void *ctx, sysdma_adapter *a, const sysdma_device_description *d,
+    void (*hook_adapter_got)(void *ctx, sysdma_adapter *handle, const sysdma_device_description *d,
                              sysdma_status st);
     void (*hook_destroying)(void *ctx);
     void *hook_ctx;
@@ -220,6 +222,15 @@ void sysdma__handle_release(sysdma_system *sys, const sysdma_adapter *h);
 /* The adapter a live handle names (NULL: stale, foreign or forged); *ref:
  * whether it is a reference from sysdma_adapter_get. Lock-free. */
 sysdma_adapter *sysdma__resolve(const sysdma_adapter *h, bool *ref);
+/* ...and the operations table calls with this handle go through. */
+sysdma_adapter *sysdma__resolve_ops(const sysdma_adapter *h, const sysdma_dma_operations **ops);
+/* A decorator's table and record for one handle (lock held; ops NULL: undecorated). */
+void sysdma__handle_decorate(sysdma_system *sys, const sysdma_adapter *h,
+                             const sysdma_dma_operations *ops, void *decoration);
+void *sysdma__handle_decoration(const sysdma_adapter *h);
+/* Call fn for every live reference handle of `sys` (lock held by the caller). */
+void sysdma__handle_each_ref(sysdma_system *sys, void (*fn)(void *ctx, sysdma_adapter *h,
+                                                            sysdma_adapter *obj), void *ctx);
 /* The live system a dead handle's registry slot names (NULL: none). */
 sysdma_system *sysdma__stale_system(const sysdma_adapter *h, uint32_t *channel);
 
@@ -328,13 +339,13 @@ sysdma_status sysdma__sg_build(sysdma_adapter *a, void *device, sysdma_mdl *mdl,
                                bool to_device, void *buffer, uint32_t *buffer_size);
 sysdma_status sysdma__sg_build_mdl(sysdma_adapter *a, sysdma_sg_list *list,
                                    const sysdma_mdl *original, sysdma_mdl **out);
-sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_sg_list *list, bool to_device,
-                               sysdma_sg_done_fn done, void *context);
+/* `caller`: the handle the run was started with, passed to `done`. */
+sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_adapter *caller, sysdma_sg_list *list,
+                               bool to_device, sysdma_sg_done_fn done, void *context);
 sysdma_status sysdma__sg_cancel(sysdma_adapter *a, sysdma_sg_list *list);
 uint64_t sysdma__sg_progress(sysdma_adapter *a, const sysdma_sg_list *list);
 void sysdma__sg_quarantine_destroy(sysdma_system *sys);
-/* Note the handle that starts a list's run, for its done call (lock taken). */
-void sysdma__sg_set_caller(sysdma_adapter *a, const sysdma_sg_list *l, sysdma_adapter *caller);
+
 /* A run on the adapter's queue: is it on the channel, and the next (lock held). */
 bool sysdma__sg_running(const struct sg_header *h);
 const struct sg_header *sysdma__sg_next_run(const struct sg_header *h);

@@ -476,15 +476,6 @@ static sysdma_status request(sysdma_adapter *a, void *device, sysdma_mdl *mdl, v
     return st;
 }
 
-void sysdma__sg_set_caller(sysdma_adapter *a, const sysdma_sg_list *l, sysdma_adapter *caller)
-{
-    sysdma__lock(a->sys);
-    sg_header *h = valid(a, l);
-    if (h && !h->running && !h->queued)
-        h->caller = caller;
-    sysdma__unlock(a->sys);
-}
-
 /* Let a put list's block go (lock held): it waits in the quarantine; the
  * block it pushes out is returned, for the caller to free unlocked. */
 static void *quarantine(sysdma_system *sys, sg_header *h, uint32_t *size)

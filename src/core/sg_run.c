@@ -79,8 +79,8 @@ static void call_done(const done_call *c, unsigned n)
             c[k].fn(c[k].a, c[k].list, c[k].status, c[k].ctx);
 }
 
-sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_sg_list *list, bool to_device,
-                               sysdma_sg_done_fn done, void *context)
+sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_adapter *caller, sysdma_sg_list *list,
+                               bool to_device, sysdma_sg_done_fn done, void *context)
 {
     sysdma_system *sys = a->sys;
     sysdma__lock(sys);
@@ -96,6 +96,7 @@ sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_sg_list *list, bool to_
     }
     h->done = done;
     h->done_ctx = context;
+    h->caller = caller;
     h->element = 0;
     h->done_bytes = 0;
     h->finished = false;

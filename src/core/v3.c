@@ -33,7 +33,8 @@ static bool v3(const sysdma_adapter *a)
  * it offers version 3; `handle_` keeps the caller's handle. */
 #define NEED_V3(a)                                              \
     sysdma_adapter *const handle_ = (a);                        \
-    (a) = sysdma__resolve(handle_, NULL);                       \
+    const sysdma_dma_operations *ops_ = NULL;                   \
+    (a) = sysdma__resolve_ops(handle_, &ops_);                  \
     if (!(a))                                                   \
         return sysdma__stale(handle_, __func__);                \
     if (!v3(a))                                                 \
@@ -83,7 +84,7 @@ sysdma_status sysdma_transfer_info_get(sysdma_adapter *a, sysdma_mdl *mdl, uint6
     uint32_t size = 0, regs = 0;
     sysdma_status st;
     if (!mdl) {
-        st = a->ops->calculate_scatter_gather_list(a, NULL, (void *)(uintptr_t)PAGE, length, &size,
+        st = ops_->calculate_scatter_gather_list(handle_, NULL, (void *)(uintptr_t)PAGE, length, &size,
                                                    &regs);
     } else {
         uint32_t inside = 0;
@@ -92,12 +93,12 @@ sysdma_status sysdma_transfer_info_get(sysdma_adapter *a, sysdma_mdl *mdl, uint6
             return SYSDMA_E_OUT_OF_RANGE;
         /* The range may run on into the next MDLs of the chain. */
         uint8_t *va = (uint8_t *)sysdma_mdl_virtual_address(m) + inside;
-        st = a->ops->calculate_scatter_gather_list(a, m, va, length, &size, &regs);
+        st = ops_->calculate_scatter_gather_list(handle_, m, va, length, &size, &regs);
     }
     if (st != SYSDMA_OK)
         return st;
     uint32_t one = 0;
-    a->ops->calculate_scatter_gather_list(a, NULL, (void *)(uintptr_t)PAGE, 1, &one, NULL);
+    ops_->calculate_scatter_gather_list(handle_, NULL, (void *)(uintptr_t)PAGE, 1, &one, NULL);
     *out = (sysdma_transfer_info){regs, (size - one) / (uint32_t)sizeof(sysdma_sg_element) + 1,
                                   size};
     return SYSDMA_OK;
@@ -147,30 +148,31 @@ sysdma_status sysdma_channel_allocate_ex(sysdma_adapter *a, void *device,
                                          void *context, sysdma_map_registers **base)
 {
     NEED_V3(a);
-    if (!a->ops->allocate_channel_ex)
+    if (!ops_->allocate_channel_ex)
         return SYSDMA_E_NOT_SUPPORTED;
-    return a->ops->allocate_channel_ex(a, device, ctx, count, flags, routine, context, base);
+    return ops_->allocate_channel_ex(handle_, device, ctx, count, flags, routine, context, base);
 }
 
 bool sysdma_channel_cancel(sysdma_adapter *a, sysdma_transfer_context *ctx)
 {
     sysdma_adapter *h = a;
-    a = sysdma__resolve(h, NULL);
+    const sysdma_dma_operations *ops = NULL;
+    a = sysdma__resolve_ops(h, &ops);
     if (!a) {
         (void)sysdma__stale(h, __func__);
         return false;
     }
-    if (!v3(a) || !ctx || !a->ops->cancel_channel)
+    if (!v3(a) || !ctx || !ops->cancel_channel)
         return false;
-    return a->ops->cancel_channel(a, ctx);
+    return ops->cancel_channel(h, ctx);
 }
 
 sysdma_status sysdma_adapter_free_object(sysdma_adapter *a, sysdma_allocation_action action)
 {
     NEED_V3(a);
-    if (!a->ops->free_object)
+    if (!ops_->free_object)
         return SYSDMA_E_NOT_SUPPORTED;
-    return a->ops->free_object(a, action);
+    return ops_->free_object(handle_, action);
 }
 
 sysdma_status sysdma_map_transfer_ex(sysdma_adapter *a, sysdma_mdl *mdl, uint64_t offset,
@@ -205,7 +207,7 @@ sysdma_status sysdma_map_transfer_ex(sysdma_adapter *a, sysdma_mdl *mdl, uint64_
     sysdma__unlock(a->sys);
     if (busy)
         return SYSDMA_E_WRONG_STATE;
-    sysdma_status st = a->ops->map_transfer(a, m, regs, va, &len, to_device, logical);
+    sysdma_status st = ops_->map_transfer(handle_, m, regs, va, &len, to_device, logical);
     if (st != SYSDMA_OK)
         return st;
     *length = len;
@@ -225,14 +227,20 @@ sysdma_status sysdma_flush_adapter_buffers_ex(sysdma_adapter *a, sysdma_mdl *mdl
     NEED_V3(a);
     if (!mdl)
         return SYSDMA_E_INVALID_ARGUMENT;
-    if (!a->ops->flush_adapter_buffers_ex)
+    if (!ops_->flush_adapter_buffers_ex)
         return SYSDMA_E_NOT_SUPPORTED;
-    return a->ops->flush_adapter_buffers_ex(a, mdl, regs, offset, length, to_device);
+    return ops_->flush_adapter_buffers_ex(handle_, mdl, regs, offset, length, to_device);
 }
 
-sysdma_status sysdma__v3_flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_registers *regs,
+sysdma_status sysdma__v3_flush(sysdma_adapter *h, sysdma_mdl *mdl, sysdma_map_registers *regs,
                                uint64_t offset, uint32_t length, bool to_device)
 {
+    /* A table member: `h` is the caller's handle, and the flush goes
+     * through its table (so a decorator sees it as a flush too). */
+    const sysdma_dma_operations *ops = NULL;
+    sysdma_adapter *a = sysdma__resolve_ops(h, &ops);
+    if (!a)
+        return SYSDMA_E_INVALID_ARGUMENT;
     uint32_t inside = 0;
     sysdma_mdl *m = locate(mdl, offset, &inside);
     if (!m)
@@ -242,7 +250,7 @@ sysdma_status sysdma__v3_flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_re
     sysdma__unlock(a->sys);
     if (pending)
         return SYSDMA_E_WRONG_STATE; /* neither complete nor cancelled yet */
-    return a->ops->flush_adapter_buffers(a, m, regs, (uint8_t *)sysdma_mdl_virtual_address(m) + inside,
+    return ops->flush_adapter_buffers(h, m, regs, (uint8_t *)sysdma_mdl_virtual_address(m) + inside,
                                          length, to_device);
 }
 
@@ -314,9 +322,9 @@ sysdma_status sysdma_common_buffer_allocate_ex(sysdma_adapter *a, uint64_t max_a
     NEED_V3(a);
     if (!va || !logical)
         return SYSDMA_E_INVALID_ARGUMENT;
-    if (!a->ops->allocate_common_buffer_ex)
+    if (!ops_->allocate_common_buffer_ex)
         return SYSDMA_E_NOT_SUPPORTED;
-    return a->ops->allocate_common_buffer_ex(a, max_address, length, cache_enabled, va, logical);
+    return ops_->allocate_common_buffer_ex(handle_, max_address, length, cache_enabled, va, logical);
 }
 
 sysdma_status sysdma_adapter_configure(sysdma_adapter *a, uint32_t function, void *data,

@@ -230,25 +230,27 @@ unsigned sysdma__vf_report_held(verifier *v, vrec *r, const char *call, site whe
 
 /* ---- switching on, hooks, teardown ----------------------------------------------------- */
 
-/* Wrap `a` (it has `refs` references). */
-static sysdma_status wrap(verifier *v, sysdma_adapter *a, uint32_t refs)
+/* Wrap the reference handle `h` (to adapter object `a`): calls made with
+ * it go through a table of the verifier's and a record of its own. */
+static sysdma_status wrap(verifier *v, sysdma_adapter *h, sysdma_adapter *a)
 {
     sysdma_system *sys = v->sys;
     vrec *r = sysdma__alloc(sys, sizeof *r);
     if (!r)
         return SYSDMA_E_NO_MEMORY;
     memset(r, 0, sizeof *r);
+    const sysdma_dma_operations *in = NULL;
     sysdma__lock(sys);
-    if (a->decoration) { /* wrapped meanwhile */
+    if (!sysdma__resolve_ops(h, &in) || rec_of(h)) { /* put, or wrapped meanwhile */
         sysdma__unlock(sys);
         sysdma__free(sys, r, sizeof *r);
         return SYSDMA_OK;
     }
+    r->handle = h;
     r->a = a;
-    r->inner = a->ops;
+    r->inner = in;
     /* What the adapter cannot do stays NOT_SUPPORTED (a NULL member). */
     r->ops = sysdma__vf_ops;
-    const sysdma_dma_operations *in = a->ops;
 #define KEEP_NULL(m)      \
     if (!in->m)           \
         r->ops.m = NULL;
@@ -276,20 +278,34 @@ static sysdma_status wrap(verifier *v, sysdma_adapter *a, uint32_t refs)
     KEEP_NULL(flush_adapter_buffers_ex)
     KEEP_NULL(allocate_common_buffer_ex)
 #undef KEEP_NULL
-    r->refs = refs;
     r->system = !a->master;
-    r->holding = a->granted;
-    r->regs = a->owner_regs;
     r->next = v->recs;
     v->recs = r;
-    a->decoration = r;
-    a->ops = &r->ops;
+    sysdma__handle_decorate(sys, h, &r->ops, r);
     a->bounce_lead = GUARD_BYTES; /* room for guard bytes before bounced data */
     sysdma__unlock(sys);
     return SYSDMA_OK;
 }
 
-static void on_adapter_got(void *ctx, sysdma_adapter *a, const sysdma_device_description *d,
+void sysdma__vf_forget(verifier *v, vrec *r)
+{
+    sysdma_system *sys = v->sys;
+    sysdma__lock(sys);
+    for (vrec **link = &v->recs; *link; link = &(*link)->next)
+        if (*link == r) {
+            *link = r->next;
+            break;
+        }
+    sysdma__unlock(sys);
+    while (r->kept) {
+        kept_set *k = r->kept;
+        r->kept = k->next;
+        sysdma__free(sys, k, sizeof *k);
+    }
+    sysdma__free(sys, r, sizeof *r);
+}
+
+static void on_adapter_got(void *ctx, sysdma_adapter *h, const sysdma_device_description *d,
                            sysdma_status st)
 {
     verifier *v = ctx;
@@ -300,27 +316,11 @@ static void on_adapter_got(void *ctx, sysdma_adapter *a, const sysdma_device_des
         return;
     }
     (void)d;
-    if (st != SYSDMA_OK || !a)
+    if (st != SYSDMA_OK || !h || !v->cfg.all_adapters)
         return;
-    sysdma_system *sys = v->sys;
-    vrec *r = rec_of(a);
-    if (!r) {
-        if (v->cfg.all_adapters)
-            (void)wrap(v, a, 1);
-        return;
-    }
-    sysdma__lock(sys);
-    bool revive = r->dead;
-    if (revive) {
-        r->dead = false;
-        r->refs = 1;
-        a->ops = &r->ops;
-    } else {
-        r->refs++;
-    }
-    sysdma__unlock(sys);
-    if (revive)
-        (void)r->inner->put_adapter(a); /* the quarantine's reference */
+    sysdma_adapter *a = sysdma__resolve(h, NULL);
+    if (a)
+        (void)wrap(v, h, a);
 }
 
 /* A call with a handle that was put (or never was one of this system's). */
@@ -353,9 +353,7 @@ static void on_destroy_refused(void *ctx)
     verifier *v = ctx;
     site none = {NULL, 0};
     for (vrec *r = v->recs; r; r = r->next) {
-        if (r->dead)
-            continue;
-        sysdma__vf_report(v, SYSDMA_VCHECK_LEAK, r->a, "sysdma_system_destroy", none, r->refs,
+        sysdma__vf_report(v, SYSDMA_VCHECK_LEAK, r->a, "sysdma_system_destroy", none, 1,
                           "adapter references");
         sysdma__vf_report_held(v, r, "sysdma_system_destroy", none, SYSDMA_VCHECK_LEAK);
     }
@@ -366,26 +364,13 @@ static void on_destroying(void *ctx)
     verifier *v = ctx;
     sysdma_system *sys = v->sys;
     site none = {NULL, 0};
-    for (vrec *r = v->recs; r; r = r->next) {
-        if (r->dead) {
-            r->a->ops = r->inner;
-            r->a->decoration = NULL;
-            r->a->bounce_lead = 0;
-            (void)r->inner->put_adapter(r->a); /* frees it */
-            continue;
-        }
-        sysdma__vf_report(v, SYSDMA_VCHECK_LEAK, r->a, "sysdma_system_destroy", none, r->refs,
-               "adapter references");
-        sysdma__vf_report_held(v, r, "sysdma_system_destroy", none, SYSDMA_VCHECK_LEAK);
-        /* The adapter lives on without the verifier: its common buffers
-         * become what the driver was given. */
-        for (common_rec *c = r->commons; c; c = c->next)
-            sysdma__common_rebase(r->a, (uint8_t *)c->va - c->front, c->logical - c->front,
-                                  c->front, c->length);
-        r->a->ops = r->inner;
-        r->a->decoration = NULL;
-        r->a->bounce_lead = 0;
-    }
+    /* No reference is held any more (the core refuses to destroy while
+     * one is): what is left are records to free. */
+    for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++)
+        if (sys->adapters[ch])
+            sys->adapters[ch]->bounce_lead = 0;
+    for (sysdma_adapter *m = sys->masters; m; m = m->next_master)
+        m->bounce_lead = 0;
     while (v->recs) {
         vrec *r = v->recs;
         v->recs = r->next;
@@ -422,6 +407,21 @@ static void on_destroying(void *ctx)
     sysdma__free(sys, v, sizeof *v);
 }
 
+/* sysdma__handle_each_ref's visitor: up to 64 references not yet wrapped. */
+static void collect_unwrapped(void *ctx, sysdma_adapter *h, sysdma_adapter *obj)
+{
+    struct {
+        sysdma_adapter **hs, **os;
+        unsigned n;
+        verifier *v;
+    } *c = ctx;
+    if (c->n < 64 && !rec_of(h)) {
+        c->hs[c->n] = h;
+        c->os[c->n] = obj;
+        c->n++;
+    }
+}
+
 sysdma_status sysdma_verifier_enable(sysdma_system *sys, const sysdma_verifier_config *config)
 {
     if (!sys)
@@ -443,11 +443,24 @@ sysdma_status sysdma_verifier_enable(sysdma_system *sys, const sysdma_verifier_c
     sys->hook_stale = on_stale;
     sys->hook_destroy_refused = on_destroy_refused;
     if (v->cfg.all_adapters) {
-        for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++)
-            if (sys->adapters[ch])
-                (void)wrap(v, sys->adapters[ch], sys->adapters[ch]->refs);
-        for (sysdma_adapter *m = sys->masters; m; m = m->next_master)
-            (void)wrap(v, m, m->refs);
+        /* References got before: wrap each (allocating, so outside the lock). */
+        sysdma_adapter *hs[64];
+        sysdma_adapter *os[64];
+        for (;;) {
+            struct {
+                sysdma_adapter **hs, **os;
+                unsigned n;
+                verifier *v;
+            } c = {hs, os, 0, v};
+            sysdma__lock(sys);
+            sysdma__handle_each_ref(sys, collect_unwrapped, &c);
+            sysdma__unlock(sys);
+            for (unsigned k = 0; k < c.n; k++)
+                if (wrap(v, hs[k], os[k]) != SYSDMA_OK)
+                    return SYSDMA_E_NO_MEMORY;
+            if (c.n < 64)
+                break;
+        }
     }
     return SYSDMA_OK;
 }
@@ -460,7 +473,5 @@ sysdma_status sysdma_verifier_wrap(sysdma_adapter *h)
     verifier *v = of_system(a->sys);
     if (!v)
         return SYSDMA_E_WRONG_STATE;
-    if (a->decoration)
-        return SYSDMA_OK;
-    return wrap(v, a, a->refs);
+    return wrap(v, h, a);
 }

@@ -72,11 +72,11 @@ typedef struct tramp {
 
 struct vrec {
     vrec *next;
-    sysdma_adapter *a;
+    sysdma_adapter *handle;        /* the driver's reference it wraps */
+    sysdma_adapter *a;             /* the adapter object behind it */
     const sysdma_dma_operations *inner;
     sysdma_dma_operations ops;     /* sysdma__vf_ops, minus what the inner table lacks */
-    uint32_t refs;                 /* the driver's references, as the verifier counts */
-    bool dead;                     /* last put done: quarantined */
+
     bool system;                   /* a system adapter (channel), not a bus master */
     /* channel */
     bool holding;                  /* granted and not released */
@@ -122,9 +122,16 @@ typedef struct sysdma_verifier verifier;
 
 /* ---- helpers --------------------------------------------------------------------------- */
 
-static inline vrec *rec_of(sysdma_adapter *a)
+/* The record of a handle the verifier wraps (one per sysdma_adapter_get). */
+static inline vrec *rec_of(const sysdma_adapter *h)
 {
-    return a->decoration;
+    return sysdma__handle_decoration(h);
+}
+
+/* The adapter object behind a wrapped handle. */
+static inline sysdma_adapter *obj_of(const sysdma_adapter *h)
+{
+    return rec_of(h)->a;
 }
 
 static inline tramp *tramp_take(verifier *v)
@@ -304,8 +311,9 @@ sysdma_status sysdma__vf_refuse(verifier *v, sysdma_verifier_check c, sysdma_ada
 unsigned sysdma__vf_report_held(verifier *v, vrec *r, const char *call, site where,
                                 sysdma_verifier_check c);
 
-/* verifier_ops.c, verifier_dead.c */
+/* verifier_ops.c */
 extern const sysdma_dma_operations sysdma__vf_ops;
-extern const sysdma_dma_operations sysdma__vf_dead_ops;
+/* verifier.c: a put handle's record goes (lock not held). */
+void sysdma__vf_forget(verifier *v, vrec *r);
 
 #endif /* SYSDMA_VERIFIER_INTERNAL_H */

@@ -5,40 +5,31 @@
  */
 #include "verifier_internal.h"
 
-static sysdma_status v_put_adapter(sysdma_adapter *a)
+static sysdma_status v_put_adapter(sysdma_adapter *h)
 {
+    sysdma_adapter *a = obj_of(h);
     verifier *v = V_OF(a);
-    vrec *r = rec_of(a);
+    vrec *r = rec_of(h);
     site where = sysdma__vf_take_site();
     sysdma_system *sys = a->sys;
+    /* This reference's requests still waiting (its own, not other drivers'). */
     sysdma__lock(sys);
-    bool last = r->refs == 1;
-    uint32_t queued = a->queued;
+    uint32_t queued = 0;
+    for (tramp *t = v->outstanding; t; t = t->next)
+        queued += t->rec == r;
     sysdma__unlock(sys);
-    if (last) {
-        unsigned kinds = sysdma__vf_report_held(v, r, "sysdma_adapter_put", where,
-                                     SYSDMA_VCHECK_PUT_WITH_RESOURCES);
-        if (!kinds && queued) {
-            sysdma__vf_report(v, SYSDMA_VCHECK_PUT_WITH_RESOURCES, a, "sysdma_adapter_put", where, queued,
-                   "channel requests waiting");
-            kinds++;
-        }
-        if (kinds)
-            return SYSDMA_E_VERIFIER;
-        /* Keep the adapter, quarantined, so later uses are reports. */
-        sysdma__lock(sys);
-        r->refs = 0;
-        r->dead = true;
-        a->ops = &sysdma__vf_dead_ops;
-        sysdma__unlock(sys);
-        return SYSDMA_OK;
+    unsigned kinds = sysdma__vf_report_held(v, r, "sysdma_adapter_put", where,
+                                            SYSDMA_VCHECK_PUT_WITH_RESOURCES);
+    if (!kinds && queued) {
+        sysdma__vf_report(v, SYSDMA_VCHECK_PUT_WITH_RESOURCES, a, "sysdma_adapter_put", where,
+                          queued, "channel requests waiting");
+        kinds++;
     }
-    sysdma_status st = r->inner->put_adapter(a);
-    if (st == SYSDMA_OK) {
-        sysdma__lock(sys);
-        r->refs--;
-        sysdma__unlock(sys);
-    }
+    if (kinds)
+        return SYSDMA_E_VERIFIER;
+    sysdma_status st = r->inner->put_adapter(h);
+    if (st == SYSDMA_OK)
+        sysdma__vf_forget(v, r); /* the handle is dead: the core reports its later uses */
     return st;
 }
 
@@ -144,16 +135,17 @@ void sysdma__vf_tramp_unpost(verifier *v, tramp *t)
     sysdma__unlock(v->sys);
 }
 
-static sysdma_status v_allocate_channel(sysdma_adapter *a, void *device, uint32_t count,
+static sysdma_status v_allocate_channel(sysdma_adapter *h, void *device, uint32_t count,
                                         sysdma_adapter_control_fn routine, void *context)
 {
+    sysdma_adapter *a = obj_of(h);
     verifier *v = V_OF(a);
-    vrec *r = rec_of(a);
+    vrec *r = rec_of(h);
     site where = sysdma__vf_take_site();
     sysdma_system *sys = a->sys;
     const char *call = "sysdma_channel_allocate";
     if (!routine)
-        return r->inner->allocate_channel(a, device, count, routine, context);
+        return r->inner->allocate_channel(h, device, count, routine, context);
     if (count > a->max_map_registers)
         return sysdma__vf_refuse(v, SYSDMA_VCHECK_TOO_MANY_MAP_REGISTERS, a, call, where);
     sysdma__lock(sys);
@@ -166,16 +158,17 @@ static sysdma_status v_allocate_channel(sysdma_adapter *a, void *device, uint32_
                                              NULL, false, NULL, NULL, 0});
     if (!t)
         return SYSDMA_E_NO_MEMORY;
-    sysdma_status st = r->inner->allocate_channel(a, device, count, control_tramp, t);
+    sysdma_status st = r->inner->allocate_channel(h, device, count, control_tramp, t);
     if (st != SYSDMA_OK && st != SYSDMA_PENDING)
         sysdma__vf_tramp_unpost(v, t);
     return st;
 }
 
-static sysdma_status v_free_channel(sysdma_adapter *a)
+static sysdma_status v_free_channel(sysdma_adapter *h)
 {
+    sysdma_adapter *a = obj_of(h);
     verifier *v = V_OF(a);
-    vrec *r = rec_of(a);
+    vrec *r = rec_of(h);
     site where = sysdma__vf_take_site();
     sysdma_system *sys = a->sys;
     sysdma__lock(sys);
@@ -193,14 +186,15 @@ static sysdma_status v_free_channel(sysdma_adapter *a)
     r->in_control = false;
     r->regs = NULL;
     sysdma__unlock(sys);
-    return r->inner->free_channel(a);
+    return r->inner->free_channel(h);
 }
 
-static sysdma_status v_free_map_registers(sysdma_adapter *a, sysdma_map_registers *base,
+static sysdma_status v_free_map_registers(sysdma_adapter *h, sysdma_map_registers *base,
                                           uint32_t count)
 {
+    sysdma_adapter *a = obj_of(h);
     verifier *v = V_OF(a);
-    vrec *r = rec_of(a);
+    vrec *r = rec_of(h);
     site where = sysdma__vf_take_site();
     sysdma_system *sys = a->sys;
     sysdma__lock(sys);
@@ -226,15 +220,16 @@ static sysdma_status v_free_map_registers(sysdma_adapter *a, sysdma_map_register
         sysdma__free(sys, found, sizeof *found);
     if (c != SYSDMA_VCHECK_COUNT)
         return sysdma__vf_refuse(v, c, a, "sysdma_map_registers_free", where);
-    return r->inner->free_map_registers(a, base, count);
+    return r->inner->free_map_registers(h, base, count);
 }
 
-static sysdma_status v_map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
+static sysdma_status v_map_transfer(sysdma_adapter *h, sysdma_mdl *mdl,
                                     sysdma_map_registers *regs, void *current_va,
                                     uint32_t *length, bool to_device, uint64_t *logical)
 {
+    sysdma_adapter *a = obj_of(h);
     verifier *v = V_OF(a);
-    vrec *r = rec_of(a);
+    vrec *r = rec_of(h);
     site where = sysdma__vf_take_site();
     sysdma_system *sys = a->sys;
     const uint8_t *va = current_va;
@@ -270,7 +265,7 @@ static sysdma_status v_map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
     if (c != SYSDMA_VCHECK_COUNT)
         return sysdma__vf_refuse(v, c, a, "sysdma_map_transfer", where);
     uint64_t lg = 0;
-    sysdma_status st = r->inner->map_transfer(a, mdl, regs, current_va, length, to_device, &lg);
+    sysdma_status st = r->inner->map_transfer(h, mdl, regs, current_va, length, to_device, &lg);
     if (st != SYSDMA_OK)
         return st;
     if (logical)
@@ -307,11 +302,12 @@ static sysdma_status v_map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
     return SYSDMA_OK;
 }
 
-static sysdma_status v_flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_registers *regs,
+static sysdma_status v_flush(sysdma_adapter *h, sysdma_mdl *mdl, sysdma_map_registers *regs,
                              void *current_va, uint32_t length, bool to_device)
 {
+    sysdma_adapter *a = obj_of(h);
     verifier *v = V_OF(a);
-    vrec *r = rec_of(a);
+    vrec *r = rec_of(h);
     site where = sysdma__vf_take_site();
     sysdma_system *sys = a->sys;
     const char *call = "sysdma_flush_adapter_buffers";
@@ -331,7 +327,7 @@ static sysdma_status v_flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regi
     bool touched = m.map_bounced && m.map_to_device && checksum(m.map_va, m.map_len) != m.map_sum;
     bool overrun = m.guard && (!guard_intact(m.guard, m.guard_len) ||
                                !guard_intact(m.guard - m.map_len - m.guard_front, m.guard_front));
-    sysdma_status st = r->inner->flush_adapter_buffers(a, mdl, regs, current_va, length, to_device);
+    sysdma_status st = r->inner->flush_adapter_buffers(h, mdl, regs, current_va, length, to_device);
     if (st == SYSDMA_OK) {
         sysdma__lock(sys);
         r->mapped = false;
@@ -345,26 +341,31 @@ static sysdma_status v_flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regi
     return st == SYSDMA_OK && (touched || overrun) ? SYSDMA_E_VERIFIER : st;
 }
 
-static uint32_t v_read_counter(sysdma_adapter *a)
+static uint32_t v_read_counter(sysdma_adapter *h)
 {
-    vrec *r = rec_of(a);
-    return r->inner->read_dma_counter ? r->inner->read_dma_counter(a) : 0;
+    sysdma_adapter *a = obj_of(h);
+    (void)a;
+    vrec *r = rec_of(h);
+    return r->inner->read_dma_counter ? r->inner->read_dma_counter(h) : 0;
 }
 
-static uint32_t v_alignment(sysdma_adapter *a)
+static uint32_t v_alignment(sysdma_adapter *h)
 {
-    vrec *r = rec_of(a);
-    return r->inner->get_dma_alignment ? r->inner->get_dma_alignment(a) : 1;
+    sysdma_adapter *a = obj_of(h);
+    (void)a;
+    vrec *r = rec_of(h);
+    return r->inner->get_dma_alignment ? r->inner->get_dma_alignment(h) : 1;
 }
 
 /* A common buffer is handed out from inside a larger one: `front` guard
  * bytes before it (a multiple of the adapter's alignment, which is all the
  * API promises) and up to GUARD_BYTES after it, where the window allows.
  * max_address: ~0 for plain AllocateCommonBuffer (no Ex). */
-static sysdma_status common_allocate(sysdma_adapter *a, const char *call, uint64_t max_address,
+static sysdma_status common_allocate(sysdma_adapter *h, const char *call, uint64_t max_address,
                                      uint32_t length, bool cached, void **va, uint64_t *logical)
 {
-    vrec *r = rec_of(a);
+    sysdma_adapter *a = obj_of(h);
+    vrec *r = rec_of(h);
     sysdma_system *sys = a->sys;
     site where = sysdma__vf_take_site();
     uint32_t window = a->master ? 0 : a->limits.boundary ? a->limits.boundary : a->max_transfer;
@@ -372,7 +373,7 @@ static sysdma_status common_allocate(sysdma_adapter *a, const char *call, uint64
         return sysdma__vf_refuse(V_OF(a), SYSDMA_VCHECK_ZERO_LENGTH, a, call, where);
     if ((window && length > window) || length > 0x80000000u)
         return sysdma__vf_refuse(V_OF(a), SYSDMA_VCHECK_TOO_LONG, a, call, where);
-    uint32_t align = r->inner->get_dma_alignment ? r->inner->get_dma_alignment(a) : 1;
+    uint32_t align = r->inner->get_dma_alignment ? r->inner->get_dma_alignment(h) : 1;
     uint32_t front = GUARD_BYTES;
     if (align > 1 && align <= PAGE)
         front = (GUARD_BYTES + align - 1) & ~(align - 1);
@@ -388,8 +389,8 @@ static sysdma_status common_allocate(sysdma_adapter *a, const char *call, uint64
     uint64_t ilogical = 0;
     sysdma_status st =
         max_address == ~(uint64_t)0
-            ? r->inner->allocate_common_buffer(a, inner, cached, &iva, &ilogical)
-            : r->inner->allocate_common_buffer_ex(a, max_address, inner, cached, &iva, &ilogical);
+            ? r->inner->allocate_common_buffer(h, inner, cached, &iva, &ilogical)
+            : r->inner->allocate_common_buffer_ex(h, max_address, inner, cached, &iva, &ilogical);
     if (st != SYSDMA_OK) {
         sysdma__free(sys, c, sizeof *c);
         return st;
@@ -407,19 +408,23 @@ static sysdma_status common_allocate(sysdma_adapter *a, const char *call, uint64
     return SYSDMA_OK;
 }
 
-static sysdma_status v_allocate_common(sysdma_adapter *a, uint32_t length, bool cached,
+static sysdma_status v_allocate_common(sysdma_adapter *h, uint32_t length, bool cached,
                                        void **va, uint64_t *logical)
 {
-    return common_allocate(a, "sysdma_common_buffer_allocate", ~(uint64_t)0, length, cached, va,
+    sysdma_adapter *a = obj_of(h);
+    (void)a;
+    return common_allocate(h, "sysdma_common_buffer_allocate", ~(uint64_t)0, length, cached, va,
                            logical);
 }
 
-static sysdma_status v_allocate_common_ex(sysdma_adapter *a, uint64_t max_address,
+static sysdma_status v_allocate_common_ex(sysdma_adapter *h, uint64_t max_address,
                                           uint32_t length, bool cached, void **va,
                                           uint64_t *logical)
 {
+    sysdma_adapter *a = obj_of(h);
+    (void)a;
     /* ~0 and 0 both mean "anywhere the adapter reaches" to the core. */
-    return common_allocate(a, "sysdma_common_buffer_allocate_ex",
+    return common_allocate(h, "sysdma_common_buffer_allocate_ex",
                            max_address == ~(uint64_t)0 ? 0 : max_address, length, cached, va,
                            logical);
 }
@@ -432,11 +437,12 @@ static bool common_guard_ok(const common_rec *c)
            guard_intact((const uint8_t *)c->va + c->length, c->inner_length - c->front - c->length);
 }
 
-static sysdma_status v_free_common(sysdma_adapter *a, uint32_t length, uint64_t logical, void *va,
+static sysdma_status v_free_common(sysdma_adapter *h, uint32_t length, uint64_t logical, void *va,
                                    bool cached)
 {
+    sysdma_adapter *a = obj_of(h);
     verifier *v = V_OF(a);
-    vrec *r = rec_of(a);
+    vrec *r = rec_of(h);
     site where = sysdma__vf_take_site();
     sysdma_system *sys = a->sys;
     const char *call = "sysdma_common_buffer_free";
@@ -454,7 +460,7 @@ static sysdma_status v_free_common(sysdma_adapter *a, uint32_t length, uint64_t 
     if (!ok)
         return sysdma__vf_refuse(v, SYSDMA_VCHECK_COMMON_BAD_FREE, a, call, where);
     bool guard = common_guard_ok(c);
-    sysdma_status st = r->inner->free_common_buffer(a, c->inner_length, logical - c->front,
+    sysdma_status st = r->inner->free_common_buffer(h, c->inner_length, logical - c->front,
                                                     (uint8_t *)va - c->front, cached);
     sysdma__free(sys, c, sizeof *c);
     if (!guard) {
@@ -466,13 +472,14 @@ static sysdma_status v_free_common(sysdma_adapter *a, uint32_t length, uint64_t 
 
 /* ---- version 3 ------------------------------------------------------------------------- */
 
-static sysdma_status v_allocate_ex(sysdma_adapter *a, void *device, sysdma_transfer_context *ctx,
+static sysdma_status v_allocate_ex(sysdma_adapter *h, void *device, sysdma_transfer_context *ctx,
                                    uint32_t count, uint32_t flags,
                                    sysdma_adapter_control_fn routine, void *context,
                                    sysdma_map_registers **base)
 {
+    sysdma_adapter *a = obj_of(h);
     verifier *v = V_OF(a);
-    vrec *r = rec_of(a);
+    vrec *r = rec_of(h);
     site where = sysdma__vf_take_site();
     sysdma_system *sys = a->sys;
     const char *call = "sysdma_channel_allocate_ex";
@@ -486,7 +493,7 @@ static sysdma_status v_allocate_ex(sysdma_adapter *a, void *device, sysdma_trans
         return sysdma__vf_refuse(v, c, a, call, where);
     if (!routine) {
         /* Synchronous, to the caller itself: it holds what it got. */
-        sysdma_status st = r->inner->allocate_channel_ex(a, device, ctx, count, flags, NULL, NULL,
+        sysdma_status st = r->inner->allocate_channel_ex(h, device, ctx, count, flags, NULL, NULL,
                                                          base);
         if (st == SYSDMA_OK) {
             sysdma__lock(sys);
@@ -504,18 +511,19 @@ static sysdma_status v_allocate_ex(sysdma_adapter *a, void *device, sysdma_trans
     if (!t)
         return SYSDMA_E_NO_MEMORY;
     sysdma_status st =
-        r->inner->allocate_channel_ex(a, device, ctx, count, flags, control_tramp, t, base);
+        r->inner->allocate_channel_ex(h, device, ctx, count, flags, control_tramp, t, base);
     if (st != SYSDMA_OK && st != SYSDMA_PENDING)
         sysdma__vf_tramp_unpost(v, t);
     return st;
 }
 
-static bool v_cancel_channel(sysdma_adapter *a, sysdma_transfer_context *ctx)
+static bool v_cancel_channel(sysdma_adapter *h, sysdma_transfer_context *ctx)
 {
+    sysdma_adapter *a = obj_of(h);
     verifier *v = V_OF(a);
-    vrec *r = rec_of(a);
+    vrec *r = rec_of(h);
     (void)sysdma__vf_take_site();
-    bool withdrawn = r->inner->cancel_channel(a, ctx);
+    bool withdrawn = r->inner->cancel_channel(h, ctx);
     if (withdrawn) {
         sysdma__lock(a->sys);
         tramp *t = v->outstanding;
@@ -528,10 +536,11 @@ static bool v_cancel_channel(sysdma_adapter *a, sysdma_transfer_context *ctx)
     return withdrawn;
 }
 
-static sysdma_status v_free_object(sysdma_adapter *a, sysdma_allocation_action action)
+static sysdma_status v_free_object(sysdma_adapter *h, sysdma_allocation_action action)
 {
+    sysdma_adapter *a = obj_of(h);
     verifier *v = V_OF(a);
-    vrec *r = rec_of(a);
+    vrec *r = rec_of(h);
     site where = sysdma__vf_take_site();
     sysdma_system *sys = a->sys;
     const char *call = "sysdma_adapter_free_object";
@@ -548,7 +557,7 @@ static sysdma_status v_free_object(sysdma_adapter *a, sysdma_allocation_action a
     sysdma__unlock(sys);
     if (c != SYSDMA_VCHECK_COUNT)
         return sysdma__vf_refuse(v, c, a, call, where);
-    sysdma_status st = r->inner->free_object(a, action);
+    sysdma_status st = r->inner->free_object(h, action);
     if (st != SYSDMA_OK || action == SYSDMA_KEEP_OBJECT)
         return st;
     kept_set *k = action == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS && regs
@@ -568,11 +577,12 @@ static sysdma_status v_free_object(sysdma_adapter *a, sysdma_allocation_action a
     return st;
 }
 
-static sysdma_status v_flush_ex(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_registers *regs,
+static sysdma_status v_flush_ex(sysdma_adapter *h, sysdma_mdl *mdl, sysdma_map_registers *regs,
                                 uint64_t offset, uint32_t length, bool to_device)
 {
+    sysdma_adapter *a = obj_of(h);
     verifier *v = V_OF(a);
-    vrec *r = rec_of(a);
+    vrec *r = rec_of(h);
     site where = sysdma__vf_take_site();
     sysdma__lock(a->sys);
     bool pending = a->v3_pending;
@@ -581,7 +591,7 @@ static sysdma_status v_flush_ex(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_r
         return sysdma__vf_refuse(v, SYSDMA_VCHECK_FLUSH_BEFORE_COMPLETION, a,
                                  "sysdma_flush_adapter_buffers_ex", where);
     sysdma_verifier_site(where.file, where.line); /* for the flush it makes */
-    return r->inner->flush_adapter_buffers_ex(a, mdl, regs, offset, length, to_device);
+    return r->inner->flush_adapter_buffers_ex(h, mdl, regs, offset, length, to_device);
 }
 
 const sysdma_dma_operations sysdma__vf_ops = {

@@ -85,13 +85,14 @@ static sysdma_verifier_check range_check(sysdma_adapter *a, const sysdma_mdl *md
     return SYSDMA_VCHECK_COUNT;
 }
 
-static sysdma_status sg_request(sysdma_adapter *a, void *device, sysdma_mdl *mdl, void *va,
+static sysdma_status sg_request(sysdma_adapter *h, void *device, sysdma_mdl *mdl, void *va,
                                 uint32_t length, sysdma_list_control_fn routine, void *context,
                                 bool to_device, void *buffer, uint32_t *buffer_size,
                                 const char *call)
 {
+    sysdma_adapter *a = obj_of(h);
     verifier *v = V_OF(a);
-    vrec *r = rec_of(a);
+    vrec *r = rec_of(h);
     site where = sysdma__vf_take_site();
     sysdma_system *sys = a->sys;
     sysdma__lock(sys);
@@ -109,28 +110,32 @@ static sysdma_status sg_request(sysdma_adapter *a, void *device, sysdma_mdl *mdl
     if (!t)
         return SYSDMA_E_NO_MEMORY;
     sysdma_status st =
-        buffer ? r->inner->build_scatter_gather_list(a, device, mdl, va, length, list_tramp, t,
+        buffer ? r->inner->build_scatter_gather_list(h, device, mdl, va, length, list_tramp, t,
                                                      to_device, buffer, buffer_size)
-               : r->inner->get_scatter_gather_list(a, device, mdl, va, length, list_tramp, t,
+               : r->inner->get_scatter_gather_list(h, device, mdl, va, length, list_tramp, t,
                                                    to_device);
     if (st != SYSDMA_OK && st != SYSDMA_PENDING)
         sysdma__vf_tramp_unpost(v, t);
     return st;
 }
 
-sysdma_status sysdma__vf_sg_get(sysdma_adapter *a, void *device, sysdma_mdl *mdl, void *va,
+sysdma_status sysdma__vf_sg_get(sysdma_adapter *h, void *device, sysdma_mdl *mdl, void *va,
                                 uint32_t length, sysdma_list_control_fn routine, void *context,
                                 bool to_device)
 {
-    return sg_request(a, device, mdl, va, length, routine, context, to_device, NULL, NULL,
+    sysdma_adapter *a = obj_of(h);
+    (void)a;
+    return sg_request(h, device, mdl, va, length, routine, context, to_device, NULL, NULL,
                       "sysdma_sg_get");
 }
 
-sysdma_status sysdma__vf_sg_build(sysdma_adapter *a, void *device, sysdma_mdl *mdl, void *va,
+sysdma_status sysdma__vf_sg_build(sysdma_adapter *h, void *device, sysdma_mdl *mdl, void *va,
                                   uint32_t length, sysdma_list_control_fn routine, void *context,
                                   bool to_device, void *buffer, uint32_t *buffer_size)
 {
-    return sg_request(a, device, mdl, va, length, routine, context, to_device, buffer,
+    sysdma_adapter *a = obj_of(h);
+    (void)a;
+    return sg_request(h, device, mdl, va, length, routine, context, to_device, buffer,
                       buffer_size, "sysdma_sg_build");
 }
 
@@ -152,10 +157,11 @@ static bool known_list(vrec *r, const sysdma_sg_list *list)
     return known;
 }
 
-sysdma_status sysdma__vf_sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool to_device)
+sysdma_status sysdma__vf_sg_put(sysdma_adapter *h, sysdma_sg_list *list, bool to_device)
 {
+    sysdma_adapter *a = obj_of(h);
     verifier *v = V_OF(a);
-    vrec *r = rec_of(a);
+    vrec *r = rec_of(h);
     site where = sysdma__vf_take_site();
     sysdma_system *sys = a->sys;
     sysdma__lock(sys);
@@ -172,7 +178,7 @@ sysdma_status sysdma__vf_sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool to
      * map registers; the CPU changed a bounced write's buffer meanwhile. */
     bool overrun = m.run_bytes && !list_guard(&m, list, false);
     bool touched = m.run_bytes && m.to_device && chain_checksum(m.mdl, m.va, m.length) != m.sum;
-    sysdma_status st = r->inner->put_scatter_gather_list(a, list, to_device);
+    sysdma_status st = r->inner->put_scatter_gather_list(h, list, to_device);
     if (st == SYSDMA_OK) {
         sysdma__lock(sys);
         link = find_list(r, list);
@@ -192,22 +198,23 @@ sysdma_status sysdma__vf_sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool to
     return st == SYSDMA_OK && (touched || overrun) ? SYSDMA_E_VERIFIER : st;
 }
 
-sysdma_status sysdma__vf_sg_calculate(sysdma_adapter *a, sysdma_mdl *mdl, void *va,
+sysdma_status sysdma__vf_sg_calculate(sysdma_adapter *h, sysdma_mdl *mdl, void *va,
                                       uint32_t length, uint32_t *size, uint32_t *regs)
 {
     (void)sysdma__vf_take_site();
-    return rec_of(a)->inner->calculate_scatter_gather_list(a, mdl, va, length, size, regs);
+    return rec_of(h)->inner->calculate_scatter_gather_list(h, mdl, va, length, size, regs);
 }
 
-sysdma_status sysdma__vf_sg_build_mdl(sysdma_adapter *a, sysdma_sg_list *list,
+sysdma_status sysdma__vf_sg_build_mdl(sysdma_adapter *h, sysdma_sg_list *list,
                                       const sysdma_mdl *original, sysdma_mdl **out)
 {
+    sysdma_adapter *a = obj_of(h);
     verifier *v = V_OF(a);
-    vrec *r = rec_of(a);
+    vrec *r = rec_of(h);
     site where = sysdma__vf_take_site();
     if (!known_list(r, list))
         return sysdma__vf_refuse(v, SYSDMA_VCHECK_LIST_PUT_UNKNOWN, a, "sysdma_sg_build_mdl", where);
-    return r->inner->build_mdl_from_scatter_gather_list(a, list, original, out);
+    return r->inner->build_mdl_from_scatter_gather_list(h, list, original, out);
 }
 
 /* A run is over: the list may be put again; then the driver's routine. */
@@ -224,11 +231,12 @@ static void v_done(sysdma_adapter *a, sysdma_sg_list *list, sysdma_status st, vo
         done(a, list, st, done_ctx);
 }
 
-sysdma_status sysdma__vf_sg_start(sysdma_adapter *a, sysdma_sg_list *list, bool to_device,
+sysdma_status sysdma__vf_sg_start(sysdma_adapter *h, sysdma_sg_list *list, bool to_device,
                                   sysdma_sg_done_fn done, void *context)
 {
+    sysdma_adapter *a = obj_of(h);
     verifier *v = V_OF(a);
-    vrec *r = rec_of(a);
+    vrec *r = rec_of(h);
     site where = sysdma__vf_take_site();
     sysdma__lock(a->sys);
     list_rec **link = find_list(r, list);
@@ -246,7 +254,7 @@ sysdma_status sysdma__vf_sg_start(sysdma_adapter *a, sysdma_sg_list *list, bool 
     sysdma__unlock(a->sys);
     if (c != SYSDMA_VCHECK_COUNT)
         return sysdma__vf_refuse(v, c, a, "sysdma_sg_start", where);
-    sysdma_status st = r->inner->sg_start(a, list, to_device, v_done, l);
+    sysdma_status st = r->inner->sg_start(h, list, to_device, v_done, l);
     if (st != SYSDMA_OK && st != SYSDMA_PENDING) {
         sysdma__lock(a->sys);
         l->running = false;
@@ -255,18 +263,21 @@ sysdma_status sysdma__vf_sg_start(sysdma_adapter *a, sysdma_sg_list *list, bool 
     return st;
 }
 
-sysdma_status sysdma__vf_sg_cancel(sysdma_adapter *a, sysdma_sg_list *list)
+sysdma_status sysdma__vf_sg_cancel(sysdma_adapter *h, sysdma_sg_list *list)
 {
+    sysdma_adapter *a = obj_of(h);
     verifier *v = V_OF(a);
-    vrec *r = rec_of(a);
+    vrec *r = rec_of(h);
     site where = sysdma__vf_take_site();
     if (!known_list(r, list))
         return sysdma__vf_refuse(v, SYSDMA_VCHECK_LIST_PUT_UNKNOWN, a, "sysdma_sg_cancel", where);
-    return r->inner->sg_cancel(a, list);
+    return r->inner->sg_cancel(h, list);
 }
 
-uint64_t sysdma__vf_sg_progress(sysdma_adapter *a, const sysdma_sg_list *list)
+uint64_t sysdma__vf_sg_progress(sysdma_adapter *h, const sysdma_sg_list *list)
 {
-    vrec *r = rec_of(a);
-    return known_list(r, list) && r->inner->sg_progress ? r->inner->sg_progress(a, list) : 0;
+    sysdma_adapter *a = obj_of(h);
+    (void)a;
+    vrec *r = rec_of(h);
+    return known_list(r, list) && r->inner->sg_progress ? r->inner->sg_progress(h, list) : 0;
 }
