@@ -6,6 +6,17 @@
  * The table starts with its size so that members can be appended without
  * breaking older platforms; optional members may be NULL and the core then
  * uses the default named in their comment.
+ *
+ * Calling context of the allocator (alloc, free, alloc_contig,
+ * free_contig): the core never calls them with its lock held, so they may
+ * sleep or take locks of their own as the kernel's allocator does; a
+ * spinlock-based lock below them is never nested inside the core's. They
+ * are called from the thread of any sysdma call (including calls a driver
+ * makes from inside its own callbacks, and the frees made by a call that
+ * releases resources, such as sysdma_channel_free), never from inside a
+ * path that holds the core's lock. The core does not serialize them:
+ * several threads may be in them at once (two sysdma calls may both grow
+ * the map-register pool), so they must be thread-safe on their own.
  */
 #ifndef SYSDMA_PLATFORM_H
 #define SYSDMA_PLATFORM_H
@@ -25,7 +36,8 @@ extern "C" {
 typedef struct sysdma_platform_ops {
     uint32_t size; /* sizeof(sysdma_platform_ops) as the platform was built */
 
-    /* Core objects (adapters, request records, MDLs). Required. May fail. */
+    /* Core objects (adapters, request records, MDLs). Required. May fail.
+     * Never called with the core's lock held (see above). */
     void *(*alloc)(void *ctx, size_t bytes);
     void (*free)(void *ctx, void *p, size_t bytes);
 
@@ -33,7 +45,9 @@ typedef struct sysdma_platform_ops {
      * `max_phys` (exclusive; 0 = no limit), not crossing a multiple of
      * `boundary` (0 = none), starting at a multiple of `align` (a power of
      * two ≥ 4096). Returns its virtual and physical address. Required for
-     * map registers and common buffers. SYSDMA_E_NO_MEMORY when none fits. */
+     * map registers and common buffers. SYSDMA_E_NO_MEMORY when none fits.
+     * Never called with the core's lock held (see above): the map-register
+     * pool grows with the lock dropped. */
     sysdma_status (*alloc_contig)(void *ctx, size_t bytes, uint64_t max_phys,
                                   uint64_t boundary, uint64_t align, void **va,
                                   uint64_t *phys);
@@ -48,7 +62,8 @@ typedef struct sysdma_platform_ops {
 
     /* One lock for the core's shared state. Optional (all four NULL: the
      * platform promises one thread at a time). Never held while a driver
-     * callback runs. */
+     * callback runs, nor while the allocator above is called, so it may be
+     * a spinlock. */
     void *(*lock_create)(void *ctx);
     void (*lock_acquire)(void *ctx, void *lock);
     void (*lock_release)(void *ctx, void *lock);

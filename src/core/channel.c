@@ -36,8 +36,9 @@ static sysdma_request *dequeue(request_queue *q)
     return r;
 }
 
-/* Spare records (lock held): take one, or give one back. A record that
- * does not fit the spare list goes back to the platform. */
+/* Spare records (lock held): take one, or give one back. Giving never
+ * frees: the platform's allocator is not called with the lock held, so the
+ * records beyond SPARE_MAX go back to it in unlock(). */
 static sysdma_request *take_request(sysdma_system *sys)
 {
     sysdma_request *r = sys->spare_requests;
@@ -62,22 +63,42 @@ static sysdma_map_registers *take_regs(sysdma_system *sys)
 
 static void give_request(sysdma_system *sys, sysdma_request *r)
 {
-    if (sys->n_spare_requests < SPARE_MAX) {
-        r->next = sys->spare_requests;
-        sys->spare_requests = r;
-        sys->n_spare_requests++;
-    } else {
-        sysdma__free(sys, r, sizeof *r);
-    }
+    r->next = sys->spare_requests;
+    sys->spare_requests = r;
+    sys->n_spare_requests++;
 }
 
 static void give_regs(sysdma_system *sys, sysdma_map_registers *g)
 {
-    if (sys->n_spare_regs < SPARE_MAX) {
-        g->next_kept = sys->spare_regs;
-        sys->spare_regs = g;
-        sys->n_spare_regs++;
-    } else {
+    g->next_kept = sys->spare_regs;
+    sys->spare_regs = g;
+    sys->n_spare_regs++;
+}
+
+/* Release the lock, then free the spare records beyond SPARE_MAX. */
+static void unlock(sysdma_system *sys)
+{
+    sysdma_request *rs = NULL;
+    sysdma_map_registers *gs = NULL;
+    while (sys->n_spare_requests > SPARE_MAX) {
+        sysdma_request *r = take_request(sys);
+        r->next = rs;
+        rs = r;
+    }
+    while (sys->n_spare_regs > SPARE_MAX) {
+        sysdma_map_registers *g = take_regs(sys);
+        g->next_kept = gs;
+        gs = g;
+    }
+    sysdma__unlock(sys);
+    while (rs) {
+        sysdma_request *r = rs;
+        rs = r->next;
+        sysdma__free(sys, r, sizeof *r);
+    }
+    while (gs) {
+        sysdma_map_registers *g = gs;
+        gs = g->next_kept;
         sysdma__free(sys, g, sizeof *g);
     }
 }
@@ -121,9 +142,12 @@ static void release_channel(sysdma_adapter *a, bool keep_registers)
 
 /*
  * Find one request that can be granted now (lock held): the head of the
- * pool queue if its registers fit, else the head of some adapter's channel
- * queue whose channel is free (moving it on to the pool queue, or granting
- * it when it needs no registers). Returns the granted request or NULL.
+ * pool queue if its registers fit (growing the pool for it if need be),
+ * else the head of some adapter's channel queue whose channel is free
+ * (moving it on to the pool queue, or granting it when it needs no
+ * registers). Returns the granted request or NULL. The pool grows with the
+ * lock dropped: afterwards the search starts again from the top, since
+ * another thread may have granted or cancelled the head meanwhile.
  */
 static sysdma_request *next_grant(sysdma_system *sys)
 {
@@ -131,6 +155,8 @@ static sysdma_request *next_grant(sysdma_system *sys)
         sysdma_request *r = sys->pool_waiting.head;
         if (r && sysdma__pool_take(sys, r->adapter, r->regs, r->count))
             return dequeue(&sys->pool_waiting);
+        if (r && sysdma__pool_grow(sys))
+            continue;
         bool moved = false;
         sysdma_adapter *m = sys->masters;
         for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS || m; ch++) {
@@ -159,11 +185,12 @@ static sysdma_request *next_grant(sysdma_system *sys)
 
 /* Run granted routines and apply their actions until nothing more can be
  * granted. Called without the lock; `first` is a request already granted
- * by the caller (or NULL). */
-static void pump(sysdma_system *sys, sysdma_request *first)
+ * by the caller (or NULL); `only_first`: after it, search for more only if
+ * its routine released something. */
+static void pump(sysdma_system *sys, sysdma_request *first, bool only_first)
 {
     sysdma_request *r = first;
-    bool from_allocate = first != NULL;
+    bool from_allocate = first != NULL && only_first;
     for (;;) {
         if (!r) {
             sysdma__lock(sys);
@@ -175,7 +202,7 @@ static void pump(sysdma_system *sys, sysdma_request *first)
                 r->grant = ++r->adapter->grants;
                 r->adapter->queued--;
             }
-            sysdma__unlock(sys);
+            unlock(sys);
             if (!r)
                 return;
         }
@@ -216,7 +243,7 @@ static void pump(sysdma_system *sys, sysdma_request *first)
         }
         if (ours)
             a->freed_early = false;
-        sysdma__unlock(sys);
+        unlock(sys);
         /* A request granted inside its own AdapterControl call took what
          * was free without freeing anything: unless its routine released
          * something, nothing new can be granted, so skip the search. After
@@ -246,14 +273,14 @@ sysdma_status sysdma__allocate(sysdma_adapter *a, void *device, uint32_t count,
         return SYSDMA_E_TOO_MANY_MAP_REGISTERS;
     sysdma__lock(sys);
     if (count && sysdma__pool_never(sys, a, count)) {
-        sysdma__unlock(sys);
+        unlock(sys);
         return SYSDMA_E_INSUFFICIENT_RESOURCES;
     }
     sysdma_request *r = take_request(sys);
     sysdma_map_registers *g = count ? take_regs(sys) : NULL;
     if (!r || (count && !g)) {
         /* No spare: go to the platform without the lock. */
-        sysdma__unlock(sys);
+        unlock(sys);
         if (!r)
             r = sysdma__alloc(sys, sizeof *r);
         if (count && !g) {
@@ -267,7 +294,7 @@ sysdma_status sysdma__allocate(sysdma_adapter *a, void *device, uint32_t count,
                 give_request(sys, r);
             if (g)
                 give_regs(sys, g);
-            sysdma__unlock(sys);
+            unlock(sys);
             return SYSDMA_E_NO_MEMORY;
         }
     }
@@ -278,29 +305,42 @@ sysdma_status sysdma__allocate(sysdma_adapter *a, void *device, uint32_t count,
     r->routine = routine;
     r->count = count;
     r->tag = tag;
-    bool granted = false;
-    if (!a->owned && !a->waiting.head) {
-        a->owned = true;
+    bool granted = false, grew = false;
+    for (;;) {
+        if (a->owned || a->waiting.head) {
+            if (!nowait)
+                enqueue(&a->waiting, r);
+            break;
+        }
         if (count == 0 || (!sys->pool_waiting.head && sysdma__pool_take(sys, a, r->regs, count))) {
+            a->owned = true;
             a->owner_regs = count ? r->regs : NULL;
             a->granted = true;
             a->in_routine = routine != NULL;
             r->grant = ++a->grants;
             granted = true;
-        } else if (nowait) {
-            a->owned = false;
-        } else {
+            break;
+        }
+        /* Short of registers with nobody ahead: grow the pool (the lock is
+         * dropped meanwhile, so everything is looked at again). */
+        if (!sys->pool_waiting.head && sysdma__pool_grow(sys)) {
+            grew = true;
+            continue;
+        }
+        if (!nowait) {
+            a->owned = true; /* reserved: the request waits for registers */
             enqueue(&sys->pool_waiting, r);
         }
-    } else if (!nowait) {
-        enqueue(&a->waiting, r);
+        break;
     }
     if (nowait && !granted) {
         /* A synchronous request never waits. */
         give_request(sys, r);
         if (g)
             give_regs(sys, g);
-        sysdma__unlock(sys);
+        unlock(sys);
+        if (grew)
+            pump(sys, NULL, false);
         return SYSDMA_E_INSUFFICIENT_RESOURCES;
     }
     if (granted && !routine) {
@@ -311,7 +351,9 @@ sysdma_status sysdma__allocate(sysdma_adapter *a, void *device, uint32_t count,
         if (base)
             *base = count ? r->regs : NULL;
         give_request(sys, r);
-        sysdma__unlock(sys);
+        unlock(sys);
+        if (grew)
+            pump(sys, NULL, false);
         return SYSDMA_OK;
     }
     if (!granted) {
@@ -319,10 +361,15 @@ sysdma_status sysdma__allocate(sysdma_adapter *a, void *device, uint32_t count,
         a->stats.deferred++;
         sys->stats.deferred++;
     }
-    sysdma__unlock(sys);
-    if (!granted)
+    unlock(sys);
+    /* A chunk added while the lock was out may serve requests queued
+     * meanwhile by other threads: whoever adds one looks for them. */
+    if (!granted) {
+        if (grew)
+            pump(sys, NULL, false);
         return SYSDMA_PENDING;
-    pump(sys, r);
+    }
+    pump(sys, r, !grew);
     return SYSDMA_OK;
 }
 
@@ -333,11 +380,11 @@ sysdma_status sysdma__free_channel(sysdma_adapter *a)
     /* A reserved channel whose request still waits for registers is not
      * the caller's yet. */
     if (!a->granted) {
-        sysdma__unlock(sys);
+        unlock(sys);
         return SYSDMA_E_NOT_OWNER;
     }
     if (a->map.active) {
-        sysdma__unlock(sys);
+        unlock(sys);
         return SYSDMA_E_WRONG_STATE;
     }
     release_channel(a, false);
@@ -346,9 +393,9 @@ sysdma_status sysdma__free_channel(sysdma_adapter *a)
         waiters = sys->adapters[ch] && sys->adapters[ch]->waiting.head;
     for (sysdma_adapter *m = sys->masters; m && !waiters; m = m->next_master)
         waiters = m->waiting.head != NULL;
-    sysdma__unlock(sys);
+    unlock(sys);
     if (waiters)
-        pump(sys, NULL);
+        pump(sys, NULL, false);
     return SYSDMA_OK;
 }
 
@@ -368,7 +415,7 @@ sysdma_status sysdma__free_map_registers(sysdma_adapter *a, sysdma_map_registers
      * list alone, or its data is lost. */
     sysdma_map_registers *known = *link ? *link : base == a->owner_regs ? base : NULL;
     if (known && known->list) {
-        sysdma__unlock(sys);
+        unlock(sys);
         return SYSDMA_E_NOT_OWNER;
     }
     if (!*link && a->in_routine && !a->freed_early && base == a->owner_regs &&
@@ -377,19 +424,19 @@ sysdma_status sysdma__free_map_registers(sysdma_adapter *a, sysdma_map_registers
          * and its completion ran on another CPU first): the registers go
          * back when it returns, whatever it returns. */
         a->freed_early = true;
-        sysdma__unlock(sys);
+        unlock(sys);
         return SYSDMA_OK;
     }
     if (!*link || base->count != count) {
-        sysdma__unlock(sys);
+        unlock(sys);
         return SYSDMA_E_NOT_OWNER;
     }
     *link = base->next_kept;
     sysdma__pool_give(sys, base);
     a->kept_sets--;
     give_regs(sys, base);
-    sysdma__unlock(sys);
-    pump(sys, NULL);
+    unlock(sys);
+    pump(sys, NULL, false);
     return SYSDMA_OK;
 }
 
@@ -423,7 +470,7 @@ bool sysdma__request_waiting(sysdma_adapter *a, const void *tag)
     sysdma_system *sys = a->sys;
     sysdma__lock(sys);
     bool found = find_tag(&a->waiting, a, tag) || find_tag(&sys->pool_waiting, a, tag);
-    sysdma__unlock(sys);
+    unlock(sys);
     return found;
 }
 
@@ -445,9 +492,9 @@ bool sysdma__cancel_request(sysdma_adapter *a, const void *tag)
             give_regs(sys, r->regs);
         give_request(sys, r);
     }
-    sysdma__unlock(sys);
+    unlock(sys);
     if (found)
-        pump(sys, NULL); /* the next waiter may go now */
+        pump(sys, NULL, false); /* the next waiter may go now */
     return found;
 }
 
@@ -458,19 +505,19 @@ sysdma_status sysdma__free_object(sysdma_adapter *a, sysdma_allocation_action ac
         return SYSDMA_E_INVALID_ARGUMENT;
     sysdma__lock(sys);
     if (!a->granted) {
-        sysdma__unlock(sys);
+        unlock(sys);
         return SYSDMA_E_NOT_OWNER;
     }
     if (action == SYSDMA_KEEP_OBJECT) {
-        sysdma__unlock(sys);
+        unlock(sys);
         return SYSDMA_OK;
     }
     if (a->map.active && !a->master) {
-        sysdma__unlock(sys);
+        unlock(sys);
         return SYSDMA_E_WRONG_STATE;
     }
     release_channel(a, action == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS);
-    sysdma__unlock(sys);
-    pump(sys, NULL);
+    unlock(sys);
+    pump(sys, NULL, false);
     return SYSDMA_OK;
 }

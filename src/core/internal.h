@@ -6,7 +6,11 @@
  * Locking. One platform lock (sys->lock) guards the pool, the queues and
  * every adapter's channel state. Callbacks are collected under the lock
  * and run after it is released (sysdma__pump), so a driver's AdapterControl
- * may call back into sysdma freely.
+ * may call back into sysdma freely. The platform's allocator is never
+ * called with the lock held (it may be a spinlock): records are allocated
+ * before the lock is taken or with it dropped, frees are made after it is
+ * released, and the map-register pool grows with it dropped
+ * (sysdma__pool_grow), the caller looking at everything again afterwards.
  */
 #ifndef SYSDMA_INTERNAL_H
 #define SYSDMA_INTERNAL_H
@@ -170,6 +174,9 @@ struct sysdma_system {
     pool_chunk *chunks;
     uint32_t pool_pages, pool_in_use, pool_high_water;
     bool growth_failed;          /* the platform refused a chunk since the last free */
+    uint32_t pool_growing;       /* pages of chunks being asked of the platform (lock dropped) */
+    uint32_t pool_gives;         /* frees of pages so far (wraps): a refusal counts only
+                                  * if none came while the platform was asked */
     request_queue pool_waiting;  /* channel granted, waiting for registers, FIFO */
     /* Spare request records and register bases (lock held to use), so
      * that the packet path does not go to the platform allocator for each
@@ -241,9 +248,16 @@ sysdma_status sysdma__stale(const sysdma_adapter *h, const char *call);
 /* mapreg.c */
 sysdma_status sysdma__pool_init(sysdma_system *sys);
 void sysdma__pool_destroy(sysdma_system *sys);
-/* Try to take `count` pages for `a` into `regs`; may grow the pool. */
+/* Take `count` pages for `a` into `regs` from the chunks there are (lock
+ * held); never grows the pool. */
 bool sysdma__pool_take(sysdma_system *sys, sysdma_adapter *a, sysdma_map_registers *regs,
                        uint32_t count);
+/* Grow the pool by a chunk if its cap and the last refusal allow (lock held
+ * on entry and on return). True: the lock was dropped while the platform
+ * was asked, so everything the caller saw may have changed (whether or not
+ * a chunk came) and it must look again. False: growth is not allowed now
+ * and the lock was held throughout. */
+bool sysdma__pool_grow(sysdma_system *sys);
 void sysdma__pool_give(sysdma_system *sys, sysdma_map_registers *regs);
 /* Can `count` pages for `a` never be had, given the pool's cap and state? */
 bool sysdma__pool_never(sysdma_system *sys, const sysdma_adapter *a, uint32_t count);

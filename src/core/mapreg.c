@@ -8,21 +8,20 @@
  * and for 8-bit channels inside one half of the chunk, so inside one 64 KiB
  * window too. The pool starts with the configured number of pages and grows
  * a chunk at a time, through the platform, up to the cap; when the platform
- * refuses a chunk the pool stops trying until pages are freed again.
+ * refuses a chunk the pool stops trying until pages are freed again. Taking
+ * pages never grows the pool: the callers that wait for pages grow it
+ * (sysdma__pool_grow), with the lock dropped around the platform's calls.
  */
 #include "internal.h"
 
 #define CHUNK_BYTES (CHUNK_PAGES * PAGE)
 
-static bool grow(sysdma_system *sys)
+/* A chunk from the platform, or NULL (lock not held). */
+static pool_chunk *chunk_new(sysdma_system *sys)
 {
-    if (sys->growth_failed || sys->pool_pages + CHUNK_PAGES > sys->cfg.map_registers_cap)
-        return false;
     pool_chunk *c = sysdma__alloc(sys, sizeof *c);
-    if (!c) {
-        sys->growth_failed = true;
-        return false;
-    }
+    if (!c)
+        return NULL;
     void *va = NULL;
     uint64_t phys = 0;
     sysdma_status st = sys->pf.ops->alloc_contig(sys->pf.ctx, CHUNK_BYTES, SYSDMA_LIMIT_16M,
@@ -31,23 +30,60 @@ static bool grow(sysdma_system *sys)
         if (st == SYSDMA_OK)
             sys->pf.ops->free_contig(sys->pf.ctx, va, phys, CHUNK_BYTES);
         sysdma__free(sys, c, sizeof *c);
-        sys->growth_failed = true;
-        return false;
+        return NULL;
     }
     c->va = va;
     c->phys = phys;
+    c->used = 0;
+    return c;
+}
+
+static void chunk_add(sysdma_system *sys, pool_chunk *c)
+{
     c->next = sys->chunks;
     sys->chunks = c;
     sys->pool_pages += CHUNK_PAGES;
+}
+
+/*
+ * Growth. The platform's allocator is never called with the lock held (a
+ * kernel spinlock forbids it), so a grower reserves a chunk's worth of the
+ * cap under the lock (pool_growing), drops the lock to allocate, and takes
+ * it again to add the chunk. Anything may happen meanwhile: other threads
+ * free or take pages, or grow too (the reservations keep the pool within
+ * its cap), so the caller looks at the whole state again afterwards. A
+ * chunk that is no longer needed when it arrives stays in the pool. A
+ * refusal stops growth until pages are freed again, unless some were freed
+ * while the platform was being asked.
+ */
+bool sysdma__pool_grow(sysdma_system *sys)
+{
+    if (sys->growth_failed ||
+        sys->pool_pages + sys->pool_growing + CHUNK_PAGES > sys->cfg.map_registers_cap)
+        return false;
+    sys->pool_growing += CHUNK_PAGES;
+    uint32_t gives = sys->pool_gives;
+    sysdma__unlock(sys);
+    pool_chunk *c = chunk_new(sys);
+    sysdma__lock(sys);
+    sys->pool_growing -= CHUNK_PAGES;
+    if (c)
+        chunk_add(sys, c);
+    else if (sys->pool_gives == gives)
+        sys->growth_failed = true;
     return true;
 }
 
 sysdma_status sysdma__pool_init(sysdma_system *sys)
 {
+    /* Before the system is handed out: no lock is needed. */
     while (sys->pool_pages < sys->cfg.map_registers_initial &&
-           sys->pool_pages + CHUNK_PAGES <= sys->cfg.map_registers_cap)
-        if (!grow(sys))
+           sys->pool_pages + CHUNK_PAGES <= sys->cfg.map_registers_cap) {
+        pool_chunk *c = chunk_new(sys);
+        if (!c)
             return SYSDMA_E_NO_MEMORY;
+        chunk_add(sys, c);
+    }
     return SYSDMA_OK;
 }
 
@@ -98,13 +134,11 @@ bool sysdma__pool_never(sysdma_system *sys, const sysdma_adapter *a, uint32_t co
     if (count > span_for(a))
         return true;
     /* Any run that fits a chunk is had once the chunk's pages are free; so
-     * only a pool with no chunk, that cannot get one, can never serve. With
-     * no chunk no free will ever come to clear an earlier refusal, so the
-     * platform is asked again each time. */
-    if (sys->chunks)
-        return false;
-    sys->growth_failed = false;
-    return !grow(sys);
+     * only a pool with no chunk can never serve. Creation makes the first
+     * chunk whenever the cap allows one (or fails), so a pool without one
+     * has a cap below a chunk and never grows. */
+    SYSDMA_ASSERT(sys->chunks || sys->cfg.map_registers_cap < CHUNK_PAGES);
+    return sys->chunks == NULL;
 }
 
 bool sysdma__pool_take(sysdma_system *sys, sysdma_adapter *a, sysdma_map_registers *regs,
@@ -113,26 +147,23 @@ bool sysdma__pool_take(sysdma_system *sys, sysdma_adapter *a, sysdma_map_registe
     uint32_t span = span_for(a);
     if (count == 0 || count > span)
         return false;
-    for (;;) {
-        for (pool_chunk *c = sys->chunks; c; c = c->next) {
-            uint32_t first;
-            if (take_from(c, count, span, &first)) {
-                regs->chunk = c;
-                regs->first = first;
-                regs->count = count;
-                regs->adapter = a;
-                sys->pool_in_use += count;
-                a->stats.pool_in_use += count;
-                if (a->stats.pool_in_use > a->stats.pool_high_water)
-                    a->stats.pool_high_water = a->stats.pool_in_use;
-                if (sys->pool_in_use > sys->pool_high_water)
-                    sys->pool_high_water = sys->pool_in_use;
-                return true;
-            }
+    for (pool_chunk *c = sys->chunks; c; c = c->next) {
+        uint32_t first;
+        if (take_from(c, count, span, &first)) {
+            regs->chunk = c;
+            regs->first = first;
+            regs->count = count;
+            regs->adapter = a;
+            sys->pool_in_use += count;
+            a->stats.pool_in_use += count;
+            if (a->stats.pool_in_use > a->stats.pool_high_water)
+                a->stats.pool_high_water = a->stats.pool_in_use;
+            if (sys->pool_in_use > sys->pool_high_water)
+                sys->pool_high_water = sys->pool_in_use;
+            return true;
         }
-        if (!grow(sys))
-            return false;
     }
+    return false;
 }
 
 void sysdma__pool_give(sysdma_system *sys, sysdma_map_registers *regs)
@@ -144,5 +175,6 @@ void sysdma__pool_give(sysdma_system *sys, sysdma_map_registers *regs)
     sys->pool_in_use -= regs->count;
     regs->adapter->stats.pool_in_use -= regs->count;
     sys->growth_failed = false;
+    sys->pool_gives++;
     regs->chunk = NULL;
 }

@@ -3,6 +3,10 @@
  * malloc, contiguous memory from the machine's physical page allocator,
  * virtual→physical from its mappings, ports from its bus, the lock a
  * pthread mutex. Optional fault injection makes the Nth allocation fail.
+ *
+ * The core never calls the allocator with its lock held (sysdma/platform.h):
+ * the lock counts, per thread, the sim locks it holds, and an allocator
+ * call made while this thread holds one stops the program.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -11,9 +15,22 @@
 
 #include "sim_internal.h"
 
+/* Sim locks the calling thread holds. */
+static _Thread_local unsigned locks_held;
+
+static void check_unlocked(const char *call)
+{
+    if (locks_held == 0)
+        return;
+    fprintf(stderr, "sim platform: %s called with the core lock held\n", call);
+    fflush(stderr);
+    abort();
+}
+
 static void *pf_alloc(void *ctx, size_t bytes)
 {
     sim_pf *p = ctx;
+    check_unlocked("alloc");
     if (p->fail_after && *p->fail_after >= 0) {
         if (*p->fail_after == 0)
             return NULL;
@@ -26,6 +43,7 @@ static void pf_free(void *ctx, void *ptr, size_t bytes)
 {
     (void)ctx;
     (void)bytes;
+    check_unlocked("free");
     free(ptr);
 }
 
@@ -33,6 +51,7 @@ static sysdma_status pf_alloc_contig(void *ctx, size_t bytes, uint64_t max_phys,
                                      uint64_t align, void **va, uint64_t *phys)
 {
     sim_pf *p = ctx;
+    check_unlocked("alloc_contig");
     if (p->fail_after && *p->fail_after >= 0) {
         if (*p->fail_after == 0)
             return SYSDMA_E_NO_MEMORY;
@@ -45,6 +64,7 @@ static void pf_free_contig(void *ctx, void *va, uint64_t phys, size_t bytes)
 {
     sim_pf *p = ctx;
     (void)va;
+    check_unlocked("free_contig");
     sysdma_sim_free_contig(p->sim, phys, bytes);
 }
 
@@ -81,11 +101,13 @@ static void pf_lock_acquire(void *ctx, void *lock)
 {
     (void)ctx;
     pthread_mutex_lock(lock);
+    locks_held++;
 }
 
 static void pf_lock_release(void *ctx, void *lock)
 {
     (void)ctx;
+    locks_held--;
     pthread_mutex_unlock(lock);
 }
 

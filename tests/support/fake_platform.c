@@ -1,6 +1,7 @@
 /* Fake platform and ideal controller for the core's unit tests (see fake_platform.h). */
 #include "fake_platform.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,18 @@ static bool fail_now(fake_platform *f)
     return fail;
 }
 
+/* The allocator is never called with the core's lock held (a kernel
+ * spinlock forbids it; sysdma/platform.h): a call that is fails the test
+ * on the spot, whichever test it is. */
+static void check_unlocked(fake_platform *f, const char *call)
+{
+    if (f->lock_depth == 0)
+        return;
+    f->locked_calls++;
+    fprintf(stderr, "fake_platform: %s called with the core lock held\n", call);
+    abort();
+}
+
 /* Core objects carry their size in front so that a free with a wrong size
  * is caught. */
 typedef struct obj_head {
@@ -26,6 +39,7 @@ typedef struct obj_head {
 static void *p_alloc(void *ctx, size_t bytes)
 {
     fake_platform *f = ctx;
+    check_unlocked(f, "alloc");
     if (fail_now(f))
         return NULL;
     obj_head *h = malloc(sizeof *h + bytes);
@@ -42,6 +56,7 @@ static void *p_alloc(void *ctx, size_t bytes)
 static void p_free(void *ctx, void *p, size_t bytes)
 {
     fake_platform *f = ctx;
+    check_unlocked(f, "free");
     if (!p) {
         f->bad_frees++;
         return;
@@ -72,6 +87,9 @@ static sysdma_status p_alloc_contig(void *ctx, size_t bytes, uint64_t max_phys, 
                                     uint64_t align, void **va, uint64_t *phys)
 {
     fake_platform *f = ctx;
+    check_unlocked(f, "alloc_contig");
+    if (f->contig_hook)
+        f->contig_hook(f->contig_hook_arg);
     if (fail_now(f))
         return SYSDMA_E_NO_MEMORY;
     if (bytes == 0 || bytes % PAGE || align < PAGE || (align & (align - 1)))
@@ -106,6 +124,7 @@ static sysdma_status p_alloc_contig(void *ctx, size_t bytes, uint64_t max_phys, 
 static void p_free_contig(void *ctx, void *va, uint64_t phys, size_t bytes)
 {
     fake_platform *f = ctx;
+    check_unlocked(f, "free_contig");
     for (size_t k = 0; k < f->n_contig; k++) {
         fake_contig *c = &f->contig[k];
         if (c->va == va) {
@@ -239,7 +258,7 @@ void fake_platform_destroy(fake_platform *f)
 bool fake_platform_clean(const fake_platform *f)
 {
     return f->allocs == f->frees && f->bytes_out == 0 && f->contig_allocs == f->contig_frees &&
-           f->bad_frees == 0 && f->lock_depth == 0 && f->lock_errors == 0;
+           f->bad_frees == 0 && f->lock_depth == 0 && f->lock_errors == 0 && f->locked_calls == 0;
 }
 
 uint8_t *fake_buffer(fake_platform *f, size_t pages, const uint64_t *phys)

@@ -9,7 +9,8 @@
  * range the test can shrink; every allocation counted (and freed bytes
  * checked against allocated ones), the Nth made to fail on request; a lock
  * that records whether it is held (so a callback can check it runs with no
- * core lock held); port I/O to a null sink that only counts.
+ * core lock held, and an allocator call made with it held aborts the test);
+ * port I/O to a null sink that only counts.
  *
  * fake_ctrl: a controller with the 8237 pair's limits (channels 0-3 8-bit
  * with 64 KiB windows, 5-7 16-bit with 128 KiB, 24 address bits, channel 4
@@ -63,12 +64,19 @@ typedef struct fake_platform {
     long fail_at;
     bool fail_persist;
     long failed;                    /* allocations refused so far */
+    /* Called at the start of every alloc_contig (after the lock check),
+     * so a test can act as another thread would while the core waits for
+     * the platform. NULL: none. */
+    void (*contig_hook)(void *arg);
+    void *contig_hook_arg;
     /* Contiguous memory comes from [contig_lo, contig_hi). */
     uint64_t contig_lo, contig_hi;
     /* The lock. */
     int lock_depth;
     long lock_acquires;
     long lock_errors;               /* nested acquire, release of a free lock */
+    long locked_calls;              /* alloc, free, alloc_contig or free_contig with the
+                                     * lock held: the call aborts the test */
     /* Null ports. */
     long port_reads, port_writes;
     long cache_flushes;

@@ -329,6 +329,144 @@ static void test_platform_refuses_growth(void **state)
     free(w);
 }
 
+static unsigned held_by(const world *w, unsigned which)
+{
+    for (unsigned k = 0; k < w->n_held; k++)
+        if (w->h[k].which == which)
+            return k;
+    fail_msg("channel %u holds no registers", chans[which]);
+    return 0;
+}
+
+/* A request waiting at the head of the pool queue for more than any chunk
+ * has free is granted by a later free, which grows the pool for it; the
+ * platform is asked with the core's lock free (the fake platform aborts
+ * the test otherwise). */
+static void test_free_grows_the_pool_for_the_head(void **state)
+{
+    (void)state;
+    world *w = malloc(sizeof *w);
+    make(w, 32, 64, 1u << 20);
+    request(w, 0, 1);
+    request(w, 1, 1);
+    w->f.contig_hi = w->f.contig_lo; /* no more contiguous memory */
+    request(w, 4, 32);               /* a whole chunk for channel 5: waits */
+    assert_int_equal(w->pending, 1);
+    assert_int_equal(w->f.contig_allocs, 1);
+    w->f.contig_hi = 12u << 20;
+    release(w, held_by(w, 1)); /* one page back: still short, the pool grows */
+    assert_int_equal(w->pending, 0);
+    assert_int_equal(w->f.contig_allocs, 2);
+    assert_int_equal(w->h[held_by(w, 4)].count, 32);
+    assert_int_equal(w->bad, 0);
+    check_stats(w, 64);
+    while (w->n_held)
+        release(w, 0);
+    unmake(w);
+    free(w);
+}
+
+/* What a "second thread" does while the core waits for the platform. */
+typedef struct meanwhile {
+    world *w;
+    int what;        /* 1: a request arrives; 2: registers come back;
+                      * 3: registers come back and the platform refuses */
+    unsigned which;
+    uint32_t count;
+    sysdma_status st;
+    int calls;
+} meanwhile;
+
+static void act_meanwhile(void *arg)
+{
+    meanwhile *m = arg;
+    world *w = m->w;
+    w->f.contig_hook = NULL; /* once */
+    m->calls++;
+    if (w->f.lock_depth != 0)
+        w->bad++;
+    if (m->what == 1) {
+        ticket *t = malloc(sizeof *t);
+        *t = (ticket){w, m->which, m->count};
+        m->st = sysdma_channel_allocate(w->ad[m->which], NULL, m->count, keep_regs, t);
+        return;
+    }
+    release(w, held_by(w, m->which));
+    if (m->what == 3)
+        w->f.fail_at = w->f.calls + 1; /* this very call fails */
+}
+
+/* Requests that arrive while the pool grows queue behind in order; the
+ * grower looks at the queue again once its chunk is in, so nothing is
+ * stranded, and each routine runs once, in arrival order. */
+static void test_request_arrives_while_the_pool_grows(void **state)
+{
+    (void)state;
+    world *w = malloc(sizeof *w);
+    make(w, 32, 64, 1u << 20);
+    request(w, 4, 31); /* channel 5: one page of the chunk left */
+    meanwhile m = {w, 1, 5, 16, SYSDMA_OK, 0};
+    w->f.contig_hook = act_meanwhile;
+    w->f.contig_hook_arg = &m;
+    ticket *t = malloc(sizeof *t);
+    *t = (ticket){w, 6, 16};
+    /* Channel 7 needs the pool to grow; meanwhile channel 6 asks too, finds
+     * the cap taken by the growth under way and queues. */
+    sysdma_status st = sysdma_channel_allocate(w->ad[6], NULL, 16, keep_regs, t);
+    assert_int_equal(m.calls, 1);
+    assert_int_equal(m.st, SYSDMA_PENDING);
+    assert_int_equal(st, SYSDMA_PENDING); /* queued behind channel 6 */
+    assert_int_equal(w->grants, 3);     /* ...and both granted by the grower */
+    assert_int_equal(w->n_held, 3);
+    assert_int_equal(w->h[1].which, 5);
+    assert_int_equal(w->h[2].which, 6);
+    assert_int_equal(w->f.contig_allocs, 2);
+    assert_int_equal(w->bad, 0);
+    check_stats(w, 64);
+    sysdma_stats s;
+    sysdma_stats_get(w->sys, NULL, &s);
+    assert_int_equal(s.granted, 3);
+    while (w->n_held)
+        release(w, 0);
+    unmake(w);
+    free(w);
+}
+
+/* Registers come back while the pool grows: the new chunk joins the pool
+ * anyway and the request is granted; and when the platform then refuses,
+ * the refusal does not stop later growth (pages were freed after it was
+ * asked). */
+static void test_registers_return_while_the_pool_grows(void **state)
+{
+    (void)state;
+    for (int what = 2; what <= 3; what++) {
+        world *w = malloc(sizeof *w);
+        make(w, 32, 128, 1u << 20);
+        request(w, 0, 16);
+        request(w, 1, 16); /* the first chunk is full */
+        meanwhile m = {w, what, 0, 0, SYSDMA_OK, 0};
+        w->f.contig_hook = act_meanwhile;
+        w->f.contig_hook_arg = &m;
+        request(w, 2, 16);
+        assert_int_equal(m.calls, 1);
+        assert_int_equal(w->pending, 0); /* granted in the call */
+        assert_int_equal(w->f.contig_allocs, what == 2 ? 2 : 1);
+        w->f.fail_at = 0;
+        request(w, 3, 16); /* needs a chunk: the platform is asked again */
+        assert_int_equal(w->pending, 0);
+        assert_int_equal(w->f.contig_allocs, 2);
+        request(w, 4, 32); /* and once more for a whole chunk */
+        assert_int_equal(w->pending, 0);
+        assert_int_equal(w->f.contig_allocs, 3);
+        assert_int_equal(w->bad, 0);
+        check_stats(w, 128);
+        while (w->n_held)
+            release(w, 0);
+        unmake(w);
+        free(w);
+    }
+}
+
 /* Freeing what is not held: a clear status and nothing changed. */
 static void test_free_what_is_not_held(void **state)
 {
@@ -368,6 +506,9 @@ int main(void)
         cmocka_unit_test(test_growth_on_demand_to_cap),
         cmocka_unit_test(test_platform_refuses_growth),
         cmocka_unit_test(test_free_what_is_not_held),
+        cmocka_unit_test(test_free_grows_the_pool_for_the_head),
+        cmocka_unit_test(test_request_arrives_while_the_pool_grows),
+        cmocka_unit_test(test_registers_return_while_the_pool_grows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
