@@ -492,7 +492,11 @@ sysdma_status sysdma_adapter_info_get(sysdma_adapter *adapter, sysdma_adapter_in
 
 /* GetDmaTransferInfo: map registers, elements and list bytes a transfer of
  * `length` bytes from `offset` into the MDL chain needs (worst case with
- * mdl NULL). SYSDMA_E_OUT_OF_RANGE beyond the chain. */
+ * mdl NULL). SYSDMA_E_OUT_OF_RANGE beyond the chain; SYSDMA_E_LENGTH for a
+ * length of 0 or one no list of the adapter can carry (as sysdma_sg_get
+ * refuses): over a bus master's maximum length, or, without
+ * scatter/gather, over one element (the channel's maximum transfer; 4 GiB
+ * − 4 KiB for a bus master). */
 typedef struct sysdma_transfer_info {
     uint32_t map_registers;
     uint32_t elements;
@@ -505,7 +509,10 @@ sysdma_status sysdma_transfer_info_get(sysdma_adapter *adapter, sysdma_mdl *mdl,
 
 /* InitializeDmaTransferContext: one context per allocation request (the
  * caller's memory, initialized before each request, kept until the
- * request is granted or cancelled). */
+ * request is granted or cancelled). It must be aligned as the type (8
+ * bytes): a misaligned one is SYSDMA_E_INVALID_ARGUMENT here and in the
+ * calls that take it, and nothing is written. sysdma only copies its bytes
+ * and compares them; which contexts are in use it knows by address. */
 typedef struct sysdma_transfer_context {
     uint64_t opaque[8];
 } sysdma_transfer_context;
@@ -536,9 +543,11 @@ bool sysdma_channel_cancel(sysdma_adapter *adapter, sysdma_transfer_context *ctx
  * nothing). SYSDMA_E_NOT_OWNER when the channel is not held. */
 sysdma_status sysdma_adapter_free_object(sysdma_adapter *adapter, sysdma_allocation_action action);
 
-/* Completion of a MapTransferEx: SYSDMA_OK at terminal count,
- * SYSDMA_E_CANCELLED after sysdma_transfer_cancel_mapped. Runs once, with
- * no lock held (from sysdma_terminal_count's caller, or the cancel). */
+/* Completion of a MapTransferEx: runs exactly once, with no lock held.
+ * SYSDMA_OK at terminal count (from sysdma_terminal_count's caller) — for
+ * a bus master, whose device's end the core cannot see, from
+ * sysdma_flush_adapter_buffers_ex after its flush; SYSDMA_E_CANCELLED from
+ * sysdma_transfer_cancel_mapped when that comes first. */
 typedef void (*sysdma_transfer_complete_fn)(sysdma_adapter *adapter, void *context,
                                             sysdma_status status);
 
@@ -546,16 +555,22 @@ typedef void (*sysdma_transfer_complete_fn)(sysdma_adapter *adapter, void *conte
  * and start the transfer (a system adapter programs its channel; the
  * length is shortened to what one mapping can take: the channel's window,
  * the registers held when it must bounce, the end of the MDL). `complete`
- * (may be NULL) runs at terminal count. Every MapTransferEx must be
- * followed by sysdma_flush_adapter_buffers_ex, cancelled or not. Statuses
- * as sysdma_map_transfer. */
+ * (may be NULL) runs when the transfer is done (see its type): recorded in
+ * the lock hold that programs the channel, so a terminal count at once is
+ * not lost — it may run before this call returns. Every MapTransferEx must
+ * be followed by sysdma_flush_adapter_buffers_ex, cancelled or not.
+ * Statuses as sysdma_map_transfer (SYSDMA_E_WRONG_STATE also while the
+ * previous one's completion is due); a refused call records nothing. */
 sysdma_status sysdma_map_transfer_ex(sysdma_adapter *adapter, sysdma_mdl *mdl, uint64_t offset,
                                      uint32_t *length, bool write_to_device,
                                      sysdma_map_registers *map_registers,
                                      sysdma_transfer_complete_fn complete, void *context,
                                      uint64_t *logical);
 
-/* FlushAdapterBuffersEx: as sysdma_flush_adapter_buffers, by offset. */
+/* FlushAdapterBuffersEx: as sysdma_flush_adapter_buffers, by offset. A
+ * system adapter's is SYSDMA_E_WRONG_STATE while its MapTransferEx
+ * completion is due (neither terminal count nor cancel yet); a bus
+ * master's runs that completion (SYSDMA_OK) once the flush succeeded. */
 sysdma_status sysdma_flush_adapter_buffers_ex(sysdma_adapter *adapter, sysdma_mdl *mdl,
                                               sysdma_map_registers *map_registers,
                                               uint64_t offset, uint32_t length,

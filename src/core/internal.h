@@ -128,7 +128,11 @@ struct sysdma_adapter {
     struct sg_header *run_head, *run_tail;
     uint32_t lists;              /* scatter/gather lists handed out, not yet put */
     uint32_t ops_version;        /* 1, 2 or 3, from the latest description */
-    /* version 3: the mapped transfer's completion, due at terminal count */
+    /* version 3: the mapped transfer's completion, due at terminal count
+     * (a bus master's: at FlushAdapterBuffersEx). MapTransferEx arms it
+     * before mapping; the mapping makes it pending in the lock hold that
+     * programs the channel, so no terminal count falls in between. */
+    bool v3_armed;
     bool v3_pending;
     sysdma_transfer_complete_fn v3_complete;
     void *v3_context;

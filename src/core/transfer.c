@@ -122,6 +122,10 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
         a->map.active = false;
     } else {
         a->map = (mapping){true, bounce, to_device, mdl, va, len, phys, bounce ? regs : NULL};
+        if (a->v3_armed) { /* MapTransferEx's completion: due from now on */
+            a->v3_armed = false;
+            a->v3_pending = true;
+        }
         a->stats.transfers++;
         sys->stats.transfers++;
         if (bounce) {

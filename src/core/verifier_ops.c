@@ -575,7 +575,7 @@ static sysdma_status v_flush_ex(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_r
     vrec *r = rec_of(a);
     site where = sysdma__vf_take_site();
     sysdma__lock(a->sys);
-    bool pending = a->v3_pending;
+    bool pending = a->v3_pending && !a->master; /* a bus master's flush completes it */
     sysdma__unlock(a->sys);
     if (pending)
         return sysdma__vf_refuse(v, SYSDMA_VCHECK_FLUSH_BEFORE_COMPLETION, a,
