@@ -435,16 +435,31 @@ sysdma_status sysdma_sg_build_mdl(sysdma_adapter *adapter, sysdma_sg_list *list,
 /*
  * The chained runner (sysdma's own, for system adapters): program the
  * list's first element on the adapter's channel and, at each terminal
- * count, the next, so the driver starts its device once for the whole
- * list (the device must tolerate the pause while the channel is masked and
- * reprogrammed). `done` runs once, with no lock held, after the last
- * element's terminal count (SYSDMA_OK) or when the run is cancelled
- * (SYSDMA_E_CANCELLED). Runs on one channel go one after another: a start
- * while another list runs returns SYSDMA_PENDING and the list starts when
- * the earlier one is done. SYSDMA_E_NOT_SUPPORTED for a bus master;
- * SYSDMA_E_WRONG_STATE while a packet transfer is mapped on the channel or
- * the list is already running; SYSDMA_E_INVALID_ARGUMENT for a list that is
- * not this adapter's or a direction it was not built for.
+ * count the controller confirms, the next, so the driver starts its device
+ * once for the whole list (the device must tolerate the pause while the
+ * channel is masked and reprogrammed). `done` runs exactly once per start
+ * that returned SYSDMA_OK or SYSDMA_PENDING, with no lock held: SYSDMA_OK
+ * after the last element's terminal count, SYSDMA_E_CANCELLED when the run
+ * is cancelled, the controller's status when programming an element
+ * fails.
+ *
+ * A run holds the channel like an AdapterControl grant, from its start to
+ * its done call. SYSDMA_OK: it took the channel and runs — the channel was
+ * free, or the caller is the routine holding it (a list-control routine),
+ * which hands it to the run. SYSDMA_PENDING: it waits in the channel queue
+ * (behind other runs, grants and requests) and starts when its turn comes;
+ * start the device after the previous holder is done. Requests for the
+ * channel wait while it runs; when it ends the channel goes to the next
+ * waiter. The elements are copied at the start (later writes to the list
+ * change nothing) and checked against the channel.
+ *
+ * SYSDMA_E_NOT_SUPPORTED for a bus master; SYSDMA_E_WRONG_STATE while a
+ * packet transfer is mapped on the channel or the list is already running
+ * or waiting; SYSDMA_E_INVALID_ARGUMENT for a list that is not this
+ * adapter's, a direction it was not built for, or elements or a count
+ * that are not what it was built with (outside the channel's reach or
+ * window, misaligned, empty); SYSDMA_E_NO_MEMORY; a controller's status
+ * when programming the first element fails (no done call then).
  */
 typedef void (*sysdma_sg_done_fn)(sysdma_adapter *adapter, sysdma_sg_list *list,
                                   sysdma_status status, void *context);
@@ -454,12 +469,17 @@ sysdma_status sysdma_sg_start(sysdma_adapter *adapter, sysdma_sg_list *list,
 /* Tell the core that `channels` (bit k = channel k) reached terminal count:
  * from the interrupt (or its deferred work) that reports it — in the sim,
  * the IRQ set with sysdma_sim_set_tc_irq and the mask from
- * sysdma_sim_tc_ack(). Channels without a run are ignored. */
+ * sysdma_sim_tc_ack(). Channels without a run or a MapTransferEx are
+ * ignored; a run advances only when the controller confirms the element
+ * is done (its counter reads 0 bytes left, when it has one), so a report
+ * that comes while bytes remain changes nothing. */
 void sysdma_terminal_count(sysdma_system *sys, uint32_t channels);
 
-/* Stop the run of `list` (running or waiting): the channel is masked and
- * `done` runs with SYSDMA_E_CANCELLED. SYSDMA_E_WRONG_STATE when the list
- * is not running. */
+/* Stop the run of `list` (running or waiting): the channel is masked (a
+ * waiting run is withdrawn from the channel queue) and `done` runs once
+ * with SYSDMA_E_CANCELLED — at once, or, when the run's turn has just come
+ * on another thread, from there. SYSDMA_E_WRONG_STATE when the list is not
+ * running or waiting, or is already cancelled. */
 sysdma_status sysdma_sg_cancel(sysdma_adapter *adapter, sysdma_sg_list *list);
 
 /* Bytes of the list moved so far by its run (whole elements done plus the

@@ -27,6 +27,7 @@ typedef struct sg_header {
     bool caller_buffer;        /* laid out in sysdma_sg_build's buffer */
     bool mdl_built;
     bool running, queued, finished;
+    bool cancelled;            /* cancelled while its grant was on its way: it ends unrun */
     void *device;
     sysdma_list_control_fn routine;
     void *context;
@@ -36,6 +37,11 @@ typedef struct sg_header {
     uint64_t done_bytes;
     sysdma_sg_done_fn done;
     void *done_ctx;
+    /* The elements the run programs: the core's copy, taken and checked
+     * against the channel at the start (the list itself is the driver's
+     * to scribble on), freed when the run ends. */
+    sysdma_sg_element *run_elements;
+    uint32_t run_count;
 } sg_header;
 
 #define HDR_BYTES ((sizeof(sg_header) + 15u) & ~(size_t)15u)
@@ -53,6 +59,13 @@ static inline sg_header *header_of(const sysdma_sg_list *l)
 static inline uint64_t list_bytes(uint32_t elements)
 {
     return HDR_BYTES + sizeof(sysdma_sg_list) + (uint64_t)elements * sizeof(sysdma_sg_element);
+}
+
+/* The elements the list was built with (its block's size says). */
+static inline uint32_t built_elements(const sg_header *h)
+{
+    uint64_t fixed = HDR_BYTES + sizeof(sysdma_sg_list);
+    return h->size > fixed ? (uint32_t)((h->size - fixed) / sizeof(sysdma_sg_element)) : 0;
 }
 
 /* The header of a list this adapter handed out and not yet put. */

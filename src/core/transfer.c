@@ -83,7 +83,7 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
     sysdma_status st = SYSDMA_OK;
     if (!a->granted || (regs && regs != a->owner_regs))
         st = SYSDMA_E_NOT_OWNER;
-    else if (a->map.active || a->run_head)
+    else if (a->map.active || (a->run_head && sysdma__sg_running(a->run_head)))
         st = SYSDMA_E_WRONG_STATE; /* a mapping, or a list running on the channel */
     else if (bounce && (!a->owner_regs || regs != a->owner_regs))
         st = SYSDMA_E_LENGTH; /* must bounce through registers it does not hold: 0 bytes allowed */

@@ -246,7 +246,7 @@ static sysdma_status v_map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
         c = SYSDMA_VCHECK_MAP_WITHOUT_CHANNEL;
     else if (regs && regs != a->owner_regs)
         c = SYSDMA_VCHECK_MAP_STALE_REGISTERS;
-    else if (r->mapped || a->run_head)
+    else if (r->mapped || (a->run_head && sysdma__sg_running(a->run_head)))
         c = SYSDMA_VCHECK_MAP_WHILE_MAPPED;
     else if (len == 0)
         c = SYSDMA_VCHECK_ZERO_LENGTH;
