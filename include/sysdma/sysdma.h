@@ -254,7 +254,8 @@ sysdma_status sysdma_map_transfer(sysdma_adapter *adapter, sysdma_mdl *mdl,
  * − residue; all of them with ignore-count). Call once per MapTransfer
  * with the same MDL, CurrentVa, length and direction
  * (SYSDMA_E_INVALID_ARGUMENT otherwise; SYSDMA_E_WRONG_STATE when nothing is
- * mapped). */
+ * mapped, or, on a system adapter, while a MapTransferEx completion is
+ * still due). A bus master's MapTransferEx completion runs from it. */
 sysdma_status sysdma_flush_adapter_buffers(sysdma_adapter *adapter, sysdma_mdl *mdl,
                                            sysdma_map_registers *map_registers,
                                            void *current_va, uint32_t length,
@@ -566,7 +567,7 @@ sysdma_status sysdma_adapter_free_object(sysdma_adapter *adapter, sysdma_allocat
 /* Completion of a MapTransferEx: runs exactly once, with no lock held.
  * SYSDMA_OK at terminal count (from sysdma_terminal_count's caller) — for
  * a bus master, whose device's end the core cannot see, from
- * sysdma_flush_adapter_buffers_ex after its flush; SYSDMA_E_CANCELLED from
+ * sysdma_flush_adapter_buffers_ex (or _buffers) after its flush; SYSDMA_E_CANCELLED from
  * sysdma_transfer_cancel_mapped when that comes first. */
 typedef void (*sysdma_transfer_complete_fn)(sysdma_adapter *adapter, void *context,
                                             sysdma_status status);
@@ -590,7 +591,8 @@ sysdma_status sysdma_map_transfer_ex(sysdma_adapter *adapter, sysdma_mdl *mdl, u
 /* FlushAdapterBuffersEx: as sysdma_flush_adapter_buffers, by offset. A
  * system adapter's is SYSDMA_E_WRONG_STATE while its MapTransferEx
  * completion is due (neither terminal count nor cancel yet); a bus
- * master's runs that completion (SYSDMA_OK) once the flush succeeded. */
+ * master's runs that completion (SYSDMA_OK) once the flush succeeded (so
+ * does sysdma_flush_adapter_buffers). */
 sysdma_status sysdma_flush_adapter_buffers_ex(sysdma_adapter *adapter, sysdma_mdl *mdl,
                                               sysdma_map_registers *map_registers,
                                               uint64_t offset, uint32_t length,

@@ -152,7 +152,8 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
     sysdma_system *sys = a->sys;
     sysdma__lock(sys);
     mapping m = a->map;
-    if (!m.active) {
+    if (!m.active || (a->v3_pending && !a->master)) {
+        /* (a MapTransferEx's completion still due: not done yet) */
         sysdma__unlock(sys);
         return SYSDMA_E_WRONG_STATE;
     }
@@ -181,7 +182,15 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
         sysdma__lock(sys);
     }
     a->map.active = false;
+    /* A bus master's MapTransferEx: its device moved the data on its own;
+     * the driver's flush says it is done, so its completion runs now
+     * (unless a cancel ran it already). */
+    sysdma_transfer_complete_fn fn = a->v3_pending ? a->v3_complete : NULL;
+    void *ctx = a->v3_context;
+    a->v3_pending = false;
     sysdma__unlock(sys);
+    if (fn)
+        fn(a, ctx, SYSDMA_OK);
     return SYSDMA_OK;
 }
 

@@ -252,28 +252,15 @@ sysdma_status sysdma__v3_flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_re
     sysdma_mdl *m = locate(mdl, offset, &inside);
     if (!m)
         return SYSDMA_E_OUT_OF_RANGE;
-    sysdma_system *sys = a->sys;
-    sysdma__lock(sys);
+    sysdma__lock(a->sys);
     bool pending = a->v3_pending;
-    sysdma__unlock(sys);
+    sysdma__unlock(a->sys);
     if (pending && !a->master)
         return SYSDMA_E_WRONG_STATE; /* neither complete nor cancelled yet */
-    sysdma_status st = a->ops->flush_adapter_buffers(
-        a, m, regs, (uint8_t *)sysdma_mdl_virtual_address(m) + inside, length, to_device);
-    if (st != SYSDMA_OK || !a->master)
-        return st;
-    /* A bus master's device moved the data on its own: the driver's flush
-     * says it is done, so its completion runs now, unless a cancel
-     * already ran it (the flush ended the mapping: no cancel can follow). */
-    sysdma__lock(sys);
-    pending = a->v3_pending;
-    a->v3_pending = false;
-    sysdma_transfer_complete_fn fn = a->v3_complete;
-    void *ctx = a->v3_context;
-    sysdma__unlock(sys);
-    if (pending)
-        fn(a, ctx, SYSDMA_OK);
-    return SYSDMA_OK;
+    /* A bus master's completion runs from the flush (sysdma__flush). */
+    return a->ops->flush_adapter_buffers(a, m, regs,
+                                         (uint8_t *)sysdma_mdl_virtual_address(m) + inside, length,
+                                         to_device);
 }
 
 sysdma_status sysdma_transfer_cancel_mapped(sysdma_adapter *a)

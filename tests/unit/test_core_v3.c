@@ -581,6 +581,68 @@ static void test_transfer_info_limits(void **state)
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
 }
 
+/* A MapTransferEx mapping flushed with the version-1 flush: refused on a
+ * system adapter while its completion is due (it would be lost and the
+ * adapter left unable to map again); a bus master's completion runs. */
+static void test_v1_flush_of_ex_mapping(void **state)
+{
+    rig *r = *state;
+    uint32_t n;
+    sysdma_adapter *a = get(r, 3, 1, 65536, &n);
+    uint8_t *buf = sysdma_sim_buffer_alloc(r->sim, PAGE, 0, SYSDMA_SIM_LOW);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(r->sys, buf, PAGE, &m), SYSDMA_OK);
+    sysdma_transfer_context c;
+    assert_int_equal(sysdma_transfer_context_init(a, &c), SYSDMA_OK);
+    sysdma_map_registers *base;
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &c, n, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL,
+                                                NULL, &base),
+                     SYSDMA_OK);
+    done d = {0, SYSDMA_PENDING};
+    uint32_t len = 512;
+    assert_int_equal(sysdma_map_transfer_ex(a, m, 0, &len, true, base, completed, &d, NULL),
+                     SYSDMA_OK);
+    assert_int_equal(sysdma_flush_adapter_buffers(a, m, base, buf, len, true), SYSDMA_E_WRONG_STATE);
+    assert_int_equal(sysdma_transfer_cancel_mapped(a), SYSDMA_OK);
+    assert_int_equal(d.calls, 1);
+    assert_int_equal(sysdma_flush_adapter_buffers(a, m, base, buf, len, true), SYSDMA_OK);
+    d = (done){0, SYSDMA_PENDING};
+    assert_int_equal(sysdma_map_transfer_ex(a, m, 0, &len, true, base, completed, &d, NULL),
+                     SYSDMA_OK);
+    sysdma_terminal_count(r->sys, 1u << 1);
+    assert_int_equal(d.calls, 1);
+    assert_int_equal(sysdma_flush_adapter_buffers(a, m, base, buf, len, true), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    /* A bus master: the version-1 flush completes it too, once. */
+    sysdma_device_description dd = {0};
+    dd.version = 3;
+    dd.master = true;
+    dd.maximum_length = 4 * PAGE;
+    dd.address_width = 32;
+    assert_int_equal(sysdma_adapter_get(r->sys, &dd, &a, &n), SYSDMA_OK);
+    assert_int_equal(sysdma_transfer_context_init(a, &c), SYSDMA_OK);
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &c, n, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL,
+                                                NULL, &base),
+                     SYSDMA_OK);
+    d = (done){0, SYSDMA_PENDING};
+    len = PAGE;
+    assert_int_equal(sysdma_map_transfer_ex(a, m, 0, &len, false, base, completed, &d, NULL),
+                     SYSDMA_OK);
+    assert_int_equal(sysdma_flush_adapter_buffers(a, m, base, buf, len, false), SYSDMA_OK);
+    assert_int_equal(d.calls, 1);
+    assert_int_equal(d.status, SYSDMA_OK);
+    d = (done){0, SYSDMA_PENDING};
+    assert_int_equal(sysdma_map_transfer_ex(a, m, 0, &len, false, base, completed, &d, NULL),
+                     SYSDMA_OK); /* not left busy */
+    assert_int_equal(sysdma_flush_adapter_buffers_ex(a, m, base, 0, len, false), SYSDMA_OK);
+    assert_int_equal(d.calls, 1);
+    assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    sysdma_mdl_free(r->sys, m);
+    sysdma_sim_buffer_free(r->sim, buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -593,6 +655,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bus_master_completion, setup, teardown),
         cmocka_unit_test_setup_teardown(test_context_alignment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transfer_info_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_v1_flush_of_ex_mapping, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
