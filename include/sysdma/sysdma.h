@@ -262,7 +262,8 @@ sysdma_status sysdma_map_transfer(sysdma_adapter *adapter, sysdma_mdl *mdl,
  * − residue; all of them with ignore-count). Call once per MapTransfer
  * with the same MDL, CurrentVa, length and direction
  * (SYSDMA_E_INVALID_ARGUMENT otherwise; SYSDMA_E_WRONG_STATE when nothing is
- * mapped). */
+ * mapped, or, on a system adapter, while a MapTransferEx completion is
+ * still due). A bus master's MapTransferEx completion runs from it. */
 sysdma_status sysdma_flush_adapter_buffers(sysdma_adapter *adapter, sysdma_mdl *mdl,
                                            sysdma_map_registers *map_registers,
                                            void *current_va, uint32_t length,
@@ -449,16 +450,31 @@ sysdma_status sysdma_sg_build_mdl(sysdma_adapter *adapter, sysdma_sg_list *list,
 /*
  * The chained runner (sysdma's own, for system adapters): program the
  * list's first element on the adapter's channel and, at each terminal
- * count, the next, so the driver starts its device once for the whole
- * list (the device must tolerate the pause while the channel is masked and
- * reprogrammed). `done` runs once, with no lock held, after the last
- * element's terminal count (SYSDMA_OK) or when the run is cancelled
- * (SYSDMA_E_CANCELLED). Runs on one channel go one after another: a start
- * while another list runs returns SYSDMA_PENDING and the list starts when
- * the earlier one is done. SYSDMA_E_NOT_SUPPORTED for a bus master;
- * SYSDMA_E_WRONG_STATE while a packet transfer is mapped on the channel or
- * the list is already running; SYSDMA_E_INVALID_ARGUMENT for a list that is
- * not this adapter's or a direction it was not built for.
+ * count the controller confirms, the next, so the driver starts its device
+ * once for the whole list (the device must tolerate the pause while the
+ * channel is masked and reprogrammed). `done` runs exactly once per start
+ * that returned SYSDMA_OK or SYSDMA_PENDING, with no lock held: SYSDMA_OK
+ * after the last element's terminal count, SYSDMA_E_CANCELLED when the run
+ * is cancelled, the controller's status when programming an element
+ * fails.
+ *
+ * A run holds the channel like an AdapterControl grant, from its start to
+ * its done call. SYSDMA_OK: it took the channel and runs — the channel was
+ * free, or the caller is the routine holding it (a list-control routine),
+ * which hands it to the run. SYSDMA_PENDING: it waits in the channel queue
+ * (behind other runs, grants and requests) and starts when its turn comes;
+ * start the device after the previous holder is done. Requests for the
+ * channel wait while it runs; when it ends the channel goes to the next
+ * waiter. The elements are copied at the start (later writes to the list
+ * change nothing) and checked against the channel.
+ *
+ * SYSDMA_E_NOT_SUPPORTED for a bus master; SYSDMA_E_WRONG_STATE while a
+ * packet transfer is mapped on the channel or the list is already running
+ * or waiting; SYSDMA_E_INVALID_ARGUMENT for a list that is not this
+ * adapter's, a direction it was not built for, or elements or a count
+ * that are not what it was built with (outside the channel's reach or
+ * window, misaligned, empty); SYSDMA_E_NO_MEMORY; a controller's status
+ * when programming the first element fails (no done call then).
  */
 typedef void (*sysdma_sg_done_fn)(sysdma_adapter *adapter, sysdma_sg_list *list,
                                   sysdma_status status, void *context);
@@ -468,12 +484,17 @@ sysdma_status sysdma_sg_start(sysdma_adapter *adapter, sysdma_sg_list *list,
 /* Tell the core that `channels` (bit k = channel k) reached terminal count:
  * from the interrupt (or its deferred work) that reports it — in the sim,
  * the IRQ set with sysdma_sim_set_tc_irq and the mask from
- * sysdma_sim_tc_ack(). Channels without a run are ignored. */
+ * sysdma_sim_tc_ack(). Channels without a run or a MapTransferEx are
+ * ignored; a run advances only when the controller confirms the element
+ * is done (its counter reads 0 bytes left, when it has one), so a report
+ * that comes while bytes remain changes nothing. */
 void sysdma_terminal_count(sysdma_system *sys, uint32_t channels);
 
-/* Stop the run of `list` (running or waiting): the channel is masked and
- * `done` runs with SYSDMA_E_CANCELLED. SYSDMA_E_WRONG_STATE when the list
- * is not running. */
+/* Stop the run of `list` (running or waiting): the channel is masked (a
+ * waiting run is withdrawn from the channel queue) and `done` runs once
+ * with SYSDMA_E_CANCELLED — at once, or, when the run's turn has just come
+ * on another thread, from there. SYSDMA_E_WRONG_STATE when the list is not
+ * running or waiting, or is already cancelled. */
 sysdma_status sysdma_sg_cancel(sysdma_adapter *adapter, sysdma_sg_list *list);
 
 /* Bytes of the list moved so far by its run (whole elements done plus the
@@ -506,7 +527,11 @@ sysdma_status sysdma_adapter_info_get(sysdma_adapter *adapter, sysdma_adapter_in
 
 /* GetDmaTransferInfo: map registers, elements and list bytes a transfer of
  * `length` bytes from `offset` into the MDL chain needs (worst case with
- * mdl NULL). SYSDMA_E_OUT_OF_RANGE beyond the chain. */
+ * mdl NULL). SYSDMA_E_OUT_OF_RANGE beyond the chain; SYSDMA_E_LENGTH for a
+ * length of 0 or one no list of the adapter can carry (as sysdma_sg_get
+ * refuses): over a bus master's maximum length, or, without
+ * scatter/gather, over one element (the channel's maximum transfer; 4 GiB
+ * − 4 KiB for a bus master). */
 typedef struct sysdma_transfer_info {
     uint32_t map_registers;
     uint32_t elements;
@@ -519,7 +544,10 @@ sysdma_status sysdma_transfer_info_get(sysdma_adapter *adapter, sysdma_mdl *mdl,
 
 /* InitializeDmaTransferContext: one context per allocation request (the
  * caller's memory, initialized before each request, kept until the
- * request is granted or cancelled). */
+ * request is granted or cancelled). It must be aligned as the type (8
+ * bytes): a misaligned one is SYSDMA_E_INVALID_ARGUMENT here and in the
+ * calls that take it, and nothing is written. sysdma only copies its bytes
+ * and compares them; which contexts are in use it knows by address. */
 typedef struct sysdma_transfer_context {
     uint64_t opaque[8];
 } sysdma_transfer_context;
@@ -550,9 +578,11 @@ bool sysdma_channel_cancel(sysdma_adapter *adapter, sysdma_transfer_context *ctx
  * nothing). SYSDMA_E_NOT_OWNER when the channel is not held. */
 sysdma_status sysdma_adapter_free_object(sysdma_adapter *adapter, sysdma_allocation_action action);
 
-/* Completion of a MapTransferEx: SYSDMA_OK at terminal count,
- * SYSDMA_E_CANCELLED after sysdma_transfer_cancel_mapped. Runs once, with
- * no lock held (from sysdma_terminal_count's caller, or the cancel). */
+/* Completion of a MapTransferEx: runs exactly once, with no lock held.
+ * SYSDMA_OK at terminal count (from sysdma_terminal_count's caller) — for
+ * a bus master, whose device's end the core cannot see, from
+ * sysdma_flush_adapter_buffers_ex (or _buffers) after its flush; SYSDMA_E_CANCELLED from
+ * sysdma_transfer_cancel_mapped when that comes first. */
 typedef void (*sysdma_transfer_complete_fn)(sysdma_adapter *adapter, void *context,
                                             sysdma_status status);
 
@@ -560,16 +590,23 @@ typedef void (*sysdma_transfer_complete_fn)(sysdma_adapter *adapter, void *conte
  * and start the transfer (a system adapter programs its channel; the
  * length is shortened to what one mapping can take: the channel's window,
  * the registers held when it must bounce, the end of the MDL). `complete`
- * (may be NULL) runs at terminal count. Every MapTransferEx must be
- * followed by sysdma_flush_adapter_buffers_ex, cancelled or not. Statuses
- * as sysdma_map_transfer. */
+ * (may be NULL) runs when the transfer is done (see its type): recorded in
+ * the lock hold that programs the channel, so a terminal count at once is
+ * not lost — it may run before this call returns. Every MapTransferEx must
+ * be followed by sysdma_flush_adapter_buffers_ex, cancelled or not.
+ * Statuses as sysdma_map_transfer (SYSDMA_E_WRONG_STATE also while the
+ * previous one's completion is due); a refused call records nothing. */
 sysdma_status sysdma_map_transfer_ex(sysdma_adapter *adapter, sysdma_mdl *mdl, uint64_t offset,
                                      uint32_t *length, bool write_to_device,
                                      sysdma_map_registers *map_registers,
                                      sysdma_transfer_complete_fn complete, void *context,
                                      uint64_t *logical);
 
-/* FlushAdapterBuffersEx: as sysdma_flush_adapter_buffers, by offset. */
+/* FlushAdapterBuffersEx: as sysdma_flush_adapter_buffers, by offset. A
+ * system adapter's is SYSDMA_E_WRONG_STATE while its MapTransferEx
+ * completion is due (neither terminal count nor cancel yet); a bus
+ * master's runs that completion (SYSDMA_OK) once the flush succeeded (so
+ * does sysdma_flush_adapter_buffers). */
 sysdma_status sysdma_flush_adapter_buffers_ex(sysdma_adapter *adapter, sysdma_mdl *mdl,
                                               sysdma_map_registers *map_registers,
                                               uint64_t offset, uint32_t length,

@@ -120,7 +120,8 @@ static void release_channel(sysdma_adapter *a, bool keep_registers)
     sysdma_map_registers *regs = a->owner_regs;
     if (a->freed_early)
         keep_registers = false; /* already freed by the driver */
-    a->owned = false;
+    /* A list run the routine started on its channel keeps the channel. */
+    a->owned = a->run_head && sysdma__sg_running(a->run_head);
     a->granted = false;
     a->in_routine = false;
     a->freed_early = false;
@@ -254,6 +255,11 @@ static void pump(sysdma_system *sys, sysdma_request *first, bool only_first)
         from_allocate = false;
         r = NULL;
     }
+}
+
+void sysdma__pump(sysdma_system *sys)
+{
+    pump(sys, NULL, false);
 }
 
 sysdma_status sysdma__allocate_channel(sysdma_adapter *a, void *device, uint32_t count,

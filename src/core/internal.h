@@ -130,12 +130,17 @@ struct sysdma_adapter {
      * before bounced data, when they have room (0: none; a decorator sets
      * it to put guard bytes there) */
     uint32_t bounce_lead;
-    /* the chained runner: the list on the channel, then those waiting */
+    /* the chained runner: the list on the channel, then those waiting for
+     * it in the channel queue (a run holds the channel: owned, not granted) */
     struct sg_header *run_head, *run_tail;
     uint32_t lists;              /* scatter/gather lists handed out, not yet put */
     struct sg_header *live_lists; /* ...their records, newest first */
     uint32_t ops_version;        /* 1, 2 or 3, from the latest description */
-    /* version 3: the mapped transfer's completion, due at terminal count */
+    /* version 3: the mapped transfer's completion, due at terminal count
+     * (a bus master's: at FlushAdapterBuffersEx). MapTransferEx arms it
+     * before mapping; the mapping makes it pending in the lock hold that
+     * programs the channel, so no terminal count falls in between. */
+    bool v3_armed;
     bool v3_pending;
     sysdma_transfer_complete_fn v3_complete;
     void *v3_context;
@@ -283,6 +288,9 @@ sysdma_status sysdma__allocate(sysdma_adapter *a, void *device, uint32_t count,
                                sysdma_adapter_control_fn routine, void *context, void *tag,
                                bool nowait, sysdma_map_registers **base);
 bool sysdma__cancel_request(sysdma_adapter *a, const void *tag);
+/* Grant what can be granted now (no lock held): after a holder that is no
+ * routine (a list run) lets the channel go. */
+void sysdma__pump(sysdma_system *sys);
 bool sysdma__request_waiting(sysdma_adapter *a, const void *tag);
 sysdma_status sysdma__free_object(sysdma_adapter *a, sysdma_allocation_action action);
 sysdma_status sysdma__free_map_registers(sysdma_adapter *a, sysdma_map_registers *base,

@@ -445,6 +445,7 @@ static sysdma_status request(sysdma_adapter *a, void *device, sysdma_mdl *mdl, v
     *h = (sg_header){
         .list = list,
         .size = buffer ? (uint32_t)sizeof *h : (uint32_t)need,
+        .elements = p.elements,
         .adapter = a,
         .caller = a->self,
         .mdl = mdl,

@@ -24,6 +24,7 @@ typedef struct sg_header {
     sysdma_mdl *mdl;
     uint8_t *va;
     uint32_t length;
+    uint32_t elements;         /* the list was built with */
     uint32_t nregs;            /* map registers the list holds */
     sysdma_map_registers *regs;
     bool to_device;
@@ -34,6 +35,7 @@ typedef struct sg_header {
     bool mdl_built;
     bool putting;              /* a put is copying back and freeing it */
     bool running, queued, finished;
+    bool cancelled;            /* cancelled while its grant was on its way: it ends unrun */
     void *device;
     sysdma_list_control_fn routine;
     void *context;
@@ -43,6 +45,11 @@ typedef struct sg_header {
     uint64_t done_bytes;
     sysdma_sg_done_fn done;
     void *done_ctx;
+    /* The elements the run programs: the core's copy, taken and checked
+     * against the channel at the start (the list itself is the driver's
+     * to scribble on), freed when the run ends. */
+    sysdma_sg_element *run_elements;
+    uint32_t run_count;
 } sg_header;
 
 #define HDR_BYTES ((sizeof(sg_header) + 15u) & ~(size_t)15u)
@@ -55,6 +62,12 @@ static inline sysdma_sg_list *list_of(sg_header *h)
 static inline uint64_t list_bytes(uint32_t elements)
 {
     return HDR_BYTES + sizeof(sysdma_sg_list) + (uint64_t)elements * sizeof(sysdma_sg_element);
+}
+
+/* The elements the list was built with (the core's record says). */
+static inline uint32_t built_elements(const sg_header *h)
+{
+    return h->elements;
 }
 
 /* The record of a list this adapter handed out and not yet put (lock

@@ -1,18 +1,45 @@
 /*
  * The chained runner: sysdma_sg_start programs a list's element 0 on the
  * adapter's channel; sysdma_terminal_count, called from whatever reports
- * the channel's terminal count, programs the next element and, after the
- * last, stops the channel, starts the next waiting list and calls the
- * driver's done routine (outside the lock).
+ * the channel's terminal count, programs the next element once the
+ * controller confirms the current one is done and, after the last, stops
+ * the channel and calls the driver's done routine (outside the lock).
+ *
+ * A run holds the channel the way an AdapterControl grant does (owned, not
+ * granted to a routine): it takes a free channel at once, takes over the
+ * channel from the routine that starts it while holding it (a list-control
+ * routine), and otherwise waits in the channel queue like any request —
+ * its grant routine (run_granted) programs it. When it ends the channel
+ * goes to the next waiter. Every run ends with exactly one done call:
+ * finished, cancelled, or failed to program.
+ *
+ * The controller is programmed from the core's copy of the elements, taken
+ * at the start and checked against the channel's limits there.
  */
 #include "sg_internal.h"
+
+/* Can the channel take this element as it is? */
+static bool element_fits(const sysdma_adapter *a, const sysdma_sg_element *e)
+{
+    if (e->length == 0 || e->length > a->max_transfer)
+        return false;
+    uint64_t end = e->address + e->length - 1;
+    if (end < e->address)
+        return false;
+    if (a->limits.address_bits < 64 && end >> a->limits.address_bits)
+        return false;
+    if (a->limits.boundary && ((e->address ^ end) & ~(uint64_t)(a->limits.boundary - 1)))
+        return false;
+    uint32_t w = a->limits.width;
+    return w <= 1 || !((e->address | e->length) & (w - 1u));
+}
 
 /* Program the run's current element (lock held). */
 static sysdma_status program(sg_header *h)
 {
     sysdma_adapter *a = h->adapter;
     sysdma_system *sys = a->sys;
-    const sysdma_sg_element *e = &list_of(h)->elements[h->element];
+    const sysdma_sg_element *e = &h->run_elements[h->element];
     sysdma_fragment frag = {e->address, e->length};
     sysdma_program prog = {
         .fragments = &frag,
@@ -30,53 +57,127 @@ static sysdma_status program(sg_header *h)
     return st;
 }
 
-/* Finish the head run (lock held): stop the channel, take it off, start
- * the next waiting list. Returns the finished run. */
-static sg_header *finish_head(sysdma_adapter *a)
+/* The run chain (lock held): the run on the channel first, then the runs
+ * waiting for it in start order. */
+static void unlink_run(sysdma_adapter *a, sg_header *h)
 {
-    sysdma_system *sys = a->sys;
-    sg_header *h = a->run_head;
-    sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
-    h->running = false;
-    a->run_head = h->next_run;
-    if (!a->run_head)
-        a->run_tail = NULL;
+    sg_header **link = &a->run_head, *prev = NULL;
+    while (*link && *link != h) {
+        prev = *link;
+        link = &(*link)->next_run;
+    }
+    if (!*link)
+        return;
+    *link = h->next_run;
+    if (a->run_tail == h)
+        a->run_tail = prev;
     h->next_run = NULL;
-    return h;
 }
 
+static void append_run(sysdma_adapter *a, sg_header *h)
+{
+    h->next_run = NULL;
+    if (a->run_tail)
+        a->run_tail->next_run = h;
+    else
+        a->run_head = h;
+    a->run_tail = h;
+}
+
+static void push_run(sysdma_adapter *a, sg_header *h)
+{
+    h->next_run = a->run_head;
+    a->run_head = h;
+    if (!a->run_tail)
+        a->run_tail = h;
+}
+
+/* One done call, made after the lock is dropped; the copy of the
+ * elements goes back then too. */
 typedef struct done_call {
     sysdma_sg_done_fn fn;
     sysdma_adapter *a;
+    sysdma_adapter *caller;        /* the handle the run was started with */
     sysdma_sg_list *list;
     sysdma_status status;
     void *ctx;
+    sysdma_sg_element *elements;
+    uint32_t count;
 } done_call;
 
-/* Start waiting runs until one is on the channel (lock held); a run whose
- * programming fails finishes with that status, reported in `failed`. */
-static unsigned start_next(sysdma_adapter *a, done_call *failed, unsigned room)
+/* End the run `h`, which is not on the channel (lock held). */
+static done_call end_run(sysdma_adapter *a, sg_header *h, sysdma_status st)
 {
-    unsigned n = 0;
-    while (a->run_head && !a->run_head->running) {
-        sg_header *h = a->run_head;
-        h->queued = false;
-        h->running = true;
-        sysdma_status st = program(h);
-        if (st == SYSDMA_OK)
-            break;
-        finish_head(a);
-        if (n < room)
-            failed[n++] = (done_call){h->done, h->caller, list_of(h), st, h->done_ctx};
-    }
-    return n;
+    unlink_run(a, h);
+    h->running = false;
+    h->queued = false;
+    h->cancelled = false;
+    h->finished = st == SYSDMA_OK;
+    done_call c = {h->done, a, h->caller, list_of(h), st, h->done_ctx, h->run_elements,
+                   h->run_count};
+    h->run_elements = NULL;
+    h->run_count = 0;
+    return c;
 }
 
-static void call_done(const done_call *c, unsigned n)
+/* End the run on the channel (lock held): stop the channel and let it go,
+ * unless the routine that started the run still holds it. Returns whether
+ * the channel went free (the caller grants the next waiter). */
+static bool end_running(sysdma_adapter *a, sg_header *h, sysdma_status st, done_call *out)
 {
-    for (unsigned k = 0; k < n; k++)
-        if (c[k].fn)
-            c[k].fn(c[k].a, c[k].list, c[k].status, c[k].ctx);
+    sysdma_system *sys = a->sys;
+    sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
+    *out = end_run(a, h, st);
+    if (a->granted)
+        return false;
+    a->owned = false;
+    return true;
+}
+
+/* After the lock: the done call, the copy freed, the next waiter served. */
+static void deliver(const done_call *c, bool pump)
+{
+    sysdma_system *sys = c->a->sys;
+    if (c->elements)
+        sysdma__free(sys, c->elements, (size_t)c->count * sizeof *c->elements);
+    if (c->fn)
+        c->fn(c->caller, c->list, c->status, c->ctx);
+    if (pump)
+        sysdma__pump(sys);
+}
+
+/* The grant routine of a run that waited in the channel queue: program it
+ * and keep the channel for it, or end it (cancelled meanwhile, or the
+ * controller refused) and let the channel go to the next waiter. */
+static sysdma_allocation_action run_granted(void *device, sysdma_map_registers *regs, void *ctx)
+{
+    (void)device;
+    (void)regs;
+    sg_header *h = ctx;
+    sysdma_adapter *a = h->adapter;
+    sysdma_system *sys = a->sys;
+    sysdma__lock(sys);
+    SYSDMA_ASSERT(h->queued); /* a queued list cannot be put */
+    sysdma_status st = SYSDMA_E_CANCELLED;
+    if (!h->cancelled) {
+        unlink_run(a, h);
+        push_run(a, h);
+        h->queued = false;
+        h->running = true;
+        st = program(h);
+        if (st == SYSDMA_OK) {
+            /* The run holds the channel now, not a routine. */
+            a->granted = false;
+            a->in_routine = false;
+            sysdma__unlock(sys);
+            return SYSDMA_KEEP_OBJECT;
+        }
+        sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
+    }
+    done_call c = end_run(a, h, st);
+    sysdma__unlock(sys);
+    deliver(&c, false); /* the grant's release serves the next waiter */
+    return SYSDMA_DEALLOCATE_OBJECT;
 }
 
 sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_adapter *caller, sysdma_sg_list *list,
@@ -86,12 +187,35 @@ sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_adapter *caller, sysdma
     sysdma__lock(sys);
     sg_header *h = valid(a, list);
     sysdma_status st = SYSDMA_OK;
+    uint32_t count = 0;
     if (!h || h->to_device != to_device)
         st = SYSDMA_E_INVALID_ARGUMENT;
     else if (h->running || h->queued || a->map.active)
         st = SYSDMA_E_WRONG_STATE;
+    else if ((count = built_elements(h)) == 0 || list->count != count)
+        st = SYSDMA_E_INVALID_ARGUMENT; /* its count was written over */
+    sysdma__unlock(sys);
+    if (st != SYSDMA_OK)
+        return st;
+    size_t bytes = (size_t)count * sizeof(sysdma_sg_element);
+    sysdma_sg_element *copy = sysdma__alloc(sys, bytes);
+    if (!copy)
+        return SYSDMA_E_NO_MEMORY;
+    sysdma__lock(sys);
+    /* Again: the lock was dropped for the allocation. */
+    if (valid(a, list) != h || h->to_device != to_device || list->count != count)
+        st = SYSDMA_E_INVALID_ARGUMENT;
+    else if (h->running || h->queued || a->map.active)
+        st = SYSDMA_E_WRONG_STATE;
+    if (st == SYSDMA_OK) {
+        memcpy(copy, list->elements, bytes);
+        for (uint32_t k = 0; k < count && st == SYSDMA_OK; k++)
+            if (!element_fits(a, &copy[k]))
+                st = SYSDMA_E_INVALID_ARGUMENT; /* not what the list was built with */
+    }
     if (st != SYSDMA_OK) {
         sysdma__unlock(sys);
+        sysdma__free(sys, copy, bytes);
         return st;
     }
     h->done = done;
@@ -100,23 +224,64 @@ sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_adapter *caller, sysdma
     h->element = 0;
     h->done_bytes = 0;
     h->finished = false;
-    h->next_run = NULL;
-    if (a->run_head) {
-        a->run_tail->next_run = h;
-        a->run_tail = h;
-        h->queued = true;
+    h->cancelled = false;
+    h->run_elements = copy;
+    h->run_count = count;
+    /* The channel free, or held by the routine starting the run (a list
+     * control routine): the run takes it now. */
+    bool take = !a->owned && !a->waiting.head;
+    bool handed = a->granted && a->in_routine && !a->run_head;
+    if (take || handed) {
+        if (take)
+            a->owned = true;
+        h->running = true;
+        push_run(a, h);
+        st = program(h);
+        if (st != SYSDMA_OK) {
+            sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
+            end_run(a, h, st);
+            if (take)
+                a->owned = false;
+            sysdma__unlock(sys);
+            sysdma__free(sys, copy, bytes);
+            return st;
+        }
         sysdma__unlock(sys);
-        return SYSDMA_PENDING;
+        return SYSDMA_OK;
     }
-    h->running = true;
-    st = program(h);
-    if (st == SYSDMA_OK) {
-        a->run_head = a->run_tail = h;
-    } else {
-        h->running = false;
-    }
+    /* Otherwise it waits in the channel queue, after those already there.
+     * Once its request is queued, h is not touched here again: its grant
+     * may come, run and end it (and the driver put the list) at once. */
+    h->queued = true;
+    append_run(a, h);
     sysdma__unlock(sys);
-    return st;
+    st = sysdma__allocate(a, NULL, 0, run_granted, h, h, false, NULL);
+    if (st == SYSDMA_OK || st == SYSDMA_PENDING)
+        return st; /* SYSDMA_OK: the channel came free meanwhile and the run
+                    * started (or its refusal went to the done call) */
+    /* Never queued: still ours. A cancel that came meanwhile was promised
+     * a done call; otherwise the refusal is the answer. */
+    sysdma__lock(sys);
+    bool cancelled = h->cancelled;
+    done_call c = end_run(a, h, SYSDMA_E_CANCELLED);
+    sysdma__unlock(sys);
+    if (!cancelled) {
+        sysdma__free(sys, c.elements, bytes);
+        return st;
+    }
+    deliver(&c, false);
+    return SYSDMA_PENDING;
+}
+
+/* Has the element on the channel really ended (lock held)? The counter
+ * says so when the controller keeps one (0 after terminal count); without
+ * it, the report is taken as it comes. */
+static bool tc_confirmed(sysdma_adapter *a)
+{
+    sysdma_system *sys = a->sys;
+    if (!a->limits.counter_available || !sys->ctrl.ops->read_counter || a->desc.ignore_count)
+        return true;
+    return sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel) == 0;
 }
 
 void sysdma_terminal_count(sysdma_system *sys, uint32_t channels)
@@ -126,35 +291,35 @@ void sysdma_terminal_count(sysdma_system *sys, uint32_t channels)
     for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++) {
         if (!(channels & (1u << ch)))
             continue;
-        done_call calls[4];
-        unsigned n = 0;
+        done_call call;
+        bool ended = false, freed = false;
         sysdma__lock(sys);
         sysdma_adapter *a = sys->adapters[ch];
         sg_header *h = a ? a->run_head : NULL;
+        if (h && !h->running)
+            h = NULL; /* runs wait; the channel is someone else's */
         sysdma_transfer_complete_fn v3_fn = NULL;
         void *v3_ctx = NULL;
         sysdma_adapter *v3_handle = NULL;
         if (!h && a)
             (void)sysdma__v3_terminal_count(a, &v3_fn, &v3_ctx, &v3_handle);
-        if (h && h->running) {
-            sysdma_sg_list *l = list_of(h);
-            h->done_bytes += l->elements[h->element].length;
+        if (h && tc_confirmed(a)) {
+            h->done_bytes += h->run_elements[h->element].length;
             h->element++;
             sysdma_status st = SYSDMA_OK;
-            if (h->element < l->count) {
+            if (h->element < h->run_count) {
                 st = program(h);
                 if (st == SYSDMA_OK)
                     h = NULL; /* still running */
             }
             if (h) {
-                finish_head(a);
-                h->finished = st == SYSDMA_OK;
-                calls[n++] = (done_call){h->done, h->caller, l, st, h->done_ctx};
-                n += start_next(a, calls + n, 4 - n);
+                freed = end_running(a, h, st, &call);
+                ended = true;
             }
         }
         sysdma__unlock(sys);
-        call_done(calls, n);
+        if (ended)
+            deliver(&call, freed);
         if (v3_fn)
             v3_fn(v3_handle, v3_ctx, SYSDMA_OK);
     }
@@ -163,34 +328,39 @@ void sysdma_terminal_count(sysdma_system *sys, uint32_t channels)
 sysdma_status sysdma__sg_cancel(sysdma_adapter *a, sysdma_sg_list *list)
 {
     sysdma_system *sys = a->sys;
-    done_call calls[4];
-    unsigned n = 0;
     sysdma__lock(sys);
     sg_header *h = valid(a, list);
-    if (!h || !(h->running || h->queued)) {
+    if (!h || !(h->running || h->queued) || h->cancelled) {
         sysdma__unlock(sys);
         return h ? SYSDMA_E_WRONG_STATE : SYSDMA_E_INVALID_ARGUMENT;
     }
-    if (h->running) {
-        finish_head(a);
-        calls[n++] = (done_call){h->done, h->caller, list, SYSDMA_E_CANCELLED, h->done_ctx};
-        n += start_next(a, calls + n, 4 - n);
+    bool withdrawn = false;
+    if (h->queued) {
+        /* Withdraw its request from the channel queue (which takes the
+         * lock); a queued list cannot be put, so h stays valid. */
+        sysdma__unlock(sys);
+        withdrawn = sysdma__cancel_request(a, h);
+        sysdma__lock(sys);
+    }
+    done_call call;
+    bool freed = false;
+    if (withdrawn) {
+        SYSDMA_ASSERT(h->queued);
+        call = end_run(a, h, SYSDMA_E_CANCELLED);
+    } else if (h->running) {
+        freed = end_running(a, h, SYSDMA_E_CANCELLED, &call);
+    } else if (h->queued && !h->cancelled) {
+        /* Granted and its routine not run yet, or its start has not
+         * queued the request yet: the grant routine ends it. */
+        h->cancelled = true;
+        sysdma__unlock(sys);
+        return SYSDMA_OK;
     } else {
-        sg_header **link = &a->run_head;
-        sg_header *prev = NULL;
-        while (*link != h) {
-            prev = *link;
-            link = &(*link)->next_run;
-        }
-        *link = h->next_run;
-        if (a->run_tail == h)
-            a->run_tail = prev;
-        h->queued = false;
-        h->next_run = NULL;
-        calls[n++] = (done_call){h->done, h->caller, list, SYSDMA_E_CANCELLED, h->done_ctx};
+        sysdma__unlock(sys); /* another cancel or the run's end came first */
+        return SYSDMA_E_WRONG_STATE;
     }
     sysdma__unlock(sys);
-    call_done(calls, n);
+    deliver(&call, freed);
     return SYSDMA_OK;
 }
 
@@ -202,8 +372,8 @@ uint64_t sysdma__sg_progress(sysdma_adapter *a, const sysdma_sg_list *list)
     uint64_t moved = 0;
     if (h) {
         moved = h->done_bytes;
-        if (h->running && h->element < list->count) {
-            uint32_t len = list->elements[h->element].length;
+        if (h->running && h->element < h->run_count) {
+            uint32_t len = h->run_elements[h->element].length;
             uint32_t left = a->limits.counter_available && sys->ctrl.ops->read_counter
                                 ? sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel)
                                 : len;

@@ -83,7 +83,7 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
     sysdma_status st = SYSDMA_OK;
     if (!a->granted || (regs && regs != a->owner_regs))
         st = SYSDMA_E_NOT_OWNER;
-    else if (a->map.active || a->run_head)
+    else if (a->map.active || (a->run_head && sysdma__sg_running(a->run_head)))
         st = SYSDMA_E_WRONG_STATE; /* a mapping, or a list running on the channel */
     else if (bounce && (!a->owner_regs || regs != a->owner_regs))
         st = SYSDMA_E_LENGTH; /* must bounce through registers it does not hold: 0 bytes allowed */
@@ -122,6 +122,10 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
         a->map.active = false;
     } else {
         a->map = (mapping){true, bounce, to_device, mdl, va, len, phys, bounce ? regs : NULL};
+        if (a->v3_armed) { /* MapTransferEx's completion: due from now on */
+            a->v3_armed = false;
+            a->v3_pending = true;
+        }
         a->stats.transfers++;
         sys->stats.transfers++;
         if (bounce) {
@@ -148,7 +152,8 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
     sysdma_system *sys = a->sys;
     sysdma__lock(sys);
     mapping m = a->map;
-    if (!m.active) {
+    if (!m.active || (a->v3_pending && !a->master)) {
+        /* (a MapTransferEx's completion still due: not done yet) */
         sysdma__unlock(sys);
         return SYSDMA_E_WRONG_STATE;
     }
@@ -177,7 +182,16 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
         sysdma__lock(sys);
     }
     a->map.active = false;
+    /* A bus master's MapTransferEx: its device moved the data on its own;
+     * the driver's flush says it is done, so its completion runs now
+     * (unless a cancel ran it already). */
+    sysdma_transfer_complete_fn fn = a->v3_pending ? a->v3_complete : NULL;
+    void *ctx = a->v3_context;
+    sysdma_adapter *h = a->v3_handle;
+    a->v3_pending = false;
     sysdma__unlock(sys);
+    if (fn)
+        fn(h, ctx, SYSDMA_OK);
     return SYSDMA_OK;
 }
 

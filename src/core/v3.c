@@ -17,12 +17,22 @@
 
 #define CTX_MAGIC 0x56335443u /* "V3TC" */
 
+/* What sysdma_transfer_context_init writes at the start of a context. A
+ * context is the caller's memory: it is only ever copied in and out byte
+ * by byte (never used as this struct in place), and what it says is only
+ * compared, never followed. Which contexts are in use (their request
+ * waits) the core knows from its own queues, by the context's address. */
 typedef struct v3ctx {
     uint32_t magic;
-    sysdma_adapter *adapter;
+    const sysdma_adapter *adapter;
 } v3ctx;
 
 _Static_assert(sizeof(v3ctx) <= sizeof(sysdma_transfer_context), "transfer context too small");
+
+static bool ctx_aligned(const sysdma_transfer_context *ctx)
+{
+    return ctx && (uintptr_t)ctx % _Alignof(sysdma_transfer_context) == 0;
+}
 
 static bool v3(const sysdma_adapter *a)
 {
@@ -84,6 +94,12 @@ sysdma_status sysdma_transfer_info_get(sysdma_adapter *a, sysdma_mdl *mdl, uint6
     uint32_t size = 0, regs = 0;
     sysdma_status st;
     if (!mdl) {
+        /* The worst case refuses what sysdma_sg_get would for any buffer:
+         * more than a bus master's maximum length, more than one element
+         * can carry without scatter/gather (so the figures cannot wrap). */
+        if ((a->master && length > a->desc.maximum_length) ||
+            (!a->desc.scatter_gather && length > (a->master ? 0xFFFFF000u : a->max_transfer)))
+            return SYSDMA_E_LENGTH;
         st = ops_->calculate_scatter_gather_list(handle_, NULL, (void *)(uintptr_t)PAGE, length, &size,
                                                    &regs);
     } else {
@@ -107,12 +123,11 @@ sysdma_status sysdma_transfer_info_get(sysdma_adapter *a, sysdma_mdl *mdl, uint6
 sysdma_status sysdma_transfer_context_init(sysdma_adapter *a, sysdma_transfer_context *ctx)
 {
     NEED_V3(a);
-    if (!ctx)
+    if (!ctx_aligned(ctx))
         return SYSDMA_E_INVALID_ARGUMENT;
+    v3ctx c = {CTX_MAGIC, a};
     memset(ctx, 0, sizeof *ctx);
-    v3ctx *c = (v3ctx *)ctx;
-    c->magic = CTX_MAGIC;
-    c->adapter = a;
+    memcpy(ctx, &c, sizeof c);
     return SYSDMA_OK;
 }
 
@@ -120,10 +135,12 @@ sysdma_status sysdma__v3_allocate(sysdma_adapter *a, void *device, sysdma_transf
                                   uint32_t count, uint32_t flags, sysdma_adapter_control_fn routine,
                                   void *context, sysdma_map_registers **base)
 {
-    v3ctx *c = (v3ctx *)ctx;
     bool sync = flags & SYSDMA_ALLOCATE_SYNCHRONOUS;
-    if (!c || c->magic != CTX_MAGIC || c->adapter != a || (flags & ~1u) ||
-        (!routine && (!sync || !base)))
+    if (!ctx_aligned(ctx))
+        return SYSDMA_E_INVALID_ARGUMENT;
+    v3ctx c;
+    memcpy(&c, ctx, sizeof c);
+    if (c.magic != CTX_MAGIC || c.adapter != a || (flags & ~1u) || (!routine && (!sync || !base)))
         return SYSDMA_E_INVALID_ARGUMENT;
     if (count > a->max_map_registers)
         return SYSDMA_E_TOO_MANY_MAP_REGISTERS;
@@ -162,7 +179,7 @@ bool sysdma_channel_cancel(sysdma_adapter *a, sysdma_transfer_context *ctx)
         (void)sysdma__stale(h, __func__);
         return false;
     }
-    if (!v3(a) || !ctx || !ops->cancel_channel)
+    if (!v3(a) || !ctx_aligned(ctx) || !ops->cancel_channel)
         return false;
     return ops->cancel_channel(h, ctx);
 }
@@ -202,21 +219,28 @@ sysdma_status sysdma_map_transfer_ex(sysdma_adapter *a, sysdma_mdl *mdl, uint64_
         len = regs->count * PAGE;
     if (a->limits.width > 1 && len > 1)
         len &= ~(a->limits.width - 1u);
+    /* Armed now, pending from the lock hold that programs the channel
+     * (sysdma__map_transfer): a terminal count right after it finds the
+     * completion recorded. It may run before this call returns. */
     sysdma__lock(a->sys);
-    bool busy = a->v3_pending;
+    bool busy = a->v3_pending || a->v3_armed;
+    if (!busy && complete) {
+        a->v3_armed = true;
+        a->v3_complete = complete;
+        a->v3_context = context;
+        a->v3_handle = handle_;
+    }
     sysdma__unlock(a->sys);
     if (busy)
         return SYSDMA_E_WRONG_STATE;
     sysdma_status st = ops_->map_transfer(handle_, m, regs, va, &len, to_device, logical);
-    if (st != SYSDMA_OK)
+    if (st != SYSDMA_OK) {
+        sysdma__lock(a->sys);
+        a->v3_armed = false; /* nothing was programmed: nothing to complete */
+        sysdma__unlock(a->sys);
         return st;
+    }
     *length = len;
-    sysdma__lock(a->sys);
-    a->v3_pending = complete != NULL;
-    a->v3_complete = complete;
-    a->v3_context = context;
-    a->v3_handle = handle_;
-    sysdma__unlock(a->sys);
     return SYSDMA_OK;
 }
 
@@ -248,10 +272,11 @@ sysdma_status sysdma__v3_flush(sysdma_adapter *h, sysdma_mdl *mdl, sysdma_map_re
     sysdma__lock(a->sys);
     bool pending = a->v3_pending;
     sysdma__unlock(a->sys);
-    if (pending)
+    if (pending && !a->master)
         return SYSDMA_E_WRONG_STATE; /* neither complete nor cancelled yet */
+    /* A bus master's completion runs from the flush (sysdma__flush). */
     return ops->flush_adapter_buffers(h, m, regs, (uint8_t *)sysdma_mdl_virtual_address(m) + inside,
-                                         length, to_device);
+                                      length, to_device);
 }
 
 sysdma_status sysdma_transfer_cancel_mapped(sysdma_adapter *a)

@@ -241,7 +241,7 @@ static sysdma_status v_map_transfer(sysdma_adapter *h, sysdma_mdl *mdl,
         c = SYSDMA_VCHECK_MAP_WITHOUT_CHANNEL;
     else if (regs && regs != a->owner_regs)
         c = SYSDMA_VCHECK_MAP_STALE_REGISTERS;
-    else if (r->mapped || a->run_head)
+    else if (r->mapped || (a->run_head && sysdma__sg_running(a->run_head)))
         c = SYSDMA_VCHECK_MAP_WHILE_MAPPED;
     else if (len == 0)
         c = SYSDMA_VCHECK_ZERO_LENGTH;
@@ -585,7 +585,7 @@ static sysdma_status v_flush_ex(sysdma_adapter *h, sysdma_mdl *mdl, sysdma_map_r
     vrec *r = rec_of(h);
     site where = sysdma__vf_take_site();
     sysdma__lock(a->sys);
-    bool pending = a->v3_pending;
+    bool pending = a->v3_pending && !a->master; /* a bus master's flush completes it */
     sysdma__unlock(a->sys);
     if (pending)
         return sysdma__vf_refuse(v, SYSDMA_VCHECK_FLUSH_BEFORE_COMPLETION, a,

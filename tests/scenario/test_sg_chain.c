@@ -19,6 +19,7 @@
 #include "support/rig.h"
 
 #define TC_IRQ 10
+#define PAGE_BYTES SYSDMA_PAGE_SIZE
 
 static void tc_isr(void *ctx, unsigned irq)
 {
@@ -193,7 +194,24 @@ static sysdma_allocation_action keep_channel(void *device, sysdma_map_registers 
     return SYSDMA_KEEP_OBJECT;
 }
 
-/* Two lists on one channel: the second start waits for the first run. */
+typedef struct waiter {
+    int runs;
+    job *run;          /* the list run that must be done before this grant */
+    int run_done_seen;
+} waiter;
+
+static sysdma_allocation_action keep_after_run(void *device, sysdma_map_registers *regs, void *ctx)
+{
+    (void)device;
+    (void)regs;
+    waiter *w = ctx;
+    w->runs++;
+    w->run_done_seen = w->run->done_calls;
+    return SYSDMA_KEEP_OBJECT;
+}
+
+/* Two lists on one channel: the second start waits for the first run;
+ * a packet request after them waits for both. */
 static void test_runs_queue_per_channel(void **state)
 {
     (void)state;
@@ -210,28 +228,24 @@ static void test_runs_queue_per_channel(void **state)
     job j1 = {r, a, 3, false, len, 0, NULL, SYSDMA_E_INVALID_ARGUMENT, 0, SYSDMA_OK, 0};
     job j2 = {r, a, 3, false, len, len, NULL, SYSDMA_E_INVALID_ARGUMENT, 0, SYSDMA_OK, 0};
     assert_int_equal(sysdma_sg_get(a, NULL, m1, b1, len, list_ready, &j1, false), SYSDMA_OK);
-    /* The second list is built at once (the adapter was released) but
-     * its run waits: the driver starts its device when the first is done. */
-    assert_int_equal(sysdma_sg_get(a, NULL, m2, b2, len, list_ready, &j2, false), SYSDMA_OK);
-    assert_int_equal(j2.start_status, SYSDMA_PENDING);
-    /* A packet transfer cannot take the channel while lists run on it. */
-    hold h = {0};
-    assert_int_equal(sysdma_channel_allocate(a, NULL, 0, keep_channel, &h), SYSDMA_OK);
-    uint32_t piece = 512;
-    r->reports_expected = true; /* the verifier catches it first */
-    assert_int_equal(sysdma_map_transfer(a, m1, NULL, b1, &piece, false, NULL), SYSDMA_E_VERIFIER);
-    assert_int_equal(r->reports, 1);
-    assert_int_equal(r->last.check, SYSDMA_VCHECK_MAP_WHILE_MAPPED);
-    r->reports = 0;
-    r->reports_expected = false;
-    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
+    /* The first run holds the channel: the second list is built when it
+     * is done (GetScatterGatherList waits for the channel like any
+     * request), and its run starts from its list-control routine. */
+    assert_int_equal(sysdma_sg_get(a, NULL, m2, b2, len, list_ready, &j2, false), SYSDMA_PENDING);
+    assert_null(j2.list);
+    /* A packet transfer's request waits behind both. */
+    waiter w = {0, &j2, 0};
+    assert_int_equal(sysdma_channel_allocate(a, NULL, 0, keep_after_run, &w), SYSDMA_PENDING);
     assert_true(sysdma_sim_run_until(r->sim, job_done, &j1, 10ull * 1000 * 1000 * 1000));
     assert_int_equal(j1.done_status, SYSDMA_OK);
+    assert_int_equal(j2.start_status, SYSDMA_OK);
     assert_int_equal(j2.done_calls, 0);
-    sysdma_sim_outb(r->sim, 0x305 + 8 * 3, 0);
-    start_device(r, 3, len, false, len);
+    assert_int_equal(w.runs, 0);
     assert_true(sysdma_sim_run_until(r->sim, job_done, &j2, 10ull * 1000 * 1000 * 1000));
     assert_int_equal(j2.done_status, SYSDMA_OK);
+    assert_int_equal(w.runs, 1);
+    assert_int_equal(w.run_done_seen, 1); /* granted once the second run was done */
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
     assert_int_equal(sysdma_sg_put(a, j1.list, false), SYSDMA_OK);
     assert_int_equal(sysdma_sg_put(a, j2.list, false), SYSDMA_OK);
     assert_memory_equal(b1, r->fifo[3], len);
@@ -290,12 +304,257 @@ static void test_cancel(void **state)
     unmake(r);
 }
 
+
+/* ---- A system over a controller whose programming can be made to fail ---- */
+static struct {
+    sysdma_controller_ops ctrl;
+    const sysdma_controller_ops *real;
+    bool fail;
+    unsigned programs;
+} flaky;
+
+static sysdma_status flaky_program(void *ctx, unsigned ch, const sysdma_program *p)
+{
+    flaky.programs++;
+    if (flaky.fail)
+        return SYSDMA_E_DEVICE;
+    return flaky.real->program(ctx, ch, p);
+}
+
+static rig *make_flaky(void)
+{
+    rig *r = malloc(sizeof *r);
+    sysdma_config cfg = {0};
+    assert_int_equal(rig_init(r, 64u << 20, (2u << 20) + 8192, &cfg), SYSDMA_OK);
+    assert_int_equal(sysdma_system_destroy(r->sys), SYSDMA_OK);
+    memset(&flaky, 0, sizeof flaky);
+    flaky.real = r->ctrl.ops;
+    flaky.ctrl = *r->ctrl.ops;
+    flaky.ctrl.program = flaky_program;
+    sysdma_controller c = {&flaky.ctrl, r->ctrl.ctx};
+    assert_int_equal(sysdma_system_create(&r->pf, &c, &cfg, &r->sys), SYSDMA_OK);
+    rig_verify(r);
+    sysdma_sim_set_tc_irq(r->sim, TC_IRQ);
+    assert_true(sysdma_sim_irq_connect(r->sim, TC_IRQ, tc_isr, r));
+    return r;
+}
+
+static void stash_list(void *device, sysdma_sg_list *list, void *ctx)
+{
+    (void)device;
+    ((job *)ctx)->list = list;
+}
+
+/* A terminal count the controller does not confirm (the element still has
+ * bytes to move) does not advance the run. */
+static void test_spurious_terminal_count(void **state)
+{
+    (void)state;
+    rig *r = make();
+    uint32_t len = 192u << 10;
+    uint8_t *b = sysdma_sim_buffer_alloc(r->sim, len, 0, SYSDMA_SIM_LOW);
+    for (uint32_t k = 0; k < len; k++)
+        b[k] = (uint8_t)(k * 7u + 5u);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(r->sys, b, len, &m), SYSDMA_OK);
+    sysdma_adapter *a = sg_adapter(r, 1);
+    job j = {r, a, 1, true, len, 0, NULL, SYSDMA_E_INVALID_ARGUMENT, 0, SYSDMA_OK, 0};
+    r->dev[1].bytes_per_us = 1;
+    assert_true(sysdma_sim_add_clock(r->sim, dev_clock, &r->dev[1]));
+    assert_int_equal(sysdma_sg_get(a, NULL, m, b, len, list_ready, &j, true), SYSDMA_OK);
+    assert_int_equal(j.start_status, SYSDMA_OK);
+    sysdma_sim_run(r->sim, 20000ull * 1000);
+    sysdma_stats before, after;
+    sysdma_stats_get(r->sys, a, &before);
+    uint64_t part = sysdma_sg_progress(a, j.list);
+    assert_true(part > 0 && part < j.list->elements[0].length);
+    sysdma_terminal_count(r->sys, 1u << 1); /* nobody reached terminal count */
+    sysdma_stats_get(r->sys, a, &after);
+    assert_int_equal(after.transfers, before.transfers); /* not reprogrammed */
+    assert_int_equal(sysdma_sg_progress(a, j.list), part);
+    assert_int_equal(j.done_calls, 0);
+    r->dev[1].bytes_per_us = 1000; /* faster now */
+    assert_true(sysdma_sim_run_until(r->sim, job_done, &j, 60ull * 1000 * 1000 * 1000));
+    assert_int_equal(j.done_calls, 1);
+    assert_int_equal(j.done_status, SYSDMA_OK);
+    sysdma_stats_get(r->sys, a, &after);
+    assert_int_equal(after.transfers - before.transfers, j.list->count - 1);
+    assert_memory_equal(r->fifo[1], b, len);
+    sysdma_sim_outb(r->sim, 0x300 + 8 * 1, 0);
+    assert_int_equal(sysdma_sg_put(a, j.list, true), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    sysdma_mdl_free(r->sys, m);
+    unmake(r);
+}
+
+/* Lists waiting behind a run whose starts all fail: every one ends with
+ * exactly one done call, with the controller's status. */
+#define FLAKY_LISTS 7
+static void test_failed_starts_each_done(void **state)
+{
+    (void)state;
+    rig *r = make_flaky();
+    uint8_t *b = sysdma_sim_buffer_alloc(r->sim, FLAKY_LISTS * PAGE_BYTES, 0, SYSDMA_SIM_LOW);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(r->sys, b, FLAKY_LISTS * PAGE_BYTES, &m), SYSDMA_OK);
+    sysdma_adapter *a = sg_adapter(r, 3);
+    job j[FLAKY_LISTS];
+    for (int k = 0; k < FLAKY_LISTS; k++) {
+        j[k] = (job){r, a, 3, true, PAGE_BYTES, 0, NULL, SYSDMA_E_INVALID_ARGUMENT, 0, SYSDMA_OK, 0};
+        assert_int_equal(sysdma_sg_get(a, NULL, m, b + k * PAGE_BYTES, PAGE_BYTES, stash_list,
+                                       &j[k], true),
+                         SYSDMA_OK);
+        assert_non_null(j[k].list);
+    }
+    for (int k = 0; k < FLAKY_LISTS; k++)
+        assert_int_equal(sysdma_sg_start(a, j[k].list, true, on_done, &j[k]),
+                         k ? SYSDMA_PENDING : SYSDMA_OK);
+    flaky.fail = true;
+    assert_int_equal(sysdma_sg_cancel(a, j[0].list), SYSDMA_OK);
+    assert_int_equal(j[0].done_status, SYSDMA_E_CANCELLED);
+    for (int k = 0; k < FLAKY_LISTS; k++) {
+        assert_int_equal(j[k].done_calls, 1);
+        if (k)
+            assert_int_equal(j[k].done_status, SYSDMA_E_DEVICE);
+        assert_int_equal(sysdma_sg_cancel(a, j[k].list), SYSDMA_E_WRONG_STATE);
+    }
+    flaky.fail = false;
+    sysdma_adapter_state as;
+    sysdma_adapter_state_get(a, &as);
+    assert_false(as.list_running);
+    assert_int_equal(as.lists_waiting, 0);
+    /* The channel is free again. */
+    hold h = {0};
+    assert_int_equal(sysdma_channel_allocate(a, NULL, 0, keep_channel, &h), SYSDMA_OK);
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
+    for (int k = 0; k < FLAKY_LISTS; k++)
+        assert_int_equal(sysdma_sg_put(a, j[k].list, true), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    sysdma_mdl_free(r->sys, m);
+    unmake(r);
+}
+
+/* A run holds the channel like a grant: it waits for a driver that holds
+ * the channel (whose packet transfer it leaves alone), and a request that
+ * comes while it runs is granted when it is done. */
+static void test_run_holds_the_channel(void **state)
+{
+    (void)state;
+    rig *r = make();
+    uint32_t len = 64u << 10;
+    uint8_t *b = sysdma_sim_buffer_alloc(r->sim, len, 0, SYSDMA_SIM_SCATTERED_LOW);
+    uint8_t *p = sysdma_sim_buffer_alloc(r->sim, PAGE_BYTES, 0, SYSDMA_SIM_LOW);
+    for (uint32_t k = 0; k < len; k++)
+        r->fifo[3][k] = (uint8_t)(k * 13u + 1u);
+    sysdma_mdl *m, *pm;
+    assert_int_equal(sysdma_mdl_create(r->sys, b, len, &m), SYSDMA_OK);
+    assert_int_equal(sysdma_mdl_create(r->sys, p, PAGE_BYTES, &pm), SYSDMA_OK);
+    sysdma_adapter *a = sg_adapter(r, 3);
+    job j = {r, a, 3, false, len, 0, NULL, SYSDMA_E_INVALID_ARGUMENT, 0, SYSDMA_OK, 0};
+    assert_int_equal(sysdma_sg_get(a, NULL, m, b, len, stash_list, &j, false), SYSDMA_OK);
+    /* Another driver holds the channel: the run waits for it. */
+    hold h = {0};
+    assert_int_equal(sysdma_channel_allocate(a, NULL, 0, keep_channel, &h), SYSDMA_OK);
+    assert_int_equal(sysdma_sg_start(a, j.list, false, on_done, &j), SYSDMA_PENDING);
+    sysdma_adapter_state as;
+    sysdma_adapter_state_get(a, &as);
+    assert_false(as.list_running);
+    assert_int_equal(as.lists_waiting, 1);
+    /* ...and the holder's packet transfer goes ahead. */
+    uint32_t piece = 512;
+    assert_int_equal(sysdma_map_transfer(a, pm, NULL, p, &piece, true, NULL), SYSDMA_OK);
+    assert_int_equal(sysdma_flush_adapter_buffers(a, pm, NULL, p, 512, true), SYSDMA_OK);
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
+    sysdma_adapter_state_get(a, &as);
+    assert_true(as.list_running);
+    assert_false(as.channel_held);
+    /* While it runs, a request waits; the channel is not the driver's. */
+    waiter w = {0, &j, 0};
+    assert_int_equal(sysdma_channel_allocate(a, NULL, 0, keep_after_run, &w), SYSDMA_PENDING);
+    assert_int_equal(w.runs, 0);
+    r->reports_expected = true; /* the verifier catches it first */
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_E_VERIFIER);
+    assert_int_equal(r->last.check, SYSDMA_VCHECK_FREE_CHANNEL_NOT_OWNER);
+    r->reports = 0;
+    r->reports_expected = false;
+    start_device(r, 3, len, false, 0);
+    assert_true(sysdma_sim_run_until(r->sim, job_done, &j, 10ull * 1000 * 1000 * 1000));
+    assert_int_equal(j.done_calls, 1);
+    assert_int_equal(j.done_status, SYSDMA_OK);
+    assert_int_equal(w.runs, 1);
+    assert_int_equal(w.run_done_seen, 1); /* granted after the run was done */
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
+    sysdma_sim_outb(r->sim, 0x305 + 8 * 3, 0);
+    assert_int_equal(sysdma_sg_put(a, j.list, false), SYSDMA_OK);
+    assert_memory_equal(b, r->fifo[3], len);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    sysdma_mdl_free(r->sys, m);
+    sysdma_mdl_free(r->sys, pm);
+    unmake(r);
+}
+
+/* The controller is programmed from the core's copy of the list: a driver
+ * writing over its list's elements after the start changes nothing, and
+ * elements that break the channel's limits before it are refused. */
+static void test_list_scribbled(void **state)
+{
+    (void)state;
+    rig *r = make();
+    uint32_t len = 32u << 10;
+    uint8_t *b = sysdma_sim_buffer_alloc(r->sim, len, 0, SYSDMA_SIM_SCATTERED_LOW);
+    for (uint32_t k = 0; k < len; k++)
+        b[k] = (uint8_t)(k * 3u + 11u);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(r->sys, b, len, &m), SYSDMA_OK);
+    sysdma_adapter *a = sg_adapter(r, 2);
+    job j = {r, a, 2, true, len, 0, NULL, SYSDMA_E_INVALID_ARGUMENT, 0, SYSDMA_OK, 0};
+    assert_int_equal(sysdma_sg_get(a, NULL, m, b, len, stash_list, &j, true), SYSDMA_OK);
+    sysdma_sg_list *l = j.list;
+    assert_true(l->count >= 2);
+    sysdma_sg_element saved = l->elements[1];
+    /* Beyond the channel's reach, across its window, empty, a count the
+     * list does not have: refused, nothing started. */
+    const sysdma_sg_element bad[3] = {
+        {32u << 20, saved.length, 0}, {0x10000 - 16, 32, 0}, {saved.address, 0, 0}};
+    for (int k = 0; k < 3; k++) {
+        l->elements[1] = bad[k];
+        assert_int_equal(sysdma_sg_start(a, l, true, on_done, &j), SYSDMA_E_INVALID_ARGUMENT);
+    }
+    l->elements[1] = saved;
+    l->count++;
+    assert_int_equal(sysdma_sg_start(a, l, true, on_done, &j), SYSDMA_E_INVALID_ARGUMENT);
+    l->count--;
+    assert_int_equal(j.done_calls, 0);
+    /* Started, then written over: the run moves the list as it was. */
+    r->dev[2].bytes_per_us = 1;
+    assert_true(sysdma_sim_add_clock(r->sim, dev_clock, &r->dev[2]));
+    assert_int_equal(sysdma_sg_start(a, l, true, on_done, &j), SYSDMA_OK);
+    start_device(r, 2, len, true, 0);
+    sysdma_sim_run(r->sim, 100ull * 1000);
+    for (uint32_t k = 0; k < l->count; k++)
+        l->elements[k].address = 0x1000; /* the driver scribbles */
+    r->dev[2].bytes_per_us = 1000; /* faster now */
+    assert_true(sysdma_sim_run_until(r->sim, job_done, &j, 10ull * 1000 * 1000 * 1000));
+    assert_int_equal(j.done_status, SYSDMA_OK);
+    assert_int_equal(sysdma_sg_progress(a, l), len);
+    assert_memory_equal(r->fifo[2], b, len);
+    sysdma_sim_outb(r->sim, 0x300 + 8 * 2, 0);
+    assert_int_equal(sysdma_sg_put(a, l, true), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    sysdma_mdl_free(r->sys, m);
+    unmake(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scattered_1mib_channel_2_and_6),
         cmocka_unit_test(test_runs_queue_per_channel),
         cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_spurious_terminal_count),
+        cmocka_unit_test(test_failed_starts_each_done),
+        cmocka_unit_test(test_run_holds_the_channel),
+        cmocka_unit_test(test_list_scribbled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -700,14 +700,15 @@ static void test_runner_refusals(void **state)
     assert_true(as.list_running);
     assert_int_equal(as.lists_waiting, 1);
     assert_false(as.channel_held);
+    /* The run holds the channel: a request waits for the runs. */
     hold h = {0};
-    assert_int_equal(sysdma_channel_allocate(a, NULL, 0, keep_channel, &h), SYSDMA_OK);
+    assert_int_equal(sysdma_channel_allocate(a, NULL, 0, keep_channel, &h), SYSDMA_PENDING);
     sysdma_adapter_state_get(a, &as);
-    assert_true(as.channel_held);
+    assert_false(as.channel_held);
     assert_false(as.mapped);
     uint32_t len = 512;
-    assert_int_equal(sysdma_map_transfer(a, m, NULL, buf, &len, true, NULL), SYSDMA_E_WRONG_STATE);
-    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
+    assert_int_equal(sysdma_map_transfer(a, m, NULL, buf, &len, true, NULL), SYSDMA_E_NOT_OWNER);
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_E_NOT_OWNER);
     assert_int_equal(sysdma_sg_progress(a, g.list), 0);
     /* Cancelling the waiting one, then the running one. */
     assert_int_equal(sysdma_sg_cancel(a, g2.list), SYSDMA_OK);
@@ -719,6 +720,8 @@ static void test_runner_refusals(void **state)
     sysdma_adapter_state_get(a, &as);
     assert_false(as.list_running);
     assert_int_equal(as.lists_waiting, 0);
+    assert_true(as.channel_held); /* the waiting request got it */
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
     /* A terminal count for a channel with nothing running changes nothing. */
     sysdma_terminal_count(r->sys, 0xFF);
     assert_int_equal(sysdma_sg_put(a, g.list, true), SYSDMA_OK);

@@ -361,6 +361,290 @@ static void test_ex_lists_buffers_configure(void **state)
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
 }
 
+
+/* ---- A terminal count the moment the programming lock is let go ----
+ * The rig's system rebuilt over wrapped tables: the controller's program
+ * marks its channel, and the platform's lock release delivers
+ * sysdma_terminal_count for it right after the lock hold that programmed
+ * the channel (as an interrupt on another CPU would, as soon as it can). */
+static struct {
+    sysdma_platform_ops pf;
+    sysdma_controller_ops ctrl;
+    const sysdma_platform_ops *real_pf;
+    const sysdma_controller_ops *real_ctrl;
+    sysdma_system *sys;
+    bool armed;
+    uint32_t due;
+} hook;
+
+static sysdma_status hooked_program(void *ctx, unsigned ch, const sysdma_program *p)
+{
+    sysdma_status st = hook.real_ctrl->program(ctx, ch, p);
+    if (st == SYSDMA_OK && hook.armed)
+        hook.due |= 1u << ch;
+    return st;
+}
+
+static void hooked_release(void *ctx, void *lock)
+{
+    hook.real_pf->lock_release(ctx, lock);
+    uint32_t due = hook.due;
+    if (due && hook.sys) {
+        hook.due = 0;
+        sysdma_terminal_count(hook.sys, due);
+    }
+}
+
+static void rebuild_hooked(rig *r)
+{
+    assert_int_equal(sysdma_system_destroy(r->sys), SYSDMA_OK);
+    memset(&hook, 0, sizeof hook);
+    hook.real_pf = r->pf.ops;
+    hook.real_ctrl = r->ctrl.ops;
+    hook.pf = *r->pf.ops;
+    hook.pf.lock_release = hooked_release;
+    hook.ctrl = *r->ctrl.ops;
+    hook.ctrl.program = hooked_program;
+    sysdma_platform pf = {&hook.pf, r->pf.ctx};
+    sysdma_controller ctrl = {&hook.ctrl, r->ctrl.ctx};
+    sysdma_config cfg = {.map_registers_initial = 32, .map_registers_cap = 32};
+    assert_int_equal(sysdma_system_create(&pf, &ctrl, &cfg, &r->sys), SYSDMA_OK);
+    hook.sys = r->sys;
+}
+
+/* MapTransferEx records its completion in the lock hold that programs the
+ * channel: a terminal count right after it is delivered, once; a failed
+ * MapTransferEx leaves nothing recorded. */
+static void test_map_transfer_ex_tc_at_once(void **state)
+{
+    rig *r = *state;
+    rebuild_hooked(r);
+    uint32_t n;
+    sysdma_adapter *a = get(r, 3, 1, 65536, &n);
+    uint8_t *buf = sysdma_sim_buffer_alloc(r->sim, 3 * PAGE, 0, SYSDMA_SIM_SCATTERED);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(r->sys, buf, 3 * PAGE, &m), SYSDMA_OK);
+    sysdma_transfer_context c;
+    assert_int_equal(sysdma_transfer_context_init(a, &c), SYSDMA_OK);
+    done d = {0, SYSDMA_PENDING};
+    uint32_t len = 3 * PAGE;
+    /* Refused (the channel is not held): nothing is left pending. */
+    assert_int_equal(sysdma_map_transfer_ex(a, m, 0, &len, true, NULL, completed, &d, NULL),
+                     SYSDMA_E_NOT_OWNER);
+    sysdma_map_registers *base;
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &c, n, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL,
+                                                NULL, &base),
+                     SYSDMA_OK);
+    hook.armed = true;
+    for (int k = 0; k < 2; k++) { /* in place, then through map registers */
+        d = (done){0, SYSDMA_PENDING};
+        len = k ? 3 * PAGE : 512;
+        assert_int_equal(sysdma_map_transfer_ex(a, m, 0, &len, true, base, completed, &d, NULL),
+                         SYSDMA_OK);
+        assert_int_equal(d.calls, 1);
+        assert_int_equal(d.status, SYSDMA_OK);
+        assert_int_equal(sysdma_transfer_cancel_mapped(a), SYSDMA_E_WRONG_STATE);
+        assert_int_equal(sysdma_flush_adapter_buffers_ex(a, m, base, 0, len, true), SYSDMA_OK);
+        assert_int_equal(d.calls, 1);
+    }
+    hook.armed = false;
+    assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_OK);
+    sysdma_mdl_free(r->sys, m);
+    sysdma_sim_buffer_free(r->sim, buf);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+}
+
+/* A bus master's MapTransferEx completion: the core cannot see its device
+ * finish; FlushAdapterBuffersEx (the driver saying it did) runs it, once,
+ * with SYSDMA_OK; a cancel before the flush runs it with
+ * SYSDMA_E_CANCELLED instead. */
+static void test_bus_master_completion(void **state)
+{
+    rig *r = *state;
+    sysdma_device_description dd = {0};
+    dd.version = 3;
+    dd.master = true;
+    dd.maximum_length = 16 * PAGE;
+    dd.address_width = 32;
+    sysdma_adapter *a;
+    uint32_t n;
+    assert_int_equal(sysdma_adapter_get(r->sys, &dd, &a, &n), SYSDMA_OK);
+    uint8_t *buf = sysdma_sim_buffer_alloc(r->sim, 4 * PAGE, 0, SYSDMA_SIM_LOW);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(r->sys, buf, 4 * PAGE, &m), SYSDMA_OK);
+    sysdma_transfer_context c;
+    assert_int_equal(sysdma_transfer_context_init(a, &c), SYSDMA_OK);
+    sysdma_map_registers *base;
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &c, n, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL,
+                                                NULL, &base),
+                     SYSDMA_OK);
+    done d = {0, SYSDMA_PENDING};
+    uint32_t len = 4 * PAGE;
+    assert_int_equal(sysdma_map_transfer_ex(a, m, 0, &len, true, base, completed, &d, NULL),
+                     SYSDMA_OK);
+    sysdma_terminal_count(r->sys, 0xFF); /* no channel: nothing */
+    assert_int_equal(d.calls, 0);
+    assert_int_equal(sysdma_flush_adapter_buffers_ex(a, m, base, 0, len + 1, true),
+                     SYSDMA_E_INVALID_ARGUMENT); /* refused: still pending */
+    assert_int_equal(d.calls, 0);
+    assert_int_equal(sysdma_flush_adapter_buffers_ex(a, m, base, 0, len, true), SYSDMA_OK);
+    assert_int_equal(d.calls, 1);
+    assert_int_equal(d.status, SYSDMA_OK);
+    assert_int_equal(sysdma_flush_adapter_buffers_ex(a, m, base, 0, len, true),
+                     SYSDMA_E_WRONG_STATE);
+    assert_int_equal(sysdma_transfer_cancel_mapped(a), SYSDMA_E_WRONG_STATE);
+    assert_int_equal(d.calls, 1);
+    /* Cancelled, then flushed: once, cancelled. */
+    d = (done){0, SYSDMA_PENDING};
+    assert_int_equal(sysdma_map_transfer_ex(a, m, 0, &len, false, base, completed, &d, NULL),
+                     SYSDMA_OK);
+    assert_int_equal(sysdma_transfer_cancel_mapped(a), SYSDMA_OK);
+    assert_int_equal(d.calls, 1);
+    assert_int_equal(d.status, SYSDMA_E_CANCELLED);
+    assert_int_equal(sysdma_flush_adapter_buffers_ex(a, m, base, 0, len, false), SYSDMA_OK);
+    assert_int_equal(d.calls, 1);
+    assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_OK);
+    sysdma_mdl_free(r->sys, m);
+    sysdma_sim_buffer_free(r->sim, buf);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+}
+
+/* A transfer context is the caller's memory: a misaligned one is refused
+ * (never used as a struct), and one is judged by its bytes alone. */
+static void test_context_alignment(void **state)
+{
+    rig *r = *state;
+    uint32_t n;
+    sysdma_adapter *a = get(r, 3, 2, 65536, &n);
+    _Alignas(16) unsigned char raw[sizeof(sysdma_transfer_context) + 16];
+    memset(raw, 0x5A, sizeof raw);
+    sysdma_transfer_context *odd = (sysdma_transfer_context *)(void *)(raw + 4);
+    assert_int_equal(sysdma_transfer_context_init(a, odd), SYSDMA_E_INVALID_ARGUMENT);
+    assert_int_equal(raw[4], 0x5A); /* untouched */
+    seen s = {0, NULL, SYSDMA_DEALLOCATE_OBJECT};
+    sysdma_map_registers *base = NULL;
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, odd, 1, 0, routine, &s, NULL),
+                     SYSDMA_E_INVALID_ARGUMENT);
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, odd, 1, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL,
+                                                NULL, &base),
+                     SYSDMA_E_INVALID_ARGUMENT);
+    assert_false(sysdma_channel_cancel(a, odd));
+    assert_int_equal(s.runs, 0);
+    /* An initialized context copied byte for byte to aligned memory works. */
+    sysdma_transfer_context good, copy;
+    assert_int_equal(sysdma_transfer_context_init(a, &good), SYSDMA_OK);
+    memcpy(&copy, &good, sizeof copy);
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &copy, 1, 0, routine, &s, NULL),
+                     SYSDMA_OK);
+    assert_int_equal(s.runs, 1);
+    /* Another adapter's context is refused. */
+    sysdma_adapter *b = get(r, 3, 3, 65536, &n);
+    assert_int_equal(sysdma_channel_allocate_ex(b, NULL, &good, 1, 0, routine, &s, NULL),
+                     SYSDMA_E_INVALID_ARGUMENT);
+    assert_int_equal(s.runs, 1);
+    assert_int_equal(sysdma_adapter_put(b), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+}
+
+/* The worst-case figures refuse a length no list of the adapter can
+ * carry, instead of wrapping around: at the limit and one past it. */
+static void test_transfer_info_limits(void **state)
+{
+    rig *r = *state;
+    sysdma_device_description dd = {0};
+    dd.version = 3;
+    dd.master = true;
+    dd.maximum_length = 0xFFFFFFFFu;
+    dd.address_width = 24; /* may bounce: every page may need a register */
+    sysdma_adapter *a;
+    assert_int_equal(sysdma_adapter_get(r->sys, &dd, &a, NULL), SYSDMA_OK);
+    sysdma_transfer_info ti;
+    assert_int_equal(sysdma_transfer_info_get(a, NULL, 0, 0xFFFFF000u, true, &ti), SYSDMA_OK);
+    assert_int_equal(ti.map_registers, 0xFFFFF000u / PAGE);
+    assert_int_equal(ti.elements, 1);
+    assert_int_equal(sysdma_transfer_info_get(a, NULL, 0, 0xFFFFF001u, true, &ti), SYSDMA_E_LENGTH);
+    assert_int_equal(sysdma_transfer_info_get(a, NULL, 0, 0xFFFFFFFFu, true, &ti), SYSDMA_E_LENGTH);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    /* A bus master's maximum length. */
+    dd.maximum_length = 8 * PAGE;
+    assert_int_equal(sysdma_adapter_get(r->sys, &dd, &a, NULL), SYSDMA_OK);
+    assert_int_equal(sysdma_transfer_info_get(a, NULL, 0, 8 * PAGE, true, &ti), SYSDMA_OK);
+    assert_int_equal(ti.map_registers, 8);
+    assert_int_equal(sysdma_transfer_info_get(a, NULL, 0, 8 * PAGE + 1, true, &ti),
+                     SYSDMA_E_LENGTH);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    /* A system adapter without scatter/gather: one window, as
+     * sysdma_sg_get refuses more. */
+    uint32_t n;
+    a = get(r, 3, 1, 65536, &n);
+    assert_int_equal(sysdma_transfer_info_get(a, NULL, 0, 65536, true, &ti), SYSDMA_OK);
+    assert_int_equal(ti.map_registers, 16);
+    assert_int_equal(sysdma_transfer_info_get(a, NULL, 0, 65537, true, &ti), SYSDMA_E_LENGTH);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+}
+
+/* A MapTransferEx mapping flushed with the version-1 flush: refused on a
+ * system adapter while its completion is due (it would be lost and the
+ * adapter left unable to map again); a bus master's completion runs. */
+static void test_v1_flush_of_ex_mapping(void **state)
+{
+    rig *r = *state;
+    uint32_t n;
+    sysdma_adapter *a = get(r, 3, 1, 65536, &n);
+    uint8_t *buf = sysdma_sim_buffer_alloc(r->sim, PAGE, 0, SYSDMA_SIM_LOW);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(r->sys, buf, PAGE, &m), SYSDMA_OK);
+    sysdma_transfer_context c;
+    assert_int_equal(sysdma_transfer_context_init(a, &c), SYSDMA_OK);
+    sysdma_map_registers *base;
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &c, n, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL,
+                                                NULL, &base),
+                     SYSDMA_OK);
+    done d = {0, SYSDMA_PENDING};
+    uint32_t len = 512;
+    assert_int_equal(sysdma_map_transfer_ex(a, m, 0, &len, true, base, completed, &d, NULL),
+                     SYSDMA_OK);
+    assert_int_equal(sysdma_flush_adapter_buffers(a, m, base, buf, len, true), SYSDMA_E_WRONG_STATE);
+    assert_int_equal(sysdma_transfer_cancel_mapped(a), SYSDMA_OK);
+    assert_int_equal(d.calls, 1);
+    assert_int_equal(sysdma_flush_adapter_buffers(a, m, base, buf, len, true), SYSDMA_OK);
+    d = (done){0, SYSDMA_PENDING};
+    assert_int_equal(sysdma_map_transfer_ex(a, m, 0, &len, true, base, completed, &d, NULL),
+                     SYSDMA_OK);
+    sysdma_terminal_count(r->sys, 1u << 1);
+    assert_int_equal(d.calls, 1);
+    assert_int_equal(sysdma_flush_adapter_buffers(a, m, base, buf, len, true), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    /* A bus master: the version-1 flush completes it too, once. */
+    sysdma_device_description dd = {0};
+    dd.version = 3;
+    dd.master = true;
+    dd.maximum_length = 4 * PAGE;
+    dd.address_width = 32;
+    assert_int_equal(sysdma_adapter_get(r->sys, &dd, &a, &n), SYSDMA_OK);
+    assert_int_equal(sysdma_transfer_context_init(a, &c), SYSDMA_OK);
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &c, n, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL,
+                                                NULL, &base),
+                     SYSDMA_OK);
+    d = (done){0, SYSDMA_PENDING};
+    len = PAGE;
+    assert_int_equal(sysdma_map_transfer_ex(a, m, 0, &len, false, base, completed, &d, NULL),
+                     SYSDMA_OK);
+    assert_int_equal(sysdma_flush_adapter_buffers(a, m, base, buf, len, false), SYSDMA_OK);
+    assert_int_equal(d.calls, 1);
+    assert_int_equal(d.status, SYSDMA_OK);
+    d = (done){0, SYSDMA_PENDING};
+    assert_int_equal(sysdma_map_transfer_ex(a, m, 0, &len, false, base, completed, &d, NULL),
+                     SYSDMA_OK); /* not left busy */
+    assert_int_equal(sysdma_flush_adapter_buffers_ex(a, m, base, 0, len, false), SYSDMA_OK);
+    assert_int_equal(d.calls, 1);
+    assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    sysdma_mdl_free(r->sys, m);
+    sysdma_sim_buffer_free(r->sim, buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +653,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_allocate_ex_and_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_transfer_ex, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ex_lists_buffers_configure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_map_transfer_ex_tc_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bus_master_completion, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_context_alignment, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transfer_info_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_v1_flush_of_ex_mapping, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
