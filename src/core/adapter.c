@@ -275,8 +275,18 @@ sysdma_status sysdma_adapter_get(sysdma_system *sys, const sysdma_device_descrip
         return SYSDMA_E_INVALID_ARGUMENT;
     sysdma_adapter *obj = NULL;
     sysdma_status st = adapter_get(sys, desc, &obj, out, map_registers);
-    if (sys->hook_adapter_got)
-        sys->hook_adapter_got(sys->hook_ctx, *out, desc, st);
+    sysdma_status hs = sys->hook_adapter_got
+                           ? sys->hook_adapter_got(sys->hook_ctx, *out, desc, st)
+                           : SYSDMA_OK;
+    if (st == SYSDMA_OK && hs != SYSDMA_OK) {
+        /* The decorator could not take the reference on: the get fails. */
+        (void)sysdma__put_adapter(obj);
+        sysdma__lock(sys);
+        sysdma__handle_release(sys, *out);
+        sysdma__unlock(sys);
+        *out = NULL;
+        return hs;
+    }
     return st;
 }
 

@@ -201,8 +201,8 @@ struct sysdma_system {
     sysdma_adapter *masters;     /* bus-master adapters, no channel */
     /* Hooks for a decorator (the verifier): told of every adapter_get and
      * of the system's destruction, before anything is checked. */
-    void (*hook_adapter_got)(void *ctx, sysdma_adapter *handle, const sysdma_device_description *d,
-                             sysdma_status st);
+    sysdma_status (*hook_adapter_got)(void *ctx, sysdma_adapter *handle,
+                                      const sysdma_device_description *d, sysdma_status st);
     void (*hook_destroying)(void *ctx);
     void *hook_ctx;
     /* a decorator's report of a stale handle (call: the public function) */

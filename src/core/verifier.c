@@ -305,22 +305,23 @@ void sysdma__vf_forget(verifier *v, vrec *r)
     sysdma__free(sys, r, sizeof *r);
 }
 
-static void on_adapter_got(void *ctx, sysdma_adapter *h, const sysdma_device_description *d,
-                           sysdma_status st)
+/* A get: report a bad description; wrap the new reference (when every
+ * adapter is verified). A failure to wrap fails the get. */
+static sysdma_status on_adapter_got(void *ctx, sysdma_adapter *h,
+                                    const sysdma_device_description *d, sysdma_status st)
 {
     verifier *v = ctx;
     site where = sysdma__vf_take_site();
     if (st == SYSDMA_E_UNKNOWN_VERSION || st == SYSDMA_E_INVALID_DESCRIPTION ||
         st == SYSDMA_E_INVALID_CHANNEL || st == SYSDMA_E_WIDTH_MISMATCH) {
         sysdma__vf_report(v, SYSDMA_VCHECK_INVALID_DESCRIPTION, NULL, "sysdma_adapter_get", where, 0, NULL);
-        return;
+        return SYSDMA_OK;
     }
     (void)d;
     if (st != SYSDMA_OK || !h || !v->cfg.all_adapters)
-        return;
+        return SYSDMA_OK;
     sysdma_adapter *a = sysdma__resolve(h, NULL);
-    if (a)
-        (void)wrap(v, h, a);
+    return a ? wrap(v, h, a) : SYSDMA_OK;
 }
 
 /* A call with a handle that was put (or never was one of this system's). */
@@ -357,6 +358,13 @@ static void on_destroy_refused(void *ctx)
                           "adapter references");
         sysdma__vf_report_held(v, r, "sysdma_system_destroy", none, SYSDMA_VCHECK_LEAK);
     }
+}
+
+static void free_tramp(sysdma_system *sys, tramp *t)
+{
+    sysdma__free(sys, t->lrec, sizeof *t->lrec);
+    sysdma__free(sys, t->kset, sizeof *t->kset);
+    sysdma__free(sys, t, sizeof *t);
 }
 
 static void on_destroying(void *ctx)
@@ -397,14 +405,31 @@ static void on_destroying(void *ctx)
     while (v->outstanding) {
         tramp *t = v->outstanding;
         v->outstanding = t->next;
-        sysdma__free(sys, t, sizeof *t);
+        free_tramp(sys, t);
     }
     while (v->spare) {
         tramp *t = v->spare;
         v->spare = t->next;
-        sysdma__free(sys, t, sizeof *t);
+        free_tramp(sys, t);
     }
     sysdma__free(sys, v, sizeof *v);
+}
+
+/* Undo a verifier_enable that could not wrap every reference: nothing was
+ * checked yet, so the records only go. */
+static void disable(verifier *v)
+{
+    sysdma_system *sys = v->sys;
+    sysdma__lock(sys);
+    for (vrec *r = v->recs; r; r = r->next)
+        sysdma__handle_decorate(sys, r->handle, NULL, NULL);
+    sys->hook_adapter_got = NULL;
+    sys->hook_destroying = NULL;
+    sys->hook_stale = NULL;
+    sys->hook_destroy_refused = NULL;
+    sys->hook_ctx = NULL;
+    sysdma__unlock(sys);
+    on_destroying(v);
 }
 
 /* sysdma__handle_each_ref's visitor: up to 64 references not yet wrapped. */
@@ -456,8 +481,10 @@ sysdma_status sysdma_verifier_enable(sysdma_system *sys, const sysdma_verifier_c
             sysdma__handle_each_ref(sys, collect_unwrapped, &c);
             sysdma__unlock(sys);
             for (unsigned k = 0; k < c.n; k++)
-                if (wrap(v, hs[k], os[k]) != SYSDMA_OK)
+                if (wrap(v, hs[k], os[k]) != SYSDMA_OK) {
+                    disable(v); /* as it was: not verifying */
                     return SYSDMA_E_NO_MEMORY;
+                }
             if (c.n < 64)
                 break;
         }

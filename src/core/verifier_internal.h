@@ -68,6 +68,12 @@ typedef struct tramp {
     const sysdma_mdl *mdl;         /* a list request's range */
     const uint8_t *va;
     uint32_t length;
+    /* Records the grant will need, allocated with the request (before the
+     * core is asked), so that a grant never finds the verifier without
+     * memory: a list's record, or a register set's for KEEP_REGISTERS.
+     * A spare tramp keeps them for the next request. */
+    struct list_rec *lrec;
+    struct kept_set *kset;
 } tramp;
 
 struct vrec {

@@ -53,6 +53,8 @@ static sysdma_allocation_action control_tramp(void *device, sysdma_map_registers
     sysdma_adapter_control_fn routine = t->routine;
     void *context = t->context;
     uint32_t count = t->count;
+    kept_set *k = t->kset; /* allocated with the request */
+    t->kset = NULL;
     tramp_give(v, t);
     sysdma__unlock(sys);
 
@@ -76,17 +78,14 @@ static sysdma_allocation_action control_tramp(void *device, sysdma_map_registers
                     !r->regs_freed_in_control;
     if (ours && !bad && act != SYSDMA_KEEP_OBJECT)
         r->regs = NULL;
-    sysdma__unlock(sys);
-    if (keep_set) {
-        kept_set *k = sysdma__alloc(sys, sizeof *k);
-        sysdma__lock(sys);
-        if (k) {
-            *k = (kept_set){r->kept, regs, count};
-            r->kept = k;
-            r->kept_sets++;
-        }
-        sysdma__unlock(sys);
+    if (keep_set && k) {
+        *k = (kept_set){r->kept, regs, count};
+        r->kept = k;
+        r->kept_sets++;
+        k = NULL;
     }
+    sysdma__unlock(sys);
+    sysdma__free(sys, k, sizeof *k); /* not needed */
     if (bad)
         sysdma__vf_report(v, SYSDMA_VCHECK_BAD_ALLOCATION_ACTION, a, "AdapterControl", (site){NULL, 0}, 0,
                NULL);
@@ -114,7 +113,23 @@ tramp *sysdma__vf_tramp_post(verifier *v, tramp *t, const tramp *init)
     sysdma_system *sys = v->sys;
     if (!t && !(t = sysdma__alloc(sys, sizeof *t)))
         return NULL;
+    list_rec *lrec = t->lrec;
+    kept_set *kset = t->kset;
+    if (init->list_routine && !lrec)
+        lrec = sysdma__alloc(sys, sizeof *lrec);
+    if (init->routine && init->count && !kset)
+        kset = sysdma__alloc(sys, sizeof *kset);
+    if ((init->list_routine && !lrec) || (init->routine && init->count && !kset)) {
+        t->lrec = lrec; /* kept with the spare */
+        t->kset = kset;
+        sysdma__lock(sys);
+        tramp_give(v, t);
+        sysdma__unlock(sys);
+        return NULL;
+    }
     *t = *init;
+    t->lrec = lrec;
+    t->kset = kset;
     sysdma__lock(sys);
     t->next = v->outstanding;
     v->outstanding = t;
@@ -155,7 +170,7 @@ static sysdma_status v_allocate_channel(sysdma_adapter *h, void *device, uint32_
     if (c != SYSDMA_VCHECK_COUNT)
         return sysdma__vf_refuse(v, c, a, call, where);
     t = sysdma__vf_tramp_post(v, t, &(tramp){NULL, r, device, context, routine, NULL, count,
-                                             NULL, false, NULL, NULL, 0});
+                                             NULL, false, NULL, NULL, 0, NULL, NULL});
     if (!t)
         return SYSDMA_E_NO_MEMORY;
     sysdma_status st = r->inner->allocate_channel(h, device, count, control_tramp, t);
@@ -507,7 +522,7 @@ static sysdma_status v_allocate_ex(sysdma_adapter *h, void *device, sysdma_trans
         return st;
     }
     t = sysdma__vf_tramp_post(v, t, &(tramp){NULL, r, device, context, routine, NULL, count,
-                                             ctx, false, NULL, NULL, 0});
+                                             ctx, false, NULL, NULL, 0, NULL, NULL});
     if (!t)
         return SYSDMA_E_NO_MEMORY;
     sysdma_status st =
@@ -557,12 +572,16 @@ static sysdma_status v_free_object(sysdma_adapter *h, sysdma_allocation_action a
     sysdma__unlock(sys);
     if (c != SYSDMA_VCHECK_COUNT)
         return sysdma__vf_refuse(v, c, a, call, where);
+    /* The record first: once the core let go, it must not be lost. */
+    kept_set *k = NULL;
+    if (action == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS && regs &&
+        !(k = sysdma__alloc(sys, sizeof *k)))
+        return SYSDMA_E_NO_MEMORY;
     sysdma_status st = r->inner->free_object(h, action);
-    if (st != SYSDMA_OK || action == SYSDMA_KEEP_OBJECT)
+    if (st != SYSDMA_OK || action == SYSDMA_KEEP_OBJECT) {
+        sysdma__free(sys, k, sizeof *k);
         return st;
-    kept_set *k = action == SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS && regs
-                      ? sysdma__alloc(sys, sizeof *k)
-                      : NULL;
+    }
     sysdma__lock(sys);
     r->holding = false;
     r->holder = NULL;

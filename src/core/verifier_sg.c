@@ -42,8 +42,9 @@ static void list_tramp(void *device, sysdma_sg_list *list, void *ctx)
     sysdma_adapter *a = r->a;
     verifier *v = V_OF(a);
     sysdma_system *sys = a->sys;
-    list_rec *l = sysdma__alloc(sys, sizeof *l);
     sysdma__lock(sys);
+    list_rec *l = t->lrec; /* allocated with the request */
+    t->lrec = NULL;
     unlink_outstanding(v, t);
     r->pending_lists--;
     if (l) {
@@ -106,7 +107,7 @@ static sysdma_status sg_request(sysdma_adapter *h, void *device, sysdma_mdl *mdl
     if (c != SYSDMA_VCHECK_COUNT)
         return sysdma__vf_refuse(v, c, a, call, where);
     t = sysdma__vf_tramp_post(v, t, &(tramp){NULL, r, device, context, NULL, routine, 0, NULL,
-                                             to_device, mdl, va, length});
+                                             to_device, mdl, va, length, NULL, NULL});
     if (!t)
         return SYSDMA_E_NO_MEMORY;
     sysdma_status st =

@@ -684,24 +684,26 @@ static void test_sweep_verified(void **state)
     sweep(scenario_v3, "version 3 (no kept registers, no lists)", true, 0);
 }
 
-/* One verified sweep per known verifier bug, each through the bug's path:
- * they fail until the bug is fixed, so main() leaves them out. */
+/* Verified, through the paths where the verifier once lost what it could
+ * not record (a list's record, a kept register set's) or let an adapter go
+ * unverified when it could not wrap it: it now allocates its records with
+ * the request, and a failed wrap fails the get. */
 static void test_sweep_verified_lists(void **state)
 {
     (void)state;
-    sweep(scenario_sg, "scatter/gather", true, VBUG_LIST_REC); /* fails at N = 13 */
+    sweep(scenario_sg, "scatter/gather", true, VBUG_LIST_REC); /* failed at N = 13 */
 }
 
 static void test_sweep_verified_kept_registers(void **state)
 {
     (void)state;
-    sweep(scenario_v3, "version 3", true, VBUG_KEPT_SET); /* fails at N = 11 */
+    sweep(scenario_v3, "version 3", true, VBUG_KEPT_SET); /* failed at N = 11 */
 }
 
 static void test_sweep_verified_adapters_wrapped(void **state)
 {
     (void)state;
-    sweep(scenario_common, "common buffers", true, VBUG_UNWRAPPED); /* fails at N = 7 */
+    sweep(scenario_common, "common buffers", true, VBUG_UNWRAPPED); /* failed at N = 7 */
 }
 
 int main(void)
@@ -713,16 +715,9 @@ int main(void)
         cmocka_unit_test(test_sweep_common),
         cmocka_unit_test(test_sweep_v3),
         cmocka_unit_test(test_sweep_verified),
+        cmocka_unit_test(test_sweep_verified_lists),
+        cmocka_unit_test(test_sweep_verified_kept_registers),
+        cmocka_unit_test(test_sweep_verified_adapters_wrapped),
     };
-    /* Disabled until the verifier bugs above are fixed (each fails today
-     * through its bug alone); SYSDMA_FAULTS_KNOWN_BUGS=1 runs them. */
-    const struct CMUnitTest known_bugs[] = {
-        cmocka_unit_test(test_sweep_verified_lists),         /* VBUG_LIST_REC */
-        cmocka_unit_test(test_sweep_verified_kept_registers), /* VBUG_KEPT_SET */
-        cmocka_unit_test(test_sweep_verified_adapters_wrapped), /* VBUG_UNWRAPPED */
-    };
-    const char *env = getenv("SYSDMA_FAULTS_KNOWN_BUGS");
-    if (env && *env == '1')
-        return cmocka_run_group_tests_name("known verifier bugs", known_bugs, NULL, NULL);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
