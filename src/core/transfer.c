@@ -9,6 +9,14 @@
  * map registers the driver holds, which the pool guarantees to satisfy all
  * three. Data is copied into the bounce pages for a write to the device and
  * copied back at flush, for the bytes the controller actually moved.
+ *
+ * What moved. The flush stops the channel first and only then asks the
+ * controller what is left (read_residue, or read_counter): a device that
+ * runs on in between would otherwise move bytes that are neither counted
+ * nor copied back. A transfer that reached terminal count moved everything
+ * (in auto-initialize mode: every byte at least once); otherwise
+ * length − left moved, which is nothing for a transfer that never started
+ * (so a bounced read flushed early copies no stale bounce data back).
  */
 #include "internal.h"
 
@@ -142,6 +150,26 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
     return st;
 }
 
+/* Bytes left on `a`'s channel, and whether it reached terminal count
+ * (lock held; the controller's registers are shared). A controller without
+ * read_residue says it by a counter of 0. */
+static uint32_t residue(sysdma_adapter *a, bool *terminal_count)
+{
+    sysdma_system *sys = a->sys;
+    const sysdma_controller_ops *o = sys->ctrl.ops;
+    if (o->read_residue)
+        return o->read_residue(sys->ctrl.ctx, a->channel, terminal_count);
+    uint32_t left = o->read_counter(sys->ctrl.ctx, a->channel);
+    *terminal_count = left == 0;
+    return left;
+}
+
+static bool counter(const sysdma_adapter *a)
+{
+    const sysdma_controller_ops *o = a->sys->ctrl.ops;
+    return !a->master && a->limits.counter_available && (o->read_residue || o->read_counter);
+}
+
 sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_registers *regs,
                             void *current_va, uint32_t length, bool to_device)
 {
@@ -157,15 +185,16 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
         sysdma__unlock(sys);
         return SYSDMA_E_INVALID_ARGUMENT;
     }
-    uint32_t residue = 0;
-    if (!a->master) {
-        if (a->limits.counter_available && sys->ctrl.ops->read_counter)
-            residue = sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel);
+    /* Stop the channel, then read what is left (see the file comment). */
+    if (!a->master)
         sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
-    }
     uint32_t moved = length;
-    if (!a->desc.ignore_count && residue <= length)
-        moved = length - residue;
+    if (counter(a) && !a->desc.ignore_count) {
+        bool tc = false;
+        uint32_t left = residue(a, &tc);
+        if (!tc && left <= length)
+            moved = length - left;
+    }
     bool copy_back = m.bounced && !to_device && moved;
     if (copy_back) {
         a->stats.bytes_bounced += moved;
@@ -184,10 +213,11 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
 uint32_t sysdma__read_counter(sysdma_adapter *a)
 {
     sysdma_system *sys = a->sys;
-    if (a->master || !a->limits.counter_available || !sys->ctrl.ops->read_counter)
+    if (!counter(a))
         return 0;
-    sysdma__lock(sys); /* the controller's registers are shared */
-    uint32_t left = sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel);
+    bool tc = false;
+    sysdma__lock(sys);
+    uint32_t left = residue(a, &tc);
     sysdma__unlock(sys);
     return left;
 }
