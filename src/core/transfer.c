@@ -129,7 +129,9 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
     if (st != SYSDMA_OK) {
         a->map.active = false;
     } else {
-        a->map = (mapping){true, bounce, to_device, mdl, va, len, phys, bounce ? regs : NULL};
+        a->map = (mapping){.active = true, .bounced = bounce, .to_device = to_device, .mdl = mdl,
+                           .current_va = va, .length = len, .logical = phys,
+                           .regs = bounce ? regs : NULL};
         a->stats.transfers++;
         sys->stats.transfers++;
         if (bounce) {
@@ -205,8 +207,7 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
         memcpy(m.current_va, sysdma__regs_va(regs) + lead, moved);
         sysdma__lock(sys);
     }
-    a->map.active = false;
-    sysdma__unlock(sys);
+    sysdma__map_end(a); /* unlocks */
     return SYSDMA_OK;
 }
 

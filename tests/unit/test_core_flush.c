@@ -309,6 +309,176 @@ static void test_flush_stops_before_reading(void **state)
     release(a);
 }
 
+/* ---- registers let go while something still bounces through them ---------------- */
+
+typedef struct master_run {
+    fx *f;
+    sysdma_adapter *a;
+    sysdma_mdl *mdl;
+    uint8_t *buf;
+    uint32_t len;
+    sysdma_map_registers *regs;
+    uint64_t logical;
+    sysdma_allocation_action action;
+    sysdma_status map_status;
+} master_run;
+
+/* AdapterControl of a bus master: map a read through the registers just
+ * granted (the buffer is beyond its 24-bit reach), then answer `action`. */
+static sysdma_allocation_action map_then(void *dev, sysdma_map_registers *regs, void *ctx)
+{
+    (void)dev;
+    master_run *m = ctx;
+    m->regs = regs;
+    uint32_t len = m->len;
+    m->map_status = sysdma_map_transfer(m->a, m->mdl, regs, m->buf, &len, false, &m->logical);
+    return m->action;
+}
+
+static uint32_t held(fx *f, sysdma_adapter *a)
+{
+    sysdma_stats st;
+    sysdma_stats_get(f->sys, a, &st);
+    return st.pool_in_use;
+}
+
+/*
+ * A bus master's read bounces through its map registers; then the driver
+ * lets them go before the flush: (0) the routine maps and returns
+ * DEALLOCATE_OBJECT, (1) FreeAdapterObject(DEALLOCATE_OBJECT) after the
+ * map, (2) the routine keeps the registers and frees them while mapped.
+ * The registers stay with the mapping (the device may still write them)
+ * and go back to the pool at the flush, which copies the device's bytes
+ * back — never bytes from pool pages another request may hold.
+ */
+static void test_master_lets_registers_go_mapped(void **state)
+{
+    fx *f = *state;
+    for (int how = 0; how < 3; how++) {
+        sysdma_device_description d = {0};
+        d.version = 3;
+        d.master = true;
+        d.address_width = 24;
+        d.maximum_length = 8192;
+        master_run m = {.f = f, .len = 8192};
+        uint32_t n = 0;
+        assert_int_equal(sysdma_adapter_get(f->sys, &d, &m.a, &n), SYSDMA_OK);
+        m.buf = sysdma_sim_buffer_alloc(f->sim, 8192, 0, SYSDMA_SIM_HIGH);
+        assert_non_null(m.buf);
+        memset(m.buf, 0x5A, 8192);
+        assert_int_equal(sysdma_mdl_create(f->sys, m.buf, 8192, &m.mdl), SYSDMA_OK);
+        m.action = how == 0 ? SYSDMA_DEALLOCATE_OBJECT
+                   : how == 1 ? SYSDMA_KEEP_OBJECT
+                              : SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS;
+        assert_int_equal(sysdma_channel_allocate(m.a, NULL, n, map_then, &m), SYSDMA_OK);
+        assert_int_equal(m.map_status, SYSDMA_OK);
+        assert_true(m.logical < (16u << 20)); /* bounced */
+        if (how == 1)
+            assert_int_equal(sysdma_adapter_free_object(m.a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_OK);
+        if (how == 2)
+            assert_int_equal(sysdma_map_registers_free(m.a, m.regs, n), SYSDMA_OK);
+        assert_int_equal(held(f, m.a), n); /* still the mapping's */
+        /* The device writes its data into the bounce pages. */
+        memcpy(sysdma_sim_phys_view(f->sim) + m.logical, f->fifo[0], 8192);
+        assert_int_equal(sysdma_flush_adapter_buffers(m.a, m.mdl, m.regs, m.buf, 8192, false),
+                         SYSDMA_OK);
+        assert_memory_equal(m.buf, f->fifo[0], 8192);
+        assert_int_equal(held(f, m.a), 0);
+        assert_int_equal(sysdma_flush_adapter_buffers(m.a, m.mdl, m.regs, m.buf, 8192, false),
+                         SYSDMA_E_WRONG_STATE);
+        sysdma_mdl_free(f->sys, m.mdl);
+        sysdma_sim_buffer_free(f->sim, m.buf);
+        assert_int_equal(sysdma_adapter_put(m.a), SYSDMA_OK);
+    }
+}
+
+/* Registers the mapping held past the release go back at the flush, and a
+ * request that waits for them is granted then. */
+static void test_held_registers_grant_a_waiter(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(sysdma_system_destroy(f->sys), SYSDMA_OK);
+    sysdma_config cfg = {.map_registers_initial = 32, .map_registers_cap = 32};
+    assert_int_equal(sysdma_system_create(&f->pf, &f->ctrl, &cfg, &f->sys), SYSDMA_OK);
+    sysdma_device_description d = {0};
+    d.version = 2;
+    d.master = true;
+    d.maximum_length = 32 * 4096 - 4096; /* 32 registers with the spare page */
+    master_run m = {.f = f, .len = 8192, .action = SYSDMA_DEALLOCATE_OBJECT};
+    uint32_t n = 0;
+    assert_int_equal(sysdma_adapter_get(f->sys, &d, &m.a, &n), SYSDMA_OK);
+    assert_int_equal(n, 32);
+    m.buf = sysdma_sim_buffer_alloc(f->sim, 8192, 0, SYSDMA_SIM_HIGH);
+    assert_int_equal(sysdma_mdl_create(f->sys, m.buf, 8192, &m.mdl), SYSDMA_OK);
+    assert_int_equal(sysdma_channel_allocate(m.a, NULL, n, map_then, &m), SYSDMA_OK);
+    assert_int_equal(m.map_status, SYSDMA_OK);
+    /* The whole pool is the mapping's: a second master waits. */
+    sysdma_adapter *b;
+    assert_int_equal(sysdma_adapter_get(f->sys, &d, &b, NULL), SYSDMA_OK);
+    sysdma_map_registers *bregs = NULL;
+    assert_int_equal(sysdma_channel_allocate(b, NULL, 32, keep, &bregs), SYSDMA_PENDING);
+    assert_null(bregs);
+    assert_int_equal(sysdma_flush_adapter_buffers(m.a, m.mdl, m.regs, m.buf, 8192, false), SYSDMA_OK);
+    assert_non_null(bregs);
+    assert_int_equal(held(f, b), 32);
+    assert_int_equal(sysdma_channel_free(b), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(b), SYSDMA_OK);
+    sysdma_mdl_free(f->sys, m.mdl);
+    sysdma_sim_buffer_free(f->sim, m.buf);
+    assert_int_equal(sysdma_adapter_put(m.a), SYSDMA_OK);
+}
+
+typedef struct list_run {
+    sysdma_adapter *a;
+    sysdma_sg_list *list;
+    sysdma_status free_status;
+} list_run;
+
+/* A list routine that frees the channel itself before returning. */
+static void list_frees_channel(void *dev, sysdma_sg_list *list, void *ctx)
+{
+    (void)dev;
+    list_run *l = ctx;
+    l->list = list;
+    l->free_status = sysdma_channel_free(l->a);
+}
+
+/*
+ * A read list bounced through map registers whose routine freed the
+ * channel: the registers stay the list's, the put copies the device's
+ * bytes back and frees them.
+ */
+static void test_list_routine_frees_channel(void **state)
+{
+    fx *f = *state;
+    sysdma_device_description d = {0};
+    d.version = 2;
+    d.channel = 1;
+    d.width = SYSDMA_WIDTH_8;
+    d.interface_type = SYSDMA_INTERFACE_ISA;
+    d.maximum_length = 8192;
+    list_run l = {0};
+    assert_int_equal(sysdma_adapter_get(f->sys, &d, &l.a, NULL), SYSDMA_OK);
+    uint8_t *buf = sysdma_sim_buffer_alloc(f->sim, 8192, 0, SYSDMA_SIM_HIGH);
+    assert_non_null(buf);
+    memset(buf, 0x5A, 8192);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(f->sys, buf, 8192, &m), SYSDMA_OK);
+    assert_int_equal(sysdma_sg_get(l.a, NULL, m, buf, 8192, list_frees_channel, &l, false),
+                     SYSDMA_OK);
+    assert_non_null(l.list);
+    assert_int_equal(l.free_status, SYSDMA_OK);
+    assert_int_equal(l.list->count, 1);
+    assert_int_equal(held(f, l.a), 2); /* still the list's */
+    memcpy(sysdma_sim_phys_view(f->sim) + l.list->elements[0].address, f->fifo[1], 8192);
+    assert_int_equal(sysdma_sg_put(l.a, l.list, false), SYSDMA_OK);
+    assert_memory_equal(buf, f->fifo[1], 8192);
+    assert_int_equal(held(f, l.a), 0);
+    sysdma_mdl_free(f->sys, m);
+    sysdma_sim_buffer_free(f->sim, buf);
+    assert_int_equal(sysdma_adapter_put(l.a), SYSDMA_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +486,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_full_window_16bit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tc_read_by_neighbour, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flush_stops_before_reading, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_master_lets_registers_go_mapped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_held_registers_grant_a_waiter, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_routine_frees_channel, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
