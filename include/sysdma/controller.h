@@ -92,8 +92,7 @@ typedef struct sysdma_controller_ops {
     bool (*handle_interrupt)(void *ctx, unsigned *channel, bool *error);
 
     /* Bytes not yet transferred on `channel` in its current pass; 0 after
-     * terminal count. Required when limits.counter_available (or
-     * read_residue). */
+     * terminal count. Required when limits.counter_available. */
     uint32_t (*read_counter)(void *ctx, unsigned channel);
 
     /* Abandon the transfer on `channel`. Optional (NULL: flush). */

@@ -101,7 +101,11 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
         sysdma__unlock(sys);
         return st;
     }
-    a->map.active = true; /* claimed: nobody else maps or frees meanwhile */
+    /* Claimed: nobody else maps meanwhile, and registers the driver lets
+     * go meanwhile (a bus master may) stay with the mapping. */
+    a->map.active = true;
+    a->map.regs = bounce ? regs : NULL;
+    a->map.holds_regs = false;
     if (bounce) {
         /* Copy in without the lock (the registers are ours), then come back
          * to program: the controller's registers (the 8237's shared
@@ -127,29 +131,28 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
     /* A bus master's device moves the data itself: nothing to program. */
     st = a->master ? SYSDMA_OK : sys->ctrl.ops->program(sys->ctrl.ctx, a->channel, &prog);
     if (st != SYSDMA_OK) {
-        a->map.active = false;
-    } else {
-        a->map = (mapping){.active = true, .bounced = bounce, .to_device = to_device, .mdl = mdl,
-                           .current_va = va, .length = len, .logical = phys,
-                           .regs = bounce ? regs : NULL};
-        a->stats.transfers++;
-        sys->stats.transfers++;
-        if (bounce) {
-            a->stats.bounced_transfers++;
-            sys->stats.bounced_transfers++;
-            if (to_device) {
-                a->stats.bytes_bounced += len;
-                sys->stats.bytes_bounced += len;
-            }
+        sysdma__map_end(a); /* unlocks */
+        return st;
+    }
+    bool holds = a->map.holds_regs;
+    a->map = (mapping){.active = true, .bounced = bounce, .to_device = to_device, .mdl = mdl,
+                       .current_va = va, .length = len, .logical = phys,
+                       .regs = bounce ? regs : NULL, .holds_regs = holds};
+    a->stats.transfers++;
+    sys->stats.transfers++;
+    if (bounce) {
+        a->stats.bounced_transfers++;
+        sys->stats.bounced_transfers++;
+        if (to_device) {
+            a->stats.bytes_bounced += len;
+            sys->stats.bytes_bounced += len;
         }
     }
     sysdma__unlock(sys);
-    if (st == SYSDMA_OK) {
-        *length = len;
-        if (logical)
-            *logical = phys;
-    }
-    return st;
+    *length = len;
+    if (logical)
+        *logical = phys;
+    return SYSDMA_OK;
 }
 
 /* Bytes left on `a`'s channel, and whether it reached terminal count
