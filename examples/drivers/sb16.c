@@ -152,10 +152,20 @@ static sysdma_status stream(sb16_driver *d, const sb16_format *fmt, uint32_t buf
         }
         d->env.inb(d->env.ctx, (uint16_t)(d->base + (wide ? ACK16 : RSTATUS))); /* acknowledge */
         stats->blocks++;
+        /* Two counter samples back to back: the controller moves a few
+         * bytes between them at most, so a second one behind the first by
+         * up to half the buffer is a counter that went backwards (further
+         * behind: it wrapped at the end of the buffer). Such a sample is
+         * counted and not used. */
         uint32_t residue = sysdma_read_dma_counter(a);
-        uint64_t before = pos.position;
-        if (sysdma_position_update(&pos, residue) < before)
+        uint32_t again = sysdma_read_dma_counter(a);
+        uint32_t first = residue >= buffer_bytes ? 0 : buffer_bytes - residue;
+        uint32_t second = again >= buffer_bytes ? 0 : buffer_bytes - again;
+        if (second < first && first - second <= buffer_bytes / 2)
             stats->backwards++;
+        else
+            residue = again;
+        sysdma_position_update(&pos, residue);
         stats->position = pos.position;
         stats->wraps = pos.wraps;
         uint32_t at = residue >= buffer_bytes ? 0 : buffer_bytes - residue;

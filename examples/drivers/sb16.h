@@ -44,7 +44,7 @@ typedef struct sb16_stats {
     uint64_t bytes;     /* PCM bytes given by the source */
     uint64_t position;  /* bytes the controller moved, from ReadDmaCounter samples */
     uint64_t wraps;     /* passes over the whole common buffer (auto-init reloads) */
-    uint32_t backwards; /* samples whose position went backwards (must stay 0) */
+    uint32_t backwards; /* counter samples behind the one read just before (must stay 0) */
 } sb16_stats;
 
 typedef struct sb16_driver {

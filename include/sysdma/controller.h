@@ -97,6 +97,19 @@ typedef struct sysdma_controller_ops {
 
     /* Abandon the transfer on `channel`. Optional (NULL: flush). */
     sysdma_status (*cancel)(void *ctx, unsigned channel);
+
+    /* ---- appended members: NULL in a table built against an older header */
+
+    /* Where `channel`'s transfer stands: returns the bytes not yet
+     * transferred in its current pass, as read_counter, and sets
+     * *terminal_count when the channel has reached terminal count since it
+     * was last programmed (in auto-initialize mode: completed a pass). It
+     * exists because a counter alone can be ambiguous: the 8237's count
+     * register (units − 1) reads 0xFFFF both before a full-window transfer
+     * starts and after any transfer ends. The core calls it after `flush`
+     * to count what a transfer moved, and for ReadDmaCounter. Optional
+     * (NULL: read_counter's bytes, terminal count when they are 0). */
+    uint32_t (*read_residue)(void *ctx, unsigned channel, bool *terminal_count);
 } sysdma_controller_ops;
 
 typedef struct sysdma_controller {
@@ -110,11 +123,20 @@ typedef struct sysdma_controller {
 typedef struct sysdma_i8237_driver {
     sysdma_platform platform;
     uint8_t programmed[8]; /* last mode byte written per channel */
+    /* Terminal counts seen in the status registers, bit k = channel k,
+     * cleared when channel k is programmed. Reading a controller's status
+     * register clears the bits of all four of its channels, so every bit
+     * read is kept here until its channel is programmed again. */
+    uint8_t tc;
 } sysdma_i8237_driver;
 
 /* Set up the driver over `platform` (port I/O only) and fill `out` with
  * its table. Channels 0-3 are 8-bit (64 KiB windows), 5-7 16-bit (128 KiB
- * windows, word counts); channel 4 is the cascade and is refused. */
+ * windows, word counts); channel 4 is the cascade and is refused. The
+ * driver reads the status registers (ports 0x08 and 0xD0) to learn of
+ * terminal counts; nothing else may read them, or the terminal counts they
+ * clear are lost to it (a full-window transfer that ended would then read
+ * as not started). */
 void sysdma_i8237_driver_init(sysdma_i8237_driver *drv, const sysdma_platform *platform,
                               sysdma_controller *out);
 

@@ -177,14 +177,18 @@ sysdma_status sysdma_channel_allocate(sysdma_adapter *adapter, void *device,
 
 /* Release the channel and any map registers held with it, then grant the
  * next waiter. SYSDMA_E_NOT_OWNER when the channel is not allocated;
- * SYSDMA_E_WRONG_STATE while a transfer is mapped and not flushed. */
+ * SYSDMA_E_WRONG_STATE while a transfer is mapped and not flushed. Called
+ * from a scatter/gather list's routine, it releases the channel but the
+ * list keeps its map registers until sysdma_sg_put. */
 sysdma_status sysdma_channel_free(sysdma_adapter *adapter);
 
 /* Release map registers kept after SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS.
  * SYSDMA_E_NOT_OWNER when `base` is not such a set of this adapter, when
  * `count` differs from what was allocated, and for the registers of a
  * scatter/gather list (a stale handle can name them once sysdma reuses the
- * record): those go back with sysdma_sg_put alone. */
+ * record): those go back with sysdma_sg_put alone. Registers a bus
+ * master's mapped transfer still bounces through go back to the pool at
+ * its flush, not before (so do those a DEALLOCATE_OBJECT lets go). */
 sysdma_status sysdma_map_registers_free(sysdma_adapter *adapter, sysdma_map_registers *base,
                                         uint32_t count);
 
@@ -257,19 +261,28 @@ sysdma_status sysdma_map_transfer(sysdma_adapter *adapter, sysdma_mdl *mdl,
                                   sysdma_map_registers *map_registers, void *current_va,
                                   uint32_t *length, bool write_to_device, uint64_t *logical);
 
-/* FlushAdapterBuffers: stop the channel and, for a transfer from the
- * device through map registers, copy back the bytes actually moved (length
- * − residue; all of them with ignore-count). Call once per MapTransfer
- * with the same MDL, CurrentVa, length and direction
- * (SYSDMA_E_INVALID_ARGUMENT otherwise; SYSDMA_E_WRONG_STATE when nothing is
- * mapped, or, on a system adapter, while a MapTransferEx completion is
- * still due). A bus master's MapTransferEx completion runs from it. */
+/* FlushAdapterBuffers: stop the channel, then read what is left, and for a
+ * transfer from the device through map registers copy back the bytes
+ * actually moved: all of them once the channel reached terminal count,
+ * else length − residue (nothing for a transfer not started, a full window
+ * included); all of them with ignore-count. Map registers the driver let
+ * go while the transfer was mapped (a bus master's DEALLOCATE_OBJECT or
+ * sysdma_map_registers_free) stayed with it and go back to the pool here.
+ * Call once per MapTransfer with the same MDL, CurrentVa, length and
+ * direction (SYSDMA_E_INVALID_ARGUMENT otherwise; SYSDMA_E_WRONG_STATE
+ * when nothing is mapped, or, on a system adapter, while a MapTransferEx
+ * completion is still due). A bus master's MapTransferEx completion runs
+ * from it. */
 sysdma_status sysdma_flush_adapter_buffers(sysdma_adapter *adapter, sysdma_mdl *mdl,
                                            sysdma_map_registers *map_registers,
                                            void *current_va, uint32_t length,
                                            bool write_to_device);
 
-/* ReadDmaCounter: bytes not yet transferred on the adapter's channel. */
+/* ReadDmaCounter: bytes not yet transferred on the adapter's channel: the
+ * whole length of a transfer not started (a full window included), 0 once
+ * it reached terminal count (until the channel is programmed again); in
+ * auto-initialize mode, the bytes left in the current pass. 0 for a bus
+ * master or a channel without a counter. */
 uint32_t sysdma_read_dma_counter(sysdma_adapter *adapter);
 
 /* GetDmaAlignment: the alignment a buffer needs (2 on 16-bit channels). */

@@ -113,10 +113,37 @@ void sysdma__spares_destroy(sysdma_system *sys)
         sysdma__free(sys, g, sizeof *g);
 }
 
+/*
+ * Registers the driver lets go, or keeps (lock held; `regs` on no list).
+ * Registers something still bounces through never go back to the pool
+ * here, or a later copy would read pages that another request may hold by
+ * then: a scatter/gather list's registers are kept for the list (its put
+ * frees them: a list routine may have freed the channel), and the mapped
+ * transfer's registers stay with the mapping until its flush
+ * (sysdma__map_end: a bus master may let the channel and its registers go
+ * while a transfer is mapped, as may a routine that freed its registers
+ * early and then mapped through them).
+ */
+static void release_regs(sysdma_adapter *a, sysdma_map_registers *regs, bool keep)
+{
+    sysdma_system *sys = a->sys;
+    if (keep || regs->list) {
+        regs->kept = true;
+        regs->next_kept = a->kept;
+        a->kept = regs;
+        a->kept_sets++;
+    } else if (a->map.active && a->map.regs == regs) {
+        regs->kept = false;
+        a->map.holds_regs = true;
+    } else {
+        sysdma__pool_give(sys, regs);
+        give_regs(sys, regs);
+    }
+}
+
 /* Release what the channel owner holds (lock held). */
 static void release_channel(sysdma_adapter *a, bool keep_registers)
 {
-    sysdma_system *sys = a->sys;
     sysdma_map_registers *regs = a->owner_regs;
     if (a->freed_early)
         keep_registers = false; /* already freed by the driver */
@@ -126,19 +153,8 @@ static void release_channel(sysdma_adapter *a, bool keep_registers)
     a->in_routine = false;
     a->freed_early = false;
     a->owner_regs = NULL;
-    if (!regs)
-        return;
-    if (regs->list)
-        keep_registers = true; /* a scatter/gather list's: its put alone frees them */
-    if (keep_registers) {
-        regs->kept = true;
-        regs->next_kept = a->kept;
-        a->kept = regs;
-        a->kept_sets++;
-    } else {
-        sysdma__pool_give(sys, regs);
-        give_regs(sys, regs);
-    }
+    if (regs)
+        release_regs(a, regs, keep_registers);
 }
 
 /*
@@ -237,8 +253,7 @@ static void pump(sysdma_system *sys, sysdma_request *first, bool only_first)
         if (early && !released && a->owner_regs) {
             /* The registers were freed while the routine ran and the
              * channel stays: they go back now, the channel keeps none. */
-            sysdma__pool_give(sys, a->owner_regs);
-            give_regs(sys, a->owner_regs);
+            release_regs(a, a->owner_regs, false);
             a->owner_regs = NULL;
             released = true;
         }
@@ -438,12 +453,27 @@ sysdma_status sysdma__free_map_registers(sysdma_adapter *a, sysdma_map_registers
         return SYSDMA_E_NOT_OWNER;
     }
     *link = base->next_kept;
-    sysdma__pool_give(sys, base);
     a->kept_sets--;
-    give_regs(sys, base);
+    release_regs(a, base, false);
     unlock(sys);
     pump(sys, NULL, false);
     return SYSDMA_OK;
+}
+
+void sysdma__map_end(sysdma_adapter *a)
+{
+    sysdma_system *sys = a->sys;
+    sysdma_map_registers *regs = a->map.holds_regs ? a->map.regs : NULL;
+    a->map.active = false;
+    a->map.holds_regs = false;
+    if (regs) {
+        sysdma__pool_give(sys, regs);
+        give_regs(sys, regs);
+        a->map.regs = NULL;
+    }
+    unlock(sys);
+    if (regs)
+        pump(sys, NULL, false); /* requests waiting for registers may go now */
 }
 
 /* Remove `r` from `q` (lock held); false when it is not there. */

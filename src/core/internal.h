@@ -91,6 +91,8 @@ typedef struct mapping {
     uint32_t length;
     uint64_t logical;
     sysdma_map_registers *regs;  /* the registers it bounced through */
+    bool holds_regs;             /* ...which the driver let go meanwhile: the
+                                  * flush gives them back (sysdma__map_end) */
 } mapping;
 
 struct sysdma_adapter {
@@ -266,12 +268,18 @@ bool sysdma__pool_grow(sysdma_system *sys);
 void sysdma__pool_give(sysdma_system *sys, sysdma_map_registers *regs);
 /* Can `count` pages for `a` never be had, given the pool's cap and state? */
 bool sysdma__pool_never(sysdma_system *sys, const sysdma_adapter *a, uint32_t count);
+/* Where a register base's pages are. Only for registers someone holds:
+ * registers back in the pool have no chunk. Registers a scatter/gather list
+ * or a mapped transfer bounces through stay held until its put or flush,
+ * whatever the driver frees meanwhile (channel.c's release_regs). */
 static inline uint8_t *sysdma__regs_va(const sysdma_map_registers *r)
 {
+    SYSDMA_ASSERT(r->chunk);
     return r->chunk->va + (size_t)r->first * PAGE;
 }
 static inline uint64_t sysdma__regs_phys(const sysdma_map_registers *r)
 {
+    SYSDMA_ASSERT(r->chunk);
     return r->chunk->phys + (uint64_t)r->first * PAGE;
 }
 
@@ -295,6 +303,10 @@ bool sysdma__request_waiting(sysdma_adapter *a, const void *tag);
 sysdma_status sysdma__free_object(sysdma_adapter *a, sysdma_allocation_action action);
 sysdma_status sysdma__free_map_registers(sysdma_adapter *a, sysdma_map_registers *base,
                                          uint32_t count);
+/* End `a`'s mapped transfer: called with the lock held, returns with it
+ * released. Registers the mapping held after the driver let them go
+ * return to the pool, and waiting requests are granted. */
+void sysdma__map_end(sysdma_adapter *a);
 
 /* transfer.c */
 sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,

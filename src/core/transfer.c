@@ -9,6 +9,14 @@
  * map registers the driver holds, which the pool guarantees to satisfy all
  * three. Data is copied into the bounce pages for a write to the device and
  * copied back at flush, for the bytes the controller actually moved.
+ *
+ * What moved. The flush stops the channel first and only then asks the
+ * controller what is left (read_residue, or read_counter): a device that
+ * runs on in between would otherwise move bytes that are neither counted
+ * nor copied back. A transfer that reached terminal count moved everything
+ * (in auto-initialize mode: every byte at least once); otherwise
+ * length − left moved, which is nothing for a transfer that never started
+ * (so a bounced read flushed early copies no stale bounce data back).
  */
 #include "internal.h"
 
@@ -93,7 +101,11 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
         sysdma__unlock(sys);
         return st;
     }
-    a->map.active = true; /* claimed: nobody else maps or frees meanwhile */
+    /* Claimed: nobody else maps meanwhile, and registers the driver lets
+     * go meanwhile (a bus master may) stay with the mapping. */
+    a->map.active = true;
+    a->map.regs = bounce ? regs : NULL;
+    a->map.holds_regs = false;
     if (bounce) {
         /* Copy in without the lock (the registers are ours), then come back
          * to program: the controller's registers (the 8237's shared
@@ -119,31 +131,52 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
     /* A bus master's device moves the data itself: nothing to program. */
     st = a->master ? SYSDMA_OK : sys->ctrl.ops->program(sys->ctrl.ctx, a->channel, &prog);
     if (st != SYSDMA_OK) {
-        a->map.active = false;
-    } else {
-        a->map = (mapping){true, bounce, to_device, mdl, va, len, phys, bounce ? regs : NULL};
-        if (a->v3_armed) { /* MapTransferEx's completion: due from now on */
-            a->v3_armed = false;
-            a->v3_pending = true;
-        }
-        a->stats.transfers++;
-        sys->stats.transfers++;
-        if (bounce) {
-            a->stats.bounced_transfers++;
-            sys->stats.bounced_transfers++;
-            if (to_device) {
-                a->stats.bytes_bounced += len;
-                sys->stats.bytes_bounced += len;
-            }
+        sysdma__map_end(a); /* unlocks */
+        return st;
+    }
+    bool holds = a->map.holds_regs;
+    a->map = (mapping){.active = true, .bounced = bounce, .to_device = to_device, .mdl = mdl,
+                       .current_va = va, .length = len, .logical = phys,
+                       .regs = bounce ? regs : NULL, .holds_regs = holds};
+    if (a->v3_armed) { /* MapTransferEx's completion: due from now on */
+        a->v3_armed = false;
+        a->v3_pending = true;
+    }
+    a->stats.transfers++;
+    sys->stats.transfers++;
+    if (bounce) {
+        a->stats.bounced_transfers++;
+        sys->stats.bounced_transfers++;
+        if (to_device) {
+            a->stats.bytes_bounced += len;
+            sys->stats.bytes_bounced += len;
         }
     }
     sysdma__unlock(sys);
-    if (st == SYSDMA_OK) {
-        *length = len;
-        if (logical)
-            *logical = phys;
-    }
-    return st;
+    *length = len;
+    if (logical)
+        *logical = phys;
+    return SYSDMA_OK;
+}
+
+/* Bytes left on `a`'s channel, and whether it reached terminal count
+ * (lock held; the controller's registers are shared). A controller without
+ * read_residue says it by a counter of 0. */
+static uint32_t residue(sysdma_adapter *a, bool *terminal_count)
+{
+    sysdma_system *sys = a->sys;
+    const sysdma_controller_ops *o = sys->ctrl.ops;
+    if (o->read_residue)
+        return o->read_residue(sys->ctrl.ctx, a->channel, terminal_count);
+    uint32_t left = o->read_counter(sys->ctrl.ctx, a->channel);
+    *terminal_count = left == 0;
+    return left;
+}
+
+static bool counter(const sysdma_adapter *a)
+{
+    const sysdma_controller_ops *o = a->sys->ctrl.ops;
+    return !a->master && a->limits.counter_available && (o->read_residue || o->read_counter);
 }
 
 sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_registers *regs,
@@ -162,15 +195,16 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
         sysdma__unlock(sys);
         return SYSDMA_E_INVALID_ARGUMENT;
     }
-    uint32_t residue = 0;
-    if (!a->master) {
-        if (a->limits.counter_available && sys->ctrl.ops->read_counter)
-            residue = sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel);
+    /* Stop the channel, then read what is left (see the file comment). */
+    if (!a->master)
         sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
-    }
     uint32_t moved = length;
-    if (!a->desc.ignore_count && residue <= length)
-        moved = length - residue;
+    if (counter(a) && !a->desc.ignore_count) {
+        bool tc = false;
+        uint32_t left = residue(a, &tc);
+        if (!tc && left <= length)
+            moved = length - left;
+    }
     bool copy_back = m.bounced && !to_device && moved;
     if (copy_back) {
         a->stats.bytes_bounced += moved;
@@ -181,7 +215,6 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
         memcpy(m.current_va, sysdma__regs_va(regs) + lead, moved);
         sysdma__lock(sys);
     }
-    a->map.active = false;
     /* A bus master's MapTransferEx: its device moved the data on its own;
      * the driver's flush says it is done, so its completion runs now
      * (unless a cancel ran it already). */
@@ -189,7 +222,7 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
     void *ctx = a->v3_context;
     sysdma_adapter *h = a->v3_handle;
     a->v3_pending = false;
-    sysdma__unlock(sys);
+    sysdma__map_end(a); /* unlocks */
     if (fn)
         fn(h, ctx, SYSDMA_OK);
     return SYSDMA_OK;
@@ -198,10 +231,11 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
 uint32_t sysdma__read_counter(sysdma_adapter *a)
 {
     sysdma_system *sys = a->sys;
-    if (a->master || !a->limits.counter_available || !sys->ctrl.ops->read_counter)
+    if (!counter(a))
         return 0;
-    sysdma__lock(sys); /* the controller's registers are shared */
-    uint32_t left = sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel);
+    bool tc = false;
+    sysdma__lock(sys);
+    uint32_t left = residue(a, &tc);
     sysdma__unlock(sys);
     return left;
 }

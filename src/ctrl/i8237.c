@@ -8,6 +8,15 @@
  * the page, the count − 1 (low, high), unmask. 16-bit channels (5-7) take
  * word addresses and word counts: address = (phys >> 1) & 0xFFFF, page =
  * (phys >> 16) & 0xFE (address bit 15 drives A16), count = words − 1.
+ *
+ * Terminal count. The count register cannot say whether a transfer ended:
+ * it reads 0xFFFF both when a full window (65536 units) is programmed and
+ * not started and when any transfer has reached terminal count (the count
+ * wraps past 0). The status register can (bits 0-3: the channels that
+ * reached terminal count or saw EOP), but reading it clears those bits for
+ * all four channels of that controller. So the driver reads it only into
+ * its own record (drv->tc), where a channel's bit stays until the channel
+ * is programmed again, and answers every channel from that record.
  */
 #include "../core/freestanding.h"
 
@@ -29,6 +38,14 @@ static void out(sysdma_i8237_driver *d, uint16_t port, uint8_t v)
 static uint8_t in(sysdma_i8237_driver *d, uint16_t port)
 {
     return d->platform.ops->inb(d->platform.ctx, port);
+}
+
+/* Read the status register of the controller serving `ch` and keep the
+ * terminal counts it reports (the read clears them in the chip). */
+static void read_status(sysdma_i8237_driver *d, unsigned ch)
+{
+    uint8_t st = in(d, port_of(ch, 0x8));
+    d->tc |= (uint8_t)((st & 0x0Fu) << (ch < 4 ? 0 : 4));
 }
 
 static sysdma_status limits(void *ctx, unsigned ch, sysdma_channel_limits *l)
@@ -78,6 +95,10 @@ static sysdma_status program(void *ctx, unsigned ch, const sysdma_program *p)
     uint8_t page = wide ? (uint8_t)((phys >> 16) & 0xFE) : (uint8_t)(phys >> 16);
     uint16_t count = (uint16_t)((wide ? len / 2 : len) - 1);
     out(d, port_of(ch, 0xA), (uint8_t)(4 | k));
+    /* Masked, the channel cannot reach terminal count: forget its last
+     * one, keeping the other channels' that the read clears. */
+    read_status(d, ch);
+    d->tc &= (uint8_t)~(1u << ch);
     out(d, port_of(ch, 0xC), 0);
     out(d, port_of(ch, 0xB), mode);
     out(d, port_of(ch, 2 * k), (uint8_t)addr);
@@ -99,13 +120,21 @@ static sysdma_status flush(void *ctx, unsigned ch)
     return SYSDMA_OK;
 }
 
-/* Bytes left: (count + 1) & 0xFFFF units. The two bytes are read through
+/* Bytes left and terminal count. The two count bytes are read through
  * the flip-flop while the channel may be running, so read until two
  * samples agree (a carry between the low and high read would otherwise
- * give a value off by 256). */
-static uint32_t read_counter(void *ctx, unsigned ch)
+ * give a value off by 256). The status is read after the count: a
+ * terminal count reached in between is then seen with the count that
+ * wrapped, never a wrapped count without it. Without terminal count the
+ * count register holds units − 1, so 0xFFFF is a whole window left (a
+ * full-window transfer not started). With it, a count that wrapped to
+ * 0xFFFF means everything moved; any other count means EOP ended the
+ * transfer early, and that count is what is left. In auto-initialize mode
+ * the count was reloaded at terminal count: it is the new pass's. */
+static uint32_t read_residue(void *ctx, unsigned ch, bool *terminal_count)
 {
     sysdma_i8237_driver *d = ctx;
+    *terminal_count = false;
     if (ch >= 8 || ch == 4)
         return 0;
     uint16_t port = port_of(ch, 2 * (ch & 3u) + 1);
@@ -119,8 +148,20 @@ static uint32_t read_counter(void *ctx, unsigned ch)
             break;
         prev = v;
     }
-    uint32_t units = ((uint32_t)prev + 1u) & 0xFFFFu;
+    read_status(d, ch);
+    bool ended = (d->tc >> ch) & 1u;
+    bool loop = (d->programmed[ch] & 0x10) != 0;
+    uint32_t units = (uint32_t)prev + 1u; /* 1 .. 65536 */
+    if (ended && !loop && prev == 0xFFFFu)
+        units = 0;
+    *terminal_count = ended && (loop || prev == 0xFFFFu);
     return ch >= 4 ? units * 2 : units;
+}
+
+static uint32_t read_counter(void *ctx, unsigned ch)
+{
+    bool tc;
+    return read_residue(ctx, ch, &tc);
 }
 
 static const sysdma_controller_ops i8237_ops = {
@@ -130,6 +171,7 @@ static const sysdma_controller_ops i8237_ops = {
     .program = program,
     .flush = flush,
     .read_counter = read_counter,
+    .read_residue = read_residue,
 };
 
 void sysdma_i8237_driver_init(sysdma_i8237_driver *drv, const sysdma_platform *platform,
