@@ -38,7 +38,8 @@ extern "C" {
     X(E_DEVICE, -21, "device reported an error")                              \
     X(E_TIMEOUT, -22, "timed out")                                            \
     X(E_NOT_IMPLEMENTED, -23, "controller does not implement this function")  \
-    X(E_VERIFIER, -24, "refused by the DMA verifier")
+    X(E_VERIFIER, -24, "refused by the DMA verifier")                         \
+    X(E_TOO_MANY_ELEMENTS, -25, "list needs more elements than the adapter's scatter/gather limit")
 
 typedef enum sysdma_status {
 #define SYSDMA_STATUS_ENUM_(name, value, msg) SYSDMA_##name = value,

@@ -234,8 +234,8 @@ static inline uint32_t sysdma_mdl_byte_offset(const sysdma_mdl *m) { return m->b
 /* Pages spanned by [va, va + bytes) (ADDRESS_AND_SIZE_TO_SPAN_PAGES). */
 static inline uint32_t sysdma_pages_spanned(const void *va, size_t bytes)
 {
-    uintptr_t off = (uintptr_t)va & (SYSDMA_PAGE_SIZE - 1);
-    return bytes ? (uint32_t)((off + bytes + SYSDMA_PAGE_SIZE - 1) / SYSDMA_PAGE_SIZE) : 0;
+    uint64_t off = (uintptr_t)va & (SYSDMA_PAGE_SIZE - 1);
+    return bytes ? (uint32_t)((off + (uint64_t)bytes + SYSDMA_PAGE_SIZE - 1) / SYSDMA_PAGE_SIZE) : 0;
 }
 
 /* ---- Packet-based DMA --------------------------------------------------------------- */
@@ -409,8 +409,9 @@ typedef void (*sysdma_list_control_fn)(void *device, sysdma_sg_list *list, void 
  * single-element list; over the description's maximum length for a bus
  * master), SYSDMA_E_ALIGNMENT (odd address or length on a 16-bit channel,
  * also of each MDL's share of the range), SYSDMA_E_TOO_MANY_MAP_REGISTERS (more map registers than the adapter
- * allows), SYSDMA_E_INSUFFICIENT_RESOURCES (more than the pool can ever
- * give), SYSDMA_E_NO_MEMORY. */
+ * allows), SYSDMA_E_TOO_MANY_ELEMENTS (more elements than the adapter's
+ * scatter/gather limit, see sysdma_adapter_info), SYSDMA_E_INSUFFICIENT_RESOURCES
+ * (more than the pool can ever give), SYSDMA_E_NO_MEMORY. */
 sysdma_status sysdma_sg_get(sysdma_adapter *adapter, void *device, sysdma_mdl *mdl,
                             void *current_va, uint32_t length, sysdma_list_control_fn routine,
                             void *context, bool write_to_device);
@@ -532,7 +533,11 @@ typedef struct sysdma_adapter_info {
     uint32_t address_width;         /* bits the device or channel reaches */
     uint32_t minimum_transfer_unit; /* bytes (2 on 16-bit channels) */
     uint32_t maximum_transfer;      /* bytes one mapping can take */
-    uint32_t scatter_gather_limit;  /* elements one list may have; 1 without scatter/gather */
+    uint32_t scatter_gather_limit;  /* elements one list may have (enforced:
+                                     * SYSDMA_E_TOO_MANY_ELEMENTS): 1 without
+                                     * scatter/gather, no limit (0xFFFFFFFF) for a
+                                     * system adapter's chained runner, the pages
+                                     * maximum_length spans plus one for a bus master */
     uint32_t map_registers;         /* the adapter's figure */
 } sysdma_adapter_info;
 

@@ -379,6 +379,8 @@ sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_adapter *caller, sysdma
 sysdma_status sysdma__sg_cancel(sysdma_adapter *a, sysdma_sg_list *list);
 uint64_t sysdma__sg_progress(sysdma_adapter *a, const sysdma_sg_list *list);
 void sysdma__sg_quarantine_destroy(sysdma_system *sys);
+/* Elements one list of `a` may have (sysdma_adapter_info's figure, enforced). */
+uint32_t sysdma__sg_limit(const sysdma_adapter *a);
 
 /* A run on the adapter's queue: is it on the channel, and the next (lock held). */
 bool sysdma__sg_running(const struct sg_header *h);

@@ -50,6 +50,17 @@ static bool multi(const sysdma_adapter *a)
     return a->desc.scatter_gather;
 }
 
+uint32_t sysdma__sg_limit(const sysdma_adapter *a)
+{
+    if (!multi(a))
+        return 1;
+    if (!a->master)
+        return 0xFFFFFFFFu; /* the chained runner takes one element at a time */
+    /* A bus master's device takes what its longest transfer can span. */
+    uint64_t n = ((uint64_t)a->desc.maximum_length + PAGE - 1) / PAGE + 1;
+    return n < 0xFFFFFFFFu ? (uint32_t)n : 0xFFFFFFFFu;
+}
+
 /* Longest element: the channel's window for a system adapter. */
 static uint32_t max_element(const sysdma_adapter *a)
 {
@@ -264,7 +275,7 @@ static sg_plan plan_for(const sysdma_adapter *a, const sysdma_mdl *mdl, const ui
              * long fits the adapter's registers, else from their start. */
             p.regs = sysdma_pages_spanned(va, len);
             if (p.regs > sysdma__regs_limit(a)) {
-                p.regs = (len + PAGE - 1) / PAGE;
+                p.regs = (uint32_t)(((uint64_t)len + PAGE - 1) / PAGE);
                 p.packed = true;
             }
         }
@@ -293,15 +304,19 @@ sysdma_status sysdma__sg_calculate(sysdma_adapter *a, sysdma_mdl *mdl, void *va,
             return st;
         p = plan_for(a, mdl, va, length, spans);
     } else {
-        /* Worst case: every page its own element, every page bounced. */
-        if (length == 0)
+        /* Worst case: every page its own element, every page bounced. The
+         * lengths sysdma_sg_get refuses for any buffer are refused here. */
+        if (length == 0 || (a->master && length > a->desc.maximum_length) ||
+            (!multi(a) && length > max_element(a)))
             return SYSDMA_E_LENGTH;
         uint32_t pages = sysdma_pages_spanned(va, length);
         p.elements = multi(a) ? pages : 1;
         p.regs = may_bounce(a) ? pages : 0;
         if (!multi(a) && p.regs > sysdma__regs_limit(a))
-            p.regs = (length + PAGE - 1) / PAGE;
+            p.regs = (uint32_t)(((uint64_t)length + PAGE - 1) / PAGE);
     }
+    if (p.elements > sysdma__sg_limit(a))
+        return SYSDMA_E_TOO_MANY_ELEMENTS;
     uint64_t bytes = list_bytes(p.elements);
     if (bytes > 0xFFFFFFFFu)
         return SYSDMA_E_LENGTH;
@@ -417,6 +432,8 @@ static sysdma_status request(sysdma_adapter *a, void *device, sysdma_mdl *mdl, v
     if (st != SYSDMA_OK)
         return st;
     sg_plan p = plan_for(a, mdl, va, length, spans);
+    if (p.elements > sysdma__sg_limit(a))
+        return SYSDMA_E_TOO_MANY_ELEMENTS;
     st = check_regs(a, p.regs);
     if (st != SYSDMA_OK)
         return st;

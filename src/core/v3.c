@@ -63,7 +63,7 @@ sysdma_status sysdma_adapter_info_get(sysdma_adapter *a, sysdma_adapter_info *ou
         .address_width = a->limits.address_bits,
         .minimum_transfer_unit = a->limits.min_unit ? a->limits.min_unit : 1,
         .maximum_transfer = a->max_transfer,
-        .scatter_gather_limit = a->desc.scatter_gather ? a->max_map_registers : 1,
+        .scatter_gather_limit = sysdma__sg_limit(a),
         .map_registers = a->max_map_registers,
     };
     return SYSDMA_OK;

@@ -583,6 +583,75 @@ static void test_transfer_info_limits(void **state)
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
 }
 
+static void never_list(void *device, sysdma_sg_list *list, void *ctx)
+{
+    (void)device, (void)list, (void)ctx;
+    fail_msg("a refused list's routine ran");
+}
+
+/* CalculateScatterGatherList's worst case (no MDL) at the adapter's reach
+ * and one past it (the figures wrapped to 0 registers before), and the
+ * element limit sysdma_adapter_info promises, enforced. */
+static void test_sg_limits_hold(void **state)
+{
+    rig *r = *state;
+    sysdma_device_description dd = {0};
+    dd.version = 3;
+    dd.master = true;
+    dd.maximum_length = 0xFFFFFFFFu;
+    dd.address_width = 24;
+    sysdma_adapter *a;
+    assert_int_equal(sysdma_adapter_get(r->sys, &dd, &a, NULL), SYSDMA_OK);
+    uint8_t *va = (uint8_t *)(uintptr_t)PAGE;
+    uint32_t size = 0, regs = 0;
+    assert_int_equal(sysdma_sg_calculate(a, NULL, va, 0xFFFFF000u, &size, &regs), SYSDMA_OK);
+    assert_int_equal(regs, 0xFFFFF000u / PAGE);
+    assert_int_equal(sysdma_sg_calculate(a, NULL, va, 0xFFFFF001u, &size, &regs), SYSDMA_E_LENGTH);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    /* A system adapter without scatter/gather: one window. */
+    uint32_t n;
+    a = get(r, 3, 1, 65536, &n);
+    assert_int_equal(sysdma_sg_calculate(a, NULL, va, 65536, &size, &regs), SYSDMA_OK);
+    assert_int_equal(sysdma_sg_calculate(a, NULL, va, 65537, &size, &regs), SYSDMA_E_LENGTH);
+    sysdma_adapter_info info;
+    assert_int_equal(sysdma_adapter_info_get(a, &info), SYSDMA_OK);
+    assert_int_equal(info.scatter_gather_limit, 1);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    /* A scatter/gather bus master whose longest transfer is one page: at
+     * most 2 elements. A chain of three 10-byte pieces in three buffers is
+     * short enough but needs 3: refused, not handed out. */
+    dd.maximum_length = PAGE;
+    dd.scatter_gather = true;
+    dd.address_width = 64;
+    assert_int_equal(sysdma_adapter_get(r->sys, &dd, &a, NULL), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_info_get(a, &info), SYSDMA_OK);
+    assert_int_equal(info.scatter_gather_limit, 2);
+    uint8_t *buf[3];
+    sysdma_mdl *m[3];
+    for (int k = 0; k < 3; k++) {
+        buf[k] = sysdma_sim_buffer_alloc(r->sim, PAGE, 0, SYSDMA_SIM_HIGH);
+        assert_int_equal(sysdma_mdl_create(r->sys, buf[k] + 100, 10, &m[k]), SYSDMA_OK);
+    }
+    m[0]->next = m[1];
+    m[1]->next = m[2];
+    assert_int_equal(sysdma_sg_calculate(a, m[0], buf[0] + 100, 30, &size, &regs),
+                     SYSDMA_E_TOO_MANY_ELEMENTS);
+    assert_int_equal(sysdma_sg_get(a, NULL, m[0], buf[0] + 100, 30, never_list, NULL, true),
+                     SYSDMA_E_TOO_MANY_ELEMENTS);
+    sysdma_adapter_state st;
+    sysdma_adapter_state_get(a, &st);
+    assert_int_equal(st.waiting, 0);
+    /* Two pieces fit. */
+    assert_int_equal(sysdma_sg_calculate(a, m[0], buf[0] + 100, 20, &size, &regs), SYSDMA_OK);
+    m[0]->next = NULL;
+    m[1]->next = NULL;
+    for (int k = 0; k < 3; k++) {
+        sysdma_mdl_free(r->sys, m[k]);
+        sysdma_sim_buffer_free(r->sim, buf[k]);
+    }
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+}
+
 /* A MapTransferEx mapping flushed with the version-1 flush: refused on a
  * system adapter while its completion is due (it would be lost and the
  * adapter left unable to map again); a bus master's completion runs. */
@@ -657,6 +726,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bus_master_completion, setup, teardown),
         cmocka_unit_test_setup_teardown(test_context_alignment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transfer_info_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sg_limits_hold, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v1_flush_of_ex_mapping, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
