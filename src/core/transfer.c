@@ -84,8 +84,16 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
         return SYSDMA_E_ALIGNMENT;
 
     uint64_t phys = 0;
-    if (a->master && a->desc.scatter_gather)
-        len = sysdma__master_run(a, mdl, va, len, regs ? regs->count * PAGE : 0);
+    if (a->master && a->desc.scatter_gather) {
+        /* The registers' size, once they are known to be the ones held
+         * (never read through a pointer the caller may have made up). */
+        uint32_t room = 0;
+        sysdma__lock(sys);
+        if (regs && regs == a->owner_regs)
+            room = regs->count * PAGE;
+        sysdma__unlock(sys);
+        len = sysdma__master_run(a, mdl, va, len, room);
+    }
     bool bounce = !sysdma__direct(a, mdl, va, len, &phys);
     sysdma__lock(sys);
     sysdma_status st = SYSDMA_OK;

@@ -214,9 +214,14 @@ sysdma_status sysdma_map_transfer_ex(sysdma_adapter *a, sysdma_mdl *mdl, uint64_
     if (len > a->max_transfer)
         len = a->max_transfer;
     uint64_t phys;
-    if (!(a->master && a->desc.scatter_gather) && !sysdma__direct(a, m, va, len, &phys) && regs &&
-        len > regs->count * PAGE)
-        len = regs->count * PAGE;
+    uint32_t room = 0; /* the registers', once known to be the ones held */
+    sysdma__lock(a->sys);
+    if (regs && regs == a->owner_regs)
+        room = regs->count * PAGE;
+    sysdma__unlock(a->sys);
+    if (!(a->master && a->desc.scatter_gather) && !sysdma__direct(a, m, va, len, &phys) && room &&
+        len > room)
+        len = room;
     if (a->limits.width > 1 && len > 1)
         len &= ~(a->limits.width - 1u);
     /* Armed now, pending from the lock hold that programs the channel

@@ -203,6 +203,53 @@ static void test_list_routine_frees_channel(void **state)
     unmake(r);
 }
 
+/* Map-register bases that never were (or no longer are) the held set:
+ * refused before anything reads through them. */
+static void test_forged_register_base(void **state)
+{
+    (void)state;
+    rig *r = make();
+    sysdma_device_description d = {0};
+    d.version = 3;
+    d.master = true;
+    d.scatter_gather = true;
+    d.address_width = 24;
+    d.maximum_length = 4 * SYSDMA_PAGE_SIZE;
+    sysdma_adapter *m;
+    assert_int_equal(sysdma_adapter_get(r->sys, &d, &m, NULL), SYSDMA_OK);
+    sysdma_adapter *a = adapter(r, 1);
+    size_t len = 2 * SYSDMA_PAGE_SIZE;
+    uint8_t *buf = sysdma_sim_buffer_alloc(r->sim, len, 0, SYSDMA_SIM_HIGH);
+    sysdma_mdl *mdl;
+    assert_int_equal(sysdma_mdl_create(r->sys, buf, len, &mdl), SYSDMA_OK);
+    sysdma_map_registers *forged = (sysdma_map_registers *)(uintptr_t)0x40;
+    sysdma_map_registers *base = NULL;
+    sysdma_transfer_context ctx;
+    /* The bus master holds its channel, not these registers. */
+    assert_int_equal(sysdma_transfer_context_init(m, &ctx), SYSDMA_OK);
+    assert_int_equal(sysdma_channel_allocate_ex(m, NULL, &ctx, 2, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL,
+                                                NULL, &base),
+                     SYSDMA_OK);
+    uint32_t l = (uint32_t)len;
+    assert_int_equal(sysdma_map_transfer(m, mdl, forged, buf, &l, false, NULL), SYSDMA_E_NOT_OWNER);
+    assert_int_equal(sysdma_adapter_free_object(m, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_OK);
+    /* A system adapter's MapTransferEx with a made-up base. */
+    assert_int_equal(sysdma_transfer_context_init(a, &ctx), SYSDMA_OK);
+    assert_int_equal(sysdma_channel_allocate_ex(a, NULL, &ctx, 2, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL,
+                                                NULL, &base),
+                     SYSDMA_OK);
+    l = (uint32_t)len;
+    assert_int_equal(sysdma_map_transfer_ex(a, mdl, 0, &l, false, forged, NULL, NULL, NULL),
+                     SYSDMA_E_NOT_OWNER);
+    assert_int_equal(sysdma_map_registers_free(a, forged, 2), SYSDMA_E_NOT_OWNER);
+    assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_OK);
+    sysdma_mdl_free(r->sys, mdl);
+    sysdma_sim_buffer_free(r->sim, buf);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(m), SYSDMA_OK);
+    unmake(r);
+}
+
 /* Destroy refused while a driver holds an adapter: everything stays as it
  * was, the verifier included; a request queued before is granted after. */
 static int granted_count;
@@ -247,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_handle_of_destroyed_system),
         cmocka_unit_test(test_list_put_twice_forged_and_reused),
         cmocka_unit_test(test_list_routine_frees_channel),
+        cmocka_unit_test(test_forged_register_base),
         cmocka_unit_test(test_destroy_busy_changes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
