@@ -388,6 +388,8 @@ static sysdma_status common_allocate(sysdma_adapter *h, const char *call, uint64
         return sysdma__vf_refuse(V_OF(a), SYSDMA_VCHECK_ZERO_LENGTH, a, call, where);
     if ((window && length > window) || length > 0x80000000u)
         return sysdma__vf_refuse(V_OF(a), SYSDMA_VCHECK_TOO_LONG, a, call, where);
+    if (!a->master && a->limits.width > 1 && length % a->limits.width)
+        return sysdma__vf_refuse(V_OF(a), SYSDMA_VCHECK_ODD_16BIT, a, call, where);
     uint32_t align = r->inner->get_dma_alignment ? r->inner->get_dma_alignment(h) : 1;
     uint32_t front = GUARD_BYTES;
     if (align > 1 && align <= PAGE)

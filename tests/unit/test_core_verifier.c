@@ -458,6 +458,9 @@ static void test_common_underrun(void **state)
     ((uint8_t *)va)[-1] = 0x55; /* one byte before the start */
     assert_int_equal(sysdma_common_buffer_free(a, 3000, lg, va, true), SYSDMA_E_VERIFIER);
     EXPECT(f, before, COMMON_GUARD, "sysdma_common_buffer_free");
+    /* An odd length on a 16-bit channel: the last byte can never move. */
+    assert_int_equal(sysdma_common_buffer_allocate(a, 3001, true, &va, &lg), SYSDMA_E_VERIFIER);
+    EXPECT(f, before + 1, ODD_16BIT, "sysdma_common_buffer_allocate");
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
 
     sysdma_device_description d = {0};
