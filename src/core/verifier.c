@@ -207,7 +207,7 @@ unsigned sysdma__vf_report_held(verifier *v, vrec *r, const char *call, site whe
                             sysdma_verifier_check c)
 {
     sysdma__lock(v->sys);
-    bool held_now = r->a->granted;
+    bool held_now = r->a->granted && !held_by_other(v, r);
     sysdma__unlock(v->sys);
     unsigned kinds = 0;
     struct {

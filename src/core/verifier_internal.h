@@ -140,6 +140,17 @@ static inline sysdma_adapter *obj_of(const sysdma_adapter *h)
     return rec_of(h)->a;
 }
 
+/* Does another reference to r's adapter hold its channel (lock held)? Each
+ * sysdma_adapter_get has its own record: one driver's call on a channel
+ * another driver holds is a misuse even though the adapter is shared. */
+static inline bool held_by_other(const verifier *v, const vrec *r)
+{
+    for (const vrec *o = v->recs; o; o = o->next)
+        if (o != r && o->a == r->a && o->holding)
+            return true;
+    return false;
+}
+
 static inline tramp *tramp_take(verifier *v)
 {
     tramp *t = v->spare;

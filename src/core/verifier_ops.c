@@ -187,8 +187,10 @@ static sysdma_status v_free_channel(sysdma_adapter *h)
     site where = sysdma__vf_take_site();
     sysdma_system *sys = a->sys;
     sysdma__lock(sys);
-    /* The core's own record of the grant: version-3 grants change it too. */
-    sysdma_verifier_check c = !a->granted  ? SYSDMA_VCHECK_FREE_CHANNEL_NOT_OWNER
+    /* The core's own record of the grant (version-3 grants change it too),
+     * and whether another reference (another driver) is the one holding. */
+    sysdma_verifier_check c = !a->granted || held_by_other(v, r)
+                                  ? SYSDMA_VCHECK_FREE_CHANNEL_NOT_OWNER
                               : r->mapped ? SYSDMA_VCHECK_FREE_CHANNEL_MAPPED
                                           : SYSDMA_VCHECK_COUNT;
     sysdma__unlock(sys);
@@ -252,7 +254,7 @@ static sysdma_status v_map_transfer(sysdma_adapter *h, sysdma_mdl *mdl,
     uint32_t w = a->limits.width;
     sysdma__lock(sys);
     sysdma_verifier_check c = SYSDMA_VCHECK_COUNT;
-    if (!a->granted)
+    if (!a->granted || held_by_other(v, r))
         c = SYSDMA_VCHECK_MAP_WITHOUT_CHANNEL;
     else if (regs && regs != a->owner_regs)
         c = SYSDMA_VCHECK_MAP_STALE_REGISTERS;

@@ -443,6 +443,35 @@ static void test_common_checks(void **state)
 
 /* Guard bytes before a common buffer too; the Ex allocation is guarded the
  * same way and frees normally; a buffer filling its window gets none. */
+/* Two drivers on one channel, each with its own reference: one freeing or
+ * mapping on the channel the other holds is reported (the adapter object
+ * is shared; the verifier's records are per reference). */
+static void test_per_reference(void **state)
+{
+    fx *f = *state;
+    uint32_t n;
+    sysdma_adapter *a = adapter(f, 2, &n), *b = adapter(f, 2, &n);
+    grant g = {NULL, SYSDMA_KEEP_OBJECT, 0};
+    assert_int_equal(sysdma_channel_allocate(a, f, 1, on_grant, &g), SYSDMA_OK);
+    unsigned before = f->r.reports;
+    assert_int_equal(sysdma_channel_free(b), SYSDMA_E_VERIFIER);
+    EXPECT(f, before, FREE_CHANNEL_NOT_OWNER, "sysdma_channel_free");
+    uint32_t len = 100;
+    assert_int_equal(sysdma_map_transfer(b, f->mlow, NULL, f->low, &len, true, NULL),
+                     SYSDMA_E_VERIFIER);
+    EXPECT(f, before + 1, MAP_WITHOUT_CHANNEL, "sysdma_map_transfer");
+    sysdma_adapter_state st;
+    sysdma_adapter_state_get(a, &st);
+    assert_true(st.channel_held); /* a's channel is still a's */
+    /* b's put is clean (b holds nothing); a's put with the channel is not. */
+    assert_int_equal(sysdma_adapter_put(b), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_E_VERIFIER);
+    EXPECT(f, before + 2, PUT_WITH_RESOURCES, "sysdma_adapter_put");
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    assert_int_equal(f->r.reports, before + 3);
+}
+
 static void test_common_underrun(void **state)
 {
     fx *f = *state;
@@ -755,6 +784,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_map_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bounce_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_common_checks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_per_reference, setup, teardown),
         cmocka_unit_test_setup_teardown(test_common_underrun, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_guards, setup, teardown),
