@@ -42,7 +42,7 @@ sysdma_status sysdma__allocate_common_below(sysdma_adapter *a, uint32_t length, 
     }
     if (sys->pf.ops->set_caching)
         sys->pf.ops->set_caching(sys->pf.ctx, v, bytes, cached);
-    *cb = (common_buffer){NULL, v, phys, length, bytes, 0, cached};
+    *cb = (common_buffer){NULL, v, phys, length, bytes, cached};
     sysdma__lock(sys);
     cb->next = a->commons;
     a->commons = cb;
@@ -75,26 +75,9 @@ sysdma_status sysdma__free_common(sysdma_adapter *a, uint32_t length, uint64_t l
     sys->stats.common_buffers--;
     sys->stats.common_bytes -= cb->bytes;
     sysdma__unlock(sys);
-    sys->pf.ops->free_contig(sys->pf.ctx, (uint8_t *)cb->va - cb->lead, cb->phys - cb->lead,
-                             cb->bytes);
+    sys->pf.ops->free_contig(sys->pf.ctx, cb->va, cb->phys, cb->bytes);
     sysdma__free(sys, cb, sizeof *cb);
     return SYSDMA_OK;
-}
-
-void sysdma__common_rebase(sysdma_adapter *a, const void *va, uint64_t logical, uint32_t lead,
-                           uint32_t length)
-{
-    sysdma__lock(a->sys);
-    for (common_buffer *cb = a->commons; cb; cb = cb->next) {
-        if (cb->va == va && cb->phys == logical && cb->lead == 0) {
-            cb->va = (uint8_t *)cb->va + lead;
-            cb->phys += lead;
-            cb->lead = lead;
-            cb->length = length;
-            break;
-        }
-    }
-    sysdma__unlock(a->sys);
 }
 
 void sysdma_position_init(sysdma_position *p, uint32_t buffer_bytes)

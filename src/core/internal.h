@@ -77,7 +77,6 @@ typedef struct common_buffer {
     uint64_t phys;
     uint32_t length;   /* as asked */
     uint32_t bytes;    /* whole pages taken */
-    uint32_t lead;     /* bytes of the allocation before va (see sysdma__common_rebase) */
     bool cached;
 } common_buffer;
 
@@ -340,10 +339,6 @@ sysdma_status sysdma__allocate_common_below(sysdma_adapter *a, uint32_t length, 
                                             uint64_t max_phys, void **va, uint64_t *logical);
 sysdma_status sysdma__allocate_common_ex(sysdma_adapter *a, uint64_t max_address, uint32_t length,
                                          bool cached, void **va, uint64_t *logical);
-/* A wrapper that handed out the part of a common buffer at `lead` bytes
- * in, `length` long, makes the adapter know it by that (when it unwraps). */
-void sysdma__common_rebase(sysdma_adapter *a, const void *va, uint64_t logical, uint32_t lead,
-                           uint32_t length);
 sysdma_status sysdma__free_common(sysdma_adapter *a, uint32_t length, uint64_t logical, void *va,
                                   bool cached);
 
