@@ -16,6 +16,9 @@
 
 static void enqueue(request_queue *q, sysdma_request *r)
 {
+    /* Queue order: a request is on one queue once, at the tail. */
+    SYSDMA_ASSERT(!q->tail || !q->tail->next);
+    SYSDMA_ASSERT((q->head == NULL) == (q->tail == NULL));
     r->next = NULL;
     if (q->tail)
         q->tail->next = r;
@@ -27,7 +30,9 @@ static void enqueue(request_queue *q, sysdma_request *r)
 static sysdma_request *dequeue(request_queue *q)
 {
     sysdma_request *r = q->head;
+    SYSDMA_ASSERT((q->head == NULL) == (q->tail == NULL));
     if (r) {
+        SYSDMA_ASSERT(r->next || q->tail == r);
         q->head = r->next;
         if (!q->head)
             q->tail = NULL;

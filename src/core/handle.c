@@ -93,6 +93,7 @@ void sysdma__handle_release(sysdma_system *sys, const sysdma_adapter *h)
     handle_entry *e = entry_of(sys, h);
     if (!e || !atomic_load_explicit(&e->serial, memory_order_relaxed))
         return;
+    SYSDMA_ASSERT(!e->ref || sys->live_refs > 0);
     atomic_store_explicit(&e->serial, 0, memory_order_relaxed);
     e->ops = NULL;
     e->decoration = NULL;

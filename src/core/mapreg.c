@@ -171,6 +171,12 @@ void sysdma__pool_give(sysdma_system *sys, sysdma_map_registers *regs)
     if (!regs->chunk)
         return;
     uint32_t mask = (regs->count == 32 ? 0xFFFFFFFFu : ((1u << regs->count) - 1u)) << regs->first;
+    /* Register ownership: every page given back was held, by this set's
+     * adapter; nobody else's pages are freed with them. */
+    SYSDMA_ASSERT((regs->chunk->used & mask) == mask);
+    SYSDMA_ASSERT(sys->pool_in_use >= regs->count);
+    SYSDMA_ASSERT(regs->adapter->stats.pool_in_use >= regs->count);
+    SYSDMA_ASSERT(!regs->list);
     regs->chunk->used &= ~mask;
     sys->pool_in_use -= regs->count;
     regs->adapter->stats.pool_in_use -= regs->count;

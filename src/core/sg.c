@@ -498,6 +498,10 @@ static sysdma_status request(sysdma_adapter *a, void *device, sysdma_mdl *mdl, v
  * block it pushes out is returned, for the caller to free unlocked. */
 static void *quarantine(sysdma_system *sys, sg_header *h, uint32_t *size)
 {
+    /* List state: a list goes only once put, not running, not queued,
+     * and off its adapter's live list. */
+    SYSDMA_ASSERT(h->putting && !h->running && !h->queued);
+    SYSDMA_ASSERT(!h->live_next && !h->live_prev && h->adapter->live_lists != h);
     *size = 0;
     if (h->caller_buffer) { /* the record only; the list is the caller's */
         *size = h->size;
