@@ -446,6 +446,11 @@ sysdma_status sysdma__stale(const sysdma_adapter *h, const char *call)
     if (!ops_->member)                                          \
     return (fail)
 
+/* A handle no decorator wraps goes through the adapter's own table: call
+ * the core's function for it at once (the table's member would look the
+ * handle up again to do just that). */
+#define PLAIN (ops_ == a->ops)
+
 sysdma_status sysdma_adapter_put(sysdma_adapter *h)
 {
     bool ref = false;
@@ -472,12 +477,16 @@ sysdma_status sysdma_channel_allocate(sysdma_adapter *a, void *device, uint32_t 
                                       sysdma_adapter_control_fn routine, void *context)
 {
     OPS_OR(a, allocate_channel, SYSDMA_E_NOT_SUPPORTED);
+    if (PLAIN)
+        return sysdma__allocate_channel(a, device, count, routine, context);
     return ops_->allocate_channel(handle_, device, count, routine, context);
 }
 
 sysdma_status sysdma_channel_free(sysdma_adapter *a)
 {
     OPS_OR(a, free_channel, SYSDMA_E_NOT_SUPPORTED);
+    if (PLAIN)
+        return sysdma__free_channel(a);
     return ops_->free_channel(handle_);
 }
 
@@ -495,6 +504,8 @@ sysdma_status sysdma_map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
     OPS_OR(a, map_transfer, SYSDMA_E_NOT_SUPPORTED);
     if (!mdl || !length || !current_va)
         return SYSDMA_E_INVALID_ARGUMENT;
+    if (PLAIN)
+        return sysdma__map_transfer(a, mdl, regs, current_va, length, write_to_device, logical);
     return ops_->map_transfer(handle_, mdl, regs, current_va, length, write_to_device, logical);
 }
 
@@ -505,6 +516,8 @@ sysdma_status sysdma_flush_adapter_buffers(sysdma_adapter *a, sysdma_mdl *mdl,
     OPS_OR(a, flush_adapter_buffers, SYSDMA_E_NOT_SUPPORTED);
     if (!mdl || !current_va)
         return SYSDMA_E_INVALID_ARGUMENT;
+    if (PLAIN)
+        return sysdma__flush(a, mdl, regs, current_va, length, write_to_device);
     return ops_->flush_adapter_buffers(handle_, mdl, regs, current_va, length, write_to_device);
 }
 

@@ -81,7 +81,7 @@ static void give_regs(sysdma_system *sys, sysdma_map_registers *g)
 }
 
 /* Release the lock, then free the spare records beyond SPARE_MAX. */
-static void unlock(sysdma_system *sys)
+static void unlock_trim(sysdma_system *sys)
 {
     sysdma_request *rs = NULL;
     sysdma_map_registers *gs = NULL;
@@ -106,6 +106,14 @@ static void unlock(sysdma_system *sys)
         gs = g->next_kept;
         sysdma__free(sys, g, sizeof *g);
     }
+}
+
+static inline void unlock(sysdma_system *sys)
+{
+    if (sys->n_spare_requests <= SPARE_MAX && sys->n_spare_regs <= SPARE_MAX)
+        sysdma__unlock(sys); /* the usual case: nothing to free */
+    else
+        unlock_trim(sys);
 }
 
 void sysdma__spares_destroy(sysdma_system *sys)

@@ -27,7 +27,7 @@
 
 #include <stdatomic.h>
 
-static _Atomic(sysdma_system *) registry[HANDLE_SYSTEMS];
+_Atomic(sysdma_system *) sysdma__registry[HANDLE_SYSTEMS];
 /* The last serial each slot issued, carried from one system to the next. */
 static uintptr_t registry_serial[HANDLE_SYSTEMS];
 
@@ -35,7 +35,7 @@ sysdma_status sysdma__registry_add(sysdma_system *sys)
 {
     for (uint32_t s = 0; s < HANDLE_SYSTEMS; s++) {
         sysdma_system *none = NULL;
-        if (atomic_compare_exchange_strong(&registry[s], &none, sys)) {
+        if (atomic_compare_exchange_strong(&sysdma__registry[s], &none, sys)) {
             sys->slot = s;
             sys->serial = registry_serial[s];
             sys->free_head = 0;
@@ -51,7 +51,7 @@ sysdma_status sysdma__registry_add(sysdma_system *sys)
 void sysdma__registry_remove(sysdma_system *sys)
 {
     registry_serial[sys->slot] = sys->serial;
-    atomic_store(&registry[sys->slot], NULL);
+    atomic_store(&sysdma__registry[sys->slot], NULL);
 }
 
 sysdma_adapter *sysdma__handle_new(sysdma_system *sys, sysdma_adapter *obj, bool ref)
@@ -108,30 +108,6 @@ void sysdma__handle_release(sysdma_system *sys, const sysdma_adapter *h)
     sys->free_tail = k;
 }
 
-/* The live entry `h` names, from any thread (NULL: none). */
-static handle_entry *live_entry(const sysdma_adapter *h)
-{
-    uintptr_t v = (uintptr_t)h;
-    if (!(v & 1u))
-        return NULL;
-    sysdma_system *sys = atomic_load_explicit(
-        &registry[(v >> HANDLE_SLOT_SHIFT) & (HANDLE_SYSTEMS - 1)], memory_order_acquire);
-    if (!sys)
-        return NULL;
-    handle_entry *e = &sys->handles[(v >> HANDLE_INDEX_SHIFT) & (HANDLE_ENTRIES - 1)];
-    uintptr_t serial = atomic_load_explicit(&e->serial, memory_order_acquire);
-    return serial && serial == v >> HANDLE_SERIAL_SHIFT ? e : NULL;
-}
-
-sysdma_adapter *sysdma__resolve_ops(const sysdma_adapter *h, const sysdma_dma_operations **ops)
-{
-    handle_entry *e = live_entry(h);
-    if (!e)
-        return NULL;
-    *ops = e->ops ? e->ops : e->obj->ops;
-    return e->obj;
-}
-
 void sysdma__handle_decorate(sysdma_system *sys, const sysdma_adapter *h,
                              const sysdma_dma_operations *ops, void *decoration)
 {
@@ -142,11 +118,6 @@ void sysdma__handle_decorate(sysdma_system *sys, const sysdma_adapter *h,
     }
 }
 
-void *sysdma__handle_decoration(const sysdma_adapter *h)
-{
-    handle_entry *e = live_entry(h);
-    return e ? e->decoration : NULL;
-}
 
 void sysdma__handle_each_ref(sysdma_system *sys, void (*fn)(void *ctx, sysdma_adapter *h,
                                                             sysdma_adapter *obj), void *ctx)
@@ -162,15 +133,6 @@ void sysdma__handle_each_ref(sysdma_system *sys, void (*fn)(void *ctx, sysdma_ad
     }
 }
 
-sysdma_adapter *sysdma__resolve(const sysdma_adapter *h, bool *ref)
-{
-    handle_entry *e = live_entry(h);
-    if (!e)
-        return NULL;
-    if (ref)
-        *ref = e->ref;
-    return e->obj;
-}
 
 sysdma_system *sysdma__stale_system(const sysdma_adapter *h, uint32_t *channel)
 {
@@ -178,7 +140,7 @@ sysdma_system *sysdma__stale_system(const sysdma_adapter *h, uint32_t *channel)
     if (!(v & 1u))
         return NULL;
     sysdma_system *sys = atomic_load_explicit(
-        &registry[(v >> HANDLE_SLOT_SHIFT) & (HANDLE_SYSTEMS - 1)], memory_order_acquire);
+        &sysdma__registry[(v >> HANDLE_SLOT_SHIFT) & (HANDLE_SYSTEMS - 1)], memory_order_acquire);
     if (sys && channel) {
         sysdma__lock(sys);
         *channel = entry_of(sys, h)->channel;

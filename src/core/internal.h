@@ -17,6 +17,8 @@
 
 #include "freestanding.h"
 
+#include <stdatomic.h>
+
 #include "sysdma/sysdma.h"
 
 #define PAGE SYSDMA_PAGE_SIZE
@@ -221,8 +223,17 @@ struct sysdma_system {
 };
 
 /* system.c */
-void sysdma__lock(sysdma_system *sys);
-void sysdma__unlock(sysdma_system *sys);
+static inline void sysdma__lock(sysdma_system *sys)
+{
+    if (sys->lock)
+        sys->pf.ops->lock_acquire(sys->pf.ctx, sys->lock);
+}
+
+static inline void sysdma__unlock(sysdma_system *sys)
+{
+    if (sys->lock)
+        sys->pf.ops->lock_release(sys->pf.ctx, sys->lock);
+}
 void *sysdma__alloc(sysdma_system *sys, size_t bytes);
 void sysdma__free(sysdma_system *sys, void *p, size_t bytes);
 
@@ -232,15 +243,56 @@ void sysdma__registry_remove(sysdma_system *sys);
 /* Issue a handle for `obj` (lock held); NULL when the table is full. */
 sysdma_adapter *sysdma__handle_new(sysdma_system *sys, sysdma_adapter *obj, bool ref);
 void sysdma__handle_release(sysdma_system *sys, const sysdma_adapter *h);
+/* The registry of systems (handle.c), read lock-free by every lookup. */
+extern _Atomic(sysdma_system *) sysdma__registry[HANDLE_SYSTEMS];
+
+/* The live entry `h` names, from any thread (NULL: stale, foreign or
+ * forged). Reads the registry and the table only, never through `h`. */
+static inline handle_entry *sysdma__live_entry(const sysdma_adapter *h)
+{
+    uintptr_t v = (uintptr_t)h;
+    if (!(v & 1u))
+        return NULL;
+    sysdma_system *sys = atomic_load_explicit(
+        &sysdma__registry[(v >> HANDLE_SLOT_SHIFT) & (HANDLE_SYSTEMS - 1)], memory_order_acquire);
+    if (!sys)
+        return NULL;
+    handle_entry *e = &sys->handles[(v >> HANDLE_INDEX_SHIFT) & (HANDLE_ENTRIES - 1)];
+    uintptr_t serial = atomic_load_explicit(&e->serial, memory_order_acquire);
+    return serial && serial == v >> HANDLE_SERIAL_SHIFT ? e : NULL;
+}
+
 /* The adapter a live handle names (NULL: stale, foreign or forged); *ref:
  * whether it is a reference from sysdma_adapter_get. Lock-free. */
-sysdma_adapter *sysdma__resolve(const sysdma_adapter *h, bool *ref);
+static inline sysdma_adapter *sysdma__resolve(const sysdma_adapter *h, bool *ref)
+{
+    handle_entry *e = sysdma__live_entry(h);
+    if (!e)
+        return NULL;
+    if (ref)
+        *ref = e->ref;
+    return e->obj;
+}
+
 /* ...and the operations table calls with this handle go through. */
-sysdma_adapter *sysdma__resolve_ops(const sysdma_adapter *h, const sysdma_dma_operations **ops);
+static inline sysdma_adapter *sysdma__resolve_ops(const sysdma_adapter *h,
+                                                  const sysdma_dma_operations **ops)
+{
+    handle_entry *e = sysdma__live_entry(h);
+    if (!e)
+        return NULL;
+    *ops = e->ops ? e->ops : e->obj->ops;
+    return e->obj;
+}
+
+static inline void *sysdma__handle_decoration(const sysdma_adapter *h)
+{
+    handle_entry *e = sysdma__live_entry(h);
+    return e ? e->decoration : NULL;
+}
 /* A decorator's table and record for one handle (lock held; ops NULL: undecorated). */
 void sysdma__handle_decorate(sysdma_system *sys, const sysdma_adapter *h,
                              const sysdma_dma_operations *ops, void *decoration);
-void *sysdma__handle_decoration(const sysdma_adapter *h);
 /* Call fn for every live reference handle of `sys` (lock held by the caller). */
 void sysdma__handle_each_ref(sysdma_system *sys, void (*fn)(void *ctx, sysdma_adapter *h,
                                                             sysdma_adapter *obj), void *ctx);

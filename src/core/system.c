@@ -6,17 +6,6 @@
  */
 #include "internal.h"
 
-void sysdma__lock(sysdma_system *sys)
-{
-    if (sys->lock)
-        sys->pf.ops->lock_acquire(sys->pf.ctx, sys->lock);
-}
-
-void sysdma__unlock(sysdma_system *sys)
-{
-    if (sys->lock)
-        sys->pf.ops->lock_release(sys->pf.ctx, sys->lock);
-}
 
 void *sysdma__alloc(sysdma_system *sys, size_t bytes)
 {

@@ -148,9 +148,13 @@ static uint32_t read_residue(void *ctx, unsigned ch, bool *terminal_count)
             break;
         prev = v;
     }
-    read_status(d, ch);
-    bool ended = (d->tc >> ch) & 1u;
     bool loop = (d->programmed[ch] & 0x10) != 0;
+    /* Only a count of 0xFFFF (nothing left, or a whole window not
+     * started) or a looping channel needs the terminal-count bit; the
+     * chip keeps the bits until the status register is read. */
+    if (loop || prev == 0xFFFFu)
+        read_status(d, ch);
+    bool ended = (d->tc >> ch) & 1u;
     uint32_t units = (uint32_t)prev + 1u; /* 1 .. 65536 */
     if (ended && !loop && prev == 0xFFFFu)
         units = 0;
