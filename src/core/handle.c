@@ -41,7 +41,7 @@ sysdma_status sysdma__registry_add(sysdma_system *sys)
             sys->free_head = 0;
             sys->free_tail = HANDLE_ENTRIES - 1;
             for (uint32_t k = 0; k < HANDLE_ENTRIES; k++)
-                sys->handles[k].next_free = k + 1;
+                sys->handles[k].next_free = (uint16_t)(k + 1);
             return SYSDMA_OK;
         }
     }
@@ -70,7 +70,7 @@ sysdma_adapter *sysdma__handle_new(sysdma_system *sys, sysdma_adapter *obj, bool
     e->ops = NULL;
     e->decoration = NULL;
     e->ref = ref;
-    e->channel = obj->channel;
+    e->channel = obj->channel < SYSDMA_MAX_CHANNELS ? (uint8_t)obj->channel : 0xFFu;
     atomic_store_explicit(&e->serial, sys->serial, memory_order_release);
     if (ref)
         sys->live_refs++;
@@ -100,11 +100,11 @@ void sysdma__handle_release(sysdma_system *sys, const sysdma_adapter *h)
     if (e->ref)
         sys->live_refs--;
     uint32_t k = (uint32_t)(e - sys->handles);
-    e->next_free = HANDLE_ENTRIES;
+    e->next_free = (uint16_t)HANDLE_ENTRIES;
     if (sys->free_head >= HANDLE_ENTRIES)
         sys->free_head = k;
     else
-        sys->handles[sys->free_tail].next_free = k;
+        sys->handles[sys->free_tail].next_free = (uint16_t)k;
     sys->free_tail = k;
 }
 
@@ -143,7 +143,8 @@ sysdma_system *sysdma__stale_system(const sysdma_adapter *h, uint32_t *channel)
         &sysdma__registry[(v >> HANDLE_SLOT_SHIFT) & (HANDLE_SYSTEMS - 1)], memory_order_acquire);
     if (sys && channel) {
         sysdma__lock(sys);
-        *channel = entry_of(sys, h)->channel;
+        uint8_t ch = entry_of(sys, h)->channel;
+        *channel = ch == 0xFFu ? SYSDMA_NO_CHANNEL : ch;
         sysdma__unlock(sys);
     }
     return sys;

@@ -165,9 +165,9 @@ typedef struct handle_entry {
     sysdma_adapter *obj;         /* the adapter it names */
     const sysdma_dma_operations *ops; /* this handle's table (NULL: the adapter's) */
     void *decoration;            /* a decorator's (the verifier's) record of this handle */
+    uint16_t next_free;          /* FIFO of free entries */
+    uint8_t channel;             /* the adapter's (0xFF: none), for reports on a stale handle */
     bool ref;                    /* a reference from sysdma_adapter_get (put takes only these) */
-    uint32_t channel;            /* the adapter's, kept for reports on a stale handle */
-    uint32_t next_free;          /* FIFO of free entries */
 } handle_entry;
 
 struct sysdma_system {
