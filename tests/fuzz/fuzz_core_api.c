@@ -56,6 +56,7 @@ static uint32_t next32(void)
  * verifier let through, or a refusal without a report, is a finding.
  */
 static sysdma_system *fuzz_sys;
+static int trace_on; /* SYSDMA_FUZZ_TRACE: each step, and each checked call's status by line */
 #ifdef FUZZ_VERIFIER
 #include "sysdma/verifier.h"
 static uint64_t reports_seen;
@@ -85,6 +86,9 @@ static sysdma_status seen_at(sysdma_status st, int line)
     uint64_t now = sysdma_verifier_reports(fuzz_sys, SYSDMA_VCHECK_COUNT);
     bool reported = now != reports_seen;
     reports_seen = now;
+    if (trace_on)
+        fprintf(stderr, "  call at line %d: %s%s\n", line, sysdma_status_name(st),
+                reported ? " (reported)" : "");
     if ((st == SYSDMA_E_VERIFIER || misuse(st)) && !reported) {
         fprintf(stderr, "call at line %d: %s without a verifier report\n", line,
                 sysdma_status_name(st));
@@ -100,7 +104,8 @@ static void seen_sync(void)
 #else
 static sysdma_status seen_at(sysdma_status st, int line)
 {
-    (void)line;
+    if (trace_on)
+        fprintf(stderr, "  call at line %d: %s\n", line, sysdma_status_name(st));
     return st;
 }
 static void seen_sync(void) {}
@@ -392,7 +397,7 @@ static void v3_complete(sysdma_adapter *a, void *ctx, sysdma_status st)
 /* MapTransferEx with a completion routine; the mapping is flushed like a
  * MapTransfer's. */
 static void map_ex(slot *s, sysdma_mdl *mdl, sysdma_mdl *mdl2, uint8_t *buf, uint32_t buf_len,
-                   uint8_t *buf2)
+                   uint8_t *buf2, int trace)
 {
     uint32_t off = next32() % (buf_len + 10);
     uint32_t len = next32() % 140000;
@@ -410,6 +415,10 @@ static void map_ex(slot *s, sysdma_mdl *mdl, sysdma_mdl *mdl2, uint8_t *buf, uin
         seen(sysdma_map_transfer_ex(a, mdl, off, &len, dir, r, v3_complete, s, NULL));
     in_tc -= s->master;
     s->v3_arming = false;
+    if (trace)
+        fprintf(stderr, "  map ex offset %u length %u %s, %s registers, with completion: %s%s\n",
+                off, len, dir ? "to device" : "from device", r ? "the held" : "no",
+                sysdma_status_name(st), v3_fired ? " (completed at once)" : "");
     if (st != SYSDMA_OK) {
         if (v3_fired)
             abort(); /* a refused call records nothing */
@@ -431,12 +440,15 @@ static void map_ex(slot *s, sysdma_mdl *mdl, sysdma_mdl *mdl2, uint8_t *buf, uin
 }
 
 /* sysdma_transfer_cancel_mapped: a due completion runs now, CANCELLED. */
-static sysdma_status cancel_mapped(slot *s, sysdma_adapter *a)
+static sysdma_status cancel_mapped(slot *s, sysdma_adapter *a, int trace)
 {
     bool due = s->v3_due;
     in_cancel_mapped++;
     sysdma_status st = sysdma_transfer_cancel_mapped(a);
     in_cancel_mapped--;
+    if (trace)
+        fprintf(stderr, "  cancel mapped transfer (completion due %d): %s\n", due,
+                sysdma_status_name(st));
     if (st == SYSDMA_OK && (!due || s->v3_due))
         abort(); /* cancelled nothing, or the completion did not run */
     if (st != SYSDMA_OK && due && st != SYSDMA_E_NOT_SUPPORTED)
@@ -788,6 +800,8 @@ static sysdma_status put_handle(slot *s, sysdma_adapter *h)
 {
     bool last = s->nh == 1;
     sysdma_status st = seen(sysdma_adapter_put(h));
+    if (trace_on)
+        fprintf(stderr, "  put handle %p (%u held): %s\n", (void *)h, s->nh, sysdma_status_name(st));
     if (st != SYSDMA_OK)
         return st;
     drop_handle(s, h);
@@ -832,6 +846,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #endif
     memset(slots, 0, sizeof slots);
     memset(lists, 0, sizeof lists);
+    memset(ctx, 0, sizeof ctx); /* a new driver's contexts (an old run's would name its adapters) */
     nrequests = 0;
     nsg_requests = 0;
     /* The last run's handles are of a system destroyed since. */
@@ -861,6 +876,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static int trace = -1;
     if (trace < 0)
         trace = getenv("SYSDMA_FUZZ_TRACE") != NULL;
+    trace_on = trace;
     while (left) {
         unsigned ch = next8() % NSLOTS;
         slot *s = &slots[ch];
@@ -888,7 +904,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             uint32_t n = 0;
             if (!d.master && d.channel < 8 && slots[d.channel].nh == NHANDLES)
                 break; /* (no room to keep another handle) */
-            if (seen(sysdma_adapter_get(sys, &d, &a, &n)) == SYSDMA_OK) {
+            sysdma_status gst = seen(sysdma_adapter_get(sys, &d, &a, &n));
+            if (trace)
+                fprintf(stderr, "  get version %u %s channel %u width %u: %s, handle %p\n", d.version,
+                        d.master ? "master" : "system", d.channel, d.width, sysdma_status_name(gst),
+                        (void *)a);
+            if (gst == SYSDMA_OK) {
                 if (!a || (!d.master && d.channel >= 8))
                     abort();
                 /* A handle of its own: none alive or put is the same. */
@@ -1222,7 +1243,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     }
                     break;
                 case 6:
-                    (void)cancel_mapped(s, s->a); /* (not a call the verifier checks) */
+                    (void)cancel_mapped(s, s->a, trace); /* (not a call the verifier checks) */
                     break;
                 default: {
                     sysdma_transfer_info ti;
@@ -1273,16 +1294,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 24: /* MapTransferEx with a completion routine */
         case 25:
             if (s->a && mdl)
-                map_ex(s, mdl, mdl2, buf, buf_len, buf2);
+                map_ex(s, mdl, mdl2, buf, buf_len, buf2, trace);
             break;
         case 26: /* the channel's terminal count, after some time */
             sysdma_sim_run(sim, next8() * 100);
+            if (trace)
+                fprintf(stderr, "  terminal count\n");
             terminal_count(ch < 8 ? 1u << ch : next8());
             break;
         case 27: /* cancel: the mapped transfer, or a queued request */
             if (s->a) {
                 if (next8() & 1)
-                    (void)cancel_mapped(s, s->a);
+                    (void)cancel_mapped(s, s->a, trace);
                 else
                     withdrawn += channel_cancel(s, &ctx[ch], trace);
             }
@@ -1296,6 +1319,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     (uint64_t)(s->map_va - (uint8_t *)sysdma_mdl_virtual_address(s->map_mdl)),
                     s->map_len, s->map_dir));
                 in_flush--;
+                if (trace)
+                    fprintf(stderr, "  flush ex of the mapping (completion was due %d): %s\n", due,
+                            sysdma_status_name(st));
                 if (st == SYSDMA_OK) {
                     s->mapped = false;
                     if (s->v3_due)
@@ -1329,7 +1355,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             /* A completion still due: cancel it (or, when the adapter is no
              * longer version 3, its terminal count delivers it). */
             if (s->v3_due && !s->master &&
-                cancel_mapped(s, use(s, s->v3_h)) != SYSDMA_OK && k < 8)
+                cancel_mapped(s, use(s, s->v3_h), trace) != SYSDMA_OK && k < 8)
                 terminal_count(1u << k);
             if (s->mapped) {
                 in_flush++;
