@@ -550,8 +550,11 @@ static void bad_handle_step(sysdma_system *sys, slot *s, sysdma_mdl *mdl, uint8_
     if (kind == 0 && ndead) {
         bad = dead[next8() % ndead];
         put_here = true;
-    } else if (kind == 1 && ndead_before) {
-        bad = dead_before[next8() % ndead_before];
+    } else if (kind == 1) {
+        /* (the byte is read either way: an input decodes the same alone
+         * and after others) */
+        unsigned k = next8();
+        bad = ndead_before ? dead_before[k % ndead_before] : NULL;
     } else if (kind == 2) {
         bad = (sysdma_adapter *)(uintptr_t)(next32() & ~1u); /* not a handle at all */
     } else if (kind == 3 && s->a) {
