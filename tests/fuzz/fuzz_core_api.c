@@ -544,19 +544,22 @@ static held *some_list(const slot *s)
 static void bad_handle_step(sysdma_system *sys, slot *s, sysdma_mdl *mdl, uint8_t *buf,
                             uint32_t buf_len, int trace)
 {
+    /* Every byte is read first, whatever the step then does: an input
+     * decodes the same alone and after others (whose handles it may use). */
+    unsigned kind = next8() % 5, pick = next8();
+    uint32_t forged = next32();
+    held *h = some_list(s);
+    uint32_t off = next32() % (buf_len + 10), len = 1 + next32() % 70000, size = 4096, need, regs;
+    unsigned call = next8() % 30;
     sysdma_adapter *bad = NULL;
     bool put_here = false; /* put in this system: the verifier must report it */
-    unsigned kind = next8() % 5;
     if (kind == 0 && ndead) {
-        bad = dead[next8() % ndead];
+        bad = dead[pick % ndead];
         put_here = true;
-    } else if (kind == 1) {
-        /* (the byte is read either way: an input decodes the same alone
-         * and after others) */
-        unsigned k = next8();
-        bad = ndead_before ? dead_before[k % ndead_before] : NULL;
+    } else if (kind == 1 && ndead_before) {
+        bad = dead_before[pick % ndead_before]; /* of a system destroyed since */
     } else if (kind == 2) {
-        bad = (sysdma_adapter *)(uintptr_t)(next32() & ~1u); /* not a handle at all */
+        bad = (sysdma_adapter *)(uintptr_t)(forged & ~1u); /* not a handle at all */
     } else if (kind == 3 && s->a) {
         /* a live handle with its highest bit flipped: never issued */
         bad = (sysdma_adapter *)((uintptr_t)s->a ^ (UINTPTR_MAX ^ (UINTPTR_MAX >> 1)));
@@ -581,9 +584,7 @@ static void bad_handle_step(sysdma_system *sys, slot *s, sysdma_mdl *mdl, uint8_
     static request dummy;
     static sysdma_transfer_context tctx;
     static uint64_t fake_list[8];
-    held *h = some_list(s);
     sysdma_sg_list *list = h ? h->list : (sysdma_sg_list *)fake_list;
-    uint32_t off = next32() % (buf_len + 10), len = 1 + next32() % 70000, size = 4096, need, regs;
     uint8_t *va = buf ? buf + off : (uint8_t *)fake_list;
     void *cva = NULL;
     uint64_t phys = 0;
@@ -592,7 +593,6 @@ static void bad_handle_step(sysdma_system *sys, slot *s, sysdma_mdl *mdl, uint8_
     sysdma_adapter_info ai;
     sysdma_transfer_info ti;
     static uint64_t build[512];
-    unsigned call = next8() % 30;
     if (trace)
         fprintf(stderr, "  bad handle %p (kind %u), call %u\n", (void *)bad, kind, call);
     snapshot before;
