@@ -65,7 +65,9 @@ extern "C" {
     X(LIST_PUT_UNKNOWN, "scatter/gather list put twice or not this adapter's")                   \
     X(LIST_DIRECTION, "scatter/gather list put or run in the other direction")                   \
     X(LIST_PUT_RUNNING, "scatter/gather list put or started again while it runs")               \
-    X(LEAK, "resources never released")
+    X(LEAK, "resources never released")                                                          \
+    X(V3_ARGUMENTS, "version-3 call with a context not initialized for this adapter, bad flags, "  \
+                    "or an offset or length outside the MDL chain")
 
 typedef enum sysdma_verifier_check {
 #define SYSDMA_X(name, text) SYSDMA_VCHECK_##name,

@@ -125,7 +125,9 @@ static sysdma_status h_allocate_ex(sysdma_adapter *h, void *d, sysdma_transfer_c
                                    void *c, sysdma_map_registers **base)
 {
     OBJ(h, SYSDMA_E_INVALID_ARGUMENT);
-    return sysdma__v3_allocate(a, d, ctx, n, flags, f, c, base);
+    sysdma_status st = sysdma__v3_allocate(a, d, ctx, n, flags, f, c, base);
+    return st == SYSDMA_E_INVALID_ARGUMENT ? sysdma__refused(h, "sysdma_channel_allocate_ex", st)
+                                           : st;
 }
 static bool h_cancel(sysdma_adapter *h, sysdma_transfer_context *ctx)
 {
@@ -430,6 +432,15 @@ sysdma_status sysdma__stale(const sysdma_adapter *h, const char *call)
     if (sys && sys->hook_stale)
         return sys->hook_stale(sys->hook_ctx, channel, call);
     return SYSDMA_E_INVALID_ARGUMENT;
+}
+
+sysdma_status sysdma__refused(sysdma_adapter *h, const char *call, sysdma_status st)
+{
+    handle_entry *e = sysdma__live_entry(h);
+    if (!e || !e->decoration || !e->obj->sys->hook_refused)
+        return st;
+    sysdma_system *sys = e->obj->sys;
+    return sys->hook_refused(sys->hook_ctx, h, call, st);
 }
 
 /* Look the handle `a` up (it becomes the adapter object, `ops_` the table

@@ -210,6 +210,10 @@ struct sysdma_system {
     void *hook_ctx;
     /* a decorator's report of a stale handle (call: the public function) */
     sysdma_status (*hook_stale)(void *ctx, uint32_t channel, const char *call);
+    /* ...and of a call on a decorated handle the core refused before its
+     * table saw it (returns the status to give) */
+    sysdma_status (*hook_refused)(void *ctx, sysdma_adapter *h, const char *call,
+                                  sysdma_status st);
     /* ...and of a destroy refused while drivers hold adapters (nothing changes) */
     void (*hook_destroy_refused)(void *ctx);
     uint32_t adapter_count;
@@ -302,6 +306,9 @@ sysdma_system *sysdma__stale_system(const sysdma_adapter *h, uint32_t *channel);
 /* adapter.c: a call with a handle that names nothing live: the status to
  * return (a decorator may report it). */
 sysdma_status sysdma__stale(const sysdma_adapter *h, const char *call);
+/* A call on handle `h` refused with `st` before its table saw it: a
+ * decorator wrapping `h` may report it; the status to return. */
+sysdma_status sysdma__refused(sysdma_adapter *h, const char *call, sysdma_status st);
 
 /* mapreg.c */
 sysdma_status sysdma__pool_init(sysdma_system *sys);

@@ -203,9 +203,9 @@ sysdma_status sysdma_map_transfer_ex(sysdma_adapter *a, sysdma_mdl *mdl, uint64_
     uint32_t inside = 0;
     sysdma_mdl *m = locate(mdl, offset, &inside);
     if (!m)
-        return SYSDMA_E_OUT_OF_RANGE;
+        return sysdma__refused(handle_, __func__, SYSDMA_E_OUT_OF_RANGE);
     if (*length == 0)
-        return SYSDMA_E_LENGTH;
+        return sysdma__refused(handle_, __func__, SYSDMA_E_LENGTH);
     uint8_t *va = (uint8_t *)sysdma_mdl_virtual_address(m) + inside;
     /* Shorten to what one mapping can take. */
     uint32_t len = *length;
@@ -237,7 +237,7 @@ sysdma_status sysdma_map_transfer_ex(sysdma_adapter *a, sysdma_mdl *mdl, uint64_
     }
     sysdma__unlock(a->sys);
     if (busy)
-        return SYSDMA_E_WRONG_STATE;
+        return sysdma__refused(handle_, __func__, SYSDMA_E_WRONG_STATE);
     sysdma_status st = ops_->map_transfer(handle_, m, regs, va, &len, to_device, logical);
     if (st != SYSDMA_OK) {
         sysdma__lock(a->sys);
@@ -273,7 +273,7 @@ sysdma_status sysdma__v3_flush(sysdma_adapter *h, sysdma_mdl *mdl, sysdma_map_re
     uint32_t inside = 0;
     sysdma_mdl *m = locate(mdl, offset, &inside);
     if (!m)
-        return SYSDMA_E_OUT_OF_RANGE;
+        return sysdma__refused(h, "sysdma_flush_adapter_buffers_ex", SYSDMA_E_OUT_OF_RANGE);
     sysdma__lock(a->sys);
     bool pending = a->v3_pending;
     sysdma__unlock(a->sys);

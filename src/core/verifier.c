@@ -347,6 +347,19 @@ static sysdma_status on_stale(void *ctx, uint32_t channel, const char *call)
     return SYSDMA_E_VERIFIER;
 }
 
+/* A call the core refused before the handle's table saw it (the version-3
+ * calls' own checks): a report, as if the verifier had refused it. */
+static sysdma_status on_refused(void *ctx, sysdma_adapter *h, const char *call, sysdma_status st)
+{
+    verifier *v = ctx;
+    vrec *r = rec_of(h);
+    sysdma_verifier_check c = st == SYSDMA_E_OUT_OF_RANGE ? SYSDMA_VCHECK_OUT_OF_MDL
+                              : st == SYSDMA_E_LENGTH     ? SYSDMA_VCHECK_ZERO_LENGTH
+                              : st == SYSDMA_E_WRONG_STATE ? SYSDMA_VCHECK_MAP_WHILE_MAPPED
+                                                           : SYSDMA_VCHECK_V3_ARGUMENTS;
+    return sysdma__vf_refuse(v, c, r ? r->a : NULL, call, sysdma__vf_take_site());
+}
+
 /* Destroy refused (drivers still hold adapters): report what they hold,
  * change nothing. */
 static void on_destroy_refused(void *ctx)
@@ -426,6 +439,7 @@ static void disable(verifier *v)
     sys->hook_adapter_got = NULL;
     sys->hook_destroying = NULL;
     sys->hook_stale = NULL;
+    sys->hook_refused = NULL;
     sys->hook_destroy_refused = NULL;
     sys->hook_ctx = NULL;
     sysdma__unlock(sys);
@@ -466,6 +480,7 @@ sysdma_status sysdma_verifier_enable(sysdma_system *sys, const sysdma_verifier_c
     sys->hook_adapter_got = on_adapter_got;
     sys->hook_destroying = on_destroying;
     sys->hook_stale = on_stale;
+    sys->hook_refused = on_refused;
     sys->hook_destroy_refused = on_destroy_refused;
     if (v->cfg.all_adapters) {
         /* References got before: wrap each (allocating, so outside the lock). */

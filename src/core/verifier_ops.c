@@ -337,6 +337,8 @@ static sysdma_status v_flush(sysdma_adapter *h, sysdma_mdl *mdl, sysdma_map_regi
     else if (r->map_mdl != mdl || r->map_va != (const uint8_t *)current_va ||
              r->map_len != length || (r->map_bounced && r->map_regs != regs))
         c = SYSDMA_VCHECK_FLUSH_MISMATCH;
+    else if (a->v3_pending && !a->master)
+        c = SYSDMA_VCHECK_FLUSH_BEFORE_COMPLETION; /* a MapTransferEx's, by the version-1 flush */
     vrec m = *r;
     sysdma__unlock(sys);
     if (c != SYSDMA_VCHECK_COUNT)
