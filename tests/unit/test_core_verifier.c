@@ -664,6 +664,24 @@ static void test_v3_checks(void **state)
     EXPECT(f, before + 2, FLUSH_BEFORE_COMPLETION, "sysdma_flush_adapter_buffers_ex");
     assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_E_VERIFIER);
     EXPECT(f, before + 3, FREE_CHANNEL_MAPPED, "sysdma_adapter_free_object");
+    /* What the version-3 calls refuse themselves is reported too. */
+    unsigned b2 = f->r.reports;
+    assert_int_equal(sysdma_flush_adapter_buffers(a, f->mlow, base, f->low, len, true),
+                     SYSDMA_E_VERIFIER); /* the version-1 flush, completion still due */
+    EXPECT(f, b2, FLUSH_BEFORE_COMPLETION, "sysdma_flush_adapter_buffers");
+    uint32_t l2 = PAGE;
+    assert_int_equal(sysdma_map_transfer_ex(a, f->mlow, 0, &l2, true, base, done_v3, &done, NULL),
+                     SYSDMA_E_VERIFIER);
+    EXPECT(f, b2 + 1, MAP_WHILE_MAPPED, "sysdma_map_transfer_ex");
+    assert_int_equal(sysdma_map_transfer_ex(a, f->mlow, 1u << 30, &l2, true, base, NULL, NULL, NULL),
+                     SYSDMA_E_VERIFIER);
+    EXPECT(f, b2 + 2, OUT_OF_MDL, "sysdma_map_transfer_ex");
+    sysdma_transfer_context junk;
+    memset(&junk, 0x5A, sizeof junk);
+    assert_int_equal(sysdma_channel_allocate_ex(a, &junk, &junk, 1, 0, keep_obj, &base, NULL),
+                     SYSDMA_E_VERIFIER);
+    EXPECT(f, b2 + 3, V3_ARGUMENTS, "sysdma_channel_allocate_ex");
+    before += 4;
     assert_int_equal(sysdma_transfer_cancel_mapped(a), SYSDMA_OK);
     assert_int_equal(done, SYSDMA_E_CANCELLED);
     assert_int_equal(sysdma_flush_adapter_buffers_ex(a, f->mlow, base, 0, len, true), SYSDMA_OK);
