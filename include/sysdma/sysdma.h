@@ -122,7 +122,7 @@ typedef struct sysdma_device_description {
  * apply) and the number of map registers the driver may ask for at once.
  * Adapter handles are looked up, never read through: every call given a
  * handle that was put, of a destroyed system, or never was one returns
- * SYSDMA_E_INVALID_ARGUMENT (0 or false where it returns a figure) and
+ * SYSDMA_E_INVALID_ARGUMENT (0, false, or alignment 1 where it returns a figure) and
  * changes nothing. SYSDMA_E_INSUFFICIENT_RESOURCES when the system's handle
  * table is full.
  * Statuses: SYSDMA_E_UNKNOWN_VERSION, SYSDMA_E_INVALID_CHANNEL (>7, or 4),
