@@ -77,7 +77,7 @@ uint8_t *sysdma_emu_physmem_span(const sysdma_emu_physmem *m, uint64_t addr,
                                  size_t n);
 
 /* ------------------------------------------------------------------------ */
-/* Registers and bit fields (SPEC §9)                                        */
+/* Registers and bit fields                                                  */
 /* ------------------------------------------------------------------------ */
 
 #define SYSDMA_EMU_I8237_CHANNELS 8

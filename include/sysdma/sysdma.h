@@ -96,7 +96,7 @@ enum {
     SYSDMA_SPEED_TYPE_F = 4
 };
 
-/* Zero it, then set what applies (SPEC §2). */
+/* Zero it, then set what applies. */
 typedef struct sysdma_device_description {
     uint32_t version;          /* 0-3 */
     bool master;               /* bus master; false: system (slave) DMA */

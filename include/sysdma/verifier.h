@@ -18,7 +18,7 @@
  * platform's halt, else a trap).
  *
  * The checks are the union of Windows Driver Verifier's DMA checks and
- * Linux dma-debug's that apply to this API (SPEC §12); the table below
+ * Linux dma-debug's that apply to this API; the table below
  * names each. Reports carry the caller's file and line when the driver
  * includes this header with SYSDMA_VERIFIER_SITES defined: the public
  * calls then become macros that note their call site first.

@@ -1,5 +1,5 @@
 /*
- * The version-3 DMA operations (SPEC §8): adapter and transfer information,
+ * The version-3 DMA operations: adapter and transfer information,
  * transfer contexts, AllocateAdapterChannelEx (asynchronous, or synchronous
  * and never waiting), CancelAdapterChannel, FreeAdapterObject,
  * MapTransferEx (maps and starts; completion at terminal count),
