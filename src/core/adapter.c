@@ -464,14 +464,13 @@ sysdma_status sysdma__refused(sysdma_adapter *h, const char *call, sysdma_status
 
 sysdma_status sysdma_adapter_put(sysdma_adapter *h)
 {
-    bool ref = false;
-    const sysdma_dma_operations *ops = NULL;
-    sysdma_adapter *a = sysdma__resolve_ops(h, &ops);
-    if (!a)
+    handle_entry *e = sysdma__live_entry(h);
+    if (!e)
         return sysdma__stale(h, __func__);
-    (void)sysdma__resolve(h, &ref);
-    if (!ref)
+    if (!e->ref)
         return SYSDMA_E_INVALID_ARGUMENT; /* the adapter's own handle, not a reference */
+    sysdma_adapter *a = e->obj;
+    const sysdma_dma_operations *ops = e->ops ? e->ops : a->ops;
     if (!ops->put_adapter)
         return SYSDMA_E_NOT_SUPPORTED;
     sysdma_system *sys = a->sys;
