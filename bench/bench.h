@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared helpers for sysdma's benchmarks: a monotonic clock, medians of
  * repeated measurements, checks that end a failed run, and the output:

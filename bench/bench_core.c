@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Benchmarks of the core's packet path:
  *   core.roundtrip_null_ns  allocate → map → flush → free of a direct 4 KiB

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Benchmarks of the emulated 8237A pair:
  *   emu.block_64k          block-mode 64 KiB memory→device, GB/s, vs memcpy of 64 KiB

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Floppy benchmark: whole-disk reads of a 1.44 MiB image by the example
  * driver on the simulated PC with timing off (every sector as fast as the

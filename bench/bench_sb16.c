@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SB16 benchmark: 44.1 kHz 16-bit stereo auto-init playback through the
  * emulated 8237A pair and SB16 (a null sink), the host acknowledging each

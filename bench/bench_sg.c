@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Benchmarks of scatter/gather list building:
  *   sg.build_1g_ns_per_page  BuildScatterGatherList for a 1 GiB buffer on a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Compile every core, controller and example driver source with -m32 -ffreestanding -nostdinc
 # (only the compiler's own freestanding headers) and link them together with
 # no libc, to prove that the bare-metal port can use them as they are.

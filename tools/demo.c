@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * `sysdma demo`: the three forms of system DMA side by side on one
  * simulated PC, with the DMA verifier on.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The demo's scheduler (see scheduler.h) and the tool's progress line. */
 #define _GNU_SOURCE
 #include "scheduler.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The demo's scheduler (scheduler.c): driver threads that take turns on one
  * simulated machine. Only the thread holding the machine runs; a driver

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The demo's timeline: per channel, when requests waited, when the channel
  * was held, and when bytes moved; and the map-register pool's use — over

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The demo's SVG timeline (timeline.c): per channel row, when requests
  * waited, when the channel was held and when bytes moved, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared by the sysdma tool's files: VCD traces of the emulated 8237
  * (vcd.c), the SVG timeline (timeline.c) and the demo (demo.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* VCD traces of the emulated 8237A pair (see tool.h). */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Example floppy driver over the sysdma adapter API (see fdc.h). The
  * sequence per request is the seed's packet-based one: flush I/O buffers,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Example driver: a PC floppy disk controller (82077AA-compatible) using
  * packet-based system DMA on channel 2 through the sysdma adapter API.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Example Sound Blaster 16 playback driver over the sysdma adapter API (see
  * sb16.h): AllocateCommonBuffer, an adapter described with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Example driver: Sound Blaster 16 playback through a common buffer with the
  * 8237 in auto-initialize mode — the seed's common-buffer system DMA. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Common-buffer system DMA, the WDK way (see wdm_examples.h). */
 #include "wdm_examples.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Packet-based system DMA, the WDK way (see wdm_examples.h). */
 #include "wdm_examples.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Scatter/gather support routines, the WDK way (see wdm_examples.h). */
 #include "wdm_examples.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Three small drivers written the WDK way against sysdma/wdm.h, following
  * the seed's call sequences. They drive sysdma's generic test device (8

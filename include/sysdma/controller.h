@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sysdma controller interface: what a system DMA controller does for the
  * core, shaped after the function table that Windows' HAL uses for

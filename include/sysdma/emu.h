@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sysdma emulated hardware: the PC/AT pair of Intel 8237A DMA controllers.
  *

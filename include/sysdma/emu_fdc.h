@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sysdma emulated hardware: an 82077AA-compatible floppy disk controller.
  *

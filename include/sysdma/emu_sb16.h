@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sysdma emulated hardware: a Sound Blaster 16 (DSP 4.05) — the device the
  * common-buffer, auto-initialize path of system DMA is proven on.

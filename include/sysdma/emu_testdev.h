@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A generic subordinate DMA device for the emulated PC: a FIFO that moves N
  * bytes to or from memory through its 8237 channel, at a configurable pace,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * PCM WAV files for the emulated sound card: a writer the simulated PC uses
  * as the SB16's sink (what the card played ends up in a file a person can

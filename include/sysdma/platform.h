@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sysdma platform interface: what the freestanding core needs from the
  * machine it runs on. A kernel fills one table; the simulated PC

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The simulated PC: a user-space machine that sysdma's drivers and tests run
  * on, as if on a real PC/AT with its 8237A pair.

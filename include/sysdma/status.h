@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sysdma status codes: one enum for the whole library, generated from the
  * X-macro list below so that the value, its name and its message never

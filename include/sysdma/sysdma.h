@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sysdma: system DMA for drivers of subordinate devices — the adapter API.
  *

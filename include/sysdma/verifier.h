@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sysdma's DMA verifier: catches a driver's misuse of the adapter API and
  * says what to fix.

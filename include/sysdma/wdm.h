@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sysdma/wdm.h: the WDK's names for system DMA, so that driver code written
  * from the Windows model's call sequences compiles against sysdma as it is.

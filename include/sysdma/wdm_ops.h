@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sysdma/wdm_ops.h: the second half of sysdma/wdm.h — each DMA_OPERATIONS
  * member as a small inline function calling its native counterpart, the

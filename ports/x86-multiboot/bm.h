@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The bare-metal x86 port's shared declarations (platform.c, kmain.c). */
 #ifndef SYSDMA_BM_H
 #define SYSDMA_BM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Multiboot (version 1) entry for the sysdma bare-metal x86 port. The boot
  * loader (QEMU's -kernel) enters in 32-bit protected mode with paging off,

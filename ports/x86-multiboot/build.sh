@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Build the bare-metal kernel: ports/x86-multiboot/build.sh OUT_DIR → OUT_DIR/k.elf
 # gcc -m32 -ffreestanding and ld -m elf_i386, from the same sources as the
 # user-space build.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Bare-metal x86 kernel for sysdma, booted by qemu-system-i386 (multiboot).
  * It reads its scenario from the multiboot command line (QEMU -append), runs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The sysdma platform for the bare-metal x86 port: identity-mapped RAM (so
  * virtual = physical), a page allocator with a below-16 MiB zone, a small

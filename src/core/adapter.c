@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Adapters (IoGetDmaAdapter / PutDmaAdapter) and the public wrappers.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Channel queues: AllocateAdapterChannel, FreeAdapterChannel and
  * FreeMapRegisters.

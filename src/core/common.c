@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Common-buffer DMA: AllocateCommonBuffer / FreeCommonBuffer, and the
  * position tracker drivers use while the controller cycles over a common

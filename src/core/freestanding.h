@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The only C library functions the core and the controller drivers use.
  * A freestanding build (a kernel) must provide these four; a hosted build

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Adapter handles: how the core knows what a caller hands back.
  *

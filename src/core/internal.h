@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sysdma core internals: the objects behind the public handles and the
  * functions the core's files share (sysdma__ prefix). Freestanding: nothing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Map registers: the pool of bounce pages that makes any buffer reachable
  * by a system DMA channel.

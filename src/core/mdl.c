@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * MDLs: a virtually contiguous buffer and the physical page under each of
  * its pages, taken through the platform's virtual→physical translation. One

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Scatter/gather support routines (GetScatterGatherList and company).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Scatter/gather lists inside the core: the private header in front of
  * every list, shared by the support routines (sg.c) and the chained runner

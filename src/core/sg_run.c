@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The chained runner: sysdma_sg_start programs a list's element 0 on the
  * adapter's channel; sysdma_terminal_count, called from whatever reports

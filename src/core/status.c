@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Status messages and names, generated from SYSDMA_STATUS_MAP so that they
  * can never disagree with the enum.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The sysdma system: one per machine. It ties a platform (memory, ports, a
  * lock) to a controller and owns the map-register pool and the table of

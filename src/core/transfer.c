@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Packet-based system DMA: MapTransfer, FlushAdapterBuffers, ReadDmaCounter
  * and GetDmaAlignment for system (subordinate) adapters.

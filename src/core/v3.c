@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The version-3 DMA operations: adapter and transfer information,
  * transfer contexts, AllocateAdapterChannelEx (asynchronous, or synchronous

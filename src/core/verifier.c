@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The DMA verifier (include/sysdma/verifier.h): a decorator over adapters'
  * operations tables.

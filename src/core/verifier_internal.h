@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The DMA verifier's private records and the functions its files share
  * (verifier.c: switching on, reports, teardown; verifier_ops.c: the

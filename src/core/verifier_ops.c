@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The verifier's operations table: each call checked against the adapter's
  * record, refused with a report or passed to the table it wraps, and the

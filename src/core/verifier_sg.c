@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The verifier's scatter/gather operations (GetScatterGatherList and
  * company, and the chained runner): each list request checked and its

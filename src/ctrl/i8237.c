@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The controller driver for the PC/AT's Intel 8237A pair. Port I/O only,
  * through the platform: the same code drives the emulated pair, QEMU's and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The emulated 82077AA-compatible floppy disk controller (see
  * include/sysdma/emu_fdc.h and docs/emu-fdc.md).

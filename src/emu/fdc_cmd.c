@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The emulated floppy controller's commands (see fdc.c for the phase
  * machine, fdc_internal.h for how the two files share the work).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The emulated floppy controller inside sysdma-emu: the private header
  * shared by its two source files (include/sysdma/emu_fdc.h is the public

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The emulated PC/AT pair of Intel 8237A DMA controllers.
  *

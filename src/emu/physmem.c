@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Bounded guest physical memory for the emulated hardware. Every access the
  * emulated devices make to guest RAM goes through here (or through a span

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The emulated Sound Blaster 16 (see include/sysdma/emu_sb16.h).
  *

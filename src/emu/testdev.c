@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The generic subordinate test device (see include/sysdma/emu_testdev.h).
  * It requests DMA while it has bytes to move (and, when paced, credit to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* PCM WAV writer and reader (see include/sysdma/emu_wav.h). */
 #include "sysdma/emu_wav.h"
 

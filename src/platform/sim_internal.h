@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared between sim.c and sim_platform.c only. */
 #ifndef SYSDMA_SIM_INTERNAL_H
 #define SYSDMA_SIM_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The sysdma platform interface over the simulated PC: core objects from
  * malloc, contiguous memory from the machine's physical page allocator,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The floppy controller probe (see fdc_probe.h). */
 #include "fdc_probe.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A command-level probe of a PC floppy controller, written once and run
  * two ways (like i8237_probe.h): on bare metal against QEMU's controller

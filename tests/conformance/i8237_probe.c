@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The 8237A register probe (see i8237_probe.h). Each step programs
  * registers the way an OS would and prints what reads back; nothing here

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A register-level probe of a PC/AT 8237A pair, written once and run two
  * ways: on bare metal against a real (or QEMU's) controller, and in user

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target: random sequences of adapter-API calls, valid and
  * invalid, on the simulated PC — descriptions with any field values, gets

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target: the emulated SB16 under a hostile guest — arbitrary
  * writes and reads on its 16 ports (DSP commands with any parameters,

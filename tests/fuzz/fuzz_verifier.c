@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target: fuzz_core_api's random API sequences (valid and
  * invalid) through the DMA verifier. Besides no crash and no sanitizer

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Build every libFuzzer target with clang + ASan/UBSan and run each for
 # SECONDS (default 60). Exits non-zero on any finding.
 # usage: tests/fuzz/run-all.sh [SECONDS] [BUILD_DIR]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The example floppy driver, through the sysdma core and the 8237 driver, on
 # QEMU's own i8257 DMA controller and floppy controller: the bare-metal
 # kernel reads a random 1.44 MiB image into buffers below 16 MiB, above

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Conformance of sysdma's emulated 8237A pair against QEMU's i8257: boot the
 # bare-metal kernel with the register probe, run the same probe on the
 # emulator (sysdma emu-probe), and compare. The differences must be exactly

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Conformance of sysdma's emulated floppy controller against QEMU's: boot
 # the bare-metal kernel with the floppy command probe (reset, VERSION,
 # DUMPREG, SPECIFY, SENSE DRIVE STATUS, RECALIBRATE, SEEK, READ ID, a DMA

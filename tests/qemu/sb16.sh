@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The example SB16 driver — common-buffer system DMA with the 8237 in
 # auto-initialize mode — on QEMU's own SB16 and i8257: the bare-metal kernel
 # plays 0.4 s of a known waveform at 22050 Hz, 8-bit on DMA channel 1

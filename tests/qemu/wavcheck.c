@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Check that a WAV file recorded by QEMU's SB16 holds the waveform the
  * bare-metal kernel played (the same function as kmain.c's wave()):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The example floppy driver (examples/drivers/fdc.c) on the simulated PC:
  * sysdma core → 8237 driver → emulated 8237A pair → emulated floppy

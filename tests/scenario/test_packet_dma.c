@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Packet-based system DMA end to end on the simulated PC: a driver moves
  * buffers through sysdma and the 8237 driver to the emulated 8237A pair and

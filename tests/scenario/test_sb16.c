@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The example SB16 driver (examples/drivers/sb16.c) on the simulated PC:
  * common-buffer DMA with the 8237 in auto-initialize mode feeding the

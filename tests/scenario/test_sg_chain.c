@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The chained runner end to end: a driver of a subordinate device that
  * tolerates reprogramming (scatter_gather = true) gets a list for a

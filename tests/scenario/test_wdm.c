@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The WDK-style example drivers (examples/wdm/) on the simulated PC, built
  * with -Werror against sysdma/wdm.h: packet-based transfers split into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fake platform and ideal controller for the core's unit tests (see fake_platform.h). */
 #include "fake_platform.h"
 

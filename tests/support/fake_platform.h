@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A fake platform and an ideal controller for the core's unit tests, with
  * no emulator underneath, so each test sees exactly what the core asks of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test rig (see rig.h). */
 #include "rig.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Test rig: a simulated PC with the sysdma core on top (sim platform, 8237
  * driver, system) and a generic test device on one channel, plus a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The adapter kinds the scatter/gather tests run on: system adapters on
  * 8- and 16-bit channels, with and without scatter/gather, and bus masters

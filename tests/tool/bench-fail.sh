@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `sysdma bench` fails when a benchmark program fails: non-zero exit, the
 # program named on stderr, no summary line; and succeeds (with the summary)
 # when every program does. The programs are stand-ins in a directory given

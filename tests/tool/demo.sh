@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `sysdma demo` with a fixed seed: its report holds the figures it must
 # (each job checked, per-channel rows, pool, verifier with no findings), the
 # disk image holds what was written, the WAV holds the tone, the VCD parses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Checks what `sysdma demo` leaves behind:
  *   demo_check image FILE SEED LBA COUNT  — the written sectors hold the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The VCD trace of `sysdma packet-demo --trace` is a well-formed Value Change
 # Dump whose terminal-count pulses on the demo's channel match the transfers
 # the demo reports, whose times never go back, and whose unit counter ends

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared by the emulated 8237A pair's unit tests (test_emu_i8237*.c): a RAM
  * array, the emulator under test, port helpers that program channels as an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared by the emulated floppy controller's unit tests (test_emu_fdc*.c):
  * guest RAM and disk images, the controller on channel 2 of an emulated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Adapters: description validation, one adapter per channel, map-register counts, put. */
 #include <setjmp.h>
 #include <stdarg.h>

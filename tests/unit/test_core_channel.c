@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Channel queues, allocation actions and the map-register pool. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Common-buffer DMA: allocation constraints on every channel width and many
  * sizes, exact frees, exhaustion of low memory, the adapter's refusal to go

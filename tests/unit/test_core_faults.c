@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fault injection: every platform allocation (core objects and contiguous
  * memory) made to fail in turn — N = 0, 1, 2, ... — through a whole

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * FlushAdapterBuffers and ReadDmaCounter on the emulated 8237 pair: how
  * many bytes a bounced read copies back, and what the counter says, when

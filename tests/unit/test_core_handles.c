@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Handles: stale, doubled, forged and foreign adapters and lists are
  * refused with a status and change nothing (run under ASan: none of these
  * may read freed or foreign memory). */

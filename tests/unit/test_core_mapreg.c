@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The map-register pool on the fake platform: every run handed out lies
  * below 16 MiB, inside one 64 KiB (8-bit channel) or 128 KiB (16-bit) window,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * MDLs on the fake platform: the physical page recorded under each virtual
  * page is exactly the one the test put there; accessors; partial MDLs share

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Packet-based DMA against the ideal controller on the fake platform: what
  * MapTransfer asks the controller for (fragment, direction, mode, loop),

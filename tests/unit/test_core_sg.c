@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Scatter/gather support routines on the simulated PC: lists for buffers of
  * 1 byte to 64 MiB, every offset class, every placement, on system adapters

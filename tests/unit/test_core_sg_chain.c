@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Scatter/gather lists over MDL chains: a range that starts in one MDL and
  * runs on into the MDLs chained after it. Random chains (2-4 MDLs, every

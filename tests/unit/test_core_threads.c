@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Concurrency: several threads allocate and free channels and map
  * registers on shared adapters, with a pool small enough that requests

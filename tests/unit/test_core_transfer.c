@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* MapTransfer / FlushAdapterBuffers / ReadDmaCounter / MDLs: contracts and bad input. */
 #include <setjmp.h>
 #include <stdarg.h>

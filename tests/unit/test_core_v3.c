@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The version-3 operations on the simulated PC: which description version
  * gives which set; adapter and transfer information; AllocateAdapterChannelEx

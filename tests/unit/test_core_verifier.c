@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The DMA verifier: each check provoked on the simulated PC, its report
  * asserted (check, call, site, adapter) and the bad call refused; the same

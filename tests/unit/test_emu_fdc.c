@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The emulated 82077AA floppy controller, driven as a driver drives it
  * (see fdc_fixture.h): data transfers. READ DATA and WRITE DATA through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for the emulated PC/AT 8237A pair, CPU side: the port map, the
  * byte-pointer flip-flop, base/current registers, command, status, request

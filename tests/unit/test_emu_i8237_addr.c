@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for the emulated PC/AT 8237A pair, addressing and counting:
  * memory-to-memory through the temporary register, 16-bit word addressing

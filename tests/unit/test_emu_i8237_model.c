@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Differential test of the emulated 8237A pair against a reference model.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for the emulated PC/AT 8237A pair, service side: verify, write
  * and read transfers, auto-initialize, address decrement, single, demand,

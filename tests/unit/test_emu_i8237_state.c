@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for the emulated PC/AT 8237A pair, whole-machine behaviour:
  * RAM bounds (nothing outside the RAM the embedder gave is touched),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The emulated SB16 through its ports and the emulated 8237A pair: reset
  * handshake, version, speaker, mixer select and IRQ status registers,

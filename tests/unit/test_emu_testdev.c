@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The generic subordinate test device, driven through the emulated 8237A pair. */
 #include <setjmp.h>
 #include <stdarg.h>

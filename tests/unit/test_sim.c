@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulated PC: physical memory, buffer placements, ports, interrupts, time. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Status codes: every code has a distinct message and name. */
 #include <setjmp.h>
 #include <stdarg.h>
