@@ -11,9 +11,10 @@
 #include <stdio.h>
 
 #include "sysdma/emu.h"
+#include "sysdma/version.h"
 #include "sysdma/sim.h"
 
-#define SYSDMA_TOOL_VERSION "0.2.0"
+#define SYSDMA_TOOL_VERSION SYSDMA_VERSION_STRING
 
 /*
  * A Value Change Dump of the emulated 8237's lines, per channel: DREQ, DACK

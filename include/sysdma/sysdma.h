@@ -32,6 +32,7 @@
 #include "sysdma/controller.h"
 #include "sysdma/platform.h"
 #include "sysdma/status.h"
+#include "sysdma/version.h"
 
 #ifdef __cplusplus
 extern "C" {
