@@ -368,6 +368,10 @@ sysdma_status sysdma__free_map_registers(sysdma_adapter *a, sysdma_map_registers
 void sysdma__map_end(sysdma_adapter *a);
 
 /* transfer.c */
+/* The register set `regs` names when the caller holds it (lock held): the
+ * granted set, or a bus master's kept set; NULL otherwise. */
+const sysdma_map_registers *sysdma__held_set(const sysdma_adapter *a,
+                                             const sysdma_map_registers *regs);
 sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
                                    sysdma_map_registers *regs, void *current_va,
                                    uint32_t *length, bool to_device, uint64_t *logical);

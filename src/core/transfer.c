@@ -66,6 +66,26 @@ uint32_t sysdma__master_run(const sysdma_adapter *a, const sysdma_mdl *mdl, cons
     return run;
 }
 
+/* The register set `regs` names when the caller holds it (lock held), else
+ * NULL: the set granted with the channel, or — a bus master only — a set it
+ * kept past its routine (DEALLOCATE_OBJECT_KEEP_REGISTERS), through which it
+ * maps the later pieces of a transfer. Found by identity on the adapter's
+ * own lists, never by reading through the caller's pointer. */
+const sysdma_map_registers *sysdma__held_set(const sysdma_adapter *a,
+                                             const sysdma_map_registers *regs)
+{
+    if (!regs)
+        return NULL;
+    if (a->granted && regs == a->owner_regs)
+        return a->owner_regs;
+    if (!a->master)
+        return NULL; /* a subordinate device maps only while it holds its channel */
+    for (const sysdma_map_registers *k = a->kept; k; k = k->next_kept)
+        if (k == regs && !k->list)
+            return k;
+    return NULL;
+}
+
 sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
                                    sysdma_map_registers *regs, void *current_va,
                                    uint32_t *length, bool to_device, uint64_t *logical)
@@ -90,21 +110,23 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
          * (never read through a pointer the caller may have made up). */
         uint32_t room = 0;
         sysdma__lock(sys);
-        if (regs && regs == a->owner_regs)
-            room = regs->count * PAGE;
+        const sysdma_map_registers *held = sysdma__held_set(a, regs);
+        if (held)
+            room = held->count * PAGE;
         sysdma__unlock(sys);
         len = sysdma__master_run(a, mdl, va, len, room);
     }
     bool bounce = !sysdma__direct(a, mdl, va, len, &phys);
     sysdma__lock(sys);
     sysdma_status st = SYSDMA_OK;
-    if (!a->granted || (regs && regs != a->owner_regs))
+    const sysdma_map_registers *held = sysdma__held_set(a, regs);
+    if ((!a->granted && !held) || (regs && !held))
         st = SYSDMA_E_NOT_OWNER;
     else if (a->map.active || (a->run_head && sysdma__sg_running(a->run_head)))
         st = SYSDMA_E_WRONG_STATE; /* a mapping, or a list running on the channel */
-    else if (bounce && (!a->owner_regs || regs != a->owner_regs))
+    else if (bounce && !held)
         st = SYSDMA_E_LENGTH; /* must bounce through registers it does not hold: 0 bytes allowed */
-    else if (bounce && len > a->owner_regs->count * PAGE)
+    else if (bounce && len > held->count * PAGE)
         st = SYSDMA_E_LENGTH;
     if (st != SYSDMA_OK) {
         sysdma__unlock(sys);

@@ -220,7 +220,9 @@ static sysdma_status v_free_map_registers(sysdma_adapter *h, sysdma_map_register
     kept_set **link = &r->kept, *found = NULL;
     while (*link && (*link)->base != base)
         link = &(*link)->next;
-    if (*link && (*link)->count == count) {
+    if (*link && (*link)->count == count && r->mapped && r->map_regs == base) {
+        c = SYSDMA_VCHECK_FREE_REGISTERS_MAPPED; /* kept, and a transfer through them mapped */
+    } else if (*link && (*link)->count == count) {
         found = *link;
         *link = found->next;
         r->kept_sets--;
@@ -255,9 +257,10 @@ static sysdma_status v_map_transfer(sysdma_adapter *h, sysdma_mdl *mdl,
     uint32_t w = a->limits.width;
     sysdma__lock(sys);
     sysdma_verifier_check c = SYSDMA_VCHECK_COUNT;
-    if (!a->granted || held_by_other(v, r))
+    const sysdma_map_registers *held = sysdma__held_set(a, regs);
+    if ((!a->granted && !held) || (a->granted && held_by_other(v, r)))
         c = SYSDMA_VCHECK_MAP_WITHOUT_CHANNEL;
-    else if (regs && regs != a->owner_regs)
+    else if (regs && !held)
         c = SYSDMA_VCHECK_MAP_STALE_REGISTERS;
     else if (r->mapped || (a->run_head && sysdma__sg_running(a->run_head)))
         c = SYSDMA_VCHECK_MAP_WHILE_MAPPED;

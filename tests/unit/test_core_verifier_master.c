@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The DMA verifier on bus-master adapters: the same misuse the system-DMA
+ * tests drive (test_core_verifier.c), through an adapter whose device
+ * masters the bus itself and holds no 8237 channel.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "support/rig.h"
+
+#define PAGE SYSDMA_PAGE_SIZE
+
+typedef struct fx {
+    rig r;
+    uint8_t *low;
+    sysdma_mdl *mlow;
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    sysdma_config cfg = {.map_registers_initial = 64, .map_registers_cap = 256};
+    if (!f || rig_init(&f->r, 64u << 20, 1u << 17, &cfg) != SYSDMA_OK)
+        return -1;
+    rig_verify(&f->r);
+    f->r.reports_expected = true;
+    f->low = sysdma_sim_buffer_alloc(f->r.sim, 8 * PAGE, 0, SYSDMA_SIM_LOW);
+    if (!f->low || sysdma_mdl_create(f->r.sys, f->low, 8 * PAGE, &f->mlow) != SYSDMA_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    sysdma_mdl_free(f->r.sys, f->mlow);
+    sysdma_sim_buffer_free(f->r.sim, f->low);
+    rig_destroy(&f->r);
+    free(f);
+    return 0;
+}
+
+static sysdma_adapter *master(fx *f, uint32_t *n)
+{
+    sysdma_device_description d = {0};
+    d.version = 2;
+    d.master = true;
+    d.scatter_gather = false;
+    d.maximum_length = 8 * PAGE;
+    sysdma_adapter *a;
+    assert_int_equal(sysdma_adapter_get(f->r.sys, &d, &a, n), SYSDMA_OK);
+    return a;
+}
+
+#define EXPECT(f, before, chk, callname)                                        \
+    do {                                                                        \
+        assert_int_equal((f)->r.reports, (before) + 1);                         \
+        assert_string_equal(sysdma_verifier_check_name((f)->r.last.check),     \
+                            sysdma_verifier_check_name(SYSDMA_VCHECK_##chk));   \
+        assert_string_equal((f)->r.last.call, callname);                       \
+    } while (0)
+
+static sysdma_allocation_action keep_regs(void *device, sysdma_map_registers *regs, void *ctx)
+{
+    (void)device;
+    *(sysdma_map_registers **)ctx = regs;
+    return SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS;
+}
+
+static sysdma_allocation_action keep_obj(void *device, sysdma_map_registers *regs, void *ctx)
+{
+    (void)device;
+    *(sysdma_map_registers **)ctx = regs;
+    return SYSDMA_KEEP_OBJECT;
+}
+
+/* A bus master that keeps its adapter object and frees it while a transfer
+ * is mapped is reported, and the mapping stays usable: flush, then free. */
+static void test_master_free_channel_while_mapped(void **state)
+{
+    fx *f = *state;
+    uint32_t n;
+    sysdma_adapter *a = master(f, &n);
+    sysdma_map_registers *regs = NULL;
+    assert_int_equal(sysdma_channel_allocate(a, f, 2, keep_obj, &regs), SYSDMA_OK);
+    uint32_t len = 2 * PAGE;
+    assert_int_equal(sysdma_map_transfer(a, f->mlow, regs, f->low, &len, true, NULL), SYSDMA_OK);
+    unsigned before = f->r.reports;
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_E_VERIFIER);
+    EXPECT(f, before, FREE_CHANNEL_MAPPED, "sysdma_channel_free");
+    assert_int_equal(sysdma_flush_adapter_buffers(a, f->mlow, regs, f->low, len, true), SYSDMA_OK);
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
+    assert_int_equal(f->r.reports, before + 1);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+}
+
+/* A bus master's kept map registers freed while mapped are reported; the
+ * right order (flush, then free) reports nothing. */
+static void test_master_free_registers_while_mapped(void **state)
+{
+    fx *f = *state;
+    uint32_t n;
+    sysdma_adapter *a = master(f, &n);
+    sysdma_map_registers *regs = NULL;
+    assert_int_equal(sysdma_channel_allocate(a, f, 2, keep_regs, &regs), SYSDMA_OK);
+    uint32_t len = 2 * PAGE;
+    assert_int_equal(sysdma_map_transfer(a, f->mlow, regs, f->low, &len, false, NULL), SYSDMA_OK);
+    unsigned before = f->r.reports;
+    assert_int_equal(sysdma_map_registers_free(a, regs, 2), SYSDMA_E_VERIFIER);
+    EXPECT(f, before, FREE_REGISTERS_MAPPED, "sysdma_map_registers_free");
+    assert_int_equal(sysdma_flush_adapter_buffers(a, f->mlow, regs, f->low, len, false), SYSDMA_OK);
+    assert_int_equal(sysdma_map_registers_free(a, regs, 2), SYSDMA_OK);
+    assert_int_equal(f->r.reports, before + 1);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_master_free_channel_while_mapped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_master_free_registers_while_mapped, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
