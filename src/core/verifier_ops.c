@@ -573,7 +573,7 @@ static sysdma_status v_free_object(sysdma_adapter *h, sysdma_allocation_action a
     sysdma_verifier_check c = SYSDMA_VCHECK_COUNT;
     if (action < SYSDMA_KEEP_OBJECT || action > SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS)
         c = SYSDMA_VCHECK_BAD_ALLOCATION_ACTION;
-    else if (!a->granted)
+    else if (!a->granted || held_by_other(v, r))
         c = SYSDMA_VCHECK_FREE_CHANNEL_NOT_OWNER;
     else if (action != SYSDMA_KEEP_OBJECT && r->mapped && !a->master)
         c = SYSDMA_VCHECK_FREE_CHANNEL_MAPPED;
