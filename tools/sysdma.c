@@ -422,8 +422,10 @@ static int cmd_help(int argc, char **argv)
         return 0;
     }
     const command *c = find_command(argv[1]);
-    if (!c)
-        return unknown_command(argv[1]);
+    if (!c) {
+        fprintf(stderr, "sysdma help: unknown command '%s' (see 'sysdma help')\n", argv[1]);
+        return 2;
+    }
     char *args[] = {(char *)c->name, "--help", NULL};
     return c->fn(2, args);
 }

@@ -46,6 +46,7 @@ typedef struct vcd {
     uint64_t t;      /* the current instant */
     uint64_t stamped_t;
     bool stamped, on, dumped, cut, failed;
+    int err;         /* errno of the first failed write */
     uint64_t cut_ns; /* where the limit stopped it */
     uint32_t units[8];
     bool units_dirty[8], dreq[8], mask[8], pulse_dack[8], pulse_tc[8];

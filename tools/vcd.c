@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* VCD traces of the emulated 8237A pair (see tool.h). */
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -20,8 +21,10 @@ static void put(vcd *v, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vfprintf(v->f, fmt, ap);
     va_end(ap);
-    if (n < 0)
+    if (n < 0) {
         v->failed = true;
+        v->err = errno;
+    }
     else
         v->bytes += (uint64_t)n;
 }
@@ -211,6 +214,8 @@ bool vcd_open(vcd *v, const char *command, const char *path, sysdma_sim *sim, bo
     put(v, "$upscope $end\n$enddefinitions $end\n");
     v->t = sysdma_sim_now_ns(sim);
     begin_instant(v, v->t);
+    if (v->failed)
+        fprintf(stderr, "sysdma %s: writing %s failed: %s\n", command, path, strerror(v->err));
     if (v->failed || !tool_check_output(command, path, v->f)) {
         fclose(v->f);
         v->f = NULL;
@@ -231,7 +236,7 @@ bool vcd_close(vcd *v, const char *command)
     end_instant(v); /* the last counters and pulses */
     bool ok = !v->failed;
     if (!ok)
-        fprintf(stderr, "sysdma %s: writing %s failed\n", command, v->path);
+        fprintf(stderr, "sysdma %s: writing %s failed: %s\n", command, v->path, strerror(v->err));
     ok = tool_close_output(command, v->path, v->f) && ok;
     v->f = NULL;
     return ok;
