@@ -16,7 +16,7 @@
 /* ---- packet-demo ------------------------------------------------------------ */
 
 /*
- * A driver's packet-based transfer, the seed's sequence, on the simulated
+ * A driver's packet-based transfer (docs/design.md), on the simulated
  * PC: adapter from a description, AllocateAdapterChannel, then per piece
  * MapTransfer → the device moves it → FlushAdapterBuffers, then
  * FreeAdapterChannel. A buffer is written to a test device and read back,

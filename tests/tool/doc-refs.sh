@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The project's docs stand alone: every relative link in its Markdown files
+# and every docs/*.md named in its sources resolves inside the tree, and
+# nothing cites documents kept outside it (a spec's sections, a design or
+# style file, a shared folder, "the seed", "the issue").
+# usage: doc-refs.sh SOURCE_DIR
+set -uo pipefail
+src=$1
+cd "$src" || exit 1
+bad=0
+files=$(git ls-files 2>/dev/null || find . -type f -not -path './build*' -not -path './.git/*' | sed 's|^\./||')
+md=$(grep -E '\.md$' <<<"$files")
+# Relative Markdown links: [text](path) or [text](path#anchor), not URLs.
+for f in $md; do
+  dir=$(dirname "$f")
+  while IFS= read -r target; do
+    path=${target%%#*}
+    [ -z "$path" ] && continue
+    [ -e "$dir/$path" ] || { echo "$f: link to $target does not resolve"; bad=1; }
+  done < <(grep -oE '\]\([^)]+\)' "$f" | sed -E 's/^\]\((.*)\)$/\1/' | grep -vE '^[a-z]+:')
+done
+# docs/NAME.md named anywhere in sources, scripts or docs.
+while IFS=: read -r f ref; do
+  [ -e "$ref" ] || { echo "$f: names $ref, which is not in the tree"; bad=1; }
+done < <(grep -oE 'docs/[A-Za-z0-9_-]+\.md' $files 2>/dev/null | sort -u)
+# Documents that are not part of the tree.
+if grep -nE 'SPEC §|SPEC\.md|DESIGN\.md|STYLE\.md|\.\./shared|/work/|the seed'"'"'s|the issue\b|its issue\b' \
+  $(grep -vE '^(CHANGELOG\.md|tests/tool/doc-refs\.sh)$' <<<"$files") 2>/dev/null; then
+  echo "references to documents outside the tree (above)"
+  bad=1
+fi
+[ "$bad" = 0 ] && echo "doc-refs: every reference resolves inside the tree"
+exit "$bad"
