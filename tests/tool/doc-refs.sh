@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The project's docs stand alone: every relative link in its Markdown files
-# and every docs/*.md named in its sources resolves inside the tree, and
+# and every docs file named in its sources resolves inside the tree, and
 # nothing cites documents kept outside it (a spec's sections, a design or
 # style file, a shared folder, "the seed", "the issue").
 # usage: doc-refs.sh SOURCE_DIR
@@ -20,7 +20,7 @@ for f in $md; do
     [ -e "$dir/$path" ] || { echo "$f: link to $target does not resolve"; bad=1; }
   done < <(grep -oE '\]\([^)]+\)' "$f" | sed -E 's/^\]\((.*)\)$/\1/' | grep -vE '^[a-z]+:')
 done
-# docs/NAME.md named anywhere in sources, scripts or docs.
+# A docs file named anywhere in sources, scripts or docs.
 while IFS=: read -r f ref; do
   [ -e "$ref" ] || { echo "$f: names $ref, which is not in the tree"; bad=1; }
 done < <(grep -oE 'docs/[A-Za-z0-9_-]+\.md' $files 2>/dev/null | sort -u)
