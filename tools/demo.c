@@ -42,57 +42,13 @@
 #include "scheduler.h"
 #include "timeline.h"
 #include "tool.h"
+#include "demo.h"
 
-#define DISK_BYTES 1474560u
-#define SECTOR 512u
 #define SG_PORT 0x330
 #define TC_IRQ 10
 #define STEP_NS 20000ull /* the scheduler's time step: 20 µs */
 
 /* ---- the machine and the drivers' environments ------------------------------------------ */
-
-typedef struct demo {
-    /* options */
-    const char *image_path, *wav_path, *trace_path, *timeline_path;
-    double seconds;
-    sysdma_sim_placement placement;
-    uint32_t seed;
-    unsigned sb16_bits;
-    bool verify;
-    uint32_t fdc_sectors, sg_bytes;
-    /* machine */
-    sysdma_sim *sim;
-    sysdma_platform pf;
-    sysdma_i8237_driver drv;
-    sysdma_controller ctrl;
-    sysdma_system *sys;
-    sysdma_emu_fdc fdc;
-    unsigned fdc_edges;
-    bool fdc_level;
-    sysdma_emu_sb16 sb;
-    unsigned sb_edges;
-    bool sb_level;
-    sysdma_stats stats[3];
-    sysdma_emu_wav wav;
-    bool wav_open, wav_failed, wav_format_differs;
-    uint64_t wav_limit; /* bytes of PCM asked for: the WAV holds exactly these */
-    uint32_t trace_mb;
-    vcd_options trace_opt;
-    FILE *timeline_file;
-    sysdma_emu_testdev sgdev;
-    uint8_t *sg_fifo;
-    uint8_t *image;
-    int image_fd;
-    vcd trace;
-    timeline *tl;
-    uint64_t units[8], tcs[8];
-    unsigned channels[3];
-    /* results */
-    char fdc_line[160], sb_line[200], sg_line[200];
-    bool sb_done;
-    uint64_t sg_lists, sg_elements, sg_bytes_moved;
-    unsigned sg_passes;
-} demo;
 
 static void on_dma_event(void *ctx, sysdma_emu_i8237_event ev, unsigned ch, uint32_t value)
 {
@@ -145,26 +101,6 @@ static void snap(demo *d)
     }
 }
 
-/* What the card plays goes to the WAV (opened before the run, in the
- * format the driver asks for), up to the length asked for: the card keeps
- * playing its buffer until the driver stops it, and that tail is not part
- * of the tone. */
-static void sb_play(void *ctx, const uint8_t *pcm, size_t bytes, const sysdma_emu_sb16_format *fmt)
-{
-    demo *d = ctx;
-    if (!d->wav_open || d->wav_failed)
-        return;
-    if (fmt->rate != d->wav.fmt.rate || fmt->bits != d->wav.fmt.bits ||
-        fmt->channels != d->wav.fmt.channels) {
-        d->wav_format_differs = true;
-        return;
-    }
-    uint64_t room = d->wav_limit - d->wav.data_bytes;
-    if (bytes > room)
-        bytes = (size_t)room;
-    if (bytes && !sysdma_emu_wav_write(&d->wav, pcm, bytes))
-        d->wav_failed = true;
-}
 
 static uint8_t fdc_in(void *ctx, uint16_t port) { return sysdma_emu_fdc_inb(&((demo *)ctx)->fdc, port); }
 static void fdc_out(void *ctx, uint16_t port, uint8_t v) { sysdma_emu_fdc_outb(&((demo *)ctx)->fdc, port, v); }
@@ -422,115 +358,6 @@ static int sg_job_run(task *t)
 
 /* ---- the command -------------------------------------------------------------------------- */
 
-static bool open_image(demo *d)
-{
-    d->image_fd = open(d->image_path, O_RDWR | O_CREAT, 0644);
-    if (d->image_fd < 0)
-        return false;
-    struct stat sb;
-    if (fstat(d->image_fd, &sb) != 0)
-        return false;
-    bool fresh = sb.st_size == 0;
-    if (!fresh && sb.st_size != DISK_BYTES) {
-        errno = EINVAL;
-        return false;
-    }
-    if (fresh && ftruncate(d->image_fd, DISK_BYTES) != 0)
-        return false;
-    d->image = mmap(NULL, DISK_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, d->image_fd, 0);
-    if (d->image == MAP_FAILED) {
-        d->image = NULL;
-        return false;
-    }
-    if (fresh) /* a formatted disk: each sector names itself */
-        for (uint32_t k = 0; k < DISK_BYTES; k++)
-            d->image[k] = (uint8_t)(k / SECTOR + k % SECTOR);
-    return true;
-}
-
-/* Bytes of VCD per simulated second of this demo, measured (about; the
- * s/g job's passes dominate): for the warning before a large trace. */
-#define TRACE_BYTES_PER_S 8.0e6
-
-/* Every output file is opened (and its header written and flushed) before
- * the run, so a file that cannot be written fails at once, exit status 1. */
-static bool open_outputs(demo *d)
-{
-    if (!open_image(d)) {
-        fprintf(stderr, "sysdma demo: %s: %s (a 1474560-byte image, or a new file)\n",
-                d->image_path, strerror(errno));
-        return false;
-    }
-    sysdma_emu_sb16_format fmt = {22050, (uint8_t)d->sb16_bits, 2, d->sb16_bits == 16};
-    if (!sysdma_emu_wav_create(&d->wav, d->wav_path, &fmt)) {
-        fprintf(stderr, "sysdma demo: cannot write %s: %s\n", d->wav_path, strerror(errno));
-        if (d->wav.f)
-            fclose(d->wav.f);
-        d->wav.f = NULL;
-        return false;
-    }
-    d->wav_open = true;
-    if (!tool_check_output("demo", d->wav_path, d->wav.f))
-        return false;
-    d->wav_limit = (uint64_t)(d->seconds * 22050.0) * (d->sb16_bits / 8u) * 2u;
-    if (d->timeline_path) {
-        d->timeline_file = tool_open_output("demo", d->timeline_path);
-        if (!d->timeline_file)
-            return false;
-    }
-    if (d->trace_path) {
-        d->trace_opt.limit_bytes = (uint64_t)d->trace_mb << 20;
-        if (!vcd_open(&d->trace, "demo", d->trace_path, d->sim, true, &d->trace_opt))
-            return false;
-        double from = (double)d->trace_opt.from_ns / 1e9, to = d->seconds;
-        if (d->trace_opt.to_ns != UINT64_MAX && (double)d->trace_opt.to_ns / 1e9 < to)
-            to = (double)d->trace_opt.to_ns / 1e9;
-        double estimate = to > from ? (to - from) * TRACE_BYTES_PER_S : 0;
-        if (d->trace_mb && estimate > (double)d->trace_opt.limit_bytes)
-            fprintf(stderr,
-                    "sysdma demo: warning: the trace of this run would be about %.0f MiB; it stops "
-                    "at %u MiB (--trace-limit; --trace-window FROM:TO keeps a span)\n",
-                    estimate / 1048576.0, d->trace_mb);
-    }
-    return true;
-}
-
-/* Finish every output file: false when any write failed (said on stderr). */
-static bool close_outputs(demo *d)
-{
-    bool ok = true;
-    if (d->trace.f)
-        ok = vcd_close(&d->trace, "demo") && ok;
-    if (d->wav_open) {
-        errno = 0;
-        if (d->wav_failed || !sysdma_emu_wav_close(&d->wav)) {
-            fprintf(stderr, "sysdma demo: writing %s failed: %s\n", d->wav_path,
-                    errno ? strerror(errno) : "write error");
-            ok = false;
-        }
-        d->wav_open = false;
-    }
-    if (d->timeline_file) {
-        ok = tool_close_output("demo", d->timeline_path, d->timeline_file) && ok;
-        d->timeline_file = NULL;
-    }
-    if (d->image) {
-        if (msync(d->image, DISK_BYTES, MS_SYNC) != 0) {
-            fprintf(stderr, "sysdma demo: writing %s failed: %s\n", d->image_path, strerror(errno));
-            ok = false;
-        }
-        munmap(d->image, DISK_BYTES);
-        d->image = NULL;
-    }
-    if (d->image_fd >= 0) {
-        if (close(d->image_fd) != 0) {
-            fprintf(stderr, "sysdma demo: closing %s failed: %s\n", d->image_path, strerror(errno));
-            ok = false;
-        }
-        d->image_fd = -1;
-    }
-    return ok;
-}
 
 int cmd_demo(int argc, char **argv)
 {
@@ -613,7 +440,7 @@ int cmd_demo(int argc, char **argv)
         return 1;
     }
     sched_init(d->sim);
-    if (!open_outputs(d))
+    if (!demo_open_outputs(d))
         goto out;
     sysdma_sim_platform(d->sim, &d->pf, NULL);
     sysdma_i8237_driver_init(&d->drv, &d->pf, &d->ctrl);
@@ -626,7 +453,7 @@ int cmd_demo(int argc, char **argv)
     /* devices */
     sysdma_emu_i8237 *dma = sysdma_sim_dma(d->sim);
     d->sg_fifo = calloc(1, d->sg_bytes);
-    sysdma_emu_sb16_config sbc = {0x220, 1, 5, 5, sb_irq, sb_play, NULL, d};
+    sysdma_emu_sb16_config sbc = {0x220, 1, 5, 5, sb_irq, demo_sb_play, NULL, d};
     if (!d->sg_fifo || !sysdma_emu_fdc_init(&d->fdc, dma, 2, fdc_irq, d) ||
         !sysdma_emu_fdc_insert(&d->fdc, 0, d->image, DISK_BYTES, false) ||
         !sysdma_emu_sb16_init(&d->sb, dma, &sbc) ||
@@ -759,7 +586,7 @@ int cmd_demo(int argc, char **argv)
     }
     bool trace_cut = d->trace.cut;
     uint64_t trace_cut_ns = d->trace.cut_ns, wav_bytes = d->wav.data_bytes;
-    bool written = close_outputs(d);
+    bool written = demo_close_outputs(d);
     if (d->wav_format_differs) {
         fprintf(stderr, "sysdma demo: the card played another format than the WAV's\n");
         written = false;
@@ -792,7 +619,7 @@ int cmd_demo(int argc, char **argv)
     d->sys = NULL;
     printf("\n%s\n", bad ? "FAILED" : "all checks passed");
 out:
-    if (!close_outputs(d))
+    if (!demo_close_outputs(d))
         bad = 1;
     timeline_free(d->tl);
     if (d->sys && sysdma_system_destroy(d->sys) != SYSDMA_OK)
