@@ -116,6 +116,13 @@ static bool bench_finish(const char *name, pid_t pid)
     return false;
 }
 
+/* Where an installed tool finds the programs, relative to its own
+ * directory: bin/ and libexec/sysdma/ under one prefix. A build that
+ * installs them elsewhere defines this (with the trailing '/'). */
+#ifndef SYSDMA_TOOL_LIBEXEC_REL
+#define SYSDMA_TOOL_LIBEXEC_REL "../libexec/sysdma/"
+#endif
+
 static const char *const programs[] = {"bench_emu", "bench_core", "bench_sg", "bench_fdc",
                                         "bench_sb16"};
 #define NPROGRAMS (sizeof programs / sizeof programs[0])
@@ -180,7 +187,7 @@ static bool find_programs(const char *from, char *dir, size_t cap)
     }
     char tried[2][PATH_MAX + 32];
     snprintf(tried[0], sizeof tried[0], "%sbench/", self);
-    snprintf(tried[1], sizeof tried[1], "%s../libexec/sysdma/", self);
+    snprintf(tried[1], sizeof tried[1], "%s" SYSDMA_TOOL_LIBEXEC_REL, self);
     for (int k = 0; k < 2; k++) {
         if (has_programs(tried[k])) {
             snprintf(dir, cap, "%s", tried[k]);
