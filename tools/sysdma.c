@@ -430,10 +430,21 @@ static int cmd_help(int argc, char **argv)
     return c->fn(2, args);
 }
 
-int main(int argc, char **argv)
+/* What went to stdout must have got there too: a report that could not be
+ * written (a full disk, a closed pipe) is not a success. */
+static int finish(int rc)
 {
-    if (argc > 0 && argv[0])
-        tool_argv0 = argv[0];
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "sysdma: writing standard output failed: %s\n",
+                errno ? strerror(errno) : "write error");
+        return rc == 0 ? 1 : rc;
+    }
+    return rc;
+}
+
+static int run(int argc, char **argv)
+{
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -461,4 +472,11 @@ int main(int argc, char **argv)
         return unknown_command(argv[1]);
     }
     return c->fn(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 0 && argv[0])
+        tool_argv0 = argv[0];
+    return finish(run(argc, argv));
 }

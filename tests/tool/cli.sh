@@ -6,7 +6,8 @@
 #     ("sysdma CMD: --OPTION: ... (see 'sysdma help CMD')"), nothing on stdout, exit 2;
 #   - a file that cannot be written (a missing folder, a folder that is a regular file,
 #     /dev/full, /proc) fails with exit 1 and a message naming it, and never with
-#     "all checks passed"; files that can be opened early fail before the run;
+#     "all checks passed"; files that can be opened early fail before the run; so does
+#     a report that cannot be written to stdout;
 #   - the VCD holds only changes (no line set again to the value it has), --trace-window keeps a span, --trace-limit stops it
 #     (with a warning before and after) and it stays a valid VCD;
 #   - packet-demo's report: "1 byte", no stray spaces, no empty headers under --quiet,
@@ -130,6 +131,14 @@ d="demo --seconds 0.1 --image i.img --wav w.wav"
   expect_fail before /dev/full packet-demo --quiet --trace /dev/full
   expect_fail before plain/t.vcd packet-demo --quiet --trace plain/t.vcd
 }
+# The report itself is output: stdout that cannot be written fails too.
+for args in "packet-demo --quiet" "help" "demo --seconds 0.1 --image i.img --wav w.wav"; do
+  # shellcheck disable=SC2086
+  "$tool" $args >/dev/full 2>f.err
+  rc=$?
+  [ "$rc" = 1 ] || fail "'sysdma $args >/dev/full' exited $rc, want 1"
+  grep -q "writing standard output failed" f.err || fail "'sysdma $args >/dev/full': $(cat f.err)"
+done
 "$tool" demo --seconds 0.1 --image i.img --wav w.wav --timeline /dev/full >f.out 2>/dev/null
 tail -n 1 f.out | grep -qx FAILED || fail "a failed timeline write does not end in FAILED"
 
