@@ -9,10 +9,12 @@ set -uo pipefail
 src=$1
 cd "$src" || exit 1
 bad=0
-files=$(git ls-files 2>/dev/null || find . -type f -not -path './build*' -not -path './.git/*' | sed 's|^\./||')
-md=$(grep -E '\.md$' <<<"$files")
+mapfile -t files < <(git ls-files 2>/dev/null ||
+  find . -type f -not -path './build*' -not -path './.git/*' | sed 's|^\./||')
+mapfile -t md < <(printf '%s\n' "${files[@]}" | grep -E '\.md$')
+mapfile -t checked < <(printf '%s\n' "${files[@]}" | grep -vE '^(CHANGELOG\.md|tests/tool/doc-refs\.sh)$')
 # Relative Markdown links: [text](path) or [text](path#anchor), not URLs.
-for f in $md; do
+for f in "${md[@]}"; do
   dir=$(dirname "$f")
   while IFS= read -r target; do
     path=${target%%#*}
@@ -23,10 +25,10 @@ done
 # A docs file named anywhere in sources, scripts or docs.
 while IFS=: read -r f ref; do
   [ -e "$ref" ] || { echo "$f: names $ref, which is not in the tree"; bad=1; }
-done < <(grep -oE 'docs/[A-Za-z0-9_-]+\.md' $files 2>/dev/null | sort -u)
+done < <(grep -IoE 'docs/[A-Za-z0-9_-]+\.md' "${files[@]}" 2>/dev/null | sort -u)
 # Documents that are not part of the tree.
-if grep -nE 'SPEC §|SPEC\.md|DESIGN\.md|STYLE\.md|\.\./shared|/work/|the seed'"'"'s|the issue\b|its issue\b' \
-  $(grep -vE '^(CHANGELOG\.md|tests/tool/doc-refs\.sh)$' <<<"$files") 2>/dev/null; then
+if grep -InE 'SPEC §|SPEC\.md|DESIGN\.md|STYLE\.md|\.\./shared|/work/|the seed'"'"'s|the issue\b|its issue\b' \
+  "${checked[@]}" 2>/dev/null; then
   echo "references to documents outside the tree (above)"
   bad=1
 fi
