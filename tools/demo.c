@@ -42,53 +42,13 @@
 #include "scheduler.h"
 #include "timeline.h"
 #include "tool.h"
+#include "demo.h"
 
-#define DISK_BYTES 1474560u
-#define SECTOR 512u
 #define SG_PORT 0x330
 #define TC_IRQ 10
 #define STEP_NS 20000ull /* the scheduler's time step: 20 µs */
 
 /* ---- the machine and the drivers' environments ------------------------------------------ */
-
-typedef struct demo {
-    /* options */
-    const char *image_path, *wav_path, *trace_path, *timeline_path;
-    double seconds;
-    sysdma_sim_placement placement;
-    uint32_t seed;
-    unsigned sb16_bits;
-    bool verify;
-    uint32_t fdc_sectors, sg_bytes;
-    /* machine */
-    sysdma_sim *sim;
-    sysdma_platform pf;
-    sysdma_i8237_driver drv;
-    sysdma_controller ctrl;
-    sysdma_system *sys;
-    sysdma_emu_fdc fdc;
-    unsigned fdc_edges;
-    bool fdc_level;
-    sysdma_emu_sb16 sb;
-    unsigned sb_edges;
-    bool sb_level;
-    sysdma_stats stats[3];
-    sysdma_emu_wav wav;
-    bool wav_open;
-    sysdma_emu_testdev sgdev;
-    uint8_t *sg_fifo;
-    uint8_t *image;
-    int image_fd;
-    vcd trace;
-    timeline *tl;
-    uint64_t units[8], tcs[8];
-    unsigned channels[3];
-    /* results */
-    char fdc_line[160], sb_line[200], sg_line[200];
-    bool sb_done;
-    uint64_t sg_lists, sg_elements, sg_bytes_moved;
-    unsigned sg_passes;
-} demo;
 
 static void on_dma_event(void *ctx, sysdma_emu_i8237_event ev, unsigned ch, uint32_t value)
 {
@@ -141,16 +101,6 @@ static void snap(demo *d)
     }
 }
 
-static void sb_play(void *ctx, const uint8_t *pcm, size_t bytes, const sysdma_emu_sb16_format *fmt)
-{
-    demo *d = ctx;
-    if (!d->wav_open) {
-        d->wav_open = sysdma_emu_wav_create(&d->wav, d->wav_path, fmt);
-        if (!d->wav_open)
-            return;
-    }
-    sysdma_emu_wav_write(&d->wav, pcm, bytes);
-}
 
 static uint8_t fdc_in(void *ctx, uint16_t port) { return sysdma_emu_fdc_inb(&((demo *)ctx)->fdc, port); }
 static void fdc_out(void *ctx, uint16_t port, uint8_t v) { sysdma_emu_fdc_outb(&((demo *)ctx)->fdc, port, v); }
@@ -408,37 +358,6 @@ static int sg_job_run(task *t)
 
 /* ---- the command -------------------------------------------------------------------------- */
 
-static int usage_error(const char *msg, const char *arg)
-{
-    fprintf(stderr, "sysdma demo: %s%s%s (try --help)\n", msg, arg ? " " : "", arg ? arg : "");
-    return 2;
-}
-
-static bool open_image(demo *d)
-{
-    d->image_fd = open(d->image_path, O_RDWR | O_CREAT, 0644);
-    if (d->image_fd < 0)
-        return false;
-    struct stat sb;
-    if (fstat(d->image_fd, &sb) != 0)
-        return false;
-    bool fresh = sb.st_size == 0;
-    if (!fresh && sb.st_size != DISK_BYTES) {
-        errno = EINVAL;
-        return false;
-    }
-    if (fresh && ftruncate(d->image_fd, DISK_BYTES) != 0)
-        return false;
-    d->image = mmap(NULL, DISK_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, d->image_fd, 0);
-    if (d->image == MAP_FAILED) {
-        d->image = NULL;
-        return false;
-    }
-    if (fresh) /* a formatted disk: each sector names itself */
-        for (uint32_t k = 0; k < DISK_BYTES; k++)
-            d->image[k] = (uint8_t)(k / SECTOR + k % SECTOR);
-    return true;
-}
 
 int cmd_demo(int argc, char **argv)
 {
@@ -455,81 +374,62 @@ int cmd_demo(int argc, char **argv)
     d->fdc_sectors = 36;
     d->sg_bytes = 256u << 10;
     d->image_fd = -1;
-    static const char *places[] = {"low", "high", "scattered", "scattered-low"};
-    for (int k = 1; k < argc; k++) {
-        const char *a = argv[k];
-        bool has = k + 1 < argc;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            puts("usage: sysdma demo [--image FILE] [--wav FILE] [--seconds S] [--seed N]\n"
-                 "                   [--placement low|high|scattered|scattered-low] [--sb16-bits 8|16]\n"
-                 "                   [--sectors N] [--trace FILE.vcd] [--timeline FILE.svg]\n"
-                 "                   [--no-verifier]\n"
-                 "A simulated PC runs three drivers at once, with the DMA verifier on:\n"
-                 "  floppy (channel 2, packet-based) writes sectors of a 1.44 MB disk image\n"
-                 "    file and reads them back (the file is made, formatted, if missing);\n"
-                 "  sb16 (channel 5, or 1 with --sb16-bits 8; common buffer, auto-initialize)\n"
-                 "    plays a 440 Hz tone that the card writes to a WAV file;\n"
-                 "  s/g (channel 6, scatter/gather) sends a 256 KiB buffer of the chosen\n"
-                 "    placement to a test device and back in 64 KiB lists, chained at TC.\n"
-                 "Prints per-channel bytes, transfers, terminal counts and waits, map-register\n"
-                 "use, bytes bounced and verifier findings. --trace writes the 8237's lines as\n"
-                 "a VCD (GTKWave); --timeline draws waits, channel ownership, transfers and\n"
-                 "pool use over simulated time as SVG. Exit status 0: all checks passed.");
-            free(d);
-            return 0;
-        } else if (strcmp(a, "--image") == 0 && has) {
-            d->image_path = argv[++k];
-        } else if (strcmp(a, "--wav") == 0 && has) {
-            d->wav_path = argv[++k];
-        } else if (strcmp(a, "--trace") == 0 && has) {
-            d->trace_path = argv[++k];
-        } else if (strcmp(a, "--timeline") == 0 && has) {
-            d->timeline_path = argv[++k];
-        } else if (strcmp(a, "--seconds") == 0 && has) {
-            char *end;
-            d->seconds = strtod(argv[++k], &end);
-            if (*end || !(d->seconds >= 0.05 && d->seconds <= 60)) {
-                free(d);
-                return usage_error("--seconds must be 0.05 to 60:", argv[k]);
-            }
-        } else if (strcmp(a, "--seed") == 0 && has) {
-            char *end;
-            d->seed = (uint32_t)strtoul(argv[++k], &end, 0);
-            if (*end) {
-                free(d);
-                return usage_error("--seed must be a number:", argv[k]);
-            }
-        } else if (strcmp(a, "--sectors") == 0 && has) {
-            char *end;
-            d->fdc_sectors = (uint32_t)strtoul(argv[++k], &end, 0);
-            if (*end || d->fdc_sectors == 0 || d->fdc_sectors > 720) {
-                free(d);
-                return usage_error("--sectors must be 1 to 720:", argv[k]);
-            }
-        } else if (strcmp(a, "--sb16-bits") == 0 && has) {
-            d->sb16_bits = (unsigned)atoi(argv[++k]);
-            if (d->sb16_bits != 8 && d->sb16_bits != 16) {
-                free(d);
-                return usage_error("--sb16-bits must be 8 or 16:", argv[k]);
-            }
-        } else if (strcmp(a, "--placement") == 0 && has) {
-            int found = -1;
-            for (int p = 0; p < 4; p++)
-                if (strcmp(argv[k + 1], places[p]) == 0)
-                    found = p;
-            if (found < 0) {
-                free(d);
-                return usage_error("unknown placement", argv[k + 1]);
-            }
-            d->placement = (sysdma_sim_placement)found;
-            k++;
-        } else if (strcmp(a, "--no-verifier") == 0) {
-            d->verify = false;
-        } else {
-            free(d);
-            return usage_error(has || a[0] != '-' ? "unknown option" : "missing value for", a);
-        }
+    static const char *const places[] = {"low", "high", "scattered", "scattered-low", NULL};
+    int placement = SYSDMA_SIM_SCATTERED;
+    bool no_verifier = false;
+    static const char *const widths[] = {"8", "16", NULL};
+    int bits = 1;
+    d->trace_mb = VCD_DEFAULT_LIMIT_MB;
+    d->trace_opt = (vcd_options){0, UINT64_MAX, 0};
+    const cli_option opts[] = {
+        CLI_OPT_STRING("--image", &d->image_path, "FILE",
+                       "the 1.44 MB disk image (default sysdma-demo.img)"),
+        CLI_OPT_STRING("--wav", &d->wav_path, "FILE", "the WAV (default sysdma-demo.wav)"),
+        CLI_OPT_DOUBLE("--seconds", &d->seconds, "S", 0.05, 60,
+                       "the tone's length: 0.05 to 60 (default 1)"),
+        CLI_OPT_U32("--seed", &d->seed, "N", 0, UINT32_MAX,
+                    "the run's seed: 0 to 4294967295 (default 1)"),
+        CLI_OPT_CHOICE("--placement", &placement, places,
+                       "where the buffers' pages lie (default scattered)"),
+        CLI_OPT_CHOICE("--sb16-bits", &bits, widths, "the sound's sample size (default 16)"),
+        CLI_OPT_U32("--sectors", &d->fdc_sectors, "N", 1, 720,
+                    "floppy sectors: 1 to 720 (default 36)"),
+        CLI_OPT_STRING("--trace", &d->trace_path, "FILE.vcd", "write the 8237's lines as a VCD"),
+        CLI_OPT_CUSTOM("--trace-window", &d->trace_opt, "FROM:TO", vcd_parse_window,
+                       "trace only this span of simulated milliseconds"),
+        CLI_OPT_U32("--trace-limit", &d->trace_mb, "MIB", 0, 1u << 20,
+                    "stop the trace at this many MiB (default 64; 0: no limit)"),
+        CLI_OPT_STRING("--timeline", &d->timeline_path, "FILE.svg",
+                       "draw waits, ownership, transfers and pool use as SVG"),
+        CLI_OPT_FLAG("--no-verifier", NULL, &no_verifier, "run without the DMA verifier"),
+    };
+    const cli_spec spec = {
+        "demo", NULL, 0, 0, NULL,
+        "A simulated PC runs three drivers at once, with the DMA verifier on:\n"
+        "  floppy (channel 2, packet-based) writes sectors of a 1.44 MB disk image\n"
+        "    file and reads them back (the file is made, formatted, if missing);\n"
+        "  sb16 (channel 5, or 1 with --sb16-bits 8; common buffer, auto-initialize)\n"
+        "    plays a 440 Hz tone that the card writes to a WAV file, exactly as long\n"
+        "    as asked;\n"
+        "  s/g (channel 6, scatter/gather) sends a 256 KiB buffer of the chosen\n"
+        "    placement to a test device and back in 64 KiB lists, chained at TC.\n"
+        "Prints per-channel bytes, transfers, terminal counts and waits, map-register\n"
+        "use, bytes bounced and verifier findings. --trace writes the 8237's lines as\n"
+        "a VCD (GTKWave), only their changes, about 8 MB per simulated second; it\n"
+        "stops at --trace-limit, and --trace-window keeps a span of the run. --timeline\n"
+        "draws waits, channel ownership, transfers and pool use over simulated time\n"
+        "as SVG. Every file is opened before the run and every write is checked.\n"
+        "Exit status: 0 all checks passed and every file written, 1 a check or a\n"
+        "write failed, 2 usage.",
+        opts, sizeof opts / sizeof opts[0]};
+    int rc = cli_parse(&spec, argc, argv);
+    if (rc >= 0) {
+        free(d);
+        return rc;
     }
+    d->sb16_bits = bits == 0 ? 8 : 16;
+    d->placement = (sysdma_sim_placement)placement;
+    d->verify = !no_verifier;
 
     int bad = 1;
     double host0 = tool_host_now();
@@ -540,11 +440,8 @@ int cmd_demo(int argc, char **argv)
         return 1;
     }
     sched_init(d->sim);
-    if (!open_image(d)) {
-        fprintf(stderr, "sysdma demo: %s: %s (a 1474560-byte image, or a new file)\n",
-                d->image_path, strerror(errno));
+    if (!demo_open_outputs(d))
         goto out;
-    }
     sysdma_sim_platform(d->sim, &d->pf, NULL);
     sysdma_i8237_driver_init(&d->drv, &d->pf, &d->ctrl);
     /* One pool chunk: the drivers contend for map registers now and then. */
@@ -556,7 +453,7 @@ int cmd_demo(int argc, char **argv)
     /* devices */
     sysdma_emu_i8237 *dma = sysdma_sim_dma(d->sim);
     d->sg_fifo = calloc(1, d->sg_bytes);
-    sysdma_emu_sb16_config sbc = {0x220, 1, 5, 5, sb_irq, sb_play, NULL, d};
+    sysdma_emu_sb16_config sbc = {0x220, 1, 5, 5, sb_irq, demo_sb_play, NULL, d};
     if (!d->sg_fifo || !sysdma_emu_fdc_init(&d->fdc, dma, 2, fdc_irq, d) ||
         !sysdma_emu_fdc_insert(&d->fdc, 0, d->image, DISK_BYTES, false) ||
         !sysdma_emu_sb16_init(&d->sb, dma, &sbc) ||
@@ -572,10 +469,6 @@ int cmd_demo(int argc, char **argv)
     sysdma_sim_add_clock(d->sim, sg_clock, d);
     sysdma_sim_set_tc_irq(d->sim, TC_IRQ);
     sysdma_sim_irq_connect(d->sim, TC_IRQ, tc_isr, d);
-    if (d->trace_path && !vcd_open(&d->trace, d->trace_path, d->sim, true)) {
-        fprintf(stderr, "sysdma demo: cannot write %s\n", d->trace_path);
-        goto out;
-    }
     unsigned sb_channel = d->sb16_bits == 16 ? 5 : 1;
     d->channels[0] = 2;
     d->channels[1] = sb_channel;
@@ -684,35 +577,53 @@ int cmd_demo(int argc, char **argv)
     }
     printf("  simulated time %.3f s, host time %.2f s\n", (double)sim_ns / 1e9,
            tool_host_now() - host0);
-    printf("  disk image: %s\n  wav: %s\n", d->image_path, d->wav_path);
-    if (d->trace_path)
-        printf("  trace: %s\n", d->trace_path);
+    /* The files: written and closed, and every write checked, before the verdict. */
     if (d->tl) {
         char title[96];
         snprintf(title, sizeof title, "sysdma demo, seed %u: three drivers on one 8237A pair",
                  d->seed);
-        if (!timeline_write_svg(d->tl, d->timeline_path, title)) {
-            fprintf(stderr, "sysdma demo: cannot write %s\n", d->timeline_path);
-            bad = 1;
+        timeline_write_svg(d->tl, d->timeline_file, title);
+    }
+    bool trace_cut = d->trace.cut;
+    uint64_t trace_cut_ns = d->trace.cut_ns, wav_bytes = d->wav.data_bytes;
+    bool written = demo_close_outputs(d);
+    if (d->wav_format_differs) {
+        fprintf(stderr, "sysdma demo: the card played another format than the WAV's\n");
+        written = false;
+    } else if (wav_bytes != d->wav_limit) {
+        fprintf(stderr, "sysdma demo: %s holds %llu bytes of sound, not the %llu asked for\n",
+                d->wav_path, (unsigned long long)wav_bytes, (unsigned long long)d->wav_limit);
+        written = false;
+    }
+    uint32_t fb = (d->sb16_bits / 8u) * 2u;
+    printf("  disk image: %s\n  wav: %s (%.3f s)\n", d->image_path, d->wav_path,
+           (double)wav_bytes / fb / 22050.0);
+    if (d->trace_path) {
+        if (trace_cut) {
+            printf("  trace: %s (stopped at %.3f ms: --trace-limit %u MiB reached)\n",
+                   d->trace_path, (double)trace_cut_ns / 1e6, d->trace_mb);
+            fprintf(stderr, "sysdma demo: warning: the trace stops at %.3f ms of simulated time "
+                            "(--trace-limit %u MiB)\n", (double)trace_cut_ns / 1e6, d->trace_mb);
         } else {
-            printf("  timeline: %s\n", d->timeline_path);
+            printf("  trace: %s\n", d->trace_path);
         }
     }
+    if (d->timeline_path)
+        printf("  timeline: %s\n", d->timeline_path);
+    if (!written) {
+        printf("  files: a write FAILED (see above)\n");
+        bad = 1;
+    }
+    if (sysdma_system_destroy(d->sys) != SYSDMA_OK)
+        bad = 1;
+    d->sys = NULL;
     printf("\n%s\n", bad ? "FAILED" : "all checks passed");
 out:
-    if (d->trace.f)
-        vcd_close(&d->trace);
-    if (d->wav_open)
-        sysdma_emu_wav_close(&d->wav);
+    if (!demo_close_outputs(d))
+        bad = 1;
     timeline_free(d->tl);
     if (d->sys && sysdma_system_destroy(d->sys) != SYSDMA_OK)
         bad = 1;
-    if (d->image) {
-        msync(d->image, DISK_BYTES, MS_SYNC);
-        munmap(d->image, DISK_BYTES);
-    }
-    if (d->image_fd >= 0)
-        close(d->image_fd);
     sysdma_sim_destroy(d->sim);
     free(d->sg_fifo);
     free(d);

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sysdma/emu.h"
@@ -127,22 +126,21 @@ static void check(bool ok, const char *what)
 
 static int cmd_emu_demo(int argc, char **argv)
 {
-    for (int a = 1; a < argc; a++) {
-        if (strcmp(argv[a], "--quiet") == 0 || strcmp(argv[a], "-q") == 0) {
-            quiet = true;
-        } else if (strcmp(argv[a], "--help") == 0) {
-            puts("usage: sysdma emu-demo [--quiet]\n"
-                 "Drives the emulated 8237A pair through port I/O as an OS would:\n"
-                 "an 8-bit single-mode read into memory on channel 2, a 16-bit\n"
-                 "block transfer across a 128 KiB window edge on channel 5, an\n"
-                 "auto-initialize loop on channel 1 followed by residue reads,\n"
-                 "and a memory-to-memory copy on DMA1. Every byte is checked.");
-            return 0;
-        } else {
-            fprintf(stderr, "sysdma emu-demo: unknown option '%s'\n", argv[a]);
-            return 2;
-        }
-    }
+    quiet = false;
+    const cli_option opts[] = {
+        CLI_OPT_FLAG("--quiet", "-q", &quiet, "leave out the port writes"),
+    };
+    const cli_spec spec = {
+        "emu-demo", NULL, 0, 0, NULL,
+        "Drives the emulated 8237A pair through port I/O as an OS would:\n"
+        "an 8-bit single-mode read into memory on channel 2, a 16-bit\n"
+        "block transfer across a 128 KiB window edge on channel 5, an\n"
+        "auto-initialize loop on channel 1 followed by residue reads,\n"
+        "and a memory-to-memory copy on DMA1. Every byte is checked.",
+        opts, sizeof opts / sizeof opts[0]};
+    int rc = cli_parse(&spec, argc, argv);
+    if (rc >= 0)
+        return rc;
     const uint64_t ram_size = 1u << 20;
     uint8_t *ram = calloc(1, ram_size);
     demo_dev *dev = calloc(1, sizeof *dev);
@@ -277,17 +275,15 @@ static void probe_print(const char *line)
 
 static int cmd_emu_probe(int argc, char **argv)
 {
-    if (argc > 1) {
-        if (strcmp(argv[1], "--help") == 0) {
-            puts("usage: sysdma emu-probe\n"
-                 "Runs the register-level 8237 probe (tests/conformance) against the\n"
-                 "emulated pair and prints one line per value read. The bare-metal\n"
-                 "kernel prints the same lines for a real or QEMU's controller.");
-            return 0;
-        }
-        fprintf(stderr, "sysdma emu-probe: unknown option '%s'\n", argv[1]);
-        return 2;
-    }
+    const cli_spec spec = {
+        "emu-probe", NULL, 0, 0, NULL,
+        "Runs the register-level 8237 probe (tests/conformance) against the\n"
+        "emulated pair and prints one line per value read. The bare-metal\n"
+        "kernel prints the same lines for a real or QEMU's controller.",
+        NULL, 0};
+    int rc = cli_parse(&spec, argc, argv);
+    if (rc >= 0)
+        return rc;
     static uint8_t ram[1 << 16];
     static sysdma_emu_physmem mem;
     static sysdma_emu_i8237 dma;
@@ -328,17 +324,20 @@ static bool pf_wait(uint32_t timeout_us)
 
 static int cmd_emu_probe_fdc(int argc, char **argv)
 {
-    if (argc != 2 || strcmp(argv[1], "--help") == 0) {
-        puts("usage: sysdma emu-probe-fdc IMAGE\n"
-             "Runs the floppy-controller command probe (tests/conformance) against the\n"
-             "emulated controller and 8237 pair with IMAGE (1.44 MiB) in drive 0, and prints\n"
-             "one line per result; the bare-metal kernel prints the same for QEMU's.");
-        return argc == 2 ? 0 : 2;
-    }
-    FILE *f = fopen(argv[1], "rb");
+    const char *path = NULL;
+    const cli_spec spec = {
+        "emu-probe-fdc", "IMAGE", 1, 1, &path,
+        "Runs the floppy-controller command probe (tests/conformance) against the\n"
+        "emulated controller and 8237 pair with IMAGE (1.44 MiB) in drive 0, and prints\n"
+        "one line per result; the bare-metal kernel prints the same for QEMU's.",
+        NULL, 0};
+    int rc = cli_parse(&spec, argc, argv);
+    if (rc >= 0)
+        return rc;
+    FILE *f = fopen(path, "rb");
     static uint8_t image[1474560];
     if (!f || fread(image, 1, sizeof image, f) != sizeof image) {
-        fprintf(stderr, "sysdma emu-probe-fdc: cannot read a 1.44 MiB image from %s\n", argv[1]);
+        fprintf(stderr, "sysdma emu-probe-fdc: cannot read a 1.44 MiB image from %s\n", path);
         if (f)
             fclose(f);
         return 1;
@@ -360,461 +359,6 @@ static int cmd_emu_probe_fdc(int argc, char **argv)
     return 0;
 }
 
-/* ---- packet-demo ------------------------------------------------------------ */
-
-/*
- * A driver's packet-based transfer, the seed's sequence, on the simulated
- * PC: adapter from a description, AllocateAdapterChannel, then per piece
- * MapTransfer → the device moves it → FlushAdapterBuffers, then
- * FreeAdapterChannel. A buffer is written to a test device and read back,
- * and every byte is checked.
- */
-typedef struct pd_state {
-    sysdma_sim *sim;
-    sysdma_emu_testdev dev;
-    sysdma_map_registers *regs;
-    bool granted;
-} pd_state;
-
-static uint8_t pd_in(void *ctx, uint16_t port)
-{
-    return sysdma_emu_testdev_inb(&((pd_state *)ctx)->dev, port);
-}
-
-static void pd_out(void *ctx, uint16_t port, uint8_t v)
-{
-    sysdma_emu_testdev_outb(&((pd_state *)ctx)->dev, port, v);
-}
-
-static sysdma_allocation_action pd_grant(void *device, sysdma_map_registers *regs, void *ctx)
-{
-    (void)device;
-    pd_state *p = ctx;
-    p->regs = regs;
-    p->granted = true;
-    return SYSDMA_KEEP_OBJECT;
-}
-
-static bool pd_done(void *ctx)
-{
-    return ((pd_state *)ctx)->dev.dir == 0;
-}
-
-static int pd_pass(pd_state *p, sysdma_system *sys, sysdma_adapter *a, uint32_t nregs,
-                   uint8_t *buf, uint32_t len, bool to_device, uint8_t *fifo)
-{
-    sysdma_mdl *mdl;
-    if (sysdma_mdl_create(sys, buf, len, &mdl) != SYSDMA_OK)
-        return 1;
-    sysdma_flush_io_buffers(sys, mdl, !to_device);
-    p->granted = false;
-    sysdma_status st = sysdma_channel_allocate(a, &p->dev, nregs, pd_grant, p);
-    if (!quiet)
-        printf("  AllocateAdapterChannel(%u map registers): %s, AdapterControl %s\n", nregs,
-               sysdma_status_name(st), p->granted ? "ran inside the call" : "pending");
-    if (!p->granted)
-        return 1;
-    uint32_t max_piece = nregs * SYSDMA_PAGE_SIZE;
-    if (max_piece > sysdma_adapter_max_transfer(a))
-        max_piece = sysdma_adapter_max_transfer(a);
-    unsigned ch = sysdma_adapter_channel(a);
-    uint16_t base = (uint16_t)(0x300 + 8 * ch);
-    for (uint32_t done = 0; done < len;) {
-        uint32_t piece = len - done < max_piece ? len - done : max_piece;
-        uint64_t logical = 0, phys = 0;
-        sysdma_sim_virt_to_phys(p->sim, buf + done, &phys);
-        st = sysdma_map_transfer(a, mdl, p->regs, buf + done, &piece, to_device, &logical);
-        if (st != SYSDMA_OK) {
-            printf("  MapTransfer failed: %s\n", sysdma_strerror(st));
-            return 1;
-        }
-        p->dev.data = fifo + done;
-        p->dev.cap = len - done;
-        for (unsigned b = 0; b < 4; b++)
-            sysdma_sim_outb(p->sim, (uint16_t)(base + 1 + b), (uint8_t)(piece >> (8 * b)));
-        sysdma_sim_outb(p->sim, base, to_device ? 2 : 1);
-        uint64_t t0 = sysdma_sim_now_ns(p->sim);
-        sysdma_sim_run_until(p->sim, pd_done, p, 10ull * 1000 * 1000 * 1000);
-        uint32_t residue = sysdma_read_dma_counter(a);
-        sysdma_sim_outb(p->sim, (uint16_t)(base + 5), 0);
-        st = sysdma_flush_adapter_buffers(a, mdl, p->regs, buf + done, piece, to_device);
-        if (!quiet)
-            printf("  piece %6u bytes at phys 0x%08llx: %s, controller at 0x%06llx, %llu us, "
-                   "residue %u, flush %s\n",
-                   piece, (unsigned long long)phys, logical == phys ? "direct " : "bounced",
-                   (unsigned long long)logical,
-                   (unsigned long long)((sysdma_sim_now_ns(p->sim) - t0) / 1000), residue,
-                   sysdma_status_name(st));
-        if (st != SYSDMA_OK)
-            return 1;
-        done += piece;
-    }
-    st = sysdma_channel_free(a);
-    sysdma_mdl_free(sys, mdl);
-    return st == SYSDMA_OK ? 0 : 1;
-}
-
-static vcd trace_vcd;
-
-static int cmd_packet_demo(int argc, char **argv)
-{
-    uint32_t len = 100000, channel = 2;
-    const char *trace = NULL;
-    bool verify = true;
-    sysdma_sim_placement how = SYSDMA_SIM_SCATTERED;
-    static const char *places[] = {"low", "high", "scattered", "scattered-low", "straddle64k",
-                                   "straddle128k"};
-    for (int k = 1; k < argc; k++) {
-        if (strcmp(argv[k], "--quiet") == 0 || strcmp(argv[k], "-q") == 0) {
-            quiet = true;
-        } else if (strcmp(argv[k], "--bytes") == 0 && k + 1 < argc) {
-            len = (uint32_t)strtoul(argv[++k], NULL, 0);
-        } else if (strcmp(argv[k], "--channel") == 0 && k + 1 < argc) {
-            channel = (uint32_t)strtoul(argv[++k], NULL, 0);
-        } else if (strcmp(argv[k], "--trace") == 0 && k + 1 < argc) {
-            trace = argv[++k];
-        } else if (strcmp(argv[k], "--placement") == 0 && k + 1 < argc) {
-            const char *v = argv[++k];
-            int found = -1;
-            for (int i = 0; i < 6; i++)
-                if (strcmp(v, places[i]) == 0)
-                    found = i;
-            if (found < 0) {
-                fprintf(stderr, "sysdma packet-demo: unknown placement '%s'\n", v);
-                return 2;
-            }
-            how = (sysdma_sim_placement)found;
-        } else if (strcmp(argv[k], "--no-verifier") == 0) {
-            verify = false;
-        } else if (strcmp(argv[k], "--help") == 0) {
-            puts("usage: sysdma packet-demo [--bytes N] [--channel 0-3|5-7]\n"
-                 "                          [--placement low|high|scattered|scattered-low|straddle64k|straddle128k]\n"
-                 "                          [--trace FILE.vcd] [--quiet] [--no-verifier]\n"
-                 "A driver moves a buffer to a test device and back with packet-based system DMA\n"
-                 "on the simulated PC: sysdma core → 8237 driver → emulated 8237A pair. Each\n"
-                 "piece is shown direct or bounced through map registers; every byte is checked.\n"
-                 "--trace writes the 8237's DREQ/DACK/TC/mask lines and unit counters per\n"
-                 "channel, in simulated time, as a Value Change Dump (GTKWave opens it).\n"
-                 "The DMA verifier checks every call (reports go to stderr) unless --no-verifier.");
-            return 0;
-        } else {
-            fprintf(stderr, "sysdma packet-demo: unknown option '%s' (try --help)\n", argv[k]);
-            return 2;
-        }
-    }
-    bool wide = channel >= 4;
-    if (channel > 7 || channel == 4) {
-        fprintf(stderr, "sysdma packet-demo: --channel must be 0-3 or 5-7 (4 is the cascade)\n");
-        return 2;
-    }
-    if (len == 0 || len > (16u << 20) || (wide && len % 2)) {
-        fprintf(stderr, "sysdma packet-demo: --bytes must be 1..16777216 (even on channels 5-7)\n");
-        return 2;
-    }
-    pd_state *p = calloc(1, sizeof *p);
-    uint8_t *fifo = malloc(len), *want = malloc(len);
-    sysdma_sim_config sc = {.ram_bytes = 64u << 20, .dma_units_per_us = 1};
-    int bad = 1;
-    sysdma_system *sys = NULL;
-    sysdma_adapter *a = NULL;
-    uint8_t *buf = NULL;
-    if (!p || !fifo || !want || sysdma_sim_create(&sc, &p->sim) != SYSDMA_OK) {
-        fprintf(stderr, "sysdma packet-demo: out of memory\n");
-        goto out;
-    }
-    sysdma_platform pf;
-    sysdma_i8237_driver drv;
-    sysdma_controller ctrl;
-    sysdma_sim_platform(p->sim, &pf, NULL);
-    sysdma_i8237_driver_init(&drv, &pf, &ctrl);
-    if (sysdma_system_create(&pf, &ctrl, NULL, &sys) != SYSDMA_OK)
-        goto out;
-    /* On the simulator the DMA verifier is on unless asked otherwise. */
-    if (verify && sysdma_verifier_enable(sys, NULL) != SYSDMA_OK)
-        goto out;
-    sysdma_device_description d = {0};
-    d.version = 2;
-    d.demand_mode = true;
-    d.channel = channel;
-    d.interface_type = SYSDMA_INTERFACE_ISA;
-    d.width = wide ? SYSDMA_WIDTH_16 : SYSDMA_WIDTH_8;
-    d.maximum_length = 65536;
-    uint32_t nregs;
-    sysdma_status st = sysdma_adapter_get(sys, &d, &a, &nregs);
-    if (st != SYSDMA_OK) {
-        fprintf(stderr, "sysdma packet-demo: channel %u: %s\n", channel, sysdma_strerror(st));
-        goto out;
-    }
-    if (!sysdma_emu_testdev_init(&p->dev, sysdma_sim_dma(p->sim), channel, (uint16_t)(0x300 + 8 * channel),
-                                 fifo, len, 2000, NULL, NULL) ||
-        sysdma_sim_add_ports(p->sim, (uint16_t)(0x300 + 8 * channel), (uint16_t)(0x307 + 8 * channel),
-                             pd_in, pd_out, p) != SYSDMA_OK)
-        goto out;
-    sysdma_sim_add_clock(p->sim, (sysdma_sim_clock_fn)sysdma_emu_testdev_advance, &p->dev);
-    buf = sysdma_sim_buffer_alloc(p->sim, len, wide ? 2 : 1, how);
-    if (!buf) {
-        fprintf(stderr, "sysdma packet-demo: no RAM for that buffer\n");
-        goto out;
-    }
-    for (uint32_t k = 0; k < len; k++)
-        buf[k] = want[k] = (uint8_t)(k * 37u + 11u);
-    if (trace && !vcd_open(&trace_vcd, trace, p->sim, false)) {
-        fprintf(stderr, "sysdma packet-demo: cannot write %s\n", trace);
-        goto out;
-    }
-    printf("simulated PC: 64 MiB RAM, emulated 8237A pair; test device on channel %u (%s),\n"
-           "paced at 2 bytes/us, DMA at 1 unit/us; adapter: %u map registers, %u bytes per map\n",
-           channel, wide ? "16-bit" : "8-bit", nregs, sysdma_adapter_max_transfer(a));
-    printf("buffer: %u bytes, %s placement\n", len, places[how]);
-    printf("\nwrite: memory -> device\n");
-    bad = pd_pass(p, sys, a, nregs, buf, len, true, fifo);
-    bad |= memcmp(fifo, want, len) != 0;
-    memset(buf, 0, len);
-    for (uint32_t k = 0; k < len; k++)
-        fifo[k] = (uint8_t)(0xFFu ^ want[k]);
-    printf("\nread: device -> memory\n");
-    bad |= pd_pass(p, sys, a, nregs, buf, len, false, fifo);
-    for (uint32_t k = 0; k < len && !bad; k++) {
-        uint8_t expect = (uint8_t)(0xFFu ^ want[k]);
-        bad = buf[k] != expect;
-    }
-    sysdma_stats s;
-    sysdma_stats_get(sys, NULL, &s);
-    printf("\ntransfers %llu (bounced %llu), bytes bounced %llu, map registers: pool %u, high-water %u\n",
-           (unsigned long long)s.transfers, (unsigned long long)s.bounced_transfers,
-           (unsigned long long)s.bytes_bounced, s.pool_pages, s.pool_high_water);
-    printf("simulated time %.3f ms; every byte %s\n", (double)sysdma_sim_now_ns(p->sim) / 1e6,
-           bad ? "NOT as expected: FAILED" : "arrived intact");
-    if (verify) {
-        uint64_t reports = sysdma_verifier_reports(sys, SYSDMA_VCHECK_COUNT);
-        printf("DMA verifier: on, %llu report(s)\n", (unsigned long long)reports);
-        bad |= reports != 0;
-    }
-    if (trace)
-        printf("trace: %s\n", trace);
-out:
-    if (trace_vcd.f)
-        vcd_close(&trace_vcd);
-    if (buf)
-        sysdma_sim_buffer_free(p->sim, buf);
-    if (a && sysdma_adapter_put(a) != SYSDMA_OK) {
-        sysdma_channel_free(a); /* a pass that failed midway still holds it */
-        sysdma_adapter_put(a);
-    }
-    if (sys)
-        sysdma_system_destroy(sys);
-    if (p && p->sim)
-        sysdma_sim_destroy(p->sim);
-    free(p);
-    free(fifo);
-    free(want);
-    return bad ? 1 : 0;
-}
-
-/* ---- bench ------------------------------------------------------------------ */
-
-/* Goals from the issues, by figure: kind 'r' = ratio at least, 'v' = value
- * at most, 'V' = value at least. */
-static const struct goal {
-    const char *bench;
-    char kind;
-    double target;
-} goals[] = {
-    {"emu.block_64k", 'r', 0.8},          {"emu.single_ns_per_byte", 'v', 5.0},
-    {"core.roundtrip_null_ns", 'v', 100}, {"core.bounce_64k", 'r', 0.9},
-    {"sb16.playback_x_realtime", 'V', 1000}, {"sg.build_1g_ns_per_page", 'v', 5.0},
-    {"sg.build_1g_vs_1m", 'v', 1.2},
-    {"verifier.overhead", 'v', 3.0},      {"core.roundtrip_null_locks", 'v', 15},
-};
-
-/* The number after "key": in one JSON line; false when the key is absent. */
-static bool json_num(const char *line, const char *key, double *out)
-{
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    const char *p = strstr(line, pat);
-    if (!p)
-        return false;
-    *out = strtod(p + strlen(pat), NULL);
-    return true;
-}
-
-static bool json_str(const char *line, const char *key, char *out, size_t cap)
-{
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\":\"", key);
-    const char *p = strstr(line, pat);
-    if (!p)
-        return false;
-    p += strlen(pat);
-    size_t n = 0;
-    while (p[n] && p[n] != '"' && n + 1 < cap) {
-        out[n] = p[n];
-        n++;
-    }
-    out[n] = 0;
-    return true;
-}
-
-/* Start `path` --json [--quick] with its stdout on a pipe (its stderr is
- * ours, so a failing benchmark's message shows). NULL when it cannot run. */
-static FILE *bench_start(const char *path, bool quick, pid_t *pid)
-{
-    int fd[2];
-    if (pipe(fd) != 0)
-        return NULL;
-    fflush(stdout);
-    *pid = fork();
-    if (*pid < 0) {
-        close(fd[0]);
-        close(fd[1]);
-        return NULL;
-    }
-    if (*pid == 0) {
-        dup2(fd[1], 1);
-        close(fd[0]);
-        close(fd[1]);
-        char *args[] = {(char *)path, "--json", quick ? "--quick" : NULL, NULL};
-        execv(path, args);
-        fprintf(stderr, "sysdma bench: cannot run %s\n", path);
-        _exit(127);
-    }
-    close(fd[1]);
-    FILE *f = fdopen(fd[0], "r");
-    if (!f) {
-        close(fd[0]);
-        while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-    }
-    return f;
-}
-
-/* Wait for a benchmark program: true when it exited with status 0; else
- * says why on stderr. */
-static bool bench_finish(const char *name, pid_t pid)
-{
-    int status = 0;
-    pid_t got;
-    while ((got = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
-        ;
-    if (got < 0) {
-        fprintf(stderr, "sysdma bench: %s: lost track of it\n", name);
-        return false;
-    }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return true;
-    if (WIFEXITED(status))
-        fprintf(stderr, "sysdma bench: %s failed (exit status %d)\n", name, WEXITSTATUS(status));
-    else if (WIFSIGNALED(status))
-        fprintf(stderr, "sysdma bench: %s failed (killed by signal %d)\n", name, WTERMSIG(status));
-    else
-        fprintf(stderr, "sysdma bench: %s failed\n", name);
-    return false;
-}
-
-static int cmd_bench(int argc, char **argv, const char *self)
-{
-    bool json = false, quick = false;
-    const char *from = NULL;
-    for (int k = 1; k < argc; k++) {
-        if (strcmp(argv[k], "--json") == 0)
-            json = true;
-        else if (strcmp(argv[k], "--quick") == 0)
-            quick = true;
-        else if (strcmp(argv[k], "--dir") == 0 && k + 1 < argc)
-            from = argv[++k];
-        else if (strcmp(argv[k], "--help") == 0) {
-            puts("usage: sysdma bench [--json] [--quick] [--dir DIR]\n"
-                 "Runs every benchmark program (bench/bench_* next to this tool, or in DIR) and\n"
-                 "prints a table of figures, ratios against their same-run baselines, and goals;\n"
-                 "--json prints the benchmarks' JSON lines exactly; --quick repeats less.\n"
-                 "A program that fails (non-zero exit, or killed) fails the run: exit status 1,\n"
-                 "its name on stderr and no summary line; the other programs still run.\n"
-                 "Goals are reported, never enforced.");
-            return 0;
-        } else {
-            fprintf(stderr, "sysdma bench: unknown option '%s'\n", argv[k]);
-            return 2;
-        }
-    }
-    /* The benchmarks live in bench/ beside the tool's own file. */
-    char dir[PATH_MAX];
-    if (from) {
-        snprintf(dir, sizeof dir, "%s/", from);
-    } else {
-        snprintf(dir, sizeof dir, "%s", self);
-        char *slash = strrchr(dir, '/');
-        if (slash)
-            slash[1] = 0;
-        else
-            snprintf(dir, sizeof dir, "./");
-        strncat(dir, "bench/", sizeof dir - strlen(dir) - 1);
-    }
-    static const char *programs[] = {"bench_emu", "bench_core", "bench_sg", "bench_fdc",
-                                     "bench_sb16"};
-    int ran = 0, missed = 0, failed = 0;
-    if (!json)
-        printf("%-26s %12s %-10s %8s  %s\n", "figure", "value", "unit", "ratio", "goal");
-    for (size_t k = 0; k < sizeof programs / sizeof programs[0]; k++) {
-        char path[PATH_MAX + 16];
-        snprintf(path, sizeof path, "%s%s", dir, programs[k]);
-        if (access(path, X_OK) != 0)
-            continue; /* not built */
-        pid_t pid;
-        FILE *f = bench_start(path, quick, &pid);
-        if (!f) {
-            fprintf(stderr, "sysdma bench: cannot start %s\n", path);
-            failed++;
-            continue;
-        }
-        char line[512];
-        while (fgets(line, sizeof line, f)) {
-            if (line[0] != '{')
-                continue;
-            ran++;
-            if (json) {
-                fputs(line, stdout);
-                continue;
-            }
-            char name[64] = "?", unit[32] = "";
-            double value = 0, ratio = 0;
-            json_str(line, "bench", name, sizeof name);
-            json_str(line, "unit", unit, sizeof unit);
-            json_num(line, "value", &value);
-            bool has_ratio = json_num(line, "ratio", &ratio);
-            char goal[48] = "";
-            for (size_t g = 0; g < sizeof goals / sizeof goals[0]; g++) {
-                if (strcmp(goals[g].bench, name) != 0)
-                    continue;
-                bool ok = goals[g].kind == 'r'   ? has_ratio && ratio >= goals[g].target
-                          : goals[g].kind == 'v' ? value <= goals[g].target
-                                                 : value >= goals[g].target;
-                snprintf(goal, sizeof goal, "%s %s %g: %s", goals[g].kind == 'r' ? "ratio" : "value",
-                         goals[g].kind == 'v' ? "<=" : ">=", goals[g].target, ok ? "met" : "MISSED");
-                missed += !ok;
-            }
-            char r[16] = "";
-            if (has_ratio)
-                snprintf(r, sizeof r, "%.3f", ratio);
-            printf("%-26s %12.4g %-10s %8s  %s\n", name, value, unit, r, goal);
-            fflush(stdout);
-        }
-        fclose(f);
-        failed += !bench_finish(programs[k], pid);
-    }
-    if (failed) {
-        fprintf(stderr, "sysdma bench: %d benchmark program(s) failed\n", failed);
-        return 1;
-    }
-    if (!ran) {
-        fprintf(stderr, "sysdma bench: no benchmark programs found in %s\n", dir);
-        return 1;
-    }
-    if (!json)
-        printf("\n%d figures, %d goal(s) missed\n", ran, missed);
-    return 0;
-}
-
 /* ---- dispatch ------------------------------------------------------------- */
 
 typedef struct command {
@@ -823,12 +367,7 @@ typedef struct command {
     int (*fn)(int argc, char **argv);
 } command;
 
-static const char *self_path = "sysdma";
-
-static int cmd_bench_entry(int argc, char **argv)
-{
-    return cmd_bench(argc, argv, self_path);
-}
+const char *tool_argv0 = "sysdma";
 
 static const command commands[] = {
     {"emu-demo", "drive the emulated 8237A pair through port I/O and check the result",
@@ -839,26 +378,82 @@ static const command commands[] = {
      cmd_packet_demo},
     {"demo", "floppy, SB16 and scatter/gather at once on the simulated PC, verified",
      cmd_demo},
-    {"bench", "run every benchmark: figures, same-run ratios and goals", cmd_bench_entry},
+    {"bench", "run every benchmark: figures, same-run ratios and goals", cmd_bench},
 };
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: sysdma <command> [options]\n\ncommands:\n");
-    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
-        fprintf(f, "  %-12s %s\n", commands[k].name, commands[k].summary);
-    fprintf(f, "\n  --version  print the version\n  --help     this text\n"
-               "'sysdma <command> --help' describes a command.\n");
+    fprintf(f, "usage: sysdma COMMAND [options]\n       sysdma help [COMMAND]\n\ncommands:\n");
+    for (size_t k = 0; k < NCOMMANDS; k++)
+        fprintf(f, "  %-14s %s\n", commands[k].name, commands[k].summary);
+    fprintf(f, "  %-14s %s\n", "help [COMMAND]", "this text, or a command's options");
+    fprintf(f, "\n  --version      print the version\n  --help         this text\n"
+               "\nExit status: 0 success, 1 failure (a check or a write), 2 usage error.\n");
 }
 
-int main(int argc, char **argv)
+static const command *find_command(const char *name)
+{
+    for (size_t k = 0; k < NCOMMANDS; k++)
+        if (strcmp(name, commands[k].name) == 0)
+            return &commands[k];
+    return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+    fprintf(stderr, "sysdma: unknown command '%s' (see 'sysdma help')\n", name);
+    return 2;
+}
+
+/* `sysdma help [COMMAND]`: the list, or the command's own --help. */
+static int cmd_help(int argc, char **argv)
+{
+    if (argc == 1) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc > 2) {
+        fprintf(stderr, "sysdma help: unexpected argument '%s' (see 'sysdma help')\n", argv[2]);
+        return 2;
+    }
+    if (strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    const command *c = find_command(argv[1]);
+    if (!c) {
+        fprintf(stderr, "sysdma help: unknown command '%s' (see 'sysdma help')\n", argv[1]);
+        return 2;
+    }
+    char *args[] = {(char *)c->name, "--help", NULL};
+    return c->fn(2, args);
+}
+
+/* What went to stdout must have got there too: a report that could not be
+ * written (a full disk, a closed pipe) is not a success. */
+static int finish(int rc)
+{
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "sysdma: writing standard output failed: %s\n",
+                errno ? strerror(errno) : "write error");
+        return rc == 0 ? 1 : rc;
+    }
+    return rc;
+}
+
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
         return 2;
     }
-    self_path = argv[0];
     if (strcmp(argv[1], "--version") == 0) {
+        if (argc > 2) {
+            fprintf(stderr, "sysdma: --version: takes nothing after it (see 'sysdma help')\n");
+            return 2;
+        }
         puts("sysdma " SYSDMA_TOOL_VERSION);
         return 0;
     }
@@ -866,9 +461,22 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
-        if (strcmp(argv[1], commands[k].name) == 0)
-            return commands[k].fn(argc - 1, argv + 1);
-    fprintf(stderr, "sysdma: unknown command '%s' (try 'sysdma --help')\n", argv[1]);
-    return 2;
+    if (strcmp(argv[1], "help") == 0)
+        return cmd_help(argc - 1, argv + 1);
+    const command *c = find_command(argv[1]);
+    if (!c) {
+        if (argv[1][0] == '-') {
+            fprintf(stderr, "sysdma: unknown option '%s' (see 'sysdma help')\n", argv[1]);
+            return 2;
+        }
+        return unknown_command(argv[1]);
+    }
+    return c->fn(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 0 && argv[0])
+        tool_argv0 = argv[0];
+    return finish(run(argc, argv));
 }

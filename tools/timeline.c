@@ -154,11 +154,23 @@ static double tick_ms(double span_ms)
     return step;
 }
 
-bool timeline_write_svg(const timeline *t, const char *path, const char *title)
+/* A step of 1, 2 or 5 x 10^k pages giving at most 4 steps up to `top`. */
+static uint32_t pool_step(uint32_t top)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return false;
+    uint32_t step = 1;
+    for (;;) {
+        if (top / step <= 4)
+            return step;
+        if (top / (step * 2) <= 4)
+            return step * 2;
+        if (top / (step * 5) <= 4)
+            return step * 5;
+        step *= 10;
+    }
+}
+
+bool timeline_write_svg(const timeline *t, FILE *f, const char *title)
+{
     const double left = 150, width = 900, row_h = 40, top = 70;
     const double pool_h = 90;
     double end_ns = t->last_t ? (double)t->last_t : 1;
@@ -217,10 +229,28 @@ bool timeline_write_svg(const timeline *t, const char *path, const char *title)
     }
     /* pool use, a step line */
     double py = top + row_h * t->nrows + 30;
-    double scale = t->pool_pages ? (double)t->pool_pages : 1;
+    uint32_t top_pages = t->pool_pages > t->pool_max ? t->pool_pages : t->pool_max;
+    double scale = top_pages ? (double)top_pages : 1;
     fprintf(f, "<g class=\"pool\"><rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" "
                "fill=\"none\" stroke=\"#ccc\"/>\n",
             left, py, width, pool_h);
+    /* Its y scale: map registers in use, 0 at the bottom, the pool's
+     * size at the top, ticks at round steps between. */
+    uint32_t ystep = pool_step(top_pages);
+    fprintf(f, "<g class=\"pool-axis\"><line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" "
+               "stroke=\"black\"/>\n",
+            left, py, left, py + pool_h);
+    for (uint32_t v = 0;; v += ystep) {
+        if (v > top_pages || (v && v < top_pages && (top_pages - v) * 2 < ystep))
+            v = top_pages; /* the top, not a tick crowding it */
+        double y = py + pool_h - pool_h * (double)v / scale;
+        fprintf(f, "<line x1=\"%.0f\" y1=\"%.2f\" x2=\"%.0f\" y2=\"%.2f\" stroke=\"black\"/>"
+                   "<text class=\"tick\" x=\"%.0f\" y=\"%.2f\" text-anchor=\"end\">%u</text>\n",
+                left - 4, y, left, y, left - 6, y + 4, v);
+        if (v >= top_pages)
+            break;
+    }
+    fprintf(f, "</g>\n");
     fprintf(f, "<text x=\"10\" y=\"%.0f\">map registers</text>\n", py + 16);
     fprintf(f, "<text x=\"10\" y=\"%.0f\" fill=\"#555\">pool %u, most %u</text>\n", py + 32,
             t->pool_pages, t->pool_max);
@@ -247,5 +277,5 @@ bool timeline_write_svg(const timeline *t, const char *path, const char *title)
     fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">simulated ms</text></g>\n",
             left + width, ay + 32);
     fprintf(f, "</svg>\n");
-    return fclose(f) == 0;
+    return !ferror(f);
 }

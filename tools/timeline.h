@@ -25,6 +25,8 @@ void timeline_units(timeline *t, unsigned channel, uint32_t units);
  * from the units reported meanwhile), and the pool. */
 void timeline_sample(timeline *t, uint64_t now_ns, const bool state[][TIMELINE_KINDS],
                      uint32_t pool_used, uint32_t pool_pages);
-bool timeline_write_svg(const timeline *t, const char *path, const char *title);
+/* Draw it into `f` (the caller opened it, and closes and checks it);
+ * false when a write failed. */
+bool timeline_write_svg(const timeline *t, FILE *f, const char *title);
 
 #endif

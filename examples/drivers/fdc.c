@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Example floppy driver over the sysdma adapter API (see fdc.h). The
- * sequence per request is the seed's packet-based one: flush I/O buffers,
+ * sequence per request is packet-based DMA's (docs/design.md): flush I/O buffers,
  * AllocateAdapterChannel; then per piece MapTransfer (which programs the
  * 8237: single mode, channel 2), the controller's READ/WRITE DATA command,
  * its interrupt, FlushAdapterBuffers; and FreeAdapterChannel at the end,

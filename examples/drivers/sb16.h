@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Example driver: Sound Blaster 16 playback through a common buffer with the
- * 8237 in auto-initialize mode — the seed's common-buffer system DMA. The
+ * 8237 in auto-initialize mode — common-buffer system DMA (docs/design.md). The
  * buffer is split in two halves; the DSP interrupts after each half, and
  * the driver refills the half just played from its source. 8-bit audio uses
  * DMA channel 1, 16-bit channel 5. Underruns (the source had nothing) are

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Three small drivers written the WDK way against sysdma/wdm.h, following
- * the seed's call sequences. They drive sysdma's generic test device (8
+ * the call sequences of docs/user-guide.md. They drive sysdma's generic test device (8
  * ports: command, length, acknowledge; an interrupt when done), reached
  * through a small environment, so the tests run them on the simulated PC.
  *

@@ -25,7 +25,7 @@ for t in "$build"/tests/fuzz/fuzz_*; do
   dirs=("$corpus")
   [ -d "$seeds" ] && dirs+=("$seeds")
   t_secs=$secs
-  # The verifier's fuzzer gets at least a minute (its issue asks for 60 s).
+  # The verifier's fuzzer gets at least a minute.
   if [ "$name" = fuzz_verifier ] && [ "$t_secs" -lt 60 ]; then t_secs=60; fi
   echo "fuzz: $name for ${t_secs}s"
   # shellcheck disable=SC2086 # the flags are meant to split

@@ -3,7 +3,7 @@
  * Test rig: a simulated PC with the sysdma core on top (sim platform, 8237
  * driver, system) and a generic test device on one channel, plus a
  * packet-based "driver" that moves a buffer through sysdma the way the
- * seed's sequence does: AllocateAdapterChannel → MapTransfer → device runs
+ * packet-based sequence (docs/design.md) does: AllocateAdapterChannel → MapTransfer → device runs
  * → FlushAdapterBuffers → repeat per piece → FreeAdapterChannel.
  */
 #ifndef SYSDMA_TEST_RIG_H

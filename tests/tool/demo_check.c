@@ -5,9 +5,12 @@
  *       demo's pattern and every other sector its formatted contents;
  *   demo_check wav FILE SECONDS BITS       — a stereo 22050 Hz WAV of that
  *       sample size holding about SECONDS of a 440 Hz tone (zero crossings
- *       and peak level of each channel).
+ *       and peak level of each channel), exactly as long as asked;
+ *   demo_check wavlen FILE SECONDS BITS    — only that it is exactly as long
+ *       as asked: floor(SECONDS * 22050) stereo frames.
  * Exit 0 when it holds, 1 (with the reason) when not, 2 for usage.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +69,7 @@ static int check_image(const char *path, uint32_t seed, uint32_t lba, uint32_t c
 static uint32_t u32(const unsigned char *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint16_t u16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
-static int check_wav(const char *path, double seconds, unsigned bits)
+static int check_wav(const char *path, double seconds, unsigned bits, bool length_only)
 {
     size_t n;
     unsigned char *w = slurp(path, &n);
@@ -95,9 +98,17 @@ static int check_wav(const char *path, double seconds, unsigned bits)
     }
     uint32_t frames = data_len / (2 * (bits / 8));
     double got_s = (double)frames / rate;
-    if (got_s < seconds * 0.98 || got_s > seconds + 0.5) {
-        fprintf(stderr, "demo_check: %.3f s of audio, want %.3f\n", got_s, seconds);
+    uint32_t want = (uint32_t)(seconds * 22050.0);
+    if (frames != want || data_len % (2 * (bits / 8))) {
+        fprintf(stderr, "demo_check: %u frames (%u bytes, %.4f s) of audio, want %u (%.4f s)\n",
+                frames, data_len, got_s, want, seconds);
+        free(w);
         return 1;
+    }
+    if (length_only) {
+        printf("wav: %u frames, %.4f s\n", frames, got_s);
+        free(w);
+        return 0;
     }
     for (unsigned c = 0; c < 2; c++) {
         long crossings = 0;
@@ -129,8 +140,9 @@ int main(int argc, char **argv)
     if (argc == 6 && !strcmp(argv[1], "image"))
         return check_image(argv[2], (uint32_t)strtoul(argv[3], NULL, 0),
                            (uint32_t)strtoul(argv[4], NULL, 0), (uint32_t)strtoul(argv[5], NULL, 0));
-    if (argc == 5 && !strcmp(argv[1], "wav"))
-        return check_wav(argv[2], strtod(argv[3], NULL), (unsigned)atoi(argv[4]));
-    fprintf(stderr, "usage: demo_check image FILE SEED LBA COUNT | wav FILE SECONDS BITS\n");
+    if (argc == 5 && (!strcmp(argv[1], "wav") || !strcmp(argv[1], "wavlen")))
+        return check_wav(argv[2], strtod(argv[3], NULL), (unsigned)atoi(argv[4]),
+                         !strcmp(argv[1], "wavlen"));
+    fprintf(stderr, "usage: demo_check image FILE SEED LBA COUNT | wav|wavlen FILE SECONDS BITS\n");
     return 2;
 }
