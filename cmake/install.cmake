@@ -49,6 +49,9 @@ if(SYSDMA_SHARED)
   sysdma_shared_twin(sysdma-emu emu)
   sysdma_shared_twin(sysdma-sim sim)
   target_link_libraries(sysdma-sim-shared PUBLIC sysdma-emu-shared PRIVATE Threads::Threads)
+  # libsysdma-sim finds libsysdma-emu beside it, wherever the prefix is: a
+  # program's own RUNPATH does not serve its libraries' dependencies.
+  set_target_properties(sysdma-sim-shared PROPERTIES INSTALL_RPATH "\$ORIGIN")
   list(APPEND SYSDMA_INSTALL_LIBS sysdma-shared sysdma-emu-shared sysdma-sim-shared)
 endif()
 
