@@ -43,6 +43,10 @@ for l in sysdma sysdma-emu sysdma-sim; do
   if nm -D --defined-only "$lib/lib$l.so.$version" | grep -q ' sysdma__'; then
     fail "lib$l.so exports internal (sysdma__) symbols"
   fi
+  missing=$(comm -23 \
+    <(nm -g --defined-only "$lib/lib$l.a" | awk 'NF == 3 && $3 ~ /^sysdma_[^_]/ {print $3}' | sort -u) \
+    <(nm -D --defined-only "$lib/lib$l.so.$version" | awk 'NF == 3 {print $3}' | sort -u))
+  [ -z "$missing" ] || fail "lib$l.so does not export what lib$l.a defines: $missing"
   grep -qx "License: MIT" "$lib/pkgconfig/$l.pc" || fail "$l.pc does not name the MIT licence"
 done
 if [ "$bench" = ON ]; then
