@@ -30,7 +30,8 @@ soversion=$major.$minor
 # What the prefix holds.
 for f in include/sysdma/sysdma.h include/sysdma/sim.h include/sysdma/emu.h include/sysdma/wdm.h \
          include/sysdma/version.h bin/sysdma share/doc/sysdma/LICENSE share/doc/sysdma/README.md \
-         share/doc/sysdma/CHANGELOG.md "$libdir/cmake/sysdma/sysdmaConfig.cmake" \
+         share/doc/sysdma/CHANGELOG.md share/doc/sysdma/docs/user-guide.md \
+         "$libdir/cmake/sysdma/sysdmaConfig.cmake" \
          "$libdir/cmake/sysdma/sysdmaConfigVersion.cmake"; do
   [ -e "$prefix/$f" ] || fail "not installed: $f"
 done
