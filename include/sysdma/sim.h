@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "sysdma/emu.h"
+#include "sysdma/emu_testdev.h"
 #include "sysdma/platform.h"
 #include "sysdma/status.h"
 
@@ -81,7 +82,9 @@ typedef enum sysdma_sim_placement {
     SYSDMA_SIM_STRADDLE_64K = 4,  /* contiguous below 16 MiB, crossing a 64 KiB boundary
                                      in its middle (or right after the first page) */
     SYSDMA_SIM_STRADDLE_128K = 5, /* the same around a 128 KiB boundary */
-    SYSDMA_SIM_ABOVE_4G = 6       /* contiguous, at or above 4 GiB (RAM must reach there) */
+    SYSDMA_SIM_ABOVE_4G = 6,      /* contiguous, at or above 4 GiB (RAM must reach there) */
+    SYSDMA_SIM_SCATTERED_HIGH = 7 /* each page at or above 16 MiB, in random order, no two
+                                     neighbours adjacent: every page out of ISA reach */
 } sysdma_sim_placement;
 
 /* Map a driver buffer: `bytes` starting `offset` (< 4096) bytes into its
@@ -165,6 +168,71 @@ uint64_t sysdma_sim_now_ns(const sysdma_sim *sim);
  * allocation decrements it and fails once it reaches 0 (fault injection;
  * a negative value never fails). */
 void sysdma_sim_platform(sysdma_sim *sim, sysdma_platform *out, long *fail_after);
+
+/* ---- the test device on a channel (src/platform/sim_testdev.c) ------------------- */
+
+/*
+ * The generic test device (include/sysdma/emu_testdev.h) wired into the
+ * machine the way a card sits in a PC: on a DMA channel, on 8 ports, on an
+ * IRQ line, with a FIFO the host owns. A program that wants to run a driver
+ * on the simulated PC needs nothing else:
+ *
+ *   sysdma_sim_testdev_config c = {.channel = 1, .irq = 5, .fifo_bytes = 65536};
+ *   sysdma_sim_testdev *dev;
+ *   sysdma_sim_testdev_attach(sim, &c, &dev);
+ *
+ * The driver then talks to it through sysdma_sim_inb/outb at c.base_port
+ * (the register map is in emu_testdev.h: length at +1..+4, command at +0,
+ * status at +0, acknowledge at +5). When a transfer ends the device raises
+ * its IRQ line until the driver writes +5; an ISR connected with
+ * sysdma_sim_irq_connect runs from sysdma_sim_run.
+ *
+ * The FIFO continues across transfers: each transfer starts at the FIFO
+ * offset where the previous one ended (whatever its direction), so a
+ * buffer moved in several pieces lands in the FIFO in one piece, as a
+ * device's data stream would. sysdma_sim_testdev_rewind() goes back to
+ * offset 0. The device and its FIFO belong to the machine and go away with
+ * sysdma_sim_destroy (there is no detach: the machine keeps its ports).
+ */
+typedef struct sysdma_sim_testdev sysdma_sim_testdev;
+
+typedef struct sysdma_sim_testdev_config {
+    unsigned channel;       /* 0-3 (8-bit) or 5-7 (16-bit) */
+    uint16_t base_port;     /* 8 ports from here; 0 → 0x300 + 8 × channel */
+    int irq;                /* IRQ line 0-15 raised when a transfer ends; -1 = none */
+    size_t fifo_bytes;      /* the FIFO's size, 1 .. 1 GiB (zeroed at attach) */
+    uint32_t bytes_per_us;  /* pace in simulated time; 0 = as fast as the controller takes */
+} sysdma_sim_testdev_config;
+
+/* Attach a test device as `cfg` says. On success *out is the device.
+ * Statuses (nothing is changed unless SYSDMA_OK):
+ *   SYSDMA_E_INVALID_ARGUMENT  NULL argument, fifo_bytes 0 or over 1 GiB, irq outside
+ *                              -1..15, ports running past 0xFFFF;
+ *   SYSDMA_E_INVALID_CHANNEL   channel 4 (the cascade) or above 7;
+ *   SYSDMA_E_BUSY              a device already on that channel, or the ports taken
+ *                              (by the 8237A pair or another device);
+ *   SYSDMA_E_INSUFFICIENT_RESOURCES  no port range or (paced device) clock left;
+ *   SYSDMA_E_NO_MEMORY         the host refused memory for the device or its FIFO. */
+sysdma_status sysdma_sim_testdev_attach(sysdma_sim *sim, const sysdma_sim_testdev_config *cfg,
+                                        sysdma_sim_testdev **out);
+
+/* The FIFO (host view, `*bytes` long if bytes is non-NULL): fill it before a
+ * device→memory transfer, read it after a memory→device one. */
+uint8_t *sysdma_sim_testdev_fifo(sysdma_sim_testdev *dev, size_t *bytes);
+
+/* FIFO offset where the next transfer starts (bytes moved since the last
+ * rewind). */
+size_t sysdma_sim_testdev_position(const sysdma_sim_testdev *dev);
+
+/* Start the next transfer at FIFO offset 0 again. SYSDMA_E_BUSY while a
+ * transfer runs (the FIFO offset is kept); SYSDMA_E_INVALID_ARGUMENT for NULL. */
+sysdma_status sysdma_sim_testdev_rewind(sysdma_sim_testdev *dev);
+
+/* The emulated device itself, for its state (status, dir, moved). */
+sysdma_emu_testdev *sysdma_sim_testdev_emu(sysdma_sim_testdev *dev);
+
+/* Its first port (the configured or default base). */
+uint16_t sysdma_sim_testdev_base_port(const sysdma_sim_testdev *dev);
 
 #ifdef __cplusplus
 }

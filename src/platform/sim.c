@@ -81,12 +81,19 @@ struct sysdma_sim {
     bool timing_off;
     uint64_t now_ns;
     uint64_t budget_frac; /* leftover unit budget, in units × 1000 */
+
+    struct sysdma_sim_testdev *testdevs; /* attached test devices (sim_testdev.c) */
     sim_pf pf;            /* context of sysdma_sim_platform() */
 };
 
 sim_pf *sysdma__sim_platform_ctx(sysdma_sim *s)
 {
     return &s->pf;
+}
+
+struct sysdma_sim_testdev **sysdma__sim_testdevs(sysdma_sim *s)
+{
+    return &s->testdevs;
 }
 
 /* ---- page bitmap (caller holds the lock) ------------------------------------ */
@@ -223,6 +230,7 @@ void sysdma_sim_destroy(sysdma_sim *s)
 {
     if (!s)
         return;
+    sysdma__sim_testdevs_free(s);
     for (size_t k = 0; k < s->nregions; k++) {
         munmap(s->regions[k].base, s->regions[k].pages * PAGE);
         free(s->regions[k].phys);
@@ -320,11 +328,15 @@ static bool place(sysdma_sim *s, uint64_t n, sysdma_sim_placement how, uint64_t 
         break;
     }
     case SYSDMA_SIM_SCATTERED:
-    case SYSDMA_SIM_SCATTERED_LOW: {
+    case SYSDMA_SIM_SCATTERED_LOW:
+    case SYSDMA_SIM_SCATTERED_HIGH: {
+        uint64_t first = how == SYSDMA_SIM_SCATTERED_HIGH ? SYSDMA_SIM_16M / PAGE : 1;
         uint64_t limit = how == SYSDMA_SIM_SCATTERED_LOW ? low / PAGE : s->pages;
+        if (limit <= first)
+            return false; /* no RAM above 16 MiB */
         uint64_t got = 0;
         for (uint64_t tries = 0; got < n && tries < 64 * n + 4096; tries++) {
-            uint64_t p = 1 + rnd(s) % (limit - 1);
+            uint64_t p = first + rnd(s) % (limit - first);
             if (page_used(s, p))
                 continue;
             /* Never the page right after the previous one: scattered means
@@ -447,11 +459,8 @@ bool sysdma_sim_virt_to_phys(sysdma_sim *s, const void *va, uint64_t *phys)
 
 /* ---- ports ---------------------------------------------------------------------- */
 
-sysdma_status sysdma_sim_add_ports(sysdma_sim *s, uint16_t first, uint16_t last,
-                                   sysdma_sim_inb_fn in, sysdma_sim_outb_fn out, void *ctx)
+sysdma_status sysdma__sim_ports_free(const sysdma_sim *s, uint16_t first, uint16_t last)
 {
-    if (first > last || !in || !out)
-        return SYSDMA_E_INVALID_ARGUMENT;
     for (uint32_t p = first; p <= last; p++)
         if (sysdma_emu_i8237_claims((uint16_t)p))
             return SYSDMA_E_BUSY;
@@ -460,6 +469,17 @@ sysdma_status sysdma_sim_add_ports(sysdma_sim *s, uint16_t first, uint16_t last,
             return SYSDMA_E_BUSY;
     if (s->nranges == MAX_RANGES)
         return SYSDMA_E_INSUFFICIENT_RESOURCES;
+    return SYSDMA_OK;
+}
+
+sysdma_status sysdma_sim_add_ports(sysdma_sim *s, uint16_t first, uint16_t last,
+                                   sysdma_sim_inb_fn in, sysdma_sim_outb_fn out, void *ctx)
+{
+    if (first > last || !in || !out)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    sysdma_status st = sysdma__sim_ports_free(s, first, last);
+    if (st != SYSDMA_OK)
+        return st;
     s->ranges[s->nranges++] = (port_range){first, last, in, out, ctx};
     return SYSDMA_OK;
 }
@@ -534,6 +554,11 @@ bool sysdma_sim_defer(sysdma_sim *s, sysdma_sim_work_fn fn, void *ctx)
     s->work[slot].fn = fn;
     s->work[slot].ctx = ctx;
     return true;
+}
+
+bool sysdma__sim_clock_free(const sysdma_sim *s)
+{
+    return s->nclocks < MAX_CLOCKS;
 }
 
 bool sysdma_sim_add_clock(sysdma_sim *s, sysdma_sim_clock_fn fn, void *ctx)
