@@ -173,7 +173,8 @@ SYSDMA_WDM_REGISTER_BUFFER(ULONG, ULONG)
 /* The pages a size fills (as if it started on a page boundary). */
 #define BYTES_TO_PAGES(Size) ((ULONG)(((ULONG_PTR)(Size) >> PAGE_SHIFT) + (((ULONG_PTR)(Size) & (PAGE_SIZE - 1)) != 0)))
 /* The pages [Va, Va + Size) touches; 0 for Size 0. */
-#define ADDRESS_AND_SIZE_TO_SPAN_PAGES(Va, Size) ((ULONG)sysdma_pages_spanned((Va), (Size)))
+#define ADDRESS_AND_SIZE_TO_SPAN_PAGES(Va, Size)                                                  \
+    ((ULONG)sysdma_pages_spanned((const void *)(ULONG_PTR)(Va), (size_t)(Size)))
 
 /* ---- MDLs ------------------------------------------------------------------------------ */
 
