@@ -547,7 +547,7 @@ static void test_get_list_programs_system_controller(void **state)
     ULONG n;
     PDMA_ADAPTER a = IoGetDmaAdapter(&b->pdo, &d, &n);
     assert_non_null(a);
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < 2; round++) { /* in place, then through map registers */
         uint32_t len = 5000;
         uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, len, 0, round == 1 ? SYSDMA_SIM_HIGH
                                                                              : SYSDMA_SIM_LOW);
@@ -562,9 +562,6 @@ static void test_get_list_programs_system_controller(void **state)
         assert_int_equal(l.list->NumberOfElements, 1);
         run_device(b, 3, len, false); /* no MapTransfer: the list did it */
         assert_int_equal(b->r.dev[3].moved, len);
-        if (round == 2) { /* Put before the device ran would stop the channel: */
-            KeFlushIoBuffers(m, TRUE, TRUE);
-        }
         a->DmaOperations->PutScatterGatherList(a, l.list, FALSE);
         assert_memory_equal(buf, b->r.fifo[3], len);
         IoFreeMdl(m);
