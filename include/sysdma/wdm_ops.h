@@ -30,7 +30,8 @@ static inline PVOID SysdmaWdmAllocateCommonBuffer(PDMA_ADAPTER a, ULONG Length,
 {
     void *va = NULL;
     uint64_t lg = 0;
-    if (sysdma_common_buffer_allocate(SysdmaNative(a), Length, CacheEnabled, &va, &lg) != SYSDMA_OK)
+    if (!LogicalAddress ||
+        sysdma_common_buffer_allocate(SysdmaNative(a), Length, CacheEnabled, &va, &lg) != SYSDMA_OK)
         return NULL;
     LogicalAddress->QuadPart = (LONGLONG)lg;
     return va;
@@ -102,8 +103,10 @@ static inline PHYSICAL_ADDRESS SysdmaWdmMapTransfer(PDMA_ADAPTER a, PMDL Mdl, PV
 {
     PHYSICAL_ADDRESS p;
     uint64_t lg = 0;
-    uint32_t len = *Length;
     p.QuadPart = 0;
+    if (!Length)
+        return p;
+    uint32_t len = *Length;
     if (sysdma_map_transfer(SysdmaNative(a), Mdl, (sysdma_map_registers *)MapRegisterBase, CurrentVa, &len, WriteToDevice,
                             &lg) == SYSDMA_OK) {
         *Length = len;
@@ -249,6 +252,8 @@ static inline NTSTATUS SysdmaWdmCalculateScatterGatherList(PDMA_ADAPTER a, PMDL 
                                                            PULONG NumberOfMapRegisters)
 {
     uint32_t size = 0, regs = 0;
+    if (!ScatterGatherListSize)
+        return STATUS_INVALID_PARAMETER;
     sysdma_status st = sysdma_sg_calculate(SysdmaNative(a), Mdl, CurrentVa, Length, &size, &regs);
     if (st == SYSDMA_OK) {
         *ScatterGatherListSize = size;
@@ -324,6 +329,8 @@ static inline PVOID SysdmaWdmAllocateCommonBufferEx(PDMA_ADAPTER a, PPHYSICAL_AD
     void *va = NULL;
     uint64_t lg = 0;
     uint64_t max = MaximumAddress ? (uint64_t)MaximumAddress->QuadPart : 0;
+    if (!LogicalAddress)
+        return NULL;
     if (sysdma_common_buffer_allocate_ex(SysdmaNative(a), max, Length, CacheEnabled, &va, &lg) !=
         SYSDMA_OK)
         return NULL;
@@ -397,6 +404,8 @@ static inline NTSTATUS SysdmaWdmMapTransferEx(PDMA_ADAPTER a, PMDL Mdl, PVOID Ma
     (void)ScatterGatherBuffer;
     (void)ScatterGatherBufferLength;
     SYSDMA_WDM_ADAPTER *w = (SYSDMA_WDM_ADAPTER *)a;
+    if (!a || !Length)
+        return STATUS_INVALID_PARAMETER;
     w->MappedCompletion = DmaCompletionRoutine;
     w->MappedContext = CompletionContext;
     w->MappedDevice = w->Pdo;

@@ -365,6 +365,19 @@ static IO_ALLOCATION_ACTION on_grant(PDEVICE_OBJECT d, PIRP irp, PVOID base, PVO
     return g->action;
 }
 
+static IO_ALLOCATION_ACTION on_grant_null(PDEVICE_OBJECT d, PIRP irp, PVOID base, PVOID ctx)
+{
+    (void)d, (void)irp, (void)base, (void)ctx;
+    fail_msg("a refused request's routine ran");
+    return KeepObject;
+}
+
+static VOID on_list_null(PDEVICE_OBJECT d, PIRP irp, PSCATTER_GATHER_LIST list, PVOID ctx)
+{
+    (void)d, (void)irp, (void)list, (void)ctx;
+    fail_msg("a refused list's routine ran");
+}
+
 /* A Sound Blaster takes channel 1 and channel 5 for one device object. */
 static void test_two_adapters_one_device(void **state)
 {
@@ -417,6 +430,41 @@ static void test_adapter_allocation_failure(void **state)
     d.DmaChannel = 4; /* the cascade: refused by the core, the object freed */
     assert_null(IoGetDmaAdapter(&b->pdo, &d, &n));
     assert_null(IoGetDmaAdapter(NULL, &d, &n));
+    unmake(b);
+}
+
+/* Missing out-parameters and adapters are refused, never dereferenced. */
+static void test_bad_input(void **state)
+{
+    (void)state;
+    bench *b = make();
+    DEVICE_DESCRIPTION d = describe(1, DEVICE_DESCRIPTION_VERSION3);
+    ULONG n;
+    PDMA_ADAPTER a = IoGetDmaAdapter(&b->pdo, &d, &n);
+    assert_non_null(a);
+    const DMA_OPERATIONS *ops = a->DmaOperations;
+    assert_null(ops->AllocateCommonBuffer(a, 4096, NULL, FALSE));
+    assert_null(ops->AllocateCommonBufferEx(a, NULL, 4096, NULL, FALSE, MM_ANY_NODE_OK));
+    uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, 4096, 0, SYSDMA_SIM_LOW);
+    PMDL m = IoAllocateMdl(buf, 4096, FALSE, FALSE, NULL);
+    assert_true(ops->MapTransfer(a, m, NULL, buf, NULL, TRUE).QuadPart == 0);
+    assert_int_equal(ops->CalculateScatterGatherList(a, m, buf, 4096, NULL, NULL),
+                     STATUS_INVALID_PARAMETER);
+    assert_int_equal(ops->MapTransferEx(NULL, m, NULL, 0, 0, NULL, TRUE, NULL, 0, NULL, NULL),
+                     STATUS_INVALID_PARAMETER);
+    assert_int_equal(ops->AllocateAdapterChannel(NULL, &b->pdo, 1, on_grant_null, NULL),
+                     STATUS_INVALID_PARAMETER);
+    assert_int_equal(ops->GetScatterGatherList(NULL, &b->pdo, m, buf, 4096, on_list_null, NULL,
+                                               TRUE),
+                     STATUS_INVALID_PARAMETER);
+    /* A common buffer below MM_ANY_NODE_OK's node works. */
+    PHYSICAL_ADDRESS lg;
+    PVOID cb = ops->AllocateCommonBufferEx(a, NULL, 4096, &lg, FALSE, MM_ANY_NODE_OK);
+    assert_non_null(cb);
+    ops->FreeCommonBuffer(a, 4096, lg, cb, FALSE);
+    IoFreeMdl(m);
+    sysdma_sim_buffer_free(b->r.sim, buf);
+    ops->PutDmaAdapter(a);
     unmake(b);
 }
 
@@ -636,6 +684,7 @@ int main(void)
         cmocka_unit_test(test_interface_types),
         cmocka_unit_test(test_two_adapters_one_device),
         cmocka_unit_test(test_adapter_allocation_failure),
+        cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_legacy_names),
         cmocka_unit_test(test_get_list_programs_system_controller),
         cmocka_unit_test(test_get_list_ex_completion),
