@@ -7,7 +7,9 @@
  * structures either are the native ones under their WDK names (MDL,
  * SCATTER_GATHER_LIST) or are converted field by field (DEVICE_DESCRIPTION),
  * and each DMA_OPERATIONS member is a small inline function calling its
- * native counterpart. Header-only and freestanding.
+ * native counterpart. Freestanding; the little that cannot be inline (the
+ * bound system, port access, adapter and MDL memory) is in the core
+ * library (src/core/wdm.c). Compiles as C11 and as C++.
  *
  * What differs from the WDK, by design:
  * - A DEVICE_OBJECT carries sysdma's bookkeeping: the system it belongs to
