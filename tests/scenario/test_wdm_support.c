@@ -149,7 +149,11 @@ static void test_port_io_through_platform(void **state)
     assert_int_equal(dev.fifo_in, 7);
     /* An unclaimed port reads all ones, as on the ISA bus. */
     assert_int_equal(READ_PORT_UCHAR((PUCHAR)0x2F0), 0xFF);
-    (void)wr;
+    /* Read back: each word is 0x287 (the FIFO, low byte) and the unclaimed
+     * 0x288 (0xFF, high byte). */
+    READ_PORT_BUFFER_USHORT((PUSHORT)0x287, wr, 2);
+    assert_int_equal(wr[0], 0xFF02);
+    assert_int_equal(wr[1], 0xFF04);
     unmake(b);
 }
 
