@@ -670,8 +670,50 @@ static void test_get_list_ex_completion(void **state)
         assert_int_equal(l.done_calls, 1);
         assert_int_equal(l.done, cancel ? DmaCancelled : DmaComplete);
     }
+    /* Version 1 on the same (scatter/gather) system adapter: the whole
+     * list runs element after element; at put it has ended by itself. */
+    listed l = {0};
+    RtlZeroMemory(b->r.fifo[1], len);
+    assert_int_equal(a->DmaOperations->GetScatterGatherList(a, &b->pdo, m, buf, len, on_list, &l,
+                                                            TRUE),
+                     STATUS_SUCCESS);
+    assert_int_equal(l.calls, 1);
+    assert_true(l.list->NumberOfElements > 1);
+    run_device_as(b, 1, len, true, true);
+    sysdma_sim_run(b->r.sim, 1000);
+    assert_int_equal(sysdma_sg_progress(SysdmaNative(a), (sysdma_sg_list *)l.list), len);
+    assert_memory_equal(b->r.fifo[1], buf, len);
+    a->DmaOperations->PutScatterGatherList(a, l.list, TRUE);
     IoFreeMdl(m);
     a->DmaOperations->PutDmaAdapter(a);
+    sysdma_sim_buffer_free(b->r.sim, buf);
+    unmake(b);
+}
+
+/* Allocation failures at every step of getting an adapter and an MDL:
+ * each run ends in NULL or success, and nothing is kept (the system
+ * destroys cleanly). */
+static void test_fault_sweep(void **state)
+{
+    (void)state;
+    bench *b = make();
+    uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, 3 * 4096, 10, SYSDMA_SIM_SCATTERED);
+    DEVICE_DESCRIPTION d = describe(5, DEVICE_DESCRIPTION_VERSION3);
+    long n;
+    for (n = 0; n < 50; n++) {
+        b->r.fail_after = n;
+        ULONG regs;
+        PDMA_ADAPTER a = IoGetDmaAdapter(&b->pdo, &d, &regs);
+        PMDL m = a ? IoAllocateMdl(buf, 3 * 4096, FALSE, FALSE, NULL) : NULL;
+        b->r.fail_after = -1;
+        if (m)
+            IoFreeMdl(m);
+        if (a)
+            a->DmaOperations->PutDmaAdapter(a);
+        if (a && m)
+            break;
+    }
+    assert_true(n > 1 && n < 50); /* some runs failed, then one went through */
     sysdma_sim_buffer_free(b->r.sim, buf);
     unmake(b);
 }
@@ -692,6 +734,7 @@ int main(void)
         cmocka_unit_test(test_legacy_names),
         cmocka_unit_test(test_get_list_programs_system_controller),
         cmocka_unit_test(test_get_list_ex_completion),
+        cmocka_unit_test(test_fault_sweep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
