@@ -12,6 +12,9 @@
  *             auto-initialize mode over it, progress from ReadDmaCounter.
  *   sg.c      scatter/gather: GetScatterGatherList hands the list to a
  *             bus-master device, PutScatterGatherList when it is done.
+ *   floppy.c  a floppy disk controller on channel 2, its ports reached
+ *             through READ/WRITE_PORT_UCHAR (the system bound with
+ *             SysdmaWdmSetSystem) instead of the environment above.
  */
 #ifndef SYSDMA_WDM_EXAMPLES_H
 #define SYSDMA_WDM_EXAMPLES_H
@@ -45,5 +48,42 @@ typedef VOID SG_DEVICE_RUN(PVOID Ctx, PSCATTER_GATHER_LIST List, BOOLEAN WriteTo
 NTSTATUS ScatterGatherTransfer(PDEVICE_OBJECT Pdo, ULONG AddressWidth, PMDL Mdl,
                                BOOLEAN WriteToDevice, SG_DEVICE_RUN *Run, PVOID RunCtx,
                                PULONG Elements);
+
+/* The floppy driver's environment: its interrupt and the passing of time. */
+typedef struct _FLOPPY_ENV {
+    /* The controller's interrupt arrived since the last call (or TimeoutUs
+     * passed): TRUE if it did. */
+    BOOLEAN (*WaitInterrupt)(PVOID Ctx, ULONG TimeoutUs);
+    VOID (*Stall)(PVOID Ctx, ULONG Us); /* KeStallExecutionProcessor */
+    PVOID Ctx;
+} FLOPPY_ENV;
+
+/* The floppy driver's device extension. */
+typedef struct _FLOPPY_EXTENSION {
+    FLOPPY_ENV Env;
+    PDEVICE_OBJECT Pdo;
+    PDMA_ADAPTER Adapter;
+    ULONG MapRegisters;      /* IoGetDmaAdapter's figure, asked for per request */
+    PVOID MapRegisterBase;   /* from AdapterControl */
+    BOOLEAN Granted;
+    ULONG Drive, SectorsPerTrack, Heads, Cylinders, DataRate;
+    LONG Cylinder;           /* where the head is, -1 unknown */
+    ULONG Pieces;            /* MapTransfer calls so far */
+    UCHAR Result[7];         /* the last command's result bytes */
+} FLOPPY_EXTENSION, *PFLOPPY_EXTENSION;
+
+/* Reset the controller, recalibrate `Drive` and get channel 2's adapter.
+ * `DiskBytes`: 737280, 1474560 or 2949120. */
+NTSTATUS FloppyOpen(PDEVICE_OBJECT Pdo, const FLOPPY_ENV *Env, ULONG Drive, ULONG DiskBytes,
+                    PFLOPPY_EXTENSION Ext);
+/* Read (Write FALSE) or write `Count` sectors from sector `Lba`; any
+ * buffer (sysdma bounces what the 8237 cannot reach). STATUS_INVALID_PARAMETER
+ * beyond the disk or for 0 sectors, STATUS_MEDIA_WRITE_PROTECTED,
+ * STATUS_DEVICE_DATA_ERROR, STATUS_IO_TIMEOUT, STATUS_DEVICE_BUSY (another
+ * driver kept channel 2 for a second). */
+NTSTATUS FloppyTransfer(PFLOPPY_EXTENSION Ext, ULONG Lba, ULONG Count, PVOID Buffer,
+                        BOOLEAN Write);
+/* Motors off, the adapter put. */
+VOID FloppyClose(PFLOPPY_EXTENSION Ext);
 
 #endif

@@ -86,6 +86,16 @@ typedef struct sysdma_platform_ops {
     /* Stop the machine (the verifier's stop mode). Optional (NULL: a trap
      * instruction). Does not return. */
     void (*halt)(void *ctx);
+
+    /* 16- and 32-bit port I/O (the x86 in/out instructions on a word or
+     * doubleword port), for sysdma/wdm.h's READ_PORT_USHORT/ULONG and
+     * WRITE_PORT_USHORT/ULONG. Optional (NULL: the access is made of byte
+     * accesses through inb/outb at port, port + 1, ..., low byte first, as
+     * an 8-bit ISA device decodes it). */
+    uint16_t (*inw)(void *ctx, uint16_t port);
+    void (*outw)(void *ctx, uint16_t port, uint16_t value);
+    uint32_t (*inl)(void *ctx, uint16_t port);
+    void (*outl)(void *ctx, uint16_t port, uint32_t value);
 } sysdma_platform_ops;
 
 typedef struct sysdma_platform {

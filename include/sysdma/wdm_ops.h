@@ -14,9 +14,14 @@
 
 /* ---- the operations ------------------------------------------------------------------ */
 
+/* PutDmaAdapter: the native handle is put and the object freed. */
 static inline VOID SysdmaWdmPut(PDMA_ADAPTER a)
 {
-    (void)sysdma_adapter_put(SysdmaNative(a));
+    if (!a)
+        return;
+    SYSDMA_WDM_ADAPTER *w = SysdmaWdmAdapter(a);
+    (void)sysdma_adapter_put(w->Native);
+    sysdma_wdm_object_free(w->System, w, sizeof *w);
 }
 
 static inline PVOID SysdmaWdmAllocateCommonBuffer(PDMA_ADAPTER a, ULONG Length,
@@ -25,7 +30,8 @@ static inline PVOID SysdmaWdmAllocateCommonBuffer(PDMA_ADAPTER a, ULONG Length,
 {
     void *va = NULL;
     uint64_t lg = 0;
-    if (sysdma_common_buffer_allocate(SysdmaNative(a), Length, CacheEnabled, &va, &lg) != SYSDMA_OK)
+    if (!LogicalAddress ||
+        sysdma_common_buffer_allocate(SysdmaNative(a), Length, CacheEnabled, &va, &lg) != SYSDMA_OK)
         return NULL;
     LogicalAddress->QuadPart = (LONGLONG)lg;
     return va;
@@ -39,17 +45,17 @@ static inline VOID SysdmaWdmFreeCommonBuffer(PDMA_ADAPTER a, ULONG Length,
                                     VirtualAddress, CacheEnabled);
 }
 
-/* AdapterControl through the device object: sysdma passes the device as
- * its device pointer, and the device holds the WDK routine and context. */
+/* AdapterControl: sysdma passes the device as its device pointer and the
+ * adapter object, which holds the WDK routine and context, as context. */
 static inline sysdma_allocation_action SysdmaWdmControl(void *device, sysdma_map_registers *regs,
                                                         void *context)
 {
-    (void)context;
-    PDEVICE_OBJECT d = device;
-    PDRIVER_CONTROL routine = d->SysdmaControl;
-    PVOID ctx = d->SysdmaControlContext;
-    d->SysdmaControl = NULL;
-    return (sysdma_allocation_action)routine(d, d->CurrentIrp, regs, ctx);
+    PDEVICE_OBJECT d = (PDEVICE_OBJECT)device;
+    SYSDMA_WDM_ADAPTER *w = (SYSDMA_WDM_ADAPTER *)context;
+    PDRIVER_CONTROL routine = w->Control;
+    PVOID ctx = w->ControlContext;
+    w->Control = NULL;
+    return (sysdma_allocation_action)routine(d, d ? d->CurrentIrp : NULL, regs, ctx);
 }
 
 static inline NTSTATUS SysdmaWdmAllocateAdapterChannel(PDMA_ADAPTER a, PDEVICE_OBJECT DeviceObject,
@@ -57,16 +63,17 @@ static inline NTSTATUS SysdmaWdmAllocateAdapterChannel(PDMA_ADAPTER a, PDEVICE_O
                                                        PDRIVER_CONTROL ExecutionRoutine,
                                                        PVOID Context)
 {
-    if (!DeviceObject || !ExecutionRoutine)
+    SYSDMA_WDM_ADAPTER *w = SysdmaWdmAdapter(a);
+    if (!a || !DeviceObject || !ExecutionRoutine)
         return STATUS_INVALID_PARAMETER;
-    if (DeviceObject->SysdmaControl)
-        return STATUS_INVALID_DEVICE_REQUEST; /* one request per device at a time */
-    DeviceObject->SysdmaControl = ExecutionRoutine;
-    DeviceObject->SysdmaControlContext = Context;
-    sysdma_status st = sysdma_channel_allocate(SysdmaNative(a), DeviceObject, NumberOfMapRegisters,
-                                               SysdmaWdmControl, NULL);
+    if (w->Control)
+        return STATUS_INVALID_DEVICE_REQUEST; /* one request per adapter at a time */
+    w->Control = ExecutionRoutine;
+    w->ControlContext = Context;
+    sysdma_status st = sysdma_channel_allocate(w->Native, DeviceObject, NumberOfMapRegisters,
+                                               SysdmaWdmControl, w);
     if (st != SYSDMA_OK && st != SYSDMA_PENDING)
-        DeviceObject->SysdmaControl = NULL;
+        w->Control = NULL;
     return SysdmaNtStatus(st);
 }
 
@@ -74,7 +81,7 @@ static inline BOOLEAN SysdmaWdmFlushAdapterBuffers(PDMA_ADAPTER a, PMDL Mdl, PVO
                                                    PVOID CurrentVa, ULONG Length,
                                                    BOOLEAN WriteToDevice)
 {
-    return sysdma_flush_adapter_buffers(SysdmaNative(a), Mdl, MapRegisterBase, CurrentVa, Length,
+    return sysdma_flush_adapter_buffers(SysdmaNative(a), Mdl, (sysdma_map_registers *)MapRegisterBase, CurrentVa, Length,
                                         WriteToDevice) == SYSDMA_OK;
 }
 
@@ -86,7 +93,7 @@ static inline VOID SysdmaWdmFreeAdapterChannel(PDMA_ADAPTER a)
 static inline VOID SysdmaWdmFreeMapRegisters(PDMA_ADAPTER a, PVOID MapRegisterBase,
                                              ULONG NumberOfMapRegisters)
 {
-    (void)sysdma_map_registers_free(SysdmaNative(a), MapRegisterBase, NumberOfMapRegisters);
+    (void)sysdma_map_registers_free(SysdmaNative(a), (sysdma_map_registers *)MapRegisterBase, NumberOfMapRegisters);
 }
 
 /* MapTransfer: the logical address, 0 when the native call refused. */
@@ -96,9 +103,11 @@ static inline PHYSICAL_ADDRESS SysdmaWdmMapTransfer(PDMA_ADAPTER a, PMDL Mdl, PV
 {
     PHYSICAL_ADDRESS p;
     uint64_t lg = 0;
-    uint32_t len = *Length;
     p.QuadPart = 0;
-    if (sysdma_map_transfer(SysdmaNative(a), Mdl, MapRegisterBase, CurrentVa, &len, WriteToDevice,
+    if (!Length)
+        return p;
+    uint32_t len = *Length;
+    if (sysdma_map_transfer(SysdmaNative(a), Mdl, (sysdma_map_registers *)MapRegisterBase, CurrentVa, &len, WriteToDevice,
                             &lg) == SYSDMA_OK) {
         *Length = len;
         p.QuadPart = (LONGLONG)lg;
@@ -116,63 +125,78 @@ static inline ULONG SysdmaWdmReadDmaCounter(PDMA_ADAPTER a)
     return sysdma_read_dma_counter(SysdmaNative(a));
 }
 
-/* The controller finished (or cancelled) a list GetScatterGatherListEx
- * asked it to run. */
+/* The controller finished (or cancelled) the run of a list: the slot is
+ * let go, and GetScatterGatherListEx's completion routine, if any, told. */
 static inline void SysdmaWdmListDone(sysdma_adapter *native, sysdma_sg_list *list,
                                      sysdma_status st, void *context)
 {
     (void)native;
-    (void)list;
-    PDEVICE_OBJECT d = context;
+    PDEVICE_OBJECT d = (PDEVICE_OBJECT)context;
     for (int k = 0; k < SYSDMA_WDM_LISTS; k++) {
-        if (d->SysdmaLists[k].Running && (sysdma_sg_list *)d->SysdmaLists[k].Context == list) {
+        if (d->SysdmaLists[k].Running && d->SysdmaLists[k].List == list) {
             PDMA_COMPLETION_ROUTINE fn = d->SysdmaLists[k].Completion;
             PVOID ctx = d->SysdmaLists[k].CompletionContext;
+            SYSDMA_WDM_ADAPTER *w = d->SysdmaLists[k].Adapter;
             d->SysdmaLists[k].Running = FALSE;
+            d->SysdmaLists[k].List = NULL;
             d->SysdmaLists[k].Routine = NULL;
-            fn(&d->SysdmaAdapter.Public, d, ctx,
-               st == SYSDMA_OK ? DmaComplete : st == SYSDMA_E_CANCELLED ? DmaCancelled : DmaError);
+            if (fn)
+                fn(&w->Public, d, ctx,
+                   st == SYSDMA_OK            ? DmaComplete
+                   : st == SYSDMA_E_CANCELLED ? DmaCancelled
+                                              : DmaError);
             return;
         }
     }
 }
 
+/*
+ * The list is built. On a system adapter the controller is set to run it
+ * before the driver's routine sees it — the way GetScatterGatherList
+ * stands for AllocateAdapterChannel plus MapTransfer, and MapTransfer
+ * programs a system DMA controller — so the routine only starts its
+ * device. The run (sysdma_sg_start) holds the channel until the last
+ * element's terminal count, or until PutScatterGatherList ends it. A bus
+ * master's list is only handed over (the device runs it).
+ */
 static inline void SysdmaWdmList(void *device, sysdma_sg_list *list, void *context)
 {
     int k = (int)(intptr_t)context;
-    PDEVICE_OBJECT d = device;
+    PDEVICE_OBJECT d = (PDEVICE_OBJECT)device;
     PDRIVER_LIST_CONTROL routine = d->SysdmaLists[k].Routine;
     PVOID ctx = d->SysdmaLists[k].Context;
-    sysdma_status st = SYSDMA_OK;
+    SYSDMA_WDM_ADAPTER *w = d->SysdmaLists[k].Adapter;
     PDMA_COMPLETION_ROUTINE completion = d->SysdmaLists[k].Completion;
     PVOID completion_ctx = d->SysdmaLists[k].CompletionContext;
-    if (completion) {
-        /* The controller runs the list (after any list already running on
-         * the channel); the slot stays until it is done. */
-        d->SysdmaLists[k].Running = TRUE;
-        d->SysdmaLists[k].Context = list;
-        st = sysdma_sg_start(d->SysdmaAdapter.Native, list, d->SysdmaLists[k].WriteToDevice,
-                             SysdmaWdmListDone, d);
-        if (st != SYSDMA_OK && st != SYSDMA_PENDING) {
-            d->SysdmaLists[k].Running = FALSE;
-            d->SysdmaLists[k].Routine = NULL;
-        }
-    } else {
+    d->SysdmaLists[k].Running = TRUE;
+    d->SysdmaLists[k].List = list;
+    sysdma_status st =
+        sysdma_sg_start(w->Native, list, d->SysdmaLists[k].WriteToDevice, SysdmaWdmListDone, d);
+    if (st != SYSDMA_OK && st != SYSDMA_PENDING) {
+        /* A bus master (SYSDMA_E_NOT_SUPPORTED), or the controller refused. */
+        d->SysdmaLists[k].Running = FALSE;
+        d->SysdmaLists[k].List = NULL;
         d->SysdmaLists[k].Routine = NULL;
     }
     routine(d, d->CurrentIrp, (PSCATTER_GATHER_LIST)list, ctx);
-    if (st != SYSDMA_OK && st != SYSDMA_PENDING)
-        completion(&d->SysdmaAdapter.Public, d, completion_ctx, DmaError);
+    if (st != SYSDMA_OK && st != SYSDMA_PENDING && st != SYSDMA_E_NOT_SUPPORTED && completion)
+        completion(&w->Public, d, completion_ctx, DmaError);
 }
 
 /* A free list-request slot of the device, or -1. */
-static inline int SysdmaWdmListSlot(PDEVICE_OBJECT d, PDRIVER_LIST_CONTROL routine, PVOID context)
+static inline int SysdmaWdmListSlot(PDEVICE_OBJECT d, SYSDMA_WDM_ADAPTER *w,
+                                    PDRIVER_LIST_CONTROL routine, PVOID context,
+                                    BOOLEAN WriteToDevice)
 {
     for (int k = 0; k < SYSDMA_WDM_LISTS; k++)
         if (!d->SysdmaLists[k].Routine) {
             d->SysdmaLists[k].Routine = routine;
             d->SysdmaLists[k].Context = context;
+            d->SysdmaLists[k].Adapter = w;
+            d->SysdmaLists[k].List = NULL;
             d->SysdmaLists[k].Completion = NULL;
+            d->SysdmaLists[k].CompletionContext = NULL;
+            d->SysdmaLists[k].WriteToDevice = WriteToDevice;
             d->SysdmaLists[k].Running = FALSE;
             return k;
         }
@@ -184,9 +208,10 @@ static inline NTSTATUS SysdmaWdmBuild(PDMA_ADAPTER a, PDEVICE_OBJECT DeviceObjec
                                       PDRIVER_LIST_CONTROL ExecutionRoutine, PVOID Context,
                                       BOOLEAN WriteToDevice, PVOID Buffer, ULONG BufferLength)
 {
-    if (!DeviceObject || !ExecutionRoutine)
+    if (!a || !DeviceObject || !ExecutionRoutine)
         return STATUS_INVALID_PARAMETER;
-    int k = SysdmaWdmListSlot(DeviceObject, ExecutionRoutine, Context);
+    int k = SysdmaWdmListSlot(DeviceObject, SysdmaWdmAdapter(a), ExecutionRoutine, Context,
+                              WriteToDevice);
     if (k < 0)
         return STATUS_INSUFFICIENT_RESOURCES;
     uint32_t size = BufferLength;
@@ -209,10 +234,16 @@ static inline NTSTATUS SysdmaWdmGetScatterGatherList(PDMA_ADAPTER a, PDEVICE_OBJ
                           WriteToDevice, NULL, 0);
 }
 
+/* PutScatterGatherList: a run the controller has not finished is ended
+ * first (the channel masked; an Ex completion routine hears DmaCancelled),
+ * as FlushAdapterBuffers ends a mapped transfer; then the list is put. */
 static inline VOID SysdmaWdmPutScatterGatherList(PDMA_ADAPTER a, PSCATTER_GATHER_LIST List,
                                                  BOOLEAN WriteToDevice)
 {
-    (void)sysdma_sg_put(SysdmaNative(a), (sysdma_sg_list *)List, WriteToDevice);
+    sysdma_sg_list *list = (sysdma_sg_list *)List;
+    if (sysdma_sg_put(SysdmaNative(a), list, WriteToDevice) == SYSDMA_E_WRONG_STATE &&
+        sysdma_sg_cancel(SysdmaNative(a), list) == SYSDMA_OK)
+        (void)sysdma_sg_put(SysdmaNative(a), list, WriteToDevice);
 }
 
 static inline NTSTATUS SysdmaWdmCalculateScatterGatherList(PDMA_ADAPTER a, PMDL Mdl,
@@ -221,6 +252,8 @@ static inline NTSTATUS SysdmaWdmCalculateScatterGatherList(PDMA_ADAPTER a, PMDL 
                                                            PULONG NumberOfMapRegisters)
 {
     uint32_t size = 0, regs = 0;
+    if (!ScatterGatherListSize)
+        return STATUS_INVALID_PARAMETER;
     sysdma_status st = sysdma_sg_calculate(SysdmaNative(a), Mdl, CurrentVa, Length, &size, &regs);
     if (st == SYSDMA_OK) {
         *ScatterGatherListSize = size;
@@ -285,7 +318,7 @@ static inline NTSTATUS SysdmaWdmGetDmaTransferInfo(PDMA_ADAPTER a, PMDL Mdl, ULO
 
 static inline NTSTATUS SysdmaWdmInitializeDmaTransferContext(PDMA_ADAPTER a, PVOID Context)
 {
-    return SysdmaNtStatus(sysdma_transfer_context_init(SysdmaNative(a), Context));
+    return SysdmaNtStatus(sysdma_transfer_context_init(SysdmaNative(a), (sysdma_transfer_context *)Context));
 }
 
 static inline PVOID SysdmaWdmAllocateCommonBufferEx(PDMA_ADAPTER a, PPHYSICAL_ADDRESS MaximumAddress,
@@ -296,6 +329,8 @@ static inline PVOID SysdmaWdmAllocateCommonBufferEx(PDMA_ADAPTER a, PPHYSICAL_AD
     void *va = NULL;
     uint64_t lg = 0;
     uint64_t max = MaximumAddress ? (uint64_t)MaximumAddress->QuadPart : 0;
+    if (!LogicalAddress)
+        return NULL;
     if (sysdma_common_buffer_allocate_ex(SysdmaNative(a), max, Length, CacheEnabled, &va, &lg) !=
         SYSDMA_OK)
         return NULL;
@@ -310,20 +345,21 @@ static inline NTSTATUS SysdmaWdmAllocateAdapterChannelEx(PDMA_ADAPTER a, PDEVICE
                                                          PVOID ExecutionContext,
                                                          PVOID *MapRegisterBase)
 {
-    if (!DeviceObject)
+    SYSDMA_WDM_ADAPTER *w = SysdmaWdmAdapter(a);
+    if (!a || !DeviceObject)
         return STATUS_INVALID_PARAMETER;
     if (ExecutionRoutine) {
-        if (DeviceObject->SysdmaControl)
+        if (w->Control)
             return STATUS_INVALID_DEVICE_REQUEST;
-        DeviceObject->SysdmaControl = ExecutionRoutine;
-        DeviceObject->SysdmaControlContext = ExecutionContext;
+        w->Control = ExecutionRoutine;
+        w->ControlContext = ExecutionContext;
     }
     sysdma_map_registers *base = NULL;
     sysdma_status st = sysdma_channel_allocate_ex(
-        SysdmaNative(a), DeviceObject, DmaTransferContext, NumberOfMapRegisters, Flags,
-        ExecutionRoutine ? SysdmaWdmControl : NULL, NULL, MapRegisterBase ? &base : NULL);
-    if (st != SYSDMA_OK && st != SYSDMA_PENDING)
-        DeviceObject->SysdmaControl = NULL;
+        w->Native, DeviceObject, (sysdma_transfer_context *)DmaTransferContext, NumberOfMapRegisters, Flags,
+        ExecutionRoutine ? SysdmaWdmControl : NULL, w, MapRegisterBase ? &base : NULL);
+    if (st != SYSDMA_OK && st != SYSDMA_PENDING && ExecutionRoutine)
+        w->Control = NULL;
     if (st == SYSDMA_OK && MapRegisterBase && !ExecutionRoutine)
         *MapRegisterBase = base;
     return SysdmaNtStatus(st);
@@ -338,16 +374,17 @@ static inline NTSTATUS SysdmaWdmConfigureAdapterChannel(PDMA_ADAPTER a, ULONG Fu
 static inline BOOLEAN SysdmaWdmCancelAdapterChannel(PDMA_ADAPTER a, PDEVICE_OBJECT DeviceObject,
                                                     PVOID DmaTransferContext)
 {
-    bool withdrawn = sysdma_channel_cancel(SysdmaNative(a), DmaTransferContext);
-    if (withdrawn && DeviceObject)
-        DeviceObject->SysdmaControl = NULL;
+    (void)DeviceObject;
+    bool withdrawn = sysdma_channel_cancel(SysdmaNative(a), (sysdma_transfer_context *)DmaTransferContext);
+    if (withdrawn)
+        SysdmaWdmAdapter(a)->Control = NULL;
     return withdrawn;
 }
 
 static inline void SysdmaWdmCompletion(sysdma_adapter *native, void *context, sysdma_status st)
 {
     (void)native;
-    SYSDMA_WDM_ADAPTER *w = context;
+    SYSDMA_WDM_ADAPTER *w = (SYSDMA_WDM_ADAPTER *)context;
     PDMA_COMPLETION_ROUTINE fn = w->MappedCompletion;
     w->MappedCompletion = NULL;
     if (fn)
@@ -367,12 +404,14 @@ static inline NTSTATUS SysdmaWdmMapTransferEx(PDMA_ADAPTER a, PMDL Mdl, PVOID Ma
     (void)ScatterGatherBuffer;
     (void)ScatterGatherBufferLength;
     SYSDMA_WDM_ADAPTER *w = (SYSDMA_WDM_ADAPTER *)a;
+    if (!a || !Length)
+        return STATUS_INVALID_PARAMETER;
     w->MappedCompletion = DmaCompletionRoutine;
     w->MappedContext = CompletionContext;
     w->MappedDevice = w->Pdo;
     uint32_t len = *Length;
     sysdma_status st = sysdma_map_transfer_ex(w->Native, Mdl, Offset, &len, WriteToDevice,
-                                              MapRegisterBase,
+                                              (sysdma_map_registers *)MapRegisterBase,
                                               DmaCompletionRoutine ? SysdmaWdmCompletion : NULL, w,
                                               NULL);
     if (st == SYSDMA_OK)
@@ -390,16 +429,16 @@ static inline NTSTATUS SysdmaWdmGetScatterGatherListEx(
 {
     (void)DmaTransferContext, (void)Flags;
     (void)ScatterGatherList;
-    if (!DeviceObject || !ExecutionRoutine)
+    if (!a || !DeviceObject || !ExecutionRoutine)
         return STATUS_INVALID_PARAMETER;
-    int k = SysdmaWdmListSlot(DeviceObject, ExecutionRoutine, Context);
+    int k = SysdmaWdmListSlot(DeviceObject, SysdmaWdmAdapter(a), ExecutionRoutine, Context,
+                              WriteToDevice);
     if (k < 0)
         return STATUS_INSUFFICIENT_RESOURCES;
-    /* With a completion routine a system adapter's controller runs the
-     * list (sysdma's chained runner) and the routine says when it is done. */
+    /* On a system adapter the controller runs the list (see SysdmaWdmList)
+     * and the completion routine, if given, hears when it is done. */
     DeviceObject->SysdmaLists[k].Completion = DmaCompletionRoutine;
     DeviceObject->SysdmaLists[k].CompletionContext = CompletionContext;
-    DeviceObject->SysdmaLists[k].WriteToDevice = WriteToDevice;
     sysdma_status st = sysdma_sg_get_ex(SysdmaNative(a), DeviceObject, Mdl, Offset, Length,
                                         SysdmaWdmList, (void *)(intptr_t)k, WriteToDevice, NULL,
                                         NULL);
@@ -415,13 +454,16 @@ static inline NTSTATUS SysdmaWdmBuildScatterGatherListEx(
     PDMA_COMPLETION_ROUTINE DmaCompletionRoutine, PVOID CompletionContext,
     PVOID ScatterGatherList)
 {
-    (void)DmaTransferContext, (void)Flags, (void)DmaCompletionRoutine, (void)CompletionContext;
+    (void)DmaTransferContext, (void)Flags;
     (void)ScatterGatherList;
-    if (!DeviceObject || !ExecutionRoutine || !ScatterGatherBuffer)
+    if (!a || !DeviceObject || !ExecutionRoutine || !ScatterGatherBuffer)
         return STATUS_INVALID_PARAMETER;
-    int k = SysdmaWdmListSlot(DeviceObject, ExecutionRoutine, Context);
+    int k = SysdmaWdmListSlot(DeviceObject, SysdmaWdmAdapter(a), ExecutionRoutine, Context,
+                              WriteToDevice);
     if (k < 0)
         return STATUS_INSUFFICIENT_RESOURCES;
+    DeviceObject->SysdmaLists[k].Completion = DmaCompletionRoutine;
+    DeviceObject->SysdmaLists[k].CompletionContext = CompletionContext;
     uint32_t size = ScatterGatherLength;
     sysdma_status st = sysdma_sg_get_ex(SysdmaNative(a), DeviceObject, Mdl, Offset, Length,
                                         SysdmaWdmList, (void *)(intptr_t)k, WriteToDevice,
@@ -435,7 +477,7 @@ static inline NTSTATUS SysdmaWdmFlushAdapterBuffersEx(PDMA_ADAPTER a, PMDL Mdl,
                                                       PVOID MapRegisterBase, ULONGLONG Offset,
                                                       ULONG Length, BOOLEAN WriteToDevice)
 {
-    return SysdmaNtStatus(sysdma_flush_adapter_buffers_ex(SysdmaNative(a), Mdl, MapRegisterBase,
+    return SysdmaNtStatus(sysdma_flush_adapter_buffers_ex(SysdmaNative(a), Mdl, (sysdma_map_registers *)MapRegisterBase,
                                                           Offset, Length, WriteToDevice));
 }
 
@@ -530,14 +572,21 @@ static inline const DMA_OPERATIONS *SysdmaWdmOperations(ULONG version)
     return version >= 3 ? &v3 : version == 2 ? &v2 : &v1;
 }
 
-/* IoGetDmaAdapter: the adapter for a description, from the physical
- * device object's system; NULL when refused. */
-static inline PDMA_ADAPTER IoGetDmaAdapter(PDEVICE_OBJECT Pdo, PDEVICE_DESCRIPTION d,
-                                           PULONG NumberOfMapRegisters)
+/* The buses sysdma serves (see INTERFACE_TYPE). */
+static inline BOOLEAN SysdmaWdmBusServed(INTERFACE_TYPE Bus, BOOLEAN Master)
 {
-    if (!Pdo || !d || !Pdo->SysdmaSystem)
+    return Bus == Internal || Bus == Isa || Bus == PNPISABus || (Master && Bus == PCIBus);
+}
+
+/* An adapter object for a description, from `System`; NULL when refused
+ * (an unserved bus, a description sysdma_adapter_get refuses, no memory). */
+static inline PDMA_ADAPTER SysdmaWdmGetAdapter(sysdma_system *System, PDEVICE_OBJECT Pdo,
+                                               PDEVICE_DESCRIPTION d, PULONG NumberOfMapRegisters)
+{
+    if (!System || !d || !SysdmaWdmBusServed(d->InterfaceType, d->Master))
         return NULL;
-    sysdma_device_description n = {0};
+    sysdma_device_description n;
+    SysdmaWdmFill(&n, sizeof n, 0);
     n.version = d->Version;
     n.master = d->Master;
     n.scatter_gather = d->ScatterGather;
@@ -547,7 +596,7 @@ static inline PDMA_ADAPTER IoGetDmaAdapter(PDEVICE_OBJECT Pdo, PDEVICE_DESCRIPTI
     n.dma64 = d->Dma64BitAddresses;
     n.ignore_count = d->IgnoreCount;
     n.channel = d->DmaChannel;
-    n.interface_type = d->InterfaceType == Isa ? SYSDMA_INTERFACE_ISA : 0;
+    n.interface_type = d->InterfaceType == Internal ? 0 : SYSDMA_INTERFACE_ISA;
     n.width = (uint32_t)d->DmaWidth;
     n.speed = (uint32_t)d->DmaSpeed;
     n.maximum_length = d->MaximumLength;
@@ -556,44 +605,37 @@ static inline PDMA_ADAPTER IoGetDmaAdapter(PDEVICE_OBJECT Pdo, PDEVICE_DESCRIPTI
         n.request_line = d->DmaRequestLine;
         n.device_address = (uint64_t)d->DeviceAddress.QuadPart;
     }
+    SYSDMA_WDM_ADAPTER *w =
+        (SYSDMA_WDM_ADAPTER *)sysdma_wdm_object_alloc(System, sizeof(SYSDMA_WDM_ADAPTER));
+    if (!w)
+        return NULL;
     sysdma_adapter *a;
     uint32_t regs = 0;
-    if (sysdma_adapter_get(Pdo->SysdmaSystem, &n, &a, &regs) != SYSDMA_OK)
+    if (sysdma_adapter_get(System, &n, &a, &regs) != SYSDMA_OK) {
+        sysdma_wdm_object_free(System, w, sizeof *w);
         return NULL;
-    SYSDMA_WDM_ADAPTER *w = &Pdo->SysdmaAdapter;
+    }
     w->Public.Version = (USHORT)(d->Version <= 1 ? 1 : d->Version);
     w->Public.Size = (USHORT)sizeof(DMA_ADAPTER);
     w->Public.DmaOperations = SysdmaWdmOperations(w->Public.Version);
     w->Native = a;
+    w->System = System;
     w->Pdo = Pdo;
     if (NumberOfMapRegisters)
         *NumberOfMapRegisters = regs;
     return &w->Public;
 }
 
-/* An MDL for a buffer of the device's system (IoAllocateMdl followed by
- * MmBuildMdlForNonPagedPool; sysdma needs the device to find the system).
- * NULL when refused. IoFreeMdl frees it. */
-static inline PMDL SysdmaAllocateMdl(PDEVICE_OBJECT Device, PVOID VirtualAddress, ULONG Length)
+/* IoGetDmaAdapter: a new adapter object for every call, from the physical
+ * device object's system — a device with two channels (a Sound Blaster's
+ * 8-bit and 16-bit) gets two adapters, each put with its own
+ * PutDmaAdapter. NULL when refused. */
+static inline PDMA_ADAPTER IoGetDmaAdapter(PDEVICE_OBJECT Pdo, PDEVICE_DESCRIPTION d,
+                                           PULONG NumberOfMapRegisters)
 {
-    sysdma_mdl *m = NULL;
-    if (!Device || sysdma_mdl_create(Device->SysdmaSystem, VirtualAddress, Length, &m) != SYSDMA_OK)
+    if (!Pdo)
         return NULL;
-    return m;
-}
-
-static inline VOID IoFreeMdl(PMDL Mdl)
-{
-    if (Mdl)
-        sysdma_mdl_free(Mdl->system, Mdl);
-}
-
-/* KeFlushIoBuffers. */
-static inline VOID KeFlushIoBuffers(PMDL Mdl, BOOLEAN ReadOperation, BOOLEAN DmaOperation)
-{
-    (void)DmaOperation;
-    if (Mdl)
-        sysdma_flush_io_buffers(Mdl->system, Mdl, ReadOperation);
+    return SysdmaWdmGetAdapter(Pdo->SysdmaSystem, Pdo, d, NumberOfMapRegisters);
 }
 
 #endif /* SYSDMA_WDM_OPS_H */

@@ -242,6 +242,9 @@ static inline void sysdma__unlock(sysdma_system *sys)
 void *sysdma__alloc(sysdma_system *sys, size_t bytes);
 void sysdma__free(sysdma_system *sys, void *p, size_t bytes);
 
+/* wdm.c: the system sysdma/wdm.h's device-less calls use is going away. */
+void sysdma__wdm_forget(sysdma_system *sys);
+
 /* handle.c */
 sysdma_status sysdma__registry_add(sysdma_system *sys);
 void sysdma__registry_remove(sysdma_system *sys);

@@ -118,6 +118,7 @@ sysdma_status sysdma_system_destroy(sysdma_system *sys)
     }
     if (sys->adapter_count)
         return SYSDMA_E_BUSY;
+    sysdma__wdm_forget(sys);
     sysdma__registry_remove(sys);
     sysdma__sg_quarantine_destroy(sys);
     sysdma__spares_destroy(sys);
