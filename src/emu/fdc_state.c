@@ -268,10 +268,12 @@ sysdma_status sysdma_emu_fdc_load_state(sysdma_emu_fdc *f, const void *buf, size
     t.irq_out = sysdma__state_getb(&r);
     t.dreq_out = sysdma__state_getb(&r);
     t.now_ns = sysdma__state_get64(&r);
-    if (!sysdma__state_done(&r) || !fdc_ok(&t))
+    if (!sysdma__state_done(&r))
         return SYSDMA_E_STATE_CORRUPT;
     if (!disks_match)
-        return SYSDMA_E_WRONG_STATE;
+        return SYSDMA_E_WRONG_STATE; /* checked first: fdc_ok() judges with these disks */
+    if (!fdc_ok(&t))
+        return SYSDMA_E_STATE_CORRUPT;
     *f = t;
     /* The 8237 sees the request line as the state drives it (an init or
      * insert made after the DMA pair's load may have lowered it). */
