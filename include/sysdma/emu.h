@@ -4,7 +4,8 @@
  *
  * This header is the whole public surface of libsysdma-emu's DMA controller.
  * It is usable on its own by emulator authors: it needs no other sysdma
- * header, allocates nothing (the caller owns every struct), starts no
+ * header than status.h (the status codes of the save-state functions),
+ * allocates nothing (the caller owns every struct), starts no
  * threads, and reaches guest memory only through the bounded physical-memory
  * interface below.
  *
@@ -39,6 +40,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "sysdma/status.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -337,6 +340,75 @@ void sysdma_emu_i8237_save(const sysdma_emu_i8237 *e,
  * register can hold, is refused (false) and nothing changes. */
 bool sysdma_emu_i8237_restore(sysdma_emu_i8237 *e,
                               const sysdma_emu_i8237_state *in);
+
+/* ---- Save states (endian-stable byte buffers) ----------------------------- */
+
+/*
+ * Every model of libsysdma-emu (this pair, the floppy controller, the SB16,
+ * the test device) saves its state to a byte buffer that any host reads
+ * back the same way, whatever its endianness or word size:
+ *
+ *   bytes 0-3    magic "SDST"
+ *   bytes 4-5    model, little-endian (SYSDMA_EMU_SAVE_MODEL_*)
+ *   bytes 6-7    format version of that model, little-endian
+ *   bytes 8-11   payload length, little-endian
+ *   bytes 12-15  CRC-32 (IEEE 802.3, as zlib's crc32) of bytes 0-11 and the
+ *                payload, little-endian
+ *   bytes 16-    payload: the model's fields, each little-endian
+ *
+ * A model's format version changes whenever its payload changes in layout
+ * or meaning; a loader reads its own version only and refuses every other
+ * one with SYSDMA_E_UNKNOWN_VERSION (docs/emulator.md, "Save states").
+ *
+ * A load never trusts the buffer: it is refused, and the instance left
+ * exactly as it was, when the buffer is short or longer than the state,
+ * the magic, length or CRC is wrong, or any field holds a value the model
+ * cannot have (SYSDMA_E_STATE_CORRUPT); when it is another model's state
+ * (SYSDMA_E_INVALID_ARGUMENT); or another format version
+ * (SYSDMA_E_UNKNOWN_VERSION). Only a fully checked state replaces the old.
+ *
+ * Nothing a pointer leads to is saved: guest memory, attached devices and
+ * hooks are the instance's own. Load into an instance that the embedder has
+ * set up and wired as the saved one was (init, devices attached), and save
+ * and load the DMA pair and its devices together. Time is the caller's: the
+ * states hold the models' own counters of time passed, not the embedder's
+ * clock.
+ */
+enum {
+    SYSDMA_EMU_SAVE_MODEL_I8237 = 1,   /* sysdma_emu_i8237 (this header) */
+    SYSDMA_EMU_SAVE_MODEL_FDC = 2,     /* sysdma_emu_fdc (emu_fdc.h) */
+    SYSDMA_EMU_SAVE_MODEL_SB16 = 3,    /* sysdma_emu_sb16 (emu_sb16.h) */
+    SYSDMA_EMU_SAVE_MODEL_TESTDEV = 4  /* sysdma_emu_testdev (emu_testdev.h) */
+};
+
+#define SYSDMA_EMU_SAVE_HEAD_BYTES 16u
+
+/* Format version written and read by this library, and the exact size of
+ * a state in it (head included). */
+#define SYSDMA_EMU_I8237_SAVE_VERSION 1u
+#define SYSDMA_EMU_I8237_SAVE_BYTES (SYSDMA_EMU_SAVE_HEAD_BYTES + 106u)
+
+/*
+ * Save the pair's registers, page latches, DREQ lines and pending external
+ * EOPs into `buf` (`cap` bytes); *written gets the bytes written. With too
+ * small a buffer (or buf NULL and cap 0, to ask the size) nothing is
+ * written, *written gets the size needed and the status is
+ * SYSDMA_E_BUFFER_TOO_SMALL. Not saved: memory, devices, event and TC hooks
+ * (attachments), statistics, the scratch buffer. Call it between run()
+ * calls: from inside a device callback it returns SYSDMA_E_WRONG_STATE.
+ * SYSDMA_E_INVALID_ARGUMENT for NULL e or written, or buf NULL with cap > 0.
+ */
+sysdma_status sysdma_emu_i8237_save_state(const sysdma_emu_i8237 *e, void *buf, size_t cap,
+                                          size_t *written);
+
+/*
+ * Load a state written by sysdma_emu_i8237_save_state() (`len` bytes, the
+ * exact size written). The instance keeps its memory, devices, hooks and
+ * statistics; everything saved is replaced, DREQ lines included (devices
+ * loaded afterwards drive theirs again). Refusals, which change nothing:
+ * see above; SYSDMA_E_WRONG_STATE from inside a device callback.
+ */
+sysdma_status sysdma_emu_i8237_load_state(sysdma_emu_i8237 *e, const void *buf, size_t len);
 
 #ifdef __cplusplus
 }

@@ -246,6 +246,45 @@ void sysdma_emu_fdc_advance(sysdma_emu_fdc *fdc, uint64_t ns);
  * for the host or the DMA. 0 means advance(0) has work to do. */
 uint64_t sysdma_emu_fdc_next_event_ns(const sysdma_emu_fdc *fdc);
 
+/* ---- Save states ------------------------------------------------------------ */
+
+/* Format version and exact size of a saved controller (emu.h describes the
+ * byte format, the refusals and the versioning rule). */
+#define SYSDMA_EMU_FDC_SAVE_VERSION 1u
+#define SYSDMA_EMU_FDC_SAVE_BYTES (SYSDMA_EMU_SAVE_HEAD_BYTES + 176u)
+
+/*
+ * Save the controller into `buf` (`cap` bytes); *written gets the bytes
+ * written, or with too small a buffer (buf NULL and cap 0 asks the size)
+ * the size needed, and SYSDMA_E_BUFFER_TOO_SMALL. Saved: registers, the
+ * phase machine (command and result bytes, the execution phase down to the
+ * byte within the sector), interrupt sources, output line levels, timing
+ * on/off, the controller's clock and time counters, and per drive the head
+ * position, rotation bookkeeping, disk-change line, write protection and
+ * the size of the disk in it. Not saved: the disk images (the caller's
+ * buffers: save them with the state if the guest may have written them),
+ * the 8237 and channel it is attached to, the interrupt callback.
+ * SYSDMA_E_INVALID_ARGUMENT for NULL fdc or written, or buf NULL with cap > 0.
+ */
+sysdma_status sysdma_emu_fdc_save_state(const sysdma_emu_fdc *fdc, void *buf, size_t cap,
+                                        size_t *written);
+
+/*
+ * Load a saved controller into `fdc`, which the embedder has set up as the
+ * saved one was: sysdma_emu_fdc_init() on its 8237, then the same disk
+ * images inserted with sysdma_emu_fdc_insert() (their contents as they were
+ * at the save). Everything saved is replaced; the request line is driven
+ * onto the 8237 again as the state has it; the interrupt callback is not
+ * called (the state's line level is `irq_out`; the embedder's interrupt
+ * controller restores its own state). After the load, go on calling
+ * advance() with the time that passes, as before the save.
+ * Refusals change nothing: SYSDMA_E_STATE_CORRUPT, SYSDMA_E_UNKNOWN_VERSION,
+ * SYSDMA_E_INVALID_ARGUMENT (emu.h), and SYSDMA_E_WRONG_STATE when a drive
+ * is empty where the state had a disk, holds one where it had none, or one
+ * of another size.
+ */
+sysdma_status sysdma_emu_fdc_load_state(sysdma_emu_fdc *fdc, const void *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

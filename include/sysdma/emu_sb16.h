@@ -90,6 +90,37 @@ void sysdma_emu_sb16_outb(sysdma_emu_sb16 *sb, uint16_t port, uint8_t value);
  * time become due and the card requests DMA for them. */
 void sysdma_emu_sb16_advance(sysdma_emu_sb16 *sb, uint64_t ns);
 
+/* ---- Save states ---------------------------------------------------------- */
+
+/* Format version and exact size of a saved card (emu.h describes the byte
+ * format, the refusals and the versioning rule). */
+#define SYSDMA_EMU_SB16_SAVE_VERSION 1u
+#define SYSDMA_EMU_SB16_SAVE_BYTES (SYSDMA_EMU_SAVE_HEAD_BYTES + 353u)
+
+/*
+ * Save the card into `buf` (`cap` bytes); *written gets the bytes written,
+ * or with too small a buffer (buf NULL and cap 0 asks the size) the size
+ * needed, and SYSDMA_E_BUFFER_TOO_SMALL. Saved: the DSP, the transfer
+ * under way with its pacing (bytes due and the time remainder), interrupt
+ * status, mixer and counters. Not saved: the configuration given to
+ * sysdma_emu_sb16_init() (ports, channels, IRQ, play/record callbacks and
+ * their context) and the 8237. SYSDMA_E_INVALID_ARGUMENT for NULL sb or
+ * written, or buf NULL with cap > 0.
+ */
+sysdma_status sysdma_emu_sb16_save_state(const sysdma_emu_sb16 *sb, void *buf, size_t cap,
+                                         size_t *written);
+
+/*
+ * Load a saved card into `sb`, which the embedder has set up with
+ * sysdma_emu_sb16_init() as the saved one was. Everything saved is
+ * replaced; the DMA request lines are driven again as the state has them;
+ * the interrupt callback is not called (the level follows from
+ * irq_status). Then go on calling advance() with the time that passes.
+ * Refusals change nothing: SYSDMA_E_STATE_CORRUPT, SYSDMA_E_UNKNOWN_VERSION,
+ * SYSDMA_E_INVALID_ARGUMENT (see emu.h).
+ */
+sysdma_status sysdma_emu_sb16_load_state(sysdma_emu_sb16 *sb, const void *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -69,6 +69,25 @@ void sysdma_emu_testdev_outb(sysdma_emu_testdev *d, uint16_t port, uint8_t value
 /* Simulated time passes (paced devices request DMA as their pace allows). */
 void sysdma_emu_testdev_advance(sysdma_emu_testdev *d, uint64_t ns);
 
+/* ---- Save states ---------------------------------------------------------- */
+
+/* Format version and exact size of a saved test device (emu.h describes
+ * the byte format, the refusals and the versioning rule). */
+#define SYSDMA_EMU_TESTDEV_SAVE_VERSION 1u
+#define SYSDMA_EMU_TESTDEV_SAVE_BYTES (SYSDMA_EMU_SAVE_HEAD_BYTES + 31u)
+
+/* Save the device's registers and transfer progress (not its `data`
+ * storage, which the host owns, nor what init() was given); statuses as
+ * sysdma_emu_i8237_save_state() has them. */
+sysdma_status sysdma_emu_testdev_save_state(const sysdma_emu_testdev *d, void *buf, size_t cap,
+                                            size_t *written);
+
+/* Load a saved device into `d`, set up with sysdma_emu_testdev_init() as
+ * the saved one was (a length beyond this instance's `cap` is refused as
+ * SYSDMA_E_STATE_CORRUPT); DREQ is driven again as the state has it, the
+ * interrupt callback is not called. Refusals change nothing. */
+sysdma_status sysdma_emu_testdev_load_state(sysdma_emu_testdev *d, const void *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,7 +18,7 @@ extern "C" {
     X(PENDING, 1, "request queued; its callback runs when resources free up") \
     X(E_INVALID_ARGUMENT, -1, "invalid argument")                             \
     X(E_INVALID_DESCRIPTION, -2, "invalid device description")                \
-    X(E_UNKNOWN_VERSION, -3, "unknown device description version")            \
+    X(E_UNKNOWN_VERSION, -3, "unknown version (of a device description or a saved state)") \
     X(E_INVALID_CHANNEL, -4, "no such DMA channel (or channel 4, the cascade)") \
     X(E_WIDTH_MISMATCH, -5, "transfer width does not match the channel")      \
     X(E_NOT_SUPPORTED, -6, "operation not supported by this adapter or controller") \
@@ -40,7 +40,8 @@ extern "C" {
     X(E_TIMEOUT, -22, "timed out")                                            \
     X(E_NOT_IMPLEMENTED, -23, "controller does not implement this function")  \
     X(E_VERIFIER, -24, "refused by the DMA verifier")                         \
-    X(E_TOO_MANY_ELEMENTS, -25, "list needs more elements than the adapter's scatter/gather limit")
+    X(E_TOO_MANY_ELEMENTS, -25, "list needs more elements than the adapter's scatter/gather limit") \
+    X(E_STATE_CORRUPT, -26, "saved state is truncated, damaged or holds values the model cannot have")
 
 typedef enum sysdma_status {
 #define SYSDMA_STATUS_ENUM_(name, value, msg) SYSDMA_##name = value,
