@@ -59,6 +59,7 @@ typedef struct demo {
     uint32_t seed;
     unsigned sb16_bits;
     bool verify;
+    bool lint; /* --lint: the 8237 hardware lint on, findings printed */
     uint32_t fdc_sectors, sg_bytes;
     /* machine */
     sysdma_sim *sim;
@@ -408,6 +409,14 @@ static int sg_job_run(task *t)
 
 /* ---- the command -------------------------------------------------------------------------- */
 
+/* --lint: print each finding of the 8237 hardware lint as it happens. */
+static void demo_lint(void *ctx, const sysdma_emu_lint_report *r)
+{
+    (void)ctx;
+    printf("  lint: %s, channel %d, port 0x%02X, 0x%X/0x%X: %s\n", r->name, r->channel, r->port,
+           r->value, r->detail, r->text);
+}
+
 static int usage_error(const char *msg, const char *arg)
 {
     fprintf(stderr, "sysdma demo: %s%s%s (try --help)\n", msg, arg ? " " : "", arg ? arg : "");
@@ -463,7 +472,7 @@ int cmd_demo(int argc, char **argv)
             puts("usage: sysdma demo [--image FILE] [--wav FILE] [--seconds S] [--seed N]\n"
                  "                   [--placement low|high|scattered|scattered-low] [--sb16-bits 8|16]\n"
                  "                   [--sectors N] [--trace FILE.vcd] [--timeline FILE.svg]\n"
-                 "                   [--no-verifier]\n"
+                 "                   [--no-verifier] [--lint]\n"
                  "A simulated PC runs three drivers at once, with the DMA verifier on:\n"
                  "  floppy (channel 2, packet-based) writes sectors of a 1.44 MB disk image\n"
                  "    file and reads them back (the file is made, formatted, if missing);\n"
@@ -474,7 +483,9 @@ int cmd_demo(int argc, char **argv)
                  "Prints per-channel bytes, transfers, terminal counts and waits, map-register\n"
                  "use, bytes bounced and verifier findings. --trace writes the 8237's lines as\n"
                  "a VCD (GTKWave); --timeline draws waits, channel ownership, transfers and\n"
-                 "pool use over simulated time as SVG. Exit status 0: all checks passed.");
+                 "pool use over simulated time as SVG. --lint switches the 8237's hardware lint\n"
+                 "on: it prints each finding, and any finding fails the run.\n"
+                 "Exit status 0: all checks passed.");
             free(d);
             return 0;
         } else if (strcmp(a, "--image") == 0 && has) {
@@ -525,6 +536,8 @@ int cmd_demo(int argc, char **argv)
             k++;
         } else if (strcmp(a, "--no-verifier") == 0) {
             d->verify = false;
+        } else if (strcmp(a, "--lint") == 0) {
+            d->lint = true;
         } else {
             free(d);
             return usage_error(has || a[0] != '-' ? "unknown option" : "missing value for", a);
@@ -540,6 +553,8 @@ int cmd_demo(int argc, char **argv)
         return 1;
     }
     sched_init(d->sim);
+    if (d->lint)
+        sysdma_sim_set_lint(d->sim, true, demo_lint, d);
     if (!open_image(d)) {
         fprintf(stderr, "sysdma demo: %s: %s (a 1474560-byte image, or a new file)\n",
                 d->image_path, strerror(errno));
@@ -680,6 +695,11 @@ int cmd_demo(int argc, char **argv)
     if (d->verify) {
         uint64_t findings = sysdma_verifier_reports(d->sys, SYSDMA_VCHECK_COUNT);
         printf("  verifier: %llu findings\n", (unsigned long long)findings);
+        bad |= findings != 0;
+    }
+    if (d->lint) {
+        uint64_t findings = sysdma_sim_lint_reports(d->sim);
+        printf("  hardware lint: %llu findings\n", (unsigned long long)findings);
         bad |= findings != 0;
     }
     printf("  simulated time %.3f s, host time %.2f s\n", (double)sim_ns / 1e9,
