@@ -92,6 +92,7 @@ void sysdma__i8237_lint_reset(sysdma_emu_i8237 *e)
     l->stale = 0;
     l->lo_reg[0] = l->lo_reg[1] = 0xFF;
     l->masked_reported = 0;
+    l->unmasked_reported = 0;
     for (unsigned n = 0; n < 8; n++)
         l->waited[n] = 0;
 }
@@ -230,9 +231,16 @@ void sysdma__i8237_lint_out(sysdma_emu_i8237 *e, uint16_t port, uint8_t v)
         e->lint.stale &= (uint8_t)~(1u << n);
         if (flipflop_odd(e, c, reg))
             report(e, SYSDMA_EMU_LINT_FLIPFLOP, (int)n, port, v, reg & 1u);
-        if (!(k->mask & (1u << i)) &&
-            (k->ch[i].mode & SYSDMA_EMU_MODE_XFER_MASK) != SYSDMA_EMU_MODE_CASCADE)
+        /* Once per programming: quiet again until the channel is next
+         * written while masked. */
+        uint8_t bit = (uint8_t)(1u << n);
+        if (k->mask & (1u << i)) {
+            e->lint.unmasked_reported &= (uint8_t)~bit;
+        } else if ((k->ch[i].mode & SYSDMA_EMU_MODE_XFER_MASK) != SYSDMA_EMU_MODE_CASCADE &&
+                   !(e->lint.unmasked_reported & bit)) {
+            e->lint.unmasked_reported |= bit;
             report(e, SYSDMA_EMU_LINT_PROGRAM_UNMASKED, (int)n, port, v, reg & 1u);
+        }
         return;
     }
     switch (reg) {

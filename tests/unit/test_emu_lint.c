@@ -120,6 +120,19 @@ static void test_program_unmasked(void **state)
     const sysdma_emu_lint_report *r = only(SYSDMA_EMU_LINT_PROGRAM_UNMASKED, 3, 0x07);
     assert_int_equal(r->value, 0x20);
     assert_int_equal(r->detail, 1); /* count */
+    /* Once per programming: the high byte adds nothing; programmed masked
+     * and then again unmasked, it is reported again. */
+    wr(e, 3, 7, 0x00);
+    assert_int_equal(nseen, 1);
+    mask_ch(e, 3, true);
+    wr(e, 3, 6, 0x00);
+    wr(e, 3, 6, 0x10);
+    mask_ch(e, 3, false);
+    assert_int_equal(nseen, 1);
+    wr(e, 3, 6, 0x00);
+    assert_int_equal(nseen, 2);
+    assert_int_equal(seen[1].rule, SYSDMA_EMU_LINT_PROGRAM_UNMASKED);
+    assert_int_equal(seen[1].detail, 0); /* address */
     /* Channel 4 (cascade, unmasked by the BIOS) is not reported. */
     nseen = 0;
     wr(e, 4, SYSDMA_EMU_I8237_REG_CLEAR_FF, 0);
