@@ -256,6 +256,7 @@ typedef struct sysdma_emu_i8237_lint {
     uint8_t masked_reported;    /* bit k: masked-request reported for the current wait */
     uint8_t unmasked_reported;  /* bit k: program-unmasked reported since k was last
                                    programmed while masked */
+    uint8_t waiting;            /* bit k: waited[k] is counting (DREQ high, masked) */
 } sysdma_emu_i8237_lint;
 
 #define SYSDMA_EMU_LINT_DEFAULT_THRESHOLD 100000u /* ~0.1 s at one unit per µs */

@@ -93,6 +93,7 @@ void sysdma__i8237_lint_reset(sysdma_emu_i8237 *e)
     l->lo_reg[0] = l->lo_reg[1] = 0xFF;
     l->masked_reported = 0;
     l->unmasked_reported = 0;
+    l->waiting = 0;
     for (unsigned n = 0; n < 8; n++)
         l->waited[n] = 0;
 }
@@ -283,6 +284,9 @@ void sysdma__i8237_lint_run(sysdma_emu_i8237 *e, size_t budget)
     sysdma_emu_i8237_lint *l = &e->lint;
     uint8_t masked = (uint8_t)(e->s.ctrl[0].mask | (e->s.ctrl[1].mask << 4));
     uint8_t waiting = (uint8_t)(e->s.dreq & masked & ~0x10u);
+    if (!(waiting | l->waiting))
+        return; /* the common case: nobody waits behind a mask */
+    l->waiting = waiting;
     for (unsigned n = 0; n < 8; n++) {
         uint8_t bit = (uint8_t)(1u << n);
         if (!(waiting & bit)) {
