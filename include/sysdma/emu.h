@@ -28,6 +28,9 @@
  * one unit (single mode) or a whole contiguous span (demand and block mode)
  * straight into or out of guest RAM.
  *
+ * An optional hardware lint (sysdma_emu_i8237_set_lint) reports guest DMA
+ * programming that works here but fails or is undefined on real hardware.
+ *
  * Electrical details the 8237A also has (DREQ/DACK polarity, compressed
  * timing, extended write) are stored in the command register and read back,
  * but they do not change behaviour: the device API speaks of logical
@@ -368,8 +371,9 @@ void sysdma_emu_i8237_outb(sysdma_emu_i8237 *e, uint16_t port, uint8_t value);
  * mask, clear the flip-flop, mode (`mode` bits 7-2; the channel bits are
  * added), address low/high, page, count − 1 low/high, unmask — for the
  * transfer of `bytes` at physical `phys` (16-bit channels: word address
- * and count, so `phys` and `bytes` should be even). A convenience for
- * embedders' tests; the emulator sees only the port writes. */
+ * and count, so `phys` and `bytes` should be even; with the lint on, odd
+ * ones are reported as odd-address). A convenience for embedders' tests;
+ * the emulator sees only the port writes. */
 void sysdma_emu_i8237_program(sysdma_emu_i8237 *e, unsigned channel, uint8_t mode,
                               uint32_t phys, uint32_t bytes);
 

@@ -119,22 +119,6 @@ bool sysdma_emu_i8237_claims(uint16_t port)
            (port >= 0xC0 && port <= 0xDF);
 }
 
-/* Map a port to (controller, register); false when not a controller port. */
-static bool decode(uint16_t port, unsigned *c, unsigned *reg)
-{
-    if (port <= 0x0F) {
-        *c = 0;
-        *reg = port;
-        return true;
-    }
-    if (port >= 0xC0 && port <= 0xDF) {
-        *c = 1;
-        *reg = (unsigned)(port - 0xC0) >> 1;
-        return true;
-    }
-    return false;
-}
-
 static void set_mask(sysdma_emu_i8237 *e, unsigned c, uint8_t newmask)
 {
     sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
@@ -158,7 +142,7 @@ uint8_t sysdma_emu_i8237_inb(sysdma_emu_i8237 *e, uint16_t port)
         sysdma__i8237_lint_in(e, port);
     if (port >= 0x80 && port <= 0x8F)
         return e->s.page[port - 0x80];
-    if (!decode(port, &c, &reg))
+    if (!sysdma__i8237_decode(port, &c, &reg))
         return 0xFF;
     sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
     if (reg < 8) {
@@ -197,7 +181,7 @@ void sysdma_emu_i8237_outb(sysdma_emu_i8237 *e, uint16_t port, uint8_t v)
         e->gen++;
         return;
     }
-    if (!decode(port, &c, &reg))
+    if (!sysdma__i8237_decode(port, &c, &reg))
         return;
     e->gen++;
     sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];

@@ -22,6 +22,23 @@ static inline void sysdma__i8237_emit(sysdma_emu_i8237 *e, sysdma_emu_i8237_even
         e->event(e->event_ctx, ev, ch, value);
 }
 
+/* Map a port to (controller, register): DMA1 0x00-0x0F, DMA2 0xC0-0xDF
+ * (register n at 0xC0 + 2n, odd ports aliasing); false for other ports. */
+static inline bool sysdma__i8237_decode(uint16_t port, unsigned *c, unsigned *reg)
+{
+    if (port <= 0x0F) {
+        *c = 0;
+        *reg = port;
+        return true;
+    }
+    if (port >= 0xC0 && port <= 0xDF) {
+        *c = 1;
+        *reg = (unsigned)(port - 0xC0) >> 1;
+        return true;
+    }
+    return false;
+}
+
 /* Physical address of `addr` on channel (c, i) through its page register. */
 uint64_t sysdma__i8237_phys_of(const sysdma_emu_i8237 *e, unsigned c, unsigned i,
                                uint16_t addr);

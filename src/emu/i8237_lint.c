@@ -130,22 +130,6 @@ void sysdma__i8237_lint_program(sysdma_emu_i8237 *e, unsigned channel, uint32_t 
         report(e, SYSDMA_EMU_LINT_ODD_ADDRESS, (int)channel, 0, phys, bytes);
 }
 
-/* Map a controller port to (controller, register); false for others. */
-static bool decode(uint16_t port, unsigned *c, unsigned *reg)
-{
-    if (port <= 0x0F) {
-        *c = 0;
-        *reg = port;
-        return true;
-    }
-    if (port >= 0xC0 && port <= 0xDF) {
-        *c = 1;
-        *reg = (unsigned)(port - 0xC0) >> 1;
-        return true;
-    }
-    return false;
-}
-
 /* Track the byte pointer for an address/count access to register `reg`;
  * true when the access lands on the high byte of a register whose low byte
  * was not the access just before (the pointer was left odd elsewhere). */
@@ -164,7 +148,7 @@ static bool flipflop_odd(sysdma_emu_i8237 *e, unsigned c, unsigned reg)
 void sysdma__i8237_lint_in(sysdma_emu_i8237 *e, uint16_t port)
 {
     unsigned c, reg;
-    if (!decode(port, &c, &reg))
+    if (!sysdma__i8237_decode(port, &c, &reg))
         return;
     if (reg < 8) {
         (void)flipflop_odd(e, c, reg);
@@ -224,7 +208,7 @@ void sysdma__i8237_lint_out(sysdma_emu_i8237 *e, uint16_t port, uint8_t v)
         report(e, SYSDMA_EMU_LINT_PAGE_BIT0, ch_of[port - 0x89], port, v, 0);
         return;
     }
-    if (!decode(port, &c, &reg))
+    if (!sysdma__i8237_decode(port, &c, &reg))
         return;
     sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
     if (reg < 8) {
