@@ -35,6 +35,13 @@ uint16_t sysdma_emu_i8237_page_port(unsigned channel)
     return channel < 8 ? page_port_of[channel] : 0;
 }
 
+static void emit(sysdma_emu_i8237 *e, sysdma_emu_i8237_event ev, unsigned ch,
+                 uint32_t value)
+{
+    if (e->event)
+        e->event(e->event_ctx, ev, ch, value);
+}
+
 /* ---- Reset ---------------------------------------------------------------- */
 
 /* Master clear of one controller: command, status, request, temporary and
@@ -129,7 +136,7 @@ static void set_mask(sysdma_emu_i8237 *e, unsigned c, uint8_t newmask)
     if (e->event && changed) {
         for (unsigned i = 0; i < 4; i++)
             if (changed & (1u << i))
-                sysdma__i8237_emit(e, SYSDMA_EMU_EV_MASK, 4 * c + i, (k->mask >> i) & 1u);
+                emit(e, SYSDMA_EMU_EV_MASK, 4 * c + i, (k->mask >> i) & 1u);
     }
 }
 
@@ -197,7 +204,7 @@ void sysdma_emu_i8237_outb(sysdma_emu_i8237 *e, uint16_t port, uint8_t v)
         *base = (uint16_t)((*base & keep) | byte);
         *cur = (uint16_t)((*cur & keep) | byte);
         k->flipflop ^= 1;
-        sysdma__i8237_emit(e, SYSDMA_EMU_EV_PROGRAM, 4 * c + (reg >> 1), reg);
+        emit(e, SYSDMA_EMU_EV_PROGRAM, 4 * c + (reg >> 1), reg);
         return;
     }
     unsigned i = v & 3u;
@@ -238,7 +245,7 @@ void sysdma_emu_i8237_outb(sysdma_emu_i8237 *e, uint16_t port, uint8_t v)
         break;
     }
     if (reg != 0xC)
-        sysdma__i8237_emit(e, SYSDMA_EMU_EV_PROGRAM, 4 * c + i, reg);
+        emit(e, SYSDMA_EMU_EV_PROGRAM, 4 * c + i, reg);
 }
 
 void sysdma_emu_i8237_program(sysdma_emu_i8237 *e, unsigned ch, uint8_t mode, uint32_t phys,
@@ -275,7 +282,7 @@ void sysdma_emu_i8237_dreq(sysdma_emu_i8237 *e, unsigned channel, bool level)
     uint8_t old = e->s.dreq;
     e->s.dreq = level ? (uint8_t)(old | bit) : (uint8_t)(old & ~bit);
     if (e->event && old != e->s.dreq)
-        sysdma__i8237_emit(e, SYSDMA_EMU_EV_DREQ, channel, level);
+        emit(e, SYSDMA_EMU_EV_DREQ, channel, level);
 }
 
 /* ---- Arbitration ---------------------------------------------------------- */
@@ -352,7 +359,7 @@ bool sysdma_emu_i8237_pending(const sysdma_emu_i8237 *e)
 
 /* ---- Service -------------------------------------------------------------- */
 
-uint64_t sysdma__i8237_phys_of(const sysdma_emu_i8237 *e, unsigned c, unsigned i,
+static uint64_t phys_of(const sysdma_emu_i8237 *e, unsigned c, unsigned i,
                         uint16_t addr)
 {
     uint8_t page = e->s.page[page_port_of[4 * c + i] - 0x80];
@@ -363,7 +370,7 @@ uint64_t sysdma__i8237_phys_of(const sysdma_emu_i8237 *e, unsigned c, unsigned i
 
 /* End of process on channel (c, i): TC status, software request and block
  * state cleared, then auto-init reload or self-mask. `why`: 1 TC, 2 EOP. */
-void sysdma__i8237_end_of_process(sysdma_emu_i8237 *e, unsigned c, unsigned i,
+static void end_of_process(sysdma_emu_i8237 *e, unsigned c, unsigned i,
                            uint32_t why)
 {
     sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
@@ -383,11 +390,22 @@ void sysdma__i8237_end_of_process(sysdma_emu_i8237 *e, unsigned c, unsigned i,
     if (e->lint.fn)
         sysdma__i8237_lint_tc(e, n, why);
     e->stats.tc[n]++;
-    sysdma__i8237_emit(e, SYSDMA_EMU_EV_TC, n, why);
+    emit(e, SYSDMA_EMU_EV_TC, n, why);
     if (e->tc_hook)
         e->tc_hook(e->tc_hook_ctx, n);
     if (e->dev[n].terminal_count)
         e->dev[n].terminal_count(e->dev[n].ctx, n);
+}
+
+/* For memory-to-memory (i8237_m2m.c) and the lint. */
+uint64_t sysdma__i8237_phys_of(const sysdma_emu_i8237 *e, unsigned c, unsigned i, uint16_t addr)
+{
+    return phys_of(e, c, i, addr);
+}
+
+void sysdma__i8237_end_of_process(sysdma_emu_i8237 *e, unsigned c, unsigned i, uint32_t why)
+{
+    end_of_process(e, c, i, why);
 }
 
 void sysdma_emu_i8237_eop(sysdma_emu_i8237 *e, unsigned channel)
@@ -396,7 +414,7 @@ void sysdma_emu_i8237_eop(sysdma_emu_i8237 *e, unsigned channel)
         return;
     e->s.eop |= (uint8_t)(1u << channel);
     if (e->in_service != channel + 1)
-        sysdma__i8237_end_of_process(e, channel >> 2, channel & 3u, 2);
+        end_of_process(e, channel >> 2, channel & 3u, 2);
 }
 
 /* Stand-in for a channel with no device attached: nobody takes part. */
@@ -436,7 +454,7 @@ static size_t service(sysdma_emu_i8237 *e, unsigned c, unsigned i, size_t budget
             used = budget;
         e->stats.services[n]++;
         e->stats.units[n] += used;
-        sysdma__i8237_emit(e, SYSDMA_EMU_EV_DACK, n, (uint32_t)used);
+        emit(e, SYSDMA_EMU_EV_DACK, n, (uint32_t)used);
         return used;
     }
 
@@ -457,7 +475,7 @@ static size_t service(sysdma_emu_i8237 *e, unsigned c, unsigned i, size_t budget
     sysdma_emu_xfer kind = type == SYSDMA_EMU_MODE_WRITE  ? SYSDMA_EMU_XFER_WRITE
                            : type == SYSDMA_EMU_MODE_READ ? SYSDMA_EMU_XFER_READ
                                                           : SYSDMA_EMU_XFER_VERIFY;
-    uint64_t phys = sysdma__i8237_phys_of(e, c, i, ch->cur_addr);
+    uint64_t phys = phys_of(e, c, i, ch->cur_addr);
     uint8_t *buf = NULL;
     bool bounce = false;
     if (kind != SYSDMA_EMU_XFER_VERIFY) {
@@ -493,7 +511,7 @@ static size_t service(sysdma_emu_i8237 *e, unsigned c, unsigned i, size_t budget
         /* The device reprogrammed the controller from inside its callback:
          * what the CPU wrote stands; address and count are not advanced. */
         if (e->s.eop & (1u << n))
-            sysdma__i8237_end_of_process(e, c, i, 2);
+            end_of_process(e, c, i, 2);
         e->stats.units[n] += moved;
         return moved ? moved : 1;
     }
@@ -502,12 +520,12 @@ static size_t service(sysdma_emu_i8237 *e, unsigned c, unsigned i, size_t budget
         ch->cur_addr = down ? (uint16_t)(ch->cur_addr - m) : (uint16_t)(ch->cur_addr + m);
         ch->cur_count = (uint16_t)(ch->cur_count - m);
         e->stats.units[n] += moved;
-        sysdma__i8237_emit(e, SYSDMA_EMU_EV_DACK, n, (uint32_t)moved);
+        emit(e, SYSDMA_EMU_EV_DACK, n, (uint32_t)moved);
     }
     if (moved == left)
-        sysdma__i8237_end_of_process(e, c, i, 1);
+        end_of_process(e, c, i, 1);
     else if (e->s.eop & (1u << n))
-        sysdma__i8237_end_of_process(e, c, i, 2);
+        end_of_process(e, c, i, 2);
     return moved;
 }
 
@@ -536,7 +554,7 @@ static size_t single_burst(sysdma_emu_i8237 *e, unsigned c, unsigned i,
     sysdma_emu_xfer kind = type == SYSDMA_EMU_MODE_WRITE ? SYSDMA_EMU_XFER_WRITE
                                                          : SYSDMA_EMU_XFER_READ;
     unsigned width = c ? 2u : 1u;
-    uint64_t page = sysdma__i8237_phys_of(e, c, i, 0);
+    uint64_t page = phys_of(e, c, i, 0);
     uint8_t *ram = e->mem->ram;
     uint64_t size = e->mem->size;
     uint32_t gen = e->gen;
@@ -604,11 +622,11 @@ static size_t single_burst(sysdma_emu_i8237 *e, unsigned c, unsigned i,
     e->stats.services[n] += done;
     e->stats.units[n] += done;
     if (done) {
-        sysdma__i8237_emit(e, SYSDMA_EMU_EV_DACK, n, 1);
+        emit(e, SYSDMA_EMU_EV_DACK, n, 1);
         if (ch->cur_count == 0xFFFF)
-            sysdma__i8237_end_of_process(e, c, i, 1);
+            end_of_process(e, c, i, 1);
         else if (e->s.eop & (1u << n))
-            sysdma__i8237_end_of_process(e, c, i, 2);
+            end_of_process(e, c, i, 2);
     }
     return done;
 }
@@ -700,7 +718,7 @@ bool sysdma_emu_i8237_channel_info(const sysdma_emu_i8237 *e, unsigned channel,
     const sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
     const sysdma_emu_i8237_chan *ch = &k->ch[i];
     memset(info, 0, sizeof *info);
-    info->phys = sysdma__i8237_phys_of(e, c, i, ch->cur_addr);
+    info->phys = phys_of(e, c, i, ch->cur_addr);
     info->units_left = (uint32_t)ch->cur_count + 1;
     info->cur_addr = ch->cur_addr;
     info->cur_count = ch->cur_count;
