@@ -29,6 +29,7 @@ static const struct goal {
     {"sb16.playback_x_realtime", 'V', 1000}, {"sg.build_1g_ns_per_page", 'v', 5.0},
     {"sg.build_1g_vs_1m", 'v', 1.2},
     {"verifier.overhead", 'v', 3.0},      {"core.roundtrip_null_locks", 'v', 15},
+    {"emu.lint_overhead", 'v', 1.5},      {"emu.pl080_block_64k", 'r', 0.8},
 };
 
 /* The number after "key": in one JSON line; false when the key is absent. */

@@ -358,6 +358,14 @@ static int sg_job_run(task *t)
 
 /* ---- the command -------------------------------------------------------------------------- */
 
+/* --lint: print each finding of the 8237 hardware lint as it happens. */
+static void demo_lint(void *ctx, const sysdma_emu_lint_report *r)
+{
+    (void)ctx;
+    printf("  lint: %s, channel %d, port 0x%02X, 0x%X/0x%X: %s\n", r->name, r->channel, r->port,
+           r->value, r->detail, r->text);
+}
+
 
 int cmd_demo(int argc, char **argv)
 {
@@ -402,6 +410,8 @@ int cmd_demo(int argc, char **argv)
         CLI_OPT_STRING("--timeline", &d->timeline_path, "FILE.svg",
                        "draw waits, ownership, transfers and pool use as SVG"),
         CLI_OPT_FLAG("--no-verifier", NULL, &no_verifier, "run without the DMA verifier"),
+        CLI_OPT_FLAG("--lint", NULL, &d->lint,
+                     "the 8237's hardware lint: print each finding; any fails the run"),
     };
     const cli_spec spec = {
         "demo", NULL, 0, 0, NULL,
@@ -440,6 +450,8 @@ int cmd_demo(int argc, char **argv)
         return 1;
     }
     sched_init(d->sim);
+    if (d->lint)
+        sysdma_sim_set_lint(d->sim, true, demo_lint, d);
     if (!demo_open_outputs(d))
         goto out;
     sysdma_sim_platform(d->sim, &d->pf, NULL);
@@ -573,6 +585,11 @@ int cmd_demo(int argc, char **argv)
     if (d->verify) {
         uint64_t findings = sysdma_verifier_reports(d->sys, SYSDMA_VCHECK_COUNT);
         printf("  verifier: %llu findings\n", (unsigned long long)findings);
+        bad |= findings != 0;
+    }
+    if (d->lint) {
+        uint64_t findings = sysdma_sim_lint_reports(d->sim);
+        printf("  hardware lint: %llu findings\n", (unsigned long long)findings);
         bad |= findings != 0;
     }
     printf("  simulated time %.3f s, host time %.2f s\n", (double)sim_ns / 1e9,

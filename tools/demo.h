@@ -29,6 +29,7 @@ typedef struct demo {
     uint32_t seed;
     unsigned sb16_bits;
     bool verify;
+    bool lint; /* --lint: the 8237 hardware lint on, findings printed */
     uint32_t fdc_sectors, sg_bytes;
     /* machine */
     sysdma_sim *sim;

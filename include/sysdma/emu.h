@@ -29,6 +29,9 @@
  * one unit (single mode) or a whole contiguous span (demand and block mode)
  * straight into or out of guest RAM.
  *
+ * An optional hardware lint (sysdma_emu_i8237_set_lint) reports guest DMA
+ * programming that works here but fails or is undefined on real hardware.
+ *
  * Electrical details the 8237A also has (DREQ/DACK polarity, compressed
  * timing, extended write) are stored in the command register and read back,
  * but they do not change behaviour: the device API speaks of logical
@@ -137,6 +140,9 @@ typedef enum sysdma_emu_xfer {
     SYSDMA_EMU_XFER_CASCADE = 3  /* bus handed to a bus master; buf NULL */
 } sysdma_emu_xfer;
 
+/* The transfer callback's "no data for me" answer (see below). */
+#define SYSDMA_EMU_XFER_ABSENT ((size_t)-1)
+
 /*
  * A device attached to one channel.
  *
@@ -146,10 +152,20 @@ typedef enum sysdma_emu_xfer {
  *   run budget) in demand and block mode. `buf` holds units × width bytes
  *   (width 1 on channels 0-3, 2 on 5-7) and usually points straight into
  *   guest RAM. Return how many units were moved (0..units). In demand mode
- *   a device that has fewer units ready moves fewer and lowers its DREQ. A
- *   device that returns 0 while still requesting is stalled: run() returns.
+ *   a device that has fewer units ready moves fewer and lowers its DREQ.
+ *   Returning 0 means "not ready yet": the device holds the 8237's READY
+ *   line low, so the cycle waits — nothing advances, run() returns, and the
+ *   next run() offers the same units again.
+ *   Returning SYSDMA_EMU_XFER_ABSENT means "no data for me": the device is
+ *   not taking part (it is idle, its DACK is not gated, the transfer is not
+ *   its own — a software request on its channel, say). The 8237 does not
+ *   wait for a device that does not hold READY, so the controller carries
+ *   out all `units` cycles without it: a WRITE transfer (to memory) stores
+ *   what the undriven ISA data bus floats, 0xFF in every byte; a READ
+ *   transfer reads memory and the bytes are discarded; VERIFY just counts.
+ *   The device must not touch `buf` when it answers ABSENT.
  *   For CASCADE, `units` is the remaining budget and the return value the
- *   bus cycles the master used.
+ *   bus cycles the master used (ABSENT counts as 0).
  *   The callback may call sysdma_emu_i8237_dreq() and _eop() for its own
  *   channel. If it writes controller ports, the controller keeps what was
  *   written and does not advance address or count for that call.
@@ -174,6 +190,82 @@ typedef enum sysdma_emu_i8237_event {
 
 typedef void (*sysdma_emu_i8237_event_fn)(void *ctx, sysdma_emu_i8237_event ev,
                                           unsigned channel, uint32_t value);
+
+/* ------------------------------------------------------------------------ */
+/* Hardware lint (src/emu/i8237_lint.c)                                      */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * An optional checker for guest DMA programming that works on a lenient
+ * emulator but fails, or is undefined, on real hardware. Each rule has a
+ * stable id (never renumbered; new rules are appended) and a stable short
+ * name. docs/emulator.md explains each rule and lists the chipsets behind
+ * the "PC chipsets do not support it" rules.
+ */
+typedef enum sysdma_emu_lint_rule {
+    SYSDMA_EMU_LINT_WRAP = 1,            /* "wrap": transfer wraps inside its 64 KiB page
+                                            (8-bit) or 128 KiB window (16-bit) */
+    SYSDMA_EMU_LINT_PROGRAM_UNMASKED = 2, /* "program-unmasked": address/count written
+                                            while the channel is unmasked */
+    SYSDMA_EMU_LINT_FLIPFLOP = 3,        /* "flipflop": address/count byte written with the
+                                            byte pointer left odd by another register */
+    SYSDMA_EMU_LINT_NO_MODE = 4,         /* "no-mode": unmasked with no mode written since
+                                            reset */
+    SYSDMA_EMU_LINT_STALE_AFTER_TC = 5,  /* "stale-after-tc": unmasked after terminal count
+                                            (no auto-init) without a new address or count */
+    SYSDMA_EMU_LINT_PAGE_BIT0 = 6,       /* "page-bit0": 16-bit channel's page register
+                                            written with bit 0 set (hardware ignores it) */
+    SYSDMA_EMU_LINT_ODD_ADDRESS = 7,     /* "odd-address": 16-bit channel given an odd byte
+                                            address or length (sysdma_emu_i8237_program) */
+    SYSDMA_EMU_LINT_MASKED_REQUEST = 8,  /* "masked-request": DREQ held on a masked channel
+                                            for longer than the threshold */
+    SYSDMA_EMU_LINT_MEM2MEM = 9,         /* "mem2mem": memory-to-memory enabled (no PC/AT-
+                                            compatible machine supports it) */
+    SYSDMA_EMU_LINT_DECREMENT = 10,      /* "decrement": a channel unmasked in address-
+                                            decrement mode (not portable; see the docs) */
+    SYSDMA_EMU_LINT_WRITE_ONLY_READ = 11 /* "write-only-read": a read of a register the
+                                            8237A does not drive (0x09-0x0C, 0x0E, 0x0F) */
+} sysdma_emu_lint_rule;
+
+#define SYSDMA_EMU_LINT_RULE_MAX 11 /* highest rule id */
+#define SYSDMA_EMU_LINT_ALL 0x0FFEu /* bit r set for every rule r */
+
+/* One finding. `channel` is 0-7, or -1 when the access names no channel
+ * (a read of a write-only register). `port` is the port whose access
+ * revealed it (0 when none did: a masked request found while running).
+ * `value` and `detail` are the values involved, per rule (see docs). */
+typedef struct sysdma_emu_lint_report {
+    sysdma_emu_lint_rule rule;
+    int channel;
+    uint16_t port;
+    uint32_t value;
+    uint32_t detail;
+    const char *name; /* stable short name, e.g. "wrap" */
+    const char *text; /* one-line explanation for a human */
+} sysdma_emu_lint_report;
+
+typedef void (*sysdma_emu_lint_fn)(void *ctx, const sysdma_emu_lint_report *r);
+
+/* The lint's own bookkeeping (what the guest did, not hardware state). */
+typedef struct sysdma_emu_i8237_lint {
+    sysdma_emu_lint_fn fn;      /* NULL: lint off */
+    void *ctx;
+    uint32_t rules;             /* bit r enables rule r; SYSDMA_EMU_LINT_ALL by default */
+    uint64_t threshold;         /* masked-request limit, in run() budget units */
+    uint64_t waited[SYSDMA_EMU_I8237_CHANNELS]; /* budget offered while masked + DREQ */
+    uint64_t reports;           /* findings so far */
+    uint32_t reset_gen;         /* gen right after the last reset */
+    uint8_t mode_written;       /* bit k: a mode was written to channel k since reset */
+    uint8_t stale;              /* bit k: TC without auto-init, not reprogrammed since */
+    uint8_t lo_reg[2];          /* per controller: register whose low byte was accessed
+                                   last with the flip-flop at 0, or 0xFF */
+    uint8_t masked_reported;    /* bit k: masked-request reported for the current wait */
+    uint8_t unmasked_reported;  /* bit k: program-unmasked reported since k was last
+                                   programmed while masked */
+    uint8_t waiting;            /* bit k: waited[k] is counting (DREQ high, masked) */
+} sysdma_emu_i8237_lint;
+
+#define SYSDMA_EMU_LINT_DEFAULT_THRESHOLD 100000u /* ~0.1 s at one unit per µs */
 
 /* ------------------------------------------------------------------------ */
 /* State (a plain struct: save/restore is a copy)                            */
@@ -232,6 +324,7 @@ typedef struct sysdma_emu_i8237 {
     sysdma_emu_i8237_stats stats;
     void (*tc_hook)(void *ctx, unsigned channel); /* see set_tc_hook */
     void *tc_hook_ctx;
+    sysdma_emu_i8237_lint lint; /* see sysdma_emu_i8237_set_lint; off = fn NULL */
     uint32_t gen;        /* bumped by every port write (detects reprogramming) */
     uint8_t in_service;  /* channel + 1 whose callback runs (its EOP waits), or 0 */
     uint8_t scratch[4096]; /* bounce for spans that leave RAM */
@@ -281,8 +374,9 @@ void sysdma_emu_i8237_outb(sysdma_emu_i8237 *e, uint16_t port, uint8_t value);
  * mask, clear the flip-flop, mode (`mode` bits 7-2; the channel bits are
  * added), address low/high, page, count − 1 low/high, unmask — for the
  * transfer of `bytes` at physical `phys` (16-bit channels: word address
- * and count, so `phys` and `bytes` should be even). A convenience for
- * embedders' tests; the emulator sees only the port writes. */
+ * and count, so `phys` and `bytes` should be even; with the lint on, odd
+ * ones are reported as odd-address). A convenience for embedders' tests;
+ * the emulator sees only the port writes. */
 void sysdma_emu_i8237_program(sysdma_emu_i8237 *e, unsigned channel, uint8_t mode,
                               uint32_t phys, uint32_t bytes);
 
@@ -313,6 +407,27 @@ size_t sysdma_emu_i8237_run(sysdma_emu_i8237 *e, size_t budget);
 
 /* True when run() would service some channel now. */
 bool sysdma_emu_i8237_pending(const sysdma_emu_i8237 *e);
+
+/* ---- Hardware lint --------------------------------------------------------- */
+
+/*
+ * Switch the lint on (fn non-NULL) or off (NULL). While on, every finding
+ * is passed to fn(ctx, report) as it happens, from inside the port access,
+ * reset, or run() call that revealed it. Off, the lint costs one
+ * predictable branch per port access and per run() call. Turning it on
+ * resets its bookkeeping and enables every rule; if no port was written
+ * since init or reset, channels without a mode count as never programmed,
+ * otherwise every channel counts as having been given a mode.
+ */
+void sysdma_emu_i8237_set_lint(sysdma_emu_i8237 *e, sysdma_emu_lint_fn fn, void *ctx);
+
+/* Choose the rules (bit r for rule r; SYSDMA_EMU_LINT_ALL for all) and the
+ * masked-request threshold in run() budget units (0 keeps the current
+ * one). Takes effect at once. */
+void sysdma_emu_i8237_lint_config(sysdma_emu_i8237 *e, uint32_t rules, uint64_t threshold);
+
+/* Stable short name of a rule ("wrap", ...), or "?" for an unknown id. */
+const char *sysdma_emu_lint_rule_name(sysdma_emu_lint_rule rule);
 
 /* ---- Inspection ----------------------------------------------------------- */
 

@@ -160,6 +160,18 @@ bool sysdma_sim_run_until(sysdma_sim *sim, bool (*done)(void *ctx), void *ctx,
 /* Simulated nanoseconds since creation. */
 uint64_t sysdma_sim_now_ns(const sysdma_sim *sim);
 
+/* ---- hardware lint ------------------------------------------------------------------ */
+
+/* Switch the 8237 pair's hardware lint on (fn non-NULL) or off; see
+ * sysdma_emu_i8237_set_lint for the rules. The masked-request threshold is
+ * set in this machine's time: 100 ms of simulated time, or 100 steps when
+ * timing is off. With `on` and a NULL
+ * `fn`, findings are only counted (sysdma_sim_lint_reports). */
+void sysdma_sim_set_lint(sysdma_sim *sim, bool on, sysdma_emu_lint_fn fn, void *ctx);
+
+/* Lint findings since the lint was switched on. */
+uint64_t sysdma_sim_lint_reports(const sysdma_sim *sim);
+
 /* ---- the platform interface over this machine (src/platform/sim_platform.c) ---- */
 
 /* Fill `out` with a sysdma platform whose memory, virtual→physical, port

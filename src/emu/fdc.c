@@ -401,9 +401,13 @@ static size_t dma_transfer(void *ctx, unsigned channel, sysdma_emu_xfer kind, ui
                            size_t units)
 {
     sysdma_emu_fdc *f = ctx;
-    if (channel != f->channel || f->phase != PH_EXEC || f->x.pio ||
-        kind == SYSDMA_EMU_XFER_CASCADE || !(f->dor & SYSDMA_EMU_FDC_DOR_DMAGATE))
+    if (kind == SYSDMA_EMU_XFER_CASCADE)
         return 0;
+    /* Not in a DMA data phase, or DACK not gated through: the controller
+     * takes no part (a software request on its channel runs without it). */
+    if (channel != f->channel || f->phase != PH_EXEC || f->x.pio ||
+        !(f->dor & SYSDMA_EMU_FDC_DOR_DMAGATE))
+        return SYSDMA_EMU_XFER_ABSENT;
     bool carries = (kind == SYSDMA_EMU_XFER_READ && f->x.write) ||
                    (kind == SYSDMA_EMU_XFER_WRITE && !f->x.write);
     size_t moved = sysdma__fdc_data_move(f, carries ? buf : NULL, units);

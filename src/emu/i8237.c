@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "sysdma/emu.h"
+#include "i8237_internal.h"
 
 /* Page register port of each channel, indexed by channel 0-7. */
 static const uint8_t page_port_of[8] = {0x87, 0x83, 0x81, 0x82,
@@ -78,6 +79,9 @@ void sysdma_emu_i8237_reset(sysdma_emu_i8237 *e, bool pc_bios)
     if (pc_bios)
         bios_setup(e);
     e->gen++;
+    e->lint.reset_gen = e->gen;
+    if (e->lint.fn)
+        sysdma__i8237_lint_reset(e);
 }
 
 void sysdma_emu_i8237_init(sysdma_emu_i8237 *e, sysdma_emu_physmem *mem,
@@ -122,22 +126,6 @@ bool sysdma_emu_i8237_claims(uint16_t port)
            (port >= 0xC0 && port <= 0xDF);
 }
 
-/* Map a port to (controller, register); false when not a controller port. */
-static bool decode(uint16_t port, unsigned *c, unsigned *reg)
-{
-    if (port <= 0x0F) {
-        *c = 0;
-        *reg = port;
-        return true;
-    }
-    if (port >= 0xC0 && port <= 0xDF) {
-        *c = 1;
-        *reg = (unsigned)(port - 0xC0) >> 1;
-        return true;
-    }
-    return false;
-}
-
 static void set_mask(sysdma_emu_i8237 *e, unsigned c, uint8_t newmask)
 {
     sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
@@ -157,9 +145,11 @@ static unsigned wanting(const sysdma_emu_i8237 *e, unsigned c);
 uint8_t sysdma_emu_i8237_inb(sysdma_emu_i8237 *e, uint16_t port)
 {
     unsigned c, reg;
+    if (e->lint.fn)
+        sysdma__i8237_lint_in(e, port);
     if (port >= 0x80 && port <= 0x8F)
         return e->s.page[port - 0x80];
-    if (!decode(port, &c, &reg))
+    if (!sysdma__i8237_decode(port, &c, &reg))
         return 0xFF;
     sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
     if (reg < 8) {
@@ -191,23 +181,28 @@ uint8_t sysdma_emu_i8237_inb(sysdma_emu_i8237 *e, uint16_t port)
 void sysdma_emu_i8237_outb(sysdma_emu_i8237 *e, uint16_t port, uint8_t v)
 {
     unsigned c, reg;
+    if (e->lint.fn)
+        sysdma__i8237_lint_out(e, port, v);
     if (port >= 0x80 && port <= 0x8F) {
         e->s.page[port - 0x80] = v;
         e->gen++;
         return;
     }
-    if (!decode(port, &c, &reg))
+    if (!sysdma__i8237_decode(port, &c, &reg))
         return;
     e->gen++;
     sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
     if (reg < 8) {
+        /* The byte goes into the base and the current register at once;
+         * each keeps its other byte (after a transfer, current's other
+         * byte is what the transfer left there, not the base's). */
         sysdma_emu_i8237_chan *ch = &k->ch[reg >> 1];
         uint16_t *base = (reg & 1) ? &ch->base_count : &ch->base_addr;
         uint16_t *cur = (reg & 1) ? &ch->cur_count : &ch->cur_addr;
-        uint16_t nv = k->flipflop ? (uint16_t)((*base & 0x00FF) | (v << 8))
-                                  : (uint16_t)((*base & 0xFF00) | v);
-        *base = nv;
-        *cur = nv;
+        uint16_t keep = k->flipflop ? 0x00FF : 0xFF00;
+        uint16_t byte = k->flipflop ? (uint16_t)(v << 8) : v;
+        *base = (uint16_t)((*base & keep) | byte);
+        *cur = (uint16_t)((*cur & keep) | byte);
         k->flipflop ^= 1;
         emit(e, SYSDMA_EMU_EV_PROGRAM, 4 * c + (reg >> 1), reg);
         return;
@@ -258,6 +253,8 @@ void sysdma_emu_i8237_program(sysdma_emu_i8237 *e, unsigned ch, uint8_t mode, ui
 {
     if (ch >= 8 || ch == 4 || bytes == 0)
         return;
+    if (e->lint.fn)
+        sysdma__i8237_lint_program(e, ch, phys, bytes);
     bool wide = ch >= 4;
     unsigned k = ch & 3u, step = wide ? 2u : 1u;
     uint16_t base = wide ? 0xC0 : 0x00;
@@ -390,12 +387,25 @@ static void end_of_process(sysdma_emu_i8237 *e, unsigned c, unsigned i,
     } else {
         set_mask(e, c, (uint8_t)(k->mask | bit));
     }
+    if (e->lint.fn)
+        sysdma__i8237_lint_tc(e, n, why);
     e->stats.tc[n]++;
     emit(e, SYSDMA_EMU_EV_TC, n, why);
     if (e->tc_hook)
         e->tc_hook(e->tc_hook_ctx, n);
     if (e->dev[n].terminal_count)
         e->dev[n].terminal_count(e->dev[n].ctx, n);
+}
+
+/* For memory-to-memory (i8237_m2m.c) and the lint. */
+uint64_t sysdma__i8237_phys_of(const sysdma_emu_i8237 *e, unsigned c, unsigned i, uint16_t addr)
+{
+    return phys_of(e, c, i, addr);
+}
+
+void sysdma__i8237_end_of_process(sysdma_emu_i8237 *e, unsigned c, unsigned i, uint32_t why)
+{
+    end_of_process(e, c, i, why);
 }
 
 void sysdma_emu_i8237_eop(sysdma_emu_i8237 *e, unsigned channel)
@@ -407,57 +417,12 @@ void sysdma_emu_i8237_eop(sysdma_emu_i8237 *e, unsigned channel)
         end_of_process(e, channel >> 2, channel & 3u, 2);
 }
 
-/* Memory-to-memory on controller c: channel 0 reads into the temporary
- * register, channel 1 writes it out; channel 1's count ends the transfer.
- * Copies unit by unit so that overlapping ranges and the channel 0 address
- * hold behave as the hardware's sequential bus cycles do. */
-static size_t mem_to_mem(sysdma_emu_i8237 *e, unsigned c, size_t budget)
-{
-    sysdma_emu_i8237_ctrl *k = &e->s.ctrl[c];
-    sysdma_emu_i8237_chan *src = &k->ch[0], *dst = &k->ch[1];
-    unsigned width = c ? 2u : 1u;
-    bool hold = (k->command & SYSDMA_EMU_CMD_CH0_HOLD) != 0;
-    size_t done = 0;
-    uint8_t unit[2];
-    while (done < budget) {
-        sysdma_emu_physmem_read(e->mem, phys_of(e, c, 0, src->cur_addr), unit, width);
-        k->temp = unit[0];
-        sysdma_emu_physmem_write(e->mem, phys_of(e, c, 1, dst->cur_addr), unit, width);
-        if (!hold)
-            src->cur_addr = (src->mode & SYSDMA_EMU_MODE_DECREMENT)
-                                ? (uint16_t)(src->cur_addr - 1)
-                                : (uint16_t)(src->cur_addr + 1);
-        dst->cur_addr = (dst->mode & SYSDMA_EMU_MODE_DECREMENT)
-                            ? (uint16_t)(dst->cur_addr - 1)
-                            : (uint16_t)(dst->cur_addr + 1);
-        src->cur_count--;
-        done++;
-        if (dst->cur_count-- == 0) {
-            k->request &= (uint8_t)~1u;
-            k->active &= (uint8_t)~1u;
-            if (src->mode & SYSDMA_EMU_MODE_AUTOINIT) {
-                src->cur_addr = src->base_addr;
-                src->cur_count = src->base_count;
-            }
-            end_of_process(e, c, 1, 1);
-            break;
-        }
-    }
-    e->stats.units[4 * c] += done;
-    e->stats.units[4 * c + 1] += done;
-    emit(e, SYSDMA_EMU_EV_DACK, 4 * c, (uint32_t)done);
-    return done;
-}
-
-/* Stand-in for an absent device (a software-requested block transfer with
- * nobody attached): reads are discarded, writes put open-bus 0xFF. */
+/* Stand-in for a channel with no device attached: nobody takes part. */
 static size_t no_device(void *ctx, unsigned channel, sysdma_emu_xfer kind,
                         uint8_t *buf, size_t units)
 {
-    (void)ctx;
-    if (kind == SYSDMA_EMU_XFER_WRITE)
-        memset(buf, 0xFF, units * (channel >= 4 ? 2u : 1u));
-    return units;
+    (void)ctx, (void)channel, (void)kind, (void)buf, (void)units;
+    return SYSDMA_EMU_XFER_ABSENT;
 }
 
 /* Service channel (c, i) for at most `budget` units; returns units moved
@@ -475,7 +440,7 @@ static size_t service(sysdma_emu_i8237 *e, unsigned c, unsigned i, size_t budget
         dev->transfer ? dev->transfer : no_device;
 
     if ((k->command & SYSDMA_EMU_CMD_MEM2MEM) && i == 0)
-        return mem_to_mem(e, c, budget);
+        return sysdma__i8237_mem_to_mem(e, c, budget);
 
     if (xfer == SYSDMA_EMU_MODE_CASCADE) {
         e->in_service = (uint8_t)(n + 1);
@@ -483,6 +448,8 @@ static size_t service(sysdma_emu_i8237 *e, unsigned c, unsigned i, size_t budget
                           ? dev->transfer(dev->ctx, n, SYSDMA_EMU_XFER_CASCADE, NULL, budget)
                           : 0;
         e->in_service = 0;
+        if (used == SYSDMA_EMU_XFER_ABSENT)
+            used = 0;
         if (used > budget)
             used = budget;
         e->stats.services[n]++;
@@ -529,8 +496,14 @@ static size_t service(sysdma_emu_i8237 *e, unsigned c, unsigned i, size_t budget
     e->in_service = (uint8_t)(n + 1);
     size_t moved = fn(dev->ctx, n, kind, buf, units);
     e->in_service = 0;
-    if (moved > units)
+    if (moved == SYSDMA_EMU_XFER_ABSENT) {
+        /* Not the device's transfer: the cycles run without it. */
         moved = units;
+        if (kind == SYSDMA_EMU_XFER_WRITE)
+            memset(buf, 0xFF, units * width);
+    } else if (moved > units) {
+        moved = units;
+    }
     e->stats.services[n]++;
     if (bounce && kind == SYSDMA_EMU_XFER_WRITE && moved)
         sysdma_emu_physmem_write(e->mem, phys, buf, moved * width);
@@ -614,6 +587,11 @@ static size_t single_burst(sysdma_emu_i8237 *e, unsigned c, unsigned i,
         size_t u = 0;
         for (; u < span; u++, p += width) {
             size_t moved = dev->transfer(dev->ctx, n, kind, p, 1);
+            if (moved == SYSDMA_EMU_XFER_ABSENT) {
+                moved = 1; /* the cycle runs without the device */
+                if (kind == SYSDMA_EMU_XFER_WRITE)
+                    memset(p, 0xFF, width);
+            }
             if (e->gen != gen) {
                 /* Reprogrammed from inside the callback: what the CPU
                  * wrote stands; the unit counts but nothing advances. */
@@ -674,6 +652,8 @@ static bool still_wanting(const sysdma_emu_i8237 *e, unsigned c, unsigned i)
 size_t sysdma_emu_i8237_run(sysdma_emu_i8237 *e, size_t budget)
 {
     size_t done = 0;
+    if (e->lint.fn)
+        sysdma__i8237_lint_run(e, budget);
     while (done < budget) {
         bool stable;
         int n = arbitrate(e, &stable);

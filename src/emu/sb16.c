@@ -172,7 +172,7 @@ static size_t on_dma(void *ctx, unsigned ch, sysdma_emu_xfer kind, uint8_t *buf,
 {
     sysdma_emu_sb16 *sb = ctx;
     if (!sb->active || sb->paused || ch != channel(sb))
-        return 0;
+        return SYSDMA_EMU_XFER_ABSENT; /* no transfer of its own: not on the bus */
     unsigned w = width(sb);
     size_t n = units;
     size_t due = (size_t)(sb->due_milli / 1000u) / w, left = sb->block_left / w;

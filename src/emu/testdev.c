@@ -38,7 +38,7 @@ static size_t xfer(void *ctx, unsigned ch, sysdma_emu_xfer kind, uint8_t *buf, s
     sysdma_emu_testdev *d = ctx;
     (void)ch;
     if (d->dir == 0)
-        return 0;
+        return SYSDMA_EMU_XFER_ABSENT; /* idle: takes no part */
     unsigned w = width_of(d);
     size_t n = (d->len - d->moved) / w;
     if (d->bytes_per_us) {

@@ -645,3 +645,29 @@ bool sysdma_sim_run_until(sysdma_sim *s, bool (*done)(void *ctx), void *ctx,
 }
 
 uint64_t sysdma_sim_now_ns(const sysdma_sim *s) { return s->now_ns; }
+
+/* ---- hardware lint ------------------------------------------------------------------ */
+
+static void lint_count_only(void *ctx, const sysdma_emu_lint_report *r)
+{
+    (void)ctx;
+    (void)r; /* the emulator counts it in dma.lint.reports */
+}
+
+void sysdma_sim_set_lint(sysdma_sim *s, bool on, sysdma_emu_lint_fn fn, void *ctx)
+{
+    if (!on) {
+        sysdma_emu_i8237_set_lint(&s->dma, NULL, NULL);
+        return;
+    }
+    sysdma_emu_i8237_set_lint(&s->dma, fn ? fn : lint_count_only, ctx);
+    /* run() budgets are this machine's time: units per step when timed;
+     * untimed, each step's first run() offers 2^24 units. */
+    uint64_t threshold = s->timing_off ? 100ull << 24 : 100000ull * s->units_per_us;
+    sysdma_emu_i8237_lint_config(&s->dma, SYSDMA_EMU_LINT_ALL, threshold);
+}
+
+uint64_t sysdma_sim_lint_reports(const sysdma_sim *s)
+{
+    return s->dma.lint.fn ? s->dma.lint.reports : 0;
+}

@@ -85,6 +85,9 @@ static size_t xfer(void *ctx, unsigned ch, sysdma_emu_xfer kind, uint8_t *buf, s
     case 6:
         sysdma_emu_i8237_dreq(&dma, (ch + 1) & 7, true);
         break;
+    case 7: /* "no data for me": the controller runs the cycles itself */
+        d->moved += (uint32_t)units;
+        return SYSDMA_EMU_XFER_ABSENT;
     default:
         break;
     }
@@ -103,6 +106,15 @@ static void tc(void *ctx, unsigned ch)
         abort();
     if (d->behaviour & 8)
         sysdma_emu_i8237_dreq(&dma, ch, false);
+}
+
+/* The hardware lint, on for half the inputs: reports must be well formed. */
+static void lint_check(void *ctx, const sysdma_emu_lint_report *r)
+{
+    (void)ctx;
+    if (r->rule < 1 || r->rule > SYSDMA_EMU_LINT_RULE_MAX || r->channel < -1 || r->channel > 7 ||
+        !r->name || !r->text || strcmp(r->name, sysdma_emu_lint_rule_name(r->rule)) != 0)
+        abort();
 }
 
 static uint16_t port_from(uint8_t a, uint8_t b)
@@ -128,6 +140,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(arena, 0xE7, sizeof arena);
     sysdma_emu_physmem_init(&mem, arena + GUARD, RAM_SIZE);
     sysdma_emu_i8237_init(&dma, &mem, next() & 1);
+    if (next() & 1)
+        sysdma_emu_i8237_set_lint(&dma, lint_check, NULL);
     for (unsigned ch = 0; ch < 8; ch++) {
         devs[ch] = (fdev){.ch = ch, .behaviour = next()};
         sysdma_emu_dma_device d = {xfer, tc, &devs[ch]};

@@ -296,8 +296,13 @@ static void test_cancel(void **state)
     assert_int_equal(sysdma_sg_cancel(a, j.list), SYSDMA_E_WRONG_STATE);
     /* The channel is masked: time passes, nothing more moves. */
     uint64_t moved = r->dev[1].moved;
+    r->lint_expected = true; /* the device still requests: the lint must say so */
     sysdma_sim_run(r->sim, 5000ull * 1000);
     assert_int_equal(r->dev[1].moved, moved);
+    assert_int_equal(r->lint_reports, 1);
+    assert_int_equal(r->lint_last, SYSDMA_EMU_LINT_MASKED_REQUEST);
+    r->lint_reports = 0;
+    r->lint_expected = false;
     sysdma_sim_outb(r->sim, 0x300 + 8 * 1, 0); /* stop the device */
     assert_int_equal(sysdma_sg_put(a, j.list, true), SYSDMA_OK);
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);

@@ -21,6 +21,16 @@ static void port_out(void *ctx, uint16_t port, uint8_t v)
     sysdma_emu_testdev_outb(&r->dev[ch], port, v);
 }
 
+static void on_lint(void *ctx, const sysdma_emu_lint_report *rep)
+{
+    rig *r = ctx;
+    r->lint_reports++;
+    r->lint_last = rep->rule;
+    if (!r->lint_expected)
+        fprintf(stderr, "lint: %s on channel %d, port 0x%02X, 0x%X/0x%X: %s\n", rep->name,
+                rep->channel, rep->port, rep->value, rep->detail, rep->text);
+}
+
 sysdma_status rig_init(rig *r, uint64_t ram, size_t fifo_cap, const sysdma_config *cfg)
 {
     memset(r, 0, sizeof *r);
@@ -28,6 +38,7 @@ sysdma_status rig_init(rig *r, uint64_t ram, size_t fifo_cap, const sysdma_confi
     sysdma_sim_config sc = {.ram_bytes = ram, .seed = 12345, .timing_off = true};
     if (sysdma_sim_create(&sc, &r->sim) != SYSDMA_OK)
         return SYSDMA_E_NO_MEMORY;
+    sysdma_sim_set_lint(r->sim, true, on_lint, r);
     r->fifo_cap = fifo_cap;
     for (unsigned ch = 0; ch < 8; ch++) {
         if (ch == 4)
@@ -80,6 +91,11 @@ void rig_destroy(rig *r)
     }
     if (r->sys)
         sysdma_system_destroy(r->sys);
+    if (r->lint_reports && !r->lint_expected) {
+        fprintf(stderr, "rig: %u hardware lint report(s) in a run that expected none\n",
+                r->lint_reports);
+        abort();
+    }
     for (unsigned ch = 0; ch < 8; ch++)
         free(r->fifo[ch]);
     sysdma_sim_destroy(r->sim);

@@ -31,6 +31,12 @@ typedef struct rig {
     unsigned reports;
     sysdma_verifier_report last;
     char last_call[48];
+    /* the 8237 hardware lint, on for every rig from creation: findings are
+     * printed and counted; rig_destroy fails the test (abort) if any came
+     * while lint_expected is false */
+    unsigned lint_reports;
+    bool lint_expected;
+    sysdma_emu_lint_rule lint_last; /* rule of the latest finding */
 } rig;
 
 /* Switch the DMA verifier on for the rig's system (continue mode): every

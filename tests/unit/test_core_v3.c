@@ -295,9 +295,14 @@ static void test_map_transfer_ex(void **state)
     assert_int_equal(sysdma_transfer_cancel_mapped(a), SYSDMA_E_WRONG_STATE);
     r->dev[1].data = r->fifo[1];
     r->dev[1].cap = r->fifo_cap;
+    r->lint_expected = true; /* a device left requesting on a masked channel, on purpose */
     start_device(r, 1, len, false);
     sysdma_sim_run(r->sim, 10000000);
     assert_int_equal(r->dev[1].moved, 0); /* masked: nothing moved */
+    assert_int_equal(r->lint_reports, 1);
+    assert_int_equal(r->lint_last, SYSDMA_EMU_LINT_MASKED_REQUEST);
+    r->lint_reports = 0;
+    r->lint_expected = false;
     assert_int_equal(d.calls, 1);
     sysdma_sim_outb(r->sim, 0x300 + 8, 0);
     assert_int_equal(sysdma_flush_adapter_buffers_ex(a, m, base, 0, len, false), SYSDMA_OK);

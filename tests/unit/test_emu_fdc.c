@@ -440,6 +440,38 @@ static void test_timing_read_id_format(void **state)
     assert_memory_equal(ram + BUF, img + off(9, 0, 1, 3), 1024);
 }
 
+/* Between commands the controller takes no part in DMA: a software request
+ * on its channel (block mode) runs to terminal count on the 8237 alone, as
+ * on hardware: memory gets the undriven bus (0xFF), reads are discarded.
+ * The next command is unaffected. */
+static void test_sw_request_while_idle(void **state)
+{
+    (void)state;
+    setup_machine(IMG_144M, false);
+    uint8_t r[7];
+    seek(0, 0, 2);
+    rw(READ, 0, 2, 0, 1, 18, 512, r);
+    assert_int_equal(r[0], 0x00);
+    (void)sysdma_emu_i8237_inb(&dma, 0x08); /* clear the TC bits */
+    memset(ram + BUF, 0x33, 1024);
+    program(SYSDMA_EMU_MODE_BLOCK | SYSDMA_EMU_MODE_WRITE, BUF, 256);
+    sysdma_emu_i8237_outb(&dma, 0x09, 4 | 2);
+    assert_int_equal(sysdma_emu_i8237_run(&dma, 4096), 256);
+    for (size_t k = 0; k < 256; k++)
+        assert_int_equal(ram[BUF + k], 0xFF);
+    assert_int_equal(ram[BUF + 256], 0x33);
+    assert_int_equal(sysdma_emu_i8237_inb(&dma, 0x08) & 0x04, 0x04);
+    assert_false(sysdma_emu_i8237_pending(&dma));
+    program(SYSDMA_EMU_MODE_BLOCK | SYSDMA_EMU_MODE_READ, BUF + 512, 128);
+    sysdma_emu_i8237_outb(&dma, 0x09, 4 | 2);
+    assert_int_equal(sysdma_emu_i8237_run(&dma, 4096), 128);
+    assert_int_equal(ram[BUF + 512], 0x33);
+    assert_int_equal(irq_level, 0); /* the controller saw nothing */
+    rw(READ, 0, 2, 0, 2, 18, 512, r);
+    assert_int_equal(r[0], 0x00);
+    assert_memory_equal(ram + BUF, img + off(18, 2, 0, 2), 512);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -454,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_dma_mismatch_and_block_mode),
         cmocka_unit_test(test_timing),
         cmocka_unit_test(test_timing_read_id_format),
+        cmocka_unit_test(test_sw_request_while_idle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
