@@ -38,7 +38,7 @@ sysdma_status sb16_open(sb16_driver *d, sysdma_system *sys, const sb16_env *env,
 {
     if (!d || !sys || !env)
         return SYSDMA_E_INVALID_ARGUMENT;
-    *d = (sb16_driver){*env, sys, base, {0, 0}};
+    *d = (sb16_driver){*env, sys, base, {0, 0}, false};
     d->env.outb(d->env.ctx, (uint16_t)(base + RESET), 1);
     d->env.delay(d->env.ctx, 10);
     d->env.outb(d->env.ctx, (uint16_t)(base + RESET), 0);
@@ -317,8 +317,16 @@ bool sb16_sg_interrupt(sb16_sg_play *p)
     d->env.inb(d->env.ctx, (uint16_t)(d->base + (p->wide ? ACK16 : RSTATUS))); /* acknowledge */
     unsigned ch = p->wide ? 5 : 1;
     if (!sysdma_channel_check(d->sys, 1u << ch)) {
-        p->unconfirmed++; /* no terminal count on the channel: nothing advances */
-        return true;
+        /* No terminal count in the status register. The card's block
+         * length is the element's, and its interrupt status said the block
+         * ended: where the 8237 does not latch the card's terminal count
+         * (an emulator), that count may stand in, if the driver was told. */
+        if (!d->trust_block_count || p->done || p->element >= p->list->count ||
+            !sysdma_channel_device_done(d->sys, ch, p->list->elements[p->element].length)) {
+            p->unconfirmed++; /* nothing advances */
+            return true;
+        }
+        p->device_counted++;
     }
     p->blocks++;
     p->element++;

@@ -53,6 +53,11 @@ typedef struct sb16_driver {
     sysdma_system *sys;
     uint16_t base;
     uint8_t version[2];
+    /* Scattered playback: also take the card's own block count as the end
+     * of an element when the 8237's status register shows no terminal
+     * count (sysdma_channel_device_done). Off by default; for emulators
+     * whose 8237 never latches the SB16's terminal count (QEMU). */
+    bool trust_block_count;
 } sb16_driver;
 
 /* Reset the DSP at `base` (0x220) and read its version. SYSDMA_E_DEVICE
@@ -101,7 +106,9 @@ typedef struct sb16_sg_play {
     bool wide;
     bool stereo;
     uint32_t element;      /* the list element the card plays now */
-    uint32_t blocks;       /* block interrupts whose terminal count was confirmed */
+    uint32_t blocks;       /* block interrupts that advanced the run */
+    uint32_t device_counted; /* ...of them, on the card's block count alone
+                              * (trust_block_count; the status register had no TC) */
     uint32_t unconfirmed;  /* the card's interrupts without a terminal count */
     uint32_t spurious;     /* interrupts that were not the card's block end */
     bool done;             /* the run's done routine ran */

@@ -535,6 +535,21 @@ uint32_t sysdma_channel_check(sysdma_system *sys, uint32_t channels);
  * channel has anything due), plus one programming per channel advanced. */
 uint32_t sysdma_channel_poll(sysdma_system *sys);
 
+/* For a device that counts the transfer itself, on a machine whose
+ * controller does not report that device's terminal count: the device's
+ * interrupt handler says the device has moved exactly `bytes` (its own
+ * count ran out: the Sound Blaster's DSP block of the element's length).
+ * The controller is asked first (as sysdma_channel_check); when it
+ * confirms nothing, the channel advances only if `bytes` equals what is
+ * due on it — the run's current element, or the MapTransferEx mapping —
+ * and nothing happens otherwise. A PC's 8237 latches every terminal count,
+ * so on real hardware the first answer decides; the second is for
+ * emulators that do not latch it (QEMU's i8257 never sets the status bit
+ * for its SB16: see the porting guide). The device's count must come from
+ * the device (a register that says its block ended), never be assumed
+ * from the interrupt alone. Returns whether the channel advanced. */
+bool sysdma_channel_device_done(sysdma_system *sys, unsigned channel, uint32_t bytes);
+
 /* The older name of sysdma_channel_check (without its answer), kept for
  * callers written against earlier releases. */
 void sysdma_terminal_count(sysdma_system *sys, uint32_t channels);

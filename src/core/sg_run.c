@@ -322,12 +322,27 @@ static uint32_t confirmed(sysdma_system *sys, uint32_t due)
     return yes;
 }
 
-/* Advance channel `ch`, whose terminal count the controller confirmed:
- * the run's next element, or its end; or the MapTransferEx completion. */
-static void advance(sysdma_system *sys, unsigned ch)
+/* What is due on channel `ch` (lock held): the bytes of the run's current
+ * element, or of the MapTransferEx mapping; 0 when nothing is due. */
+static uint32_t due_bytes(sysdma_system *sys, unsigned ch)
+{
+    if (!awaiting(sys, 1u << ch))
+        return 0;
+    sysdma_adapter *a = sys->adapters[ch];
+    sg_header *h = a->run_head;
+    if (h && h->running)
+        return h->element < h->run_count ? h->run_elements[h->element].length : 0;
+    return a->map.length;
+}
+
+/* Advance channel `ch`, whose terminal count the controller confirmed —
+ * or, with `device_bytes` non-zero, whose device counted exactly the bytes
+ * due (sysdma_channel_device_done): the run's next element, or its end;
+ * or the MapTransferEx completion. */
+static bool advance(sysdma_system *sys, unsigned ch, uint32_t device_bytes)
 {
     done_call call;
-    bool ended = false, freed = false;
+    bool ended = false, freed = false, moved = false;
     sysdma_transfer_complete_fn v3_fn = NULL;
     void *v3_ctx = NULL;
     sysdma_adapter *v3_handle = NULL;
@@ -336,7 +351,10 @@ static void advance(sysdma_system *sys, unsigned ch)
      * confirmation (a cancel, a run's end from another thread), and the
      * channel may have been programmed anew (its terminal count is then
      * forgotten by the controller). */
-    if (confirmed(sys, awaiting(sys, 1u << ch))) {
+    bool yes = device_bytes ? due_bytes(sys, ch) == device_bytes
+                            : confirmed(sys, awaiting(sys, 1u << ch)) != 0;
+    if (yes) {
+        moved = true;
         sysdma_adapter *a = sys->adapters[ch];
         sg_header *h = a->run_head;
         if (h && h->running) {
@@ -361,6 +379,16 @@ static void advance(sysdma_system *sys, unsigned ch)
         deliver(&call, freed);
     if (v3_fn)
         v3_fn(v3_handle, v3_ctx, SYSDMA_OK);
+    return moved;
+}
+
+bool sysdma_channel_device_done(sysdma_system *sys, unsigned channel, uint32_t bytes)
+{
+    if (!sys || channel >= SYSDMA_MAX_CHANNELS || bytes == 0)
+        return false;
+    if (sysdma_channel_check(sys, 1u << channel))
+        return true; /* the controller confirms: its word first */
+    return advance(sys, channel, bytes);
 }
 
 uint32_t sysdma_channel_check(sysdma_system *sys, uint32_t channels)
@@ -371,8 +399,8 @@ uint32_t sysdma_channel_check(sysdma_system *sys, uint32_t channels)
     uint32_t yes = confirmed(sys, awaiting(sys, channels));
     sysdma__unlock(sys);
     for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++)
-        if (yes & (1u << ch))
-            advance(sys, ch);
+        if ((yes & (1u << ch)) && !advance(sys, ch, 0))
+            yes &= ~(1u << ch); /* gone meanwhile */
     return yes;
 }
 
