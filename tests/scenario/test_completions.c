@@ -328,6 +328,41 @@ static void test_poll_runs_chain_and_ex(void **state)
     sysdma_sim_buffer_free(r->sim, b);
 }
 
+/* The device's own count (sysdma_channel_device_done): the controller is
+ * asked first; without its confirmation the channel advances only on a
+ * count equal to what is due, once. */
+static void test_device_count(void **state)
+{
+    rig *r = *state;
+    assert_false(sysdma_channel_device_done(r->sys, 1, 2048)); /* nothing due */
+    xfer x;
+    map_one(r, &x, 1, 2048);
+    assert_false(sysdma_channel_device_done(r->sys, 1, 0));
+    assert_false(sysdma_channel_device_done(r->sys, 9, 2048));
+    assert_false(sysdma_channel_device_done(r->sys, 1, 1000)); /* not the mapping's length */
+    assert_false(sysdma_channel_device_done(r->sys, 2, 2048)); /* not this channel */
+    assert_int_equal(x.d.calls, 0);
+    start_device(r, 1, 2048);
+    sysdma_sim_run(r->sim, 1000000);
+    /* The controller confirms (status register): the count is not needed. */
+    assert_true(sysdma_channel_device_done(r->sys, 1, 1));
+    assert_int_equal(x.d.calls, 1);
+    assert_false(sysdma_channel_device_done(r->sys, 1, 2048)); /* once */
+    finish_one(r, &x);
+    /* A controller that never reports the terminal count: the device's
+     * count equal to the mapping's length completes it. */
+    map_one(r, &x, 1, 2048);
+    start_device(r, 1, 2048);
+    sysdma_sim_run(r->sim, 1000000);
+    (void)sysdma_sim_inb(r->sim, 0x08); /* someone else read the status: the TC is gone */
+    assert_int_equal(sysdma_channel_check(r->sys, 1u << 1), 0);
+    assert_false(sysdma_channel_device_done(r->sys, 1, 2047));
+    assert_int_equal(x.d.calls, 0);
+    assert_true(sysdma_channel_device_done(r->sys, 1, 2048));
+    assert_int_equal(x.d.calls, 1);
+    finish_one(r, &x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -337,6 +372,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_spurious_interrupts_advance_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_poll_cost_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_poll_runs_chain_and_ex, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_device_count, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

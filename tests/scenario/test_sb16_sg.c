@@ -97,6 +97,9 @@ static void test_scattered_playback_exact(void **state)
         sb16_env env = {e_in, e_out, e_wait, e_delay, b};
         sb16_driver d;
         assert_int_equal(sb16_open(&d, b->r.sys, &env, 0x220), SYSDMA_OK);
+        /* Trusting the card's count or not: the 8237's status register
+         * answers first, so on this machine it is never needed. */
+        d.trust_block_count = k % 2 == 1;
         /* pages plus a part page; at most 16 of them out of reach (the map
          * registers a list holds lie in one 64 KiB window) */
         uint32_t bytes = 14 * 4096 + 1024;
@@ -109,6 +112,7 @@ static void test_scattered_playback_exact(void **state)
         assert_true(p.done);
         assert_int_equal(p.status, SYSDMA_OK);
         assert_int_equal(p.unconfirmed, 0);
+        assert_int_equal(p.device_counted, 0);
         assert_true(p.blocks >= 1);
         assert_int_equal(p.blocks, p.element);
         /* Every byte in order, nothing more (single-cycle blocks: no padding). */
