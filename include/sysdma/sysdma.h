@@ -514,10 +514,11 @@ sysdma_status sysdma_sg_start(sysdma_adapter *adapter, sysdma_sg_list *list,
  * and keeps every bit it saw, for the other channels' checks too), and for
  * each confirmed channel advances the chained runner (programs the list's
  * next element, or ends the run with its done call) or runs the pending
- * MapTransferEx completion. Nothing advances without a confirmed terminal count: a check
- * that comes while bytes remain (a spurious or shared interrupt, a device
- * that interrupted for another reason) changes nothing, and the terminal
- * count it did not find is still seen by the next check.
+ * MapTransferEx completion. Nothing advances without a confirmed terminal
+ * count: a check that comes while bytes remain (a spurious or shared
+ * interrupt, a device that interrupted for another reason) changes
+ * nothing, and the terminal count it did not find is still seen by the
+ * next check.
  *
  * Callable from interrupt or deferred context, from any thread; the done
  * and completion routines run from inside it, with no core lock held.
@@ -543,8 +544,9 @@ uint32_t sysdma_channel_poll(sysdma_system *sys);
  * confirms nothing, the channel advances only if `bytes` equals what is
  * due on it — the run's current element, or the MapTransferEx mapping —
  * and nothing happens otherwise. A PC's 8237 latches every terminal count,
- * so on real hardware the first answer decides; the second is for
- * emulators that do not latch it (QEMU's i8257 never sets the status bit
+ * so on real hardware the controller has confirmed by the time the device
+ * says its count ran out; the second step is for emulators that do not
+ * latch it (QEMU's i8257 never sets the status bit
  * for its SB16: see the porting guide). The device's count must come from
  * the device (a register that says its block ended), never be assumed
  * from the interrupt alone. Returns whether the channel advanced. */
