@@ -6,7 +6,10 @@
  * 8237: single mode, channel 2), the controller's READ/WRITE DATA command,
  * its interrupt, FlushAdapterBuffers; and FreeAdapterChannel at the end,
  * also after an error. A bounded wait for the channel gives up without
- * leaving a request that would later hold the channel for nobody.
+ * leaving a request that would later hold the channel for nobody. The
+ * version-3 path (fdc_read_ex, fdc_write_ex) maps each piece with
+ * MapTransferEx and a completion routine that runs when the floppy's
+ * interrupt handler's sysdma_channel_check confirms the terminal count.
  */
 #include "fdc.h"
 
@@ -246,13 +249,66 @@ static sysdma_status command(fdc_driver *d, bool write, uint32_t c, uint32_t h, 
             return SYSDMA_E_DEVICE;
     if (!d->env.wait_irq(d->env.ctx, TIMEOUT_US))
         return SYSDMA_E_TIMEOUT;
+    /* The floppy's interrupt: the command ended. With a MapTransferEx
+     * mapped, ask the core whether channel 2 reached terminal count (the
+     * 8237 raises no interrupt of its own); its completion runs if so. */
+    if (d->ex_pending && !sysdma_channel_check(d->sys, 1u << 2))
+        d->unconfirmed++;
     for (int k = 0; k < 7; k++)
         if (!get(d, &d->st[k]))
             return SYSDMA_E_DEVICE;
     return (d->st[0] & 0xC0) == 0 ? SYSDMA_OK : SYSDMA_E_DEVICE;
 }
 
-static sysdma_status transfer(fdc_driver *d, uint32_t lba, uint32_t count, uint8_t *buf, bool write)
+static void on_complete(sysdma_adapter *a, void *context, sysdma_status status)
+{
+    (void)a;
+    fdc_driver *d = context;
+    d->ex_pending = false;
+    d->ex_calls++;
+    d->ex_status = status;
+    if (status == SYSDMA_OK)
+        d->completions++;
+    else
+        d->cancellations++;
+}
+
+/* One piece through MapTransferEx: map and start, the command, the
+ * completion (or a cancel when the command ended without terminal count),
+ * FlushAdapterBuffersEx. */
+static sysdma_status piece_ex(fdc_driver *d, sysdma_mdl *mdl, uint32_t offset, uint32_t *n,
+                              bool write, uint32_t c, uint32_t h, uint32_t s)
+{
+    uint32_t len = *n * 512;
+    d->ex_calls = 0;
+    d->ex_status = SYSDMA_PENDING;
+    d->ex_pending = true;
+    sysdma_status st = sysdma_map_transfer_ex(d->adapter, mdl, offset, &len, write, d->regs,
+                                              on_complete, d, NULL);
+    if (st != SYSDMA_OK) {
+        d->ex_pending = false;
+        return st;
+    }
+    if (len < *n * 512) {
+        /* Shortened (a window's end): the DMA count ends the command there. */
+        *n = len / 512;
+        if (*n == 0) {
+            sysdma_transfer_cancel_mapped(d->adapter);
+            sysdma_flush_adapter_buffers_ex(d->adapter, mdl, d->regs, offset, len, write);
+            return SYSDMA_E_LENGTH;
+        }
+    }
+    sysdma_status cs = command(d, write, c, h, s, *n);
+    if (d->ex_pending)
+        sysdma_transfer_cancel_mapped(d->adapter); /* no terminal count: stop it */
+    st = sysdma_flush_adapter_buffers_ex(d->adapter, mdl, d->regs, offset, len, write);
+    if (cs == SYSDMA_OK && d->ex_status != SYSDMA_OK)
+        cs = SYSDMA_E_DEVICE; /* the controller said done, the channel did not */
+    return cs != SYSDMA_OK ? cs : st;
+}
+
+static sysdma_status transfer(fdc_driver *d, uint32_t lba, uint32_t count, uint8_t *buf, bool write,
+                              bool ex)
 {
     if (!d || !d->adapter || !buf)
         return SYSDMA_E_INVALID_ARGUMENT;
@@ -286,6 +342,20 @@ static sysdma_status transfer(fdc_driver *d, uint32_t lba, uint32_t count, uint8
         if (n > max_sectors)
             n = max_sectors;
         for (unsigned attempt = 0;; attempt++) {
+            if (ex) {
+                sysdma_status cs = piece_ex(d, mdl, done * 512, &n, write, c, h, s);
+                if (cs == SYSDMA_OK || cs == SYSDMA_E_LENGTH || cs == SYSDMA_E_WRONG_STATE ||
+                    cs == SYSDMA_E_NOT_OWNER) {
+                    st = cs;
+                    break;
+                }
+                bool hopeless = (d->st[1] & 0x06) || cs == SYSDMA_E_TIMEOUT || attempt == 2;
+                if (hopeless || (d->retries++, d->cyl = -1, recalibrate(d) != SYSDMA_OK)) {
+                    st = cs;
+                    break;
+                }
+                continue;
+            }
             uint32_t len = n * 512;
             st = sysdma_map_transfer(d->adapter, mdl, d->regs, buf + (size_t)done * 512, &len, write,
                                      NULL);
@@ -319,10 +389,20 @@ static sysdma_status transfer(fdc_driver *d, uint32_t lba, uint32_t count, uint8
 
 sysdma_status fdc_read(fdc_driver *d, uint32_t lba, uint32_t count, void *buf)
 {
-    return transfer(d, lba, count, buf, false);
+    return transfer(d, lba, count, buf, false, false);
 }
 
 sysdma_status fdc_write(fdc_driver *d, uint32_t lba, uint32_t count, const void *buf)
 {
-    return transfer(d, lba, count, (uint8_t *)(uintptr_t)buf, true);
+    return transfer(d, lba, count, (uint8_t *)(uintptr_t)buf, true, false);
+}
+
+sysdma_status fdc_read_ex(fdc_driver *d, uint32_t lba, uint32_t count, void *buf)
+{
+    return transfer(d, lba, count, buf, false, true);
+}
+
+sysdma_status fdc_write_ex(fdc_driver *d, uint32_t lba, uint32_t count, const void *buf)
+{
+    return transfer(d, lba, count, (uint8_t *)(uintptr_t)buf, true, true);
 }

@@ -51,6 +51,13 @@ typedef struct fdc_driver {
     int cyl;                     /* where the head is, -1 unknown */
     unsigned retries;            /* statistics: commands retried */
     uint8_t st[7];               /* result bytes of the last command */
+    /* the MapTransferEx path (fdc_read_ex / fdc_write_ex) */
+    bool ex_pending;             /* a MapTransferEx completion is due */
+    unsigned ex_calls;           /* completion routine calls for the current piece */
+    sysdma_status ex_status;     /* ...and the status it got */
+    unsigned completions;        /* statistics: pieces completed at terminal count */
+    unsigned cancellations;      /* statistics: pieces cancelled (no terminal count) */
+    unsigned unconfirmed;        /* statistics: interrupts whose check found no terminal count */
 } fdc_driver;
 
 /* Reset the controller, specify DMA mode and timings, recalibrate `drive`,
@@ -83,5 +90,16 @@ void fdc_close(fdc_driver *d);
  * soon as it is free. */
 sysdma_status fdc_read(fdc_driver *d, uint32_t lba, uint32_t count, void *buf);
 sysdma_status fdc_write(fdc_driver *d, uint32_t lba, uint32_t count, const void *buf);
+
+/* The same through the version-3 path: per piece MapTransferEx (which
+ * maps and starts the channel) with a completion routine; the floppy's
+ * interrupt handler (after the command's interrupt) asks the core to check
+ * channel 2 (sysdma_channel_check), which runs the completion once the
+ * 8237's status register confirms the terminal count; then
+ * FlushAdapterBuffersEx. A command that ends without terminal count (an
+ * error) has its mapping cancelled (CancelMappedTransfer: the completion
+ * runs as cancelled) before the flush. Statuses as fdc_read. */
+sysdma_status fdc_read_ex(fdc_driver *d, uint32_t lba, uint32_t count, void *buf);
+sysdma_status fdc_write_ex(fdc_driver *d, uint32_t lba, uint32_t count, const void *buf);
 
 #endif

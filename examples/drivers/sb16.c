@@ -38,7 +38,7 @@ sysdma_status sb16_open(sb16_driver *d, sysdma_system *sys, const sb16_env *env,
 {
     if (!d || !sys || !env)
         return SYSDMA_E_INVALID_ARGUMENT;
-    *d = (sb16_driver){*env, sys, base, {0, 0}};
+    *d = (sb16_driver){*env, sys, base, {0, 0}, false};
     d->env.outb(d->env.ctx, (uint16_t)(base + RESET), 1);
     d->env.delay(d->env.ctx, 10);
     d->env.outb(d->env.ctx, (uint16_t)(base + RESET), 0);
@@ -213,4 +213,158 @@ sysdma_status sb16_record(sb16_driver *d, const sb16_format *fmt, uint32_t buffe
     if (!sink)
         return SYSDMA_E_INVALID_ARGUMENT;
     return stream(d, fmt, buffer_bytes, total_bytes, NULL, sink, sink_ctx, stats);
+}
+
+/* ---- Scattered single-cycle playback (see sb16.h) ------------------------------------ */
+
+enum { MIXER_INDEX = 0x4, MIXER_DATA = 0x5, IRQ_STATUS = 0x82 };
+
+static void list_ready(void *device, sysdma_sg_list *list, void *ctx)
+{
+    (void)device;
+    ((sb16_sg_play *)ctx)->list = list;
+}
+
+static void run_done(sysdma_adapter *a, sysdma_sg_list *list, sysdma_status st, void *ctx)
+{
+    (void)a;
+    (void)list;
+    sb16_sg_play *p = ctx;
+    p->status = st;
+    p->done = true;
+}
+
+/* The DSP's single-cycle output block for list element `k`: speaker on
+ * (an emulator may turn it off at the end of a single-cycle block), then
+ * 0xC0 (8-bit) or 0xB0 (16-bit) with the mode and the element's length in
+ * samples − 1. */
+static bool dsp_block(sb16_sg_play *p, uint32_t k)
+{
+    sb16_driver *d = p->d;
+    uint32_t units = p->list->elements[k].length / (p->wide ? 2u : 1u);
+    uint8_t mode = (uint8_t)((p->wide ? 0x10 : 0x00) | (p->stereo ? 0x20 : 0x00));
+    return dsp_write(d, 0xD1) && dsp_write(d, p->wide ? 0xB0 : 0xC0) && dsp_write(d, mode) &&
+           dsp_write(d, (uint8_t)(units - 1)) && dsp_write(d, (uint8_t)((units - 1) >> 8));
+}
+
+sysdma_status sb16_sg_start(sb16_driver *d, sb16_sg_play *p, const sb16_format *fmt, void *buf,
+                            uint32_t bytes)
+{
+    if (!d || !p || !fmt || !buf || (fmt->bits != 8 && fmt->bits != 16) ||
+        (fmt->channels != 1 && fmt->channels != 2) || fmt->rate < 5000 || fmt->rate > 44100 ||
+        bytes == 0 || bytes % (fmt->bits / 8u * fmt->channels))
+        return SYSDMA_E_INVALID_ARGUMENT;
+    *p = (sb16_sg_play){0};
+    p->d = d;
+    p->buf = buf;
+    p->bytes = bytes;
+    p->wide = fmt->bits == 16;
+    p->stereo = fmt->channels == 2;
+    p->status = SYSDMA_PENDING;
+    sysdma_device_description desc = {0};
+    desc.version = 2;
+    desc.scatter_gather = true; /* a pause between blocks is fine: chained runs */
+    desc.channel = p->wide ? 5 : 1;
+    desc.width = p->wide ? SYSDMA_WIDTH_16 : SYSDMA_WIDTH_8;
+    desc.interface_type = SYSDMA_INTERFACE_ISA;
+    desc.maximum_length = bytes;
+    sysdma_status st = sysdma_adapter_get(d->sys, &desc, &p->adapter, NULL);
+    if (st != SYSDMA_OK)
+        return st;
+    st = sysdma_mdl_create(d->sys, buf, bytes, &p->mdl);
+    if (st == SYSDMA_OK) {
+        sysdma_flush_io_buffers(d->sys, p->mdl, false);
+        st = sysdma_sg_get(p->adapter, d, p->mdl, buf, bytes, list_ready, p, true);
+    }
+    if (st == SYSDMA_PENDING || (st == SYSDMA_OK && !p->list)) {
+        /* Another driver holds the channel: wait a while for the list. */
+        for (int k = 0; !p->list && k < 1000; k++)
+            d->env.delay(d->env.ctx, 1000);
+        st = p->list ? SYSDMA_OK : SYSDMA_E_BUSY;
+    }
+    if (st == SYSDMA_OK)
+        st = sysdma_sg_start(p->adapter, p->list, true, run_done, p);
+    if (st == SYSDMA_PENDING)
+        st = SYSDMA_OK; /* queued behind another run: the card's requests wait
+                         * until the runner programs the channel */
+    if (st == SYSDMA_OK &&
+        (!dsp_write(d, 0x41) || !dsp_write(d, (uint8_t)(fmt->rate >> 8)) ||
+         !dsp_write(d, (uint8_t)fmt->rate) || !dsp_block(p, 0))) {
+        sysdma_sg_cancel(p->adapter, p->list);
+        st = SYSDMA_E_DEVICE;
+    }
+    if (st != SYSDMA_OK) {
+        if (p->list)
+            sysdma_sg_put(p->adapter, p->list, true);
+        if (p->mdl)
+            sysdma_mdl_free(d->sys, p->mdl);
+        sysdma_adapter_put(p->adapter);
+        *p = (sb16_sg_play){0};
+        p->status = st;
+    }
+    return st;
+}
+
+bool sb16_sg_interrupt(sb16_sg_play *p)
+{
+    sb16_driver *d = p->d;
+    d->env.outb(d->env.ctx, (uint16_t)(d->base + MIXER_INDEX), IRQ_STATUS);
+    uint8_t why = d->env.inb(d->env.ctx, (uint16_t)(d->base + MIXER_DATA));
+    if (!(why & (p->wide ? 2 : 1))) {
+        p->spurious++; /* not the card's block end: touch nothing */
+        return false;
+    }
+    d->env.inb(d->env.ctx, (uint16_t)(d->base + (p->wide ? ACK16 : RSTATUS))); /* acknowledge */
+    unsigned ch = p->wide ? 5 : 1;
+    if (!sysdma_channel_check(d->sys, 1u << ch)) {
+        /* No terminal count in the status register. The card's block
+         * length is the element's, and its interrupt status said the block
+         * ended: where the 8237 does not latch the card's terminal count
+         * (an emulator), that count may stand in, if the driver was told. */
+        if (!d->trust_block_count || p->done || p->element >= p->list->count ||
+            !sysdma_channel_device_done(d->sys, ch, p->list->elements[p->element].length)) {
+            p->unconfirmed++; /* nothing advances */
+            return true;
+        }
+        p->device_counted++;
+    }
+    p->blocks++;
+    p->element++;
+    if (!p->done && p->element < p->list->count && !dsp_block(p, p->element))
+        sysdma_sg_cancel(p->adapter, p->list);
+    return true;
+}
+
+sysdma_status sb16_sg_finish(sb16_sg_play *p)
+{
+    if (!p || !p->adapter)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    sb16_driver *d = p->d;
+    dsp_write(d, 0xD3);
+    if (!p->done)
+        sysdma_sg_cancel(p->adapter, p->list);
+    sysdma_status st = p->done ? p->status : SYSDMA_E_WRONG_STATE;
+    sysdma_sg_put(p->adapter, p->list, true);
+    sysdma_mdl_free(d->sys, p->mdl);
+    sysdma_adapter_put(p->adapter);
+    p->adapter = NULL;
+    return st;
+}
+
+sysdma_status sb16_play_scattered(sb16_driver *d, const sb16_format *fmt, void *buf,
+                                  uint32_t bytes, sb16_sg_play *p)
+{
+    sysdma_status st = sb16_sg_start(d, p, fmt, buf, bytes);
+    if (st != SYSDMA_OK)
+        return st;
+    /* The longest element's playing time twice, and half a second more. */
+    uint32_t bytes_per_ms = fmt->rate * (fmt->bits / 8u) * fmt->channels / 1000u;
+    uint32_t timeout_us = 65536u / (bytes_per_ms ? bytes_per_ms : 1) * 2000u + 500000u;
+    while (!p->done) {
+        if (!d->env.wait_irq(d->env.ctx, timeout_us))
+            break;
+        sb16_sg_interrupt(p);
+    }
+    st = sb16_sg_finish(p);
+    return p->done ? st : SYSDMA_E_TIMEOUT;
 }

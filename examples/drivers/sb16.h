@@ -53,6 +53,11 @@ typedef struct sb16_driver {
     sysdma_system *sys;
     uint16_t base;
     uint8_t version[2];
+    /* Scattered playback: also take the card's own block count as the end
+     * of an element when the 8237's status register shows no terminal
+     * count (sysdma_channel_device_done). Off by default; for emulators
+     * whose 8237 never latches the SB16's terminal count (QEMU). */
+    bool trust_block_count;
 } sb16_driver;
 
 /* Reset the DSP at `base` (0x220) and read its version. SYSDMA_E_DEVICE
@@ -73,5 +78,66 @@ sysdma_status sb16_play(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_
 sysdma_status sb16_record(sb16_driver *d, const sb16_format *fmt, uint32_t buffer_bytes,
                           uint64_t total_bytes, sb16_sink_fn sink, void *sink_ctx,
                           sb16_stats *stats);
+
+/* ---- Scattered single-cycle playback through the chained runner ----------------
+ *
+ * The buffer may be any memory (physically scattered, pages above 16 MiB):
+ * the adapter is described with scatter/gather (the card tolerates a pause
+ * between blocks), sysdma builds one list element per physically
+ * contiguous piece the channel reaches (bouncing what it cannot), and its
+ * chained runner programs the 8237 element after element. The DSP plays
+ * one single-cycle block per element; at the block's interrupt the
+ * driver's interrupt routine asks the core to check the channel
+ * (sysdma_channel_check), which confirms the terminal count in the 8237's
+ * status register and programs the next element, and then starts the
+ * DSP's next block. The interrupt is the card's: the 8237 raises none.
+ * Between two blocks the card is idle for as long as the interrupt takes
+ * to be served (an emulator may fill that gap with silence). Pages the
+ * channel cannot reach (above 16 MiB) are bounced through map registers,
+ * which for one list lie in one 64 KiB (8-bit) or 128 KiB (16-bit)
+ * window: at most 16 or 32 such pages per playback. */
+typedef struct sb16_sg_play {
+    sb16_driver *d;
+    sysdma_adapter *adapter;
+    sysdma_mdl *mdl;
+    sysdma_sg_list *list;
+    uint8_t *buf;
+    uint32_t bytes;
+    bool wide;
+    bool stereo;
+    uint32_t element;      /* the list element the card plays now */
+    uint32_t blocks;       /* block interrupts that advanced the run */
+    uint32_t device_counted; /* ...of them, on the card's block count alone
+                              * (trust_block_count; the status register had no TC) */
+    uint32_t unconfirmed;  /* the card's interrupts without a terminal count */
+    uint32_t spurious;     /* interrupts that were not the card's block end */
+    bool done;             /* the run's done routine ran */
+    sysdma_status status;  /* ...with this status */
+} sb16_sg_play;
+
+/* Start playing `bytes` of PCM at `buf` (format `fmt`; 8-bit on channel 1,
+ * 16-bit on channel 5): adapter, MDL, scatter/gather list, the chained
+ * run, the DSP's first block. Then call sb16_sg_interrupt from the card's
+ * interrupt until p->done, and sb16_sg_finish. SYSDMA_E_BUSY when another
+ * driver holds the channel. */
+sysdma_status sb16_sg_start(sb16_driver *d, sb16_sg_play *p, const sb16_format *fmt, void *buf,
+                            uint32_t bytes);
+
+/* The card's interrupt routine for a scattered playback: true when it was
+ * the card's block interrupt (acknowledged; the core asked to check the
+ * channel, and the next block started when the check confirmed the
+ * terminal count), false when the card did not interrupt (a shared or
+ * spurious interrupt: nothing is touched). */
+bool sb16_sg_interrupt(sb16_sg_play *p);
+
+/* Speaker off, the list put, the MDL freed, the adapter put; the run's
+ * status (SYSDMA_E_WRONG_STATE when it has not ended: it is cancelled). */
+sysdma_status sb16_sg_finish(sb16_sg_play *p);
+
+/* The whole scattered playback with the environment's wait_irq:
+ * sb16_sg_start, then the interrupt routine at each interrupt, then
+ * sb16_sg_finish. Statistics stay in *p. */
+sysdma_status sb16_play_scattered(sb16_driver *d, const sb16_format *fmt, void *buf,
+                                  uint32_t bytes, sb16_sg_play *p);
 
 #endif

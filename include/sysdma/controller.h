@@ -111,6 +111,18 @@ typedef struct sysdma_controller_ops {
      * to count what a transfer moved, and for ReadDmaCounter. Optional
      * (NULL: read_counter's bytes, terminal count when they are 0). */
     uint32_t (*read_residue)(void *ctx, unsigned channel, bool *terminal_count);
+
+    /* Which of `channels` (bit k = channel k) have reached terminal count
+     * since they were last programmed: the core's confirmation before it
+     * advances a chained run or completes a MapTransferEx (see
+     * sysdma_channel_check). A controller that learns of terminal counts
+     * from a register that clears on read (the 8237's status register)
+     * reads it at most once per call and per controller, and keeps every
+     * bit it saw — of the channels asked about or not — until that channel
+     * is programmed again, so a check for one channel loses no other
+     * channel's terminal count. Optional (NULL: read_residue's
+     * terminal_count, or read_counter's 0 bytes left, per channel). */
+    uint32_t (*terminal_counts)(void *ctx, uint32_t channels);
 } sysdma_controller_ops;
 
 typedef struct sysdma_controller {
@@ -137,7 +149,9 @@ typedef struct sysdma_i8237_driver {
  * driver reads the status registers (ports 0x08 and 0xD0) to learn of
  * terminal counts; nothing else may read them, or the terminal counts they
  * clear are lost to it (a full-window transfer that ended would then read
- * as not started). */
+ * as not started, a chained run or MapTransferEx would never complete).
+ * An interrupt handler that wants to know which channel finished asks the
+ * core (sysdma_channel_check), which asks this driver. */
 void sysdma_i8237_driver_init(sysdma_i8237_driver *drv, const sysdma_platform *platform,
                               sysdma_controller *out);
 

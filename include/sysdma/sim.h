@@ -133,11 +133,18 @@ bool sysdma_sim_irq_connect(sysdma_sim *sim, unsigned irq, sysdma_sim_isr_fn fn,
 /* Device side: drive an IRQ line. */
 void sysdma_sim_irq_set(sysdma_sim *sim, unsigned irq, bool level);
 
-/* An IRQ raised on every 8237 terminal count (the sim's stand-in for the
- * completion interrupt a chained-transfer runner needs); -1 = none. The
- * line is raised at TC and lowered by sysdma_sim_tc_ack(). */
+/* NOT A PC: an IRQ raised on every 8237 terminal count. A PC/AT's 8237
+ * has no such line — the device sees TC and raises its own interrupt, and
+ * the driver asks the core (sysdma_channel_check) — so the simulated PC
+ * leaves it off (-1, the default), and no PC scenario, demo or example
+ * driver turns it on. It stays as an explicit option for modelling a
+ * machine whose DMA controller does interrupt at terminal count, and for
+ * tests of the core that want terminal counts delivered raw. The line is
+ * raised at TC and lowered by sysdma_sim_tc_ack(). */
 void sysdma_sim_set_tc_irq(sysdma_sim *sim, int irq);
-/* Channels that reached TC since the last call (bit k = channel k); clears them. */
+/* Channels that reached TC since the last call (bit k = channel k); clears
+ * them. Kept whether or not the line is on; it is the sim's own record, not
+ * a register of the machine (the 8237's status register is). */
 uint8_t sysdma_sim_tc_ack(sysdma_sim *sim);
 
 /* Queue deferred work (a DPC): runs from sysdma_sim_run() after ISRs, in

@@ -20,6 +20,14 @@
  *                           contiguously by paging), print its CRC-32
  *   fdc-write PLACEMENT     write a known pattern to sectors 100-199 from
  *                           such a buffer, read it back, print both CRC-32s
+ *   fdc-ex-read PLACEMENT,  the same through the driver's MapTransferEx path
+ *   fdc-ex-write PLACEMENT  (completions at a confirmed terminal count)
+ *   sb16-play BITS CHANNELS RATE MS   common-buffer auto-init playback
+ *   sb16-sg BITS CHANNELS RATE MS     scattered single-cycle playback
+ *                           through the chained runner (completions.c)
+ *   both PLACEMENT          the floppy read through MapTransferEx on
+ *                           channel 2 while the SB16 plays a scattered
+ *                           buffer on channel 1 (completions.c)
  * The floppy's interrupt is polled through the PIC (IRQ 6 unmasked at the
  * PIC, interrupts off at the CPU, the PIC's poll command to see and
  * acknowledge it): no IDT is needed.
@@ -31,6 +39,7 @@
 #include "../../examples/drivers/fdc.h"
 #include "../../examples/drivers/sb16.h"
 #include "bm.h"
+#include "kernel.h"
 #include "freestanding.h"
 #include "fdc_probe.h"
 #include "i8237_probe.h"
@@ -65,7 +74,7 @@ static void serial_putc(char c)
     outb(0x3F8, (uint8_t)c);
 }
 
-static void serial_puts(const char *s)
+void serial_puts(const char *s)
 {
     for (; *s; s++) {
         if (*s == '\n')
@@ -90,7 +99,7 @@ struct multiboot_info {
     uint32_t cmdline;
 };
 
-static bool word_is(const char *s, const char *w)
+bool word_is(const char *s, const char *w)
 {
     while (*w && *s == *w) {
         s++;
@@ -113,7 +122,7 @@ static const char *scenario_of(const char *cmdline)
     return p;
 }
 
-static void put_hex(uint32_t v)
+void put_hex(uint32_t v)
 {
     static const char hex[] = "0123456789abcdef";
     char b[9];
@@ -123,7 +132,7 @@ static void put_hex(uint32_t v)
     serial_puts(b);
 }
 
-static void put_dec(uint32_t v)
+void put_dec(uint32_t v)
 {
     char b[11];
     int k = 10;
@@ -136,7 +145,7 @@ static void put_dec(uint32_t v)
 }
 
 /* CRC-32 as gzip and zlib compute it. */
-static uint32_t crc32(const uint8_t *p, uint32_t n)
+uint32_t crc32(const uint8_t *p, uint32_t n)
 {
     uint32_t c = 0xFFFFFFFFu;
     while (n--) {
@@ -149,7 +158,7 @@ static uint32_t crc32(const uint8_t *p, uint32_t n)
 
 /* ---- the floppy driver's environment: polled IRQ 6 ------------------------------ */
 
-static void io_delay(uint32_t us)
+void io_delay(uint32_t us)
 {
     while (us--)
         bm_outb(0x80, 0);
@@ -167,13 +176,13 @@ static bool irq_pending(void)
     return (v & 7) == irq_wanted;
 }
 
-static uint8_t env_in(void *ctx, uint16_t port)
+uint8_t env_in(void *ctx, uint16_t port)
 {
     (void)ctx;
     return bm_inb(port);
 }
 
-static void env_out(void *ctx, uint16_t port, uint8_t v)
+void env_out(void *ctx, uint16_t port, uint8_t v)
 {
     (void)ctx;
     bm_outb(port, v);
@@ -190,7 +199,7 @@ static bool env_wait(void *ctx, uint32_t timeout_us)
     return false;
 }
 
-static void env_delay(void *ctx, uint32_t us)
+void env_delay(void *ctx, uint32_t us)
 {
     (void)ctx;
     io_delay(us / 100 + 1); /* QEMU needs no real waits */
@@ -205,7 +214,7 @@ static void pic_init(void)
         ;
 }
 
-static bool place(const char *how, uint32_t bytes, uint32_t *phys)
+bool place(const char *how, uint32_t bytes, uint32_t *phys)
 {
     if (word_is(how, "scattered")) {
         void *va = bm_map_scattered(bytes, 0);
@@ -226,7 +235,7 @@ static bool place(const char *how, uint32_t bytes, uint32_t *phys)
     return false;
 }
 
-static const char *arg_after(const char *sc)
+const char *arg_after(const char *sc)
 {
     while (*sc && *sc != ' ')
         sc++;
@@ -236,7 +245,7 @@ static const char *arg_after(const char *sc)
 }
 
 /* label, then a decimal number */
-static void put_field(const char *label, uint32_t v)
+void put_field(const char *label, uint32_t v)
 {
     serial_puts(label);
     put_dec(v);
@@ -247,7 +256,7 @@ static sysdma_platform the_platform;
 static sysdma_i8237_driver the_8237;
 static sysdma_controller the_controller;
 
-static sysdma_system *make_system(void)
+sysdma_system *make_system(void)
 {
     sysdma_system *sys;
     bm_platform(&the_platform);
@@ -261,7 +270,7 @@ static sysdma_system *make_system(void)
     return 0;
 }
 
-static int fdc_scenario(const char *sc, bool write)
+static int fdc_scenario(const char *sc, bool write, bool ex)
 {
     sysdma_system *sys = make_system();
     if (!sys)
@@ -292,13 +301,13 @@ static int fdc_scenario(const char *sc, bool write)
         serial_puts("pattern crc32 ");
         put_hex(crc32(buf, bytes));
         serial_puts("\n");
-        st = fdc_write(&d, 100, 100, buf);
+        st = ex ? fdc_write_ex(&d, 100, 100, buf) : fdc_write(&d, 100, 100, buf);
         if (st == SYSDMA_OK) {
             memset(buf, 0, bytes);
-            st = fdc_read(&d, 100, 100, buf);
+            st = ex ? fdc_read_ex(&d, 100, 100, buf) : fdc_read(&d, 100, 100, buf);
         }
     } else {
-        st = fdc_read(&d, 0, 2880, buf);
+        st = ex ? fdc_read_ex(&d, 0, 2880, buf) : fdc_read(&d, 0, 2880, buf);
     }
     if (st != SYSDMA_OK) {
         serial_puts("error: transfer: ");
@@ -315,6 +324,14 @@ static int fdc_scenario(const char *sc, bool write)
     put_field(" bounced ", (uint32_t)s.bounced_transfers);
     put_field(" retries ", d.retries);
     serial_puts("\n");
+    if (ex) {
+        /* MapTransferEx: pieces completed at a confirmed terminal count,
+         * cancelled, and floppy interrupts whose check found none. */
+        put_field("completions ", d.completions);
+        put_field(" cancelled ", d.cancellations);
+        put_field(" unconfirmed ", d.unconfirmed);
+        serial_puts("\n");
+    }
     fdc_close(&d);
     return 0;
 }
@@ -325,7 +342,7 @@ static sb16_format play_fmt;
 
 /* The waveform both the kernel and tests/qemu/wavcheck.c know: frame f,
  * channel c. */
-static uint32_t wave(uint32_t f, uint32_t c, uint8_t bits)
+uint32_t wave(uint32_t f, uint32_t c, uint8_t bits)
 {
     uint32_t v = f * 97u + c * 5000u;
     return bits == 16 ? (uint16_t)(v * 13u) : (uint8_t)(v >> 1);
@@ -348,7 +365,7 @@ static uint32_t source(void *ctx, uint8_t *buf, uint32_t bytes)
     return bytes;
 }
 
-static uint32_t parse_num(const char **p)
+uint32_t parse_num(const char **p)
 {
     while (**p == ' ')
         (*p)++;
@@ -440,8 +457,10 @@ void kmain(uint32_t magic, const struct multiboot_info *mb)
         serial_puts("done\n");
         qemu_exit(0);
     }
-    if (word_is(sc, "fdc-read") || word_is(sc, "fdc-write")) {
-        int rc = fdc_scenario(sc, word_is(sc, "fdc-write"));
+    if (word_is(sc, "fdc-read") || word_is(sc, "fdc-write") || word_is(sc, "fdc-ex-read") ||
+        word_is(sc, "fdc-ex-write")) {
+        bool ex = word_is(sc, "fdc-ex-read") || word_is(sc, "fdc-ex-write");
+        int rc = fdc_scenario(sc, word_is(sc, "fdc-write") || word_is(sc, "fdc-ex-write"), ex);
         serial_puts(rc ? "failed\n" : "done\n");
         qemu_exit((unsigned)rc);
     }
@@ -450,11 +469,17 @@ void kmain(uint32_t magic, const struct multiboot_info *mb)
         serial_puts(rc ? "failed\n" : "done\n");
         qemu_exit((unsigned)rc);
     }
+    if (word_is(sc, "sb16-sg") || word_is(sc, "both")) {
+        int rc = word_is(sc, "both") ? both_scenario(sc) : sb16_sg_scenario(sc);
+        serial_puts(rc ? "failed\n" : "done\n");
+        qemu_exit((unsigned)rc);
+    }
     if (word_is(sc, "sb16-play")) {
         int rc = sb16_scenario(sc);
         serial_puts(rc ? "failed\n" : "done\n");
         qemu_exit((unsigned)rc);
     }
-    serial_puts("error: unknown scenario; known: probe-8237, probe-fdc, fdc-read, fdc-write, sb16-play\n");
+    serial_puts("error: unknown scenario; known: probe-8237, probe-fdc, fdc-read, fdc-write, "
+                "fdc-ex-read, fdc-ex-write, sb16-play, sb16-sg, both\n");
     qemu_exit(1);
 }

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The chained runner: sysdma_sg_start programs a list's element 0 on the
- * adapter's channel; sysdma_terminal_count, called from whatever reports
- * the channel's terminal count, programs the next element once the
- * controller confirms the current one is done and, after the last, stops
- * the channel and calls the driver's done routine (outside the lock).
+ * adapter's channel; sysdma_channel_check, called from the device's
+ * interrupt handler (or sysdma_channel_poll, from a timer), programs the
+ * next element once the controller confirms the current one reached
+ * terminal count and, after the last, stops the channel and calls the
+ * driver's done routine (outside the lock). The same check completes a
+ * MapTransferEx (v3.c). A check that finds no terminal count (a spurious
+ * or shared interrupt, a device that interrupted for something else)
+ * changes nothing.
  *
  * A run holds the channel the way an AdapterControl grant does (owned, not
  * granted to a routine): it takes a free channel at once, takes over the
@@ -274,37 +278,86 @@ sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_adapter *caller, sysdma
     return SYSDMA_PENDING;
 }
 
-/* Has the element on the channel really ended (lock held)? The counter
- * says so when the controller keeps one (0 after terminal count); without
- * it, the report is taken as it comes. */
-static bool tc_confirmed(sysdma_adapter *a)
+/* Channels with something due at terminal count (lock held): a run on
+ * the channel, or a system adapter's pending MapTransferEx completion. */
+static uint32_t awaiting(sysdma_system *sys, uint32_t channels)
 {
-    sysdma_system *sys = a->sys;
-    if (!a->limits.counter_available || !sys->ctrl.ops->read_counter || a->desc.ignore_count)
-        return true;
-    return sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel) == 0;
+    uint32_t due = 0;
+    for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++) {
+        sysdma_adapter *a = sys->adapters[ch];
+        if (!(channels & (1u << ch)) || !a || a->master)
+            continue;
+        if ((a->run_head && a->run_head->running) || (a->v3_pending && a->map.active))
+            due |= 1u << ch;
+    }
+    return due;
 }
 
-void sysdma_terminal_count(sysdma_system *sys, uint32_t channels)
+/* Which of `due` the controller confirms have reached terminal count
+ * (lock held). A controller that keeps a record of terminal counts is
+ * asked once for all of them (the 8237 reads each status register at most
+ * once); otherwise each channel's counter speaks — 0 bytes left, or the
+ * terminal-count flag of read_residue — and a controller with no counter
+ * (or an adapter told to ignore it) is taken at its word. */
+static uint32_t confirmed(sysdma_system *sys, uint32_t due)
 {
-    if (!sys)
-        return;
+    const sysdma_controller_ops *o = sys->ctrl.ops;
+    if (o->terminal_counts)
+        return o->terminal_counts(sys->ctrl.ctx, due) & due;
+    uint32_t yes = 0;
     for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++) {
-        if (!(channels & (1u << ch)))
-            continue;
-        done_call call;
-        bool ended = false, freed = false;
-        sysdma__lock(sys);
         sysdma_adapter *a = sys->adapters[ch];
-        sg_header *h = a ? a->run_head : NULL;
-        if (h && !h->running)
-            h = NULL; /* runs wait; the channel is someone else's */
-        sysdma_transfer_complete_fn v3_fn = NULL;
-        void *v3_ctx = NULL;
-        sysdma_adapter *v3_handle = NULL;
-        if (!h && a)
-            (void)sysdma__v3_terminal_count(a, &v3_fn, &v3_ctx, &v3_handle);
-        if (h && tc_confirmed(a)) {
+        if (!(due & (1u << ch)))
+            continue;
+        bool tc = true;
+        if (a->limits.counter_available && !a->desc.ignore_count) {
+            if (o->read_residue)
+                (void)o->read_residue(sys->ctrl.ctx, ch, &tc);
+            else if (o->read_counter)
+                tc = o->read_counter(sys->ctrl.ctx, ch) == 0;
+        }
+        if (tc)
+            yes |= 1u << ch;
+    }
+    return yes;
+}
+
+/* What is due on channel `ch` (lock held): the bytes of the run's current
+ * element, or of the MapTransferEx mapping; 0 when nothing is due. */
+static uint32_t due_bytes(sysdma_system *sys, unsigned ch)
+{
+    if (!awaiting(sys, 1u << ch))
+        return 0;
+    sysdma_adapter *a = sys->adapters[ch];
+    sg_header *h = a->run_head;
+    if (h && h->running)
+        return h->element < h->run_count ? h->run_elements[h->element].length : 0;
+    return a->map.length;
+}
+
+/* Advance channel `ch`, whose terminal count the controller confirmed —
+ * or, with `device_bytes` non-zero, whose device counted exactly the bytes
+ * due (sysdma_channel_device_done): the run's next element, or its end;
+ * or the MapTransferEx completion. */
+static bool advance(sysdma_system *sys, unsigned ch, uint32_t device_bytes)
+{
+    done_call call;
+    bool ended = false, freed = false, moved = false;
+    sysdma_transfer_complete_fn v3_fn = NULL;
+    void *v3_ctx = NULL;
+    sysdma_adapter *v3_handle = NULL;
+    sysdma__lock(sys);
+    /* Again under this lock hold: the state may have moved since the
+     * confirmation (a cancel, a run's end from another thread), and the
+     * channel may have been programmed anew (its terminal count is then
+     * forgotten by the controller). */
+    bool yes = device_bytes ? due_bytes(sys, ch) == device_bytes
+                            : confirmed(sys, awaiting(sys, 1u << ch)) != 0;
+    if (yes) {
+        moved = true;
+        sysdma_adapter *a = sys->adapters[ch];
+        sg_header *h = a->run_head;
+        if (h && h->running) {
             h->done_bytes += h->run_elements[h->element].length;
             h->element++;
             sysdma_status st = SYSDMA_OK;
@@ -317,13 +370,48 @@ void sysdma_terminal_count(sysdma_system *sys, uint32_t channels)
                 freed = end_running(a, h, st, &call);
                 ended = true;
             }
+        } else {
+            (void)sysdma__v3_terminal_count(a, &v3_fn, &v3_ctx, &v3_handle);
         }
-        sysdma__unlock(sys);
-        if (ended)
-            deliver(&call, freed);
-        if (v3_fn)
-            v3_fn(v3_handle, v3_ctx, SYSDMA_OK);
     }
+    sysdma__unlock(sys);
+    if (ended)
+        deliver(&call, freed);
+    if (v3_fn)
+        v3_fn(v3_handle, v3_ctx, SYSDMA_OK);
+    return moved;
+}
+
+bool sysdma_channel_device_done(sysdma_system *sys, unsigned channel, uint32_t bytes)
+{
+    if (!sys || channel >= SYSDMA_MAX_CHANNELS || bytes == 0)
+        return false;
+    if (sysdma_channel_check(sys, 1u << channel))
+        return true; /* the controller confirms: its word first */
+    return advance(sys, channel, bytes);
+}
+
+uint32_t sysdma_channel_check(sysdma_system *sys, uint32_t channels)
+{
+    if (!sys)
+        return 0;
+    sysdma__lock(sys);
+    uint32_t yes = confirmed(sys, awaiting(sys, channels));
+    sysdma__unlock(sys);
+    for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++)
+        if ((yes & (1u << ch)) && !advance(sys, ch, 0))
+            yes &= ~(1u << ch); /* gone meanwhile */
+    return yes;
+}
+
+uint32_t sysdma_channel_poll(sysdma_system *sys)
+{
+    return sysdma_channel_check(sys, (1u << SYSDMA_MAX_CHANNELS) - 1u);
+}
+
+void sysdma_terminal_count(sysdma_system *sys, uint32_t channels)
+{
+    (void)sysdma_channel_check(sys, channels);
 }
 
 sysdma_status sysdma__sg_cancel(sysdma_adapter *a, sysdma_sg_list *list)

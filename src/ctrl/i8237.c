@@ -17,7 +17,11 @@
  * reached terminal count or saw EOP), but reading it clears those bits for
  * all four channels of that controller. So the driver reads it only into
  * its own record (drv->tc), where a channel's bit stays until the channel
- * is programmed again, and answers every channel from that record.
+ * is programmed again, and answers every channel from that record. That
+ * record is what the core's completion path asks (terminal_counts): an
+ * interrupt handler's check for channel 2 that reads a status register
+ * showing channel 1's terminal count as well keeps channel 1's for the
+ * check that comes for it.
  */
 #include "../core/freestanding.h"
 
@@ -163,6 +167,22 @@ static uint32_t read_residue(void *ctx, unsigned ch, bool *terminal_count)
     return ch >= 4 ? units * 2 : units;
 }
 
+/* The terminal counts of `channels`: each controller's status register
+ * is read at most once, and only when a channel asked about has no
+ * terminal count on record yet; every bit the read shows is kept. Then
+ * the answer comes from the record. */
+static uint32_t terminal_counts(void *ctx, uint32_t channels)
+{
+    sysdma_i8237_driver *d = ctx;
+    channels &= 0xEFu; /* no channel 4 (the cascade), none past 7 */
+    uint32_t unknown = channels & ~(uint32_t)d->tc;
+    if (unknown & 0x0Fu)
+        read_status(d, 0);
+    if (unknown & 0xF0u)
+        read_status(d, 5);
+    return channels & d->tc;
+}
+
 static uint32_t read_counter(void *ctx, unsigned ch)
 {
     bool tc;
@@ -177,6 +197,7 @@ static const sysdma_controller_ops i8237_ops = {
     .flush = flush,
     .read_counter = read_counter,
     .read_residue = read_residue,
+    .terminal_counts = terminal_counts,
 };
 
 void sysdma_i8237_driver_init(sysdma_i8237_driver *drv, const sysdma_platform *platform,

@@ -35,6 +35,7 @@ sysdma_status rig_init(rig *r, uint64_t ram, size_t fifo_cap, const sysdma_confi
 {
     memset(r, 0, sizeof *r);
     r->fail_after = -1;
+    r->irq_line = -1;
     sysdma_sim_config sc = {.ram_bytes = ram, .seed = 12345, .timing_off = true};
     if (sysdma_sim_create(&sc, &r->sim) != SYSDMA_OK)
         return SYSDMA_E_NO_MEMORY;
@@ -51,6 +52,63 @@ sysdma_status rig_init(rig *r, uint64_t ram, size_t fifo_cap, const sysdma_confi
     sysdma_sim_platform(r->sim, &r->pf, &r->fail_after);
     sysdma_i8237_driver_init(&r->drv, &r->pf, &r->ctrl);
     return sysdma_system_create(&r->pf, &r->ctrl, cfg, &r->sys);
+}
+
+static void dev_irq(void *ctx, bool level)
+{
+    rig_line *l = ctx;
+    rig *r = l->r;
+    if (level)
+        r->irq_pending |= 1u << l->channel;
+    else
+        r->irq_pending &= ~(1u << l->channel);
+    if (r->irq_line >= 0)
+        sysdma_sim_irq_set(r->sim, (unsigned)r->irq_line, r->irq_pending != 0);
+}
+
+static void rig_isr(void *ctx, unsigned irq)
+{
+    (void)irq;
+    rig *r = ctx;
+    uint32_t devices = r->irq_pending;
+    for (unsigned ch = 0; ch < 8; ch++)
+        if (devices & (1u << ch))
+            sysdma_sim_outb(r->sim, (uint16_t)(0x305 + 8 * ch), 0); /* acknowledge */
+    r->isr_calls++;
+    uint32_t advanced = sysdma_channel_check(r->sys, devices);
+    if (!advanced)
+        r->isr_spurious++;
+    r->isr_advanced |= advanced;
+}
+
+void rig_device_interrupts(rig *r, unsigned irq)
+{
+    r->irq_line = (int)irq;
+    for (unsigned ch = 0; ch < 8; ch++) {
+        if (ch == 4)
+            continue;
+        r->lines[ch] = (rig_line){r, ch};
+        r->dev[ch].irq = dev_irq;
+        r->dev[ch].irq_ctx = &r->lines[ch];
+    }
+    sysdma_sim_irq_connect(r->sim, irq, rig_isr, r);
+}
+
+static void poll_clock(void *ctx, uint64_t ns)
+{
+    (void)ns;
+    rig *r = ctx;
+    if (!r->polling || !r->sys)
+        return;
+    r->polls++;
+    (void)sysdma_channel_poll(r->sys);
+}
+
+void rig_poll_timer(rig *r)
+{
+    if (!r->polling)
+        sysdma_sim_add_clock(r->sim, poll_clock, r);
+    r->polling = true;
 }
 
 static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;

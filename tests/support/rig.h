@@ -14,6 +14,12 @@
 #include "sysdma/sysdma.h"
 #include "sysdma/verifier.h"
 
+struct rig;
+typedef struct rig_line {
+    struct rig *r;
+    unsigned channel;
+} rig_line;
+
 typedef struct rig {
     sysdma_sim *sim;
     sysdma_platform pf;
@@ -37,7 +43,28 @@ typedef struct rig {
     unsigned lint_reports;
     bool lint_expected;
     sysdma_emu_lint_rule lint_last; /* rule of the latest finding */
+    /* device interrupts (rig_device_interrupts): the test devices share
+     * one IRQ line, as ISA cards may */
+    rig_line lines[8];
+    uint32_t irq_pending;        /* devices asserting their interrupt */
+    int irq_line;                /* -1: not wired */
+    unsigned isr_calls;          /* ISR runs */
+    unsigned isr_spurious;       /* ...whose check advanced nothing */
+    uint32_t isr_advanced;       /* channels advanced by the ISR, all runs */
+    bool polling;                /* rig_poll_timer installed */
+    unsigned polls;
 } rig;
+
+/* Wire every test device's interrupt to IRQ `irq` (shared, level) and
+ * connect the rig's ISR there, which does what a PC driver's handler
+ * does: acknowledge each device that interrupts, then ask the core to
+ * check those devices' channels (sysdma_channel_check). */
+void rig_device_interrupts(rig *r, unsigned irq);
+
+/* The polling fallback: a simulated timer that calls sysdma_channel_poll
+ * at every step of sysdma_sim_run (for devices that do not interrupt per
+ * terminal count, such as a test device streaming through a chained run). */
+void rig_poll_timer(rig *r);
 
 /* Switch the DMA verifier on for the rig's system (continue mode): every
  * report is printed and counted; rig_destroy fails the test (abort) if any
