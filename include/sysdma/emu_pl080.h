@@ -196,6 +196,7 @@ typedef struct sysdma_emu_pl080 {
     sysdma_emu_pl080_state s;
     sysdma_emu_physmem *mem;   /* the RAM */
     uint32_t ram_base;         /* bus address of the RAM's first byte */
+    uint64_t ram_len;          /* bytes of RAM on the bus (mem->size cut at 4 GiB) */
     sysdma_emu_pl080_window win[SYSDMA_EMU_PL080_WINDOWS];
     unsigned nwin;
     sysdma_emu_pl080_periph per[SYSDMA_EMU_PL080_LINES];

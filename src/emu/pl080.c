@@ -132,6 +132,15 @@ static void update_irq(sysdma_emu_pl080 *e)
 
 /* ---- Set-up ------------------------------------------------------------------ */
 
+/* Bytes of RAM the bus reaches (cut at the 4 GiB the PL080 can address). */
+static uint64_t ram_len(const sysdma_emu_pl080 *e)
+{
+    if (!e->mem)
+        return 0;
+    uint64_t room = 0x100000000ull - e->ram_base;
+    return e->mem->size < room ? e->mem->size : room;
+}
+
 void sysdma_emu_pl080_reset(sysdma_emu_pl080 *e)
 {
     uint16_t hw[4];
@@ -148,16 +157,8 @@ void sysdma_emu_pl080_init(sysdma_emu_pl080 *e, sysdma_emu_physmem *mem, uint32_
     memset(e, 0, sizeof *e);
     e->mem = mem;
     e->ram_base = ram_base;
+    e->ram_len = ram_len(e);
     sysdma_emu_pl080_reset(e);
-}
-
-/* Bytes of RAM the bus reaches (cut at the 4 GiB the PL080 can address). */
-static uint64_t ram_len(const sysdma_emu_pl080 *e)
-{
-    if (!e->mem)
-        return 0;
-    uint64_t room = 0x100000000ull - e->ram_base;
-    return e->mem->size < room ? e->mem->size : room;
 }
 
 static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
@@ -170,7 +171,7 @@ bool sysdma_emu_pl080_map_window(sysdma_emu_pl080 *e, const sysdma_emu_pl080_win
     if (!w || e->nwin >= SYSDMA_EMU_PL080_WINDOWS || w->size == 0 ||
         (uint64_t)w->base + w->size > 0x100000000ull)
         return false;
-    if (overlaps(w->base, w->size, e->ram_base, ram_len(e)))
+    if (overlaps(w->base, w->size, e->ram_base, e->ram_len))
         return false;
     for (unsigned k = 0; k < e->nwin; k++)
         if (overlaps(w->base, w->size, e->win[k].base, e->win[k].size))
@@ -327,12 +328,13 @@ void sysdma_emu_pl080_write(sysdma_emu_pl080 *e, uint32_t off, uint32_t v)
 
 /* ---- The bus ----------------------------------------------------------------- */
 
-/* Host pointer to bus range [a, a + n) when it lies wholly in RAM. */
+/* Host pointer to bus range [a, a + n) when it lies wholly in RAM (whose
+ * length init() took from physmem and cut at 4 GiB). */
 static uint8_t *ram_ptr(const sysdma_emu_pl080 *e, uint32_t a, size_t n)
 {
-    if (n == 0 || a < e->ram_base || (uint64_t)a - e->ram_base + n > ram_len(e))
+    if (n == 0 || a < e->ram_base || (uint64_t)a - e->ram_base + n > e->ram_len)
         return NULL;
-    return sysdma_emu_physmem_span(e->mem, (uint64_t)a - e->ram_base, n);
+    return e->mem->ram + ((uint64_t)a - e->ram_base);
 }
 
 static const sysdma_emu_pl080_window *window_of(const sysdma_emu_pl080 *e, uint32_t a, size_t n)
@@ -577,11 +579,15 @@ static size_t service(sysdma_emu_pl080 *e, unsigned c, size_t room, size_t *move
     size_t used = n;
     bool item_done = dmac ? count == 0 : last;
     uint16_t lines = (uint16_t)((sper ? 1u << sline : 0u) | (dper ? 1u << dline : 0u));
-    for (unsigned k = 0; k < 4; k++)
-        e->s.soft[k] &= (uint16_t)~lines;
-    if (item_done)
+    if (lines)
+        for (unsigned k = 0; k < 4; k++)
+            e->s.soft[k] &= (uint16_t)~lines;
+    if (item_done) {
+        uint16_t raw = (uint16_t)(e->s.raw_tc | e->s.raw_err << 8);
         used += finish_item(e, c, ctl);
-    update_irq(e);
+        if (raw != (uint16_t)(e->s.raw_tc | e->s.raw_err << 8))
+            update_irq(e);
+    }
     if (sper)
         respond(e, sline, item_done && dmac);
     if (dper && !(sper && dline == sline))
