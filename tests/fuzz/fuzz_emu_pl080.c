@@ -5,7 +5,9 @@
  * interrupt clears, software requests, endianness), linked-list items of
  * any content written into RAM, request lines driven at random, runs with
  * any budget, resets and snapshot round trips. RAM is small, odd-sized and
- * guarded; the device windows check every access they are handed. Any
+ * guarded; the device windows check every access they are handed. A
+ * UART-style device and an audio device hang on lines 8-10, with time
+ * passing and bytes arriving at random. Any
  * access outside RAM and the windows must end as a bus error, never as a
  * host access, and the registers must only ever hold bits they have.
  *
@@ -16,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sysdma/emu_pl080.h"
+#include "sysdma/emu_pl080_dev.h"
 
 #define GUARD 4096
 #define RAM_SIZE (65536 + 13)
@@ -27,6 +29,8 @@
 static uint8_t arena[GUARD + RAM_SIZE + GUARD];
 static sysdma_emu_physmem mem;
 static sysdma_emu_pl080 dmac;
+static sysdma_emu_uart uart;
+static sysdma_emu_audio audio;
 static unsigned irq_calls;
 
 static bool dev_read(void *ctx, uint32_t off, uint8_t *buf, size_t n)
@@ -94,6 +98,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (unsigned l = 0; l < SYSDMA_EMU_PL080_LINES; l++)
         sysdma_emu_pl080_attach(&dmac, l, &p);
     sysdma_emu_pl080_set_irq(&dmac, on_irq, NULL);
+    sysdma_emu_uart_config uc = {0x60000000u, 8, 9, 16, 4, 100, NULL, NULL};
+    sysdma_emu_audio_config ac = {0x60001000u, 10, 64, 16, 4, 48000, NULL, NULL};
+    if (!sysdma_emu_uart_init(&uart, &dmac, &uc) || !sysdma_emu_audio_init(&audio, &dmac, &ac))
+        abort();
     for (size_t k = 0; k + 5 < size; k += 6) {
         uint8_t op = data[k], a = data[k + 1];
         uint32_t v = (uint32_t)data[k + 2] | (uint32_t)data[k + 3] << 8 |
@@ -144,6 +152,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             break;
         }
+        case 13:
+            sysdma_emu_uart_advance(&uart, v & 0xFFFFFu);
+            break;
+        case 14:
+            (void)sysdma_emu_uart_receive(&uart, data + k + 2, a % 5);
+            break;
+        case 15:
+            sysdma_emu_audio_advance(&audio, (uint64_t)(v & 0xFFFFFFu) << (a % 4));
+            break;
         default: /* a channel set-up in one go */
             for (unsigned r = 0; r < 4; r++)
                 sysdma_emu_pl080_write(&dmac, SYSDMA_EMU_PL080_CH(a % 8, 4 * r),
@@ -155,7 +172,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (unsigned c = 0; c < SYSDMA_EMU_PL080_CHANNELS; c++)
             if ((dmac.s.ch[c].config & ~SYSDMA_EMU_PL080_CCFG_WRITABLE) || (dmac.s.ch[c].lli & 2u))
                 abort();
-        if (dmac.s.config > 7 || dmac.in_service)
+        if (dmac.s.config > 7 || dmac.in_service || uart.tx_count > uart.cfg.depth ||
+            uart.rx_count > uart.cfg.depth || audio.count > audio.cfg.depth)
             abort();
     }
     for (size_t k = 0; k < GUARD; k++)
