@@ -19,9 +19,10 @@
  * one memcpy, which is what burst-by-burst arbitration would give, since
  * nothing can change between its bursts (no callback runs).
  *
- * Every bus access is checked against the machine's map (the RAM through
- * physmem's bounded spans, the device windows) before anything is read or
- * written: an address outside it is a bus error, never a host access.
+ * Every bus access is checked against the machine's map (the RAM, whose
+ * bounds init() takes from the physmem object and cuts at 4 GiB, and the
+ * device windows) before anything is read or written: an address outside
+ * it is a bus error, never a host access.
  */
 #include <string.h>
 
