@@ -177,6 +177,8 @@ typedef struct sysdma_emu_pl080_state {
     uint16_t sync;    /* DMACSync (stored; no effect) */
     uint16_t soft[4]; /* software requests: [0] B, [1] S, [2] LB, [3] LS; bit = line */
     uint16_t hw[4];   /* request input levels, same layout */
+    uint8_t fifo[SYSDMA_EMU_PL080_CHANNELS][4]; /* channel FIFO: bytes read, not yet written */
+    uint8_t fifo_n[SYSDMA_EMU_PL080_CHANNELS];  /* bytes held (0-4; less than a unit between services) */
 } sysdma_emu_pl080_state;
 
 typedef struct sysdma_emu_pl080_stats {
@@ -205,7 +207,7 @@ typedef struct sysdma_emu_pl080 {
     uint8_t irq_level;         /* last reported: bit 0 tc, bit 1 err */
     uint8_t in_service;        /* channel + 1 being serviced (reads A = 1), or 0 */
     sysdma_emu_pl080_stats stats;
-    uint8_t scratch[1024];     /* one burst: 256 transfers of 4 bytes */
+    uint8_t scratch[1040];     /* one service: FIFO bytes + a burst of 256 × 4 bytes */
 } sysdma_emu_pl080;
 
 /* Bring up a DMAC on the bus made of `mem` (kept by the caller; may be NULL
@@ -253,11 +255,13 @@ void sysdma_emu_pl080_request(sysdma_emu_pl080 *e, unsigned line, unsigned reqs)
 /* ---- Running -------------------------------------------------------------- */
 
 /*
- * Service requests until `budget` bytes of bus traffic are used — data bytes
- * moved plus 16 per linked-list item fetched — or no channel can be served.
- * Arbitration is by fixed priority (channel 0 highest) before every burst or
- * single transfer; a burst is never split, so the last one may overrun the
- * budget by less than 1 KiB. Returns the data bytes moved.
+ * Service requests until `budget` bytes of bus traffic are used — per
+ * service the larger of the bytes read and written, plus 16 per linked-list
+ * item fetched (a service that moves nothing costs 1) — or no channel can
+ * be served. Arbitration is by fixed priority (channel 0 highest) before
+ * every burst or single transfer; a burst is never split, so the last one
+ * may overrun the budget by less than 1 KiB. Returns the bytes written to
+ * destinations.
  */
 size_t sysdma_emu_pl080_run(sysdma_emu_pl080 *e, size_t budget);
 

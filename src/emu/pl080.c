@@ -4,17 +4,18 @@
  *
  * The register block (sysdma_emu_pl080_read/write) keeps the state exactly
  * as software sees it: each channel's five registers, the raw interrupt
- * bits, the DMAC configuration, sync and software request registers. There
- * is no hidden transfer state: the source and destination addresses and the
- * TransferSize field advance as data moves, and the next linked-list item
- * is loaded into the channel's registers when the current one finishes, so
- * a snapshot is the register file and nothing else.
+ * bits, the DMAC configuration, sync and software request registers. The
+ * only state besides is each channel's FIFO, which holds what a service
+ * read but could not write yet (less than one unit of the wider width): the
+ * source and destination addresses and the TransferSize field advance as
+ * data moves, and the next linked-list item is loaded into the channel's
+ * registers when the current one finishes.
  *
  * sysdma_emu_pl080_run() is the bus. It arbitrates by fixed priority before
  * every service — one burst or one single transfer, sized by the request
  * that asked for it (a memory-to-memory channel asks for source bursts all
  * the time) — and carries the service out as one unit: read everything,
- * then write everything. A service that stays in RAM costs one memcpy; a
+ * then write everything (see service()). A service that stays in RAM costs one memcpy; a
  * memory-to-memory channel in RAM takes all the bursts the budget allows in
  * one memcpy, which is what burst-by-burst arbitration would give, since
  * nothing can change between its bursts (no callback runs).
@@ -234,7 +235,8 @@ uint32_t sysdma_emu_pl080_read(sysdma_emu_pl080 *e, uint32_t off)
         case SYSDMA_EMU_PL080_CH_CONTROL:
             return ch->control;
         case SYSDMA_EMU_PL080_CH_CONFIG:
-            return ch->config | (e->in_service == n + 1 ? SYSDMA_EMU_PL080_CCFG_A : 0u);
+            return ch->config |
+                   (e->in_service == n + 1 || e->s.fifo_n[n] ? SYSDMA_EMU_PL080_CCFG_A : 0u);
         default:
             return 0;
         }
@@ -292,6 +294,9 @@ void sysdma_emu_pl080_write(sysdma_emu_pl080 *e, uint32_t off, uint32_t v)
             ch->control = v;
             break;
         case SYSDMA_EMU_PL080_CH_CONFIG:
+            /* Enabling starts with an empty FIFO; disabling loses its data. */
+            if ((ch->config ^ v) & CH_E)
+                e->s.fifo_n[n] = 0;
             ch->config = v & SYSDMA_EMU_PL080_CCFG_WRITABLE;
             update_irq(e); /* ITC and IE mask this channel's interrupts */
             break;
@@ -384,6 +389,7 @@ static void bus_error(sysdma_emu_pl080 *e, unsigned c)
 {
     e->s.raw_err |= (uint8_t)(1u << c);
     e->s.ch[c].config &= ~CH_E;
+    e->s.fifo_n[c] = 0; /* what the channel FIFO held is lost */
     e->stats.errors++;
 }
 
@@ -403,6 +409,7 @@ static size_t finish_item(sysdma_emu_pl080 *e, unsigned c, uint32_t ctl)
     uint32_t next = ch->lli & ~3u;
     if (next == 0) {
         ch->config &= ~CH_E;
+        e->s.fifo_n[c] = 0;
         return 0;
     }
     uint8_t b[SYSDMA_EMU_PL080_LLI_BYTES];
@@ -425,35 +432,37 @@ static size_t finish_item(sysdma_emu_pl080 *e, unsigned c, uint32_t ctl)
     return SYSDMA_EMU_PL080_LLI_BYTES;
 }
 
-/* Move `n` bytes of one service through the scratch buffer: every read
- * first, then every write. A fixed address is read (written) one unit of
- * its width at a time; a run that increments in one call. */
-static bool move(sysdma_emu_pl080 *e, const sysdma_emu_pl080_chan *ch, uint32_t n,
-                 unsigned sw, unsigned dw, unsigned swap_unit)
+/* Reverse the bytes of each whole `unit` in b[0, n). */
+static void reverse_units(uint8_t *b, uint32_t n, unsigned unit)
 {
-    uint32_t ctl = ch->control;
-    bool si = (ctl & CTL_SI) != 0, di = (ctl & CTL_DI) != 0;
-    if (!mapped(e, ch->src, si ? n : sw, false) || !mapped(e, ch->dst, di || n < dw ? n : dw, true))
-        return false;
-    uint8_t *b = e->scratch;
-    if (si) {
-        if (!bus_read(e, ch->src, b, n))
-            return false;
-    } else {
-        for (uint32_t k = 0; k < n; k += sw)
-            if (!bus_read(e, ch->src, b + k, sw))
-                return false;
-    }
-    for (uint32_t k = 0; swap_unit > 1 && k + swap_unit <= n; k += swap_unit)
-        for (unsigned i = 0; i < swap_unit / 2; i++) {
+    for (uint32_t k = 0; unit > 1 && k + unit <= n; k += unit)
+        for (unsigned i = 0; i < unit / 2; i++) {
             uint8_t t = b[k + i];
-            b[k + i] = b[k + swap_unit - 1 - i];
-            b[k + swap_unit - 1 - i] = t;
+            b[k + i] = b[k + unit - 1 - i];
+            b[k + unit - 1 - i] = t;
         }
+}
+
+/* Read n bytes (whole source units) at `a`: one run when the address
+ * increments, else one unit at a time from the same address. */
+static bool read_src(sysdma_emu_pl080 *e, uint32_t a, bool si, unsigned sw, uint8_t *b, uint32_t n)
+{
+    if (si)
+        return bus_read(e, a, b, n);
+    for (uint32_t k = 0; k < n; k += sw)
+        if (!bus_read(e, a, b + k, sw))
+            return false;
+    return true;
+}
+
+/* Write n bytes at `a` in destination units (the last one may be partial). */
+static bool write_dst(sysdma_emu_pl080 *e, uint32_t a, bool di, unsigned dw, const uint8_t *b,
+                      uint32_t n)
+{
     if (di)
-        return bus_write(e, ch->dst, b, n);
+        return bus_write(e, a, b, n);
     for (uint32_t k = 0; k < n; k += dw)
-        if (!bus_write(e, ch->dst, b + k, n - k < dw ? n - k : dw))
+        if (!bus_write(e, a, b + k, n - k < dw ? n - k : dw))
             return false;
     return true;
 }
@@ -461,10 +470,16 @@ static bool move(sysdma_emu_pl080 *e, const sysdma_emu_pl080_chan *ch, uint32_t 
 static bool ready(const sysdma_emu_pl080 *e, unsigned c)
 {
     uint32_t cfg = e->s.ch[c].config;
-    if (!(e->s.config & SYSDMA_EMU_PL080_CFG_E) || !(cfg & CH_E) ||
-        (cfg & SYSDMA_EMU_PL080_CCFG_H))
+    if (!(e->s.config & SYSDMA_EMU_PL080_CFG_E) || !(cfg & CH_E))
         return false;
     unsigned flow = flow_of(cfg);
+    if (cfg & SYSDMA_EMU_PL080_CCFG_H) {
+        /* Halted: no new source data; what the FIFO holds may still drain. */
+        unsigned dw = width_bytes((e->s.ch[c].control >> SYSDMA_EMU_PL080_CTL_DWIDTH_SHIFT) & 7u);
+        if (!dw || e->s.fifo_n[c] < dw)
+            return false;
+        return !dst_is_periph(flow) || line_reqs(e, dst_line(cfg));
+    }
     if (src_is_periph(flow) && !line_reqs(e, src_line(cfg)))
         return false;
     if (dst_is_periph(flow) && !line_reqs(e, dst_line(cfg)))
@@ -492,7 +507,15 @@ static void respond(sysdma_emu_pl080 *e, unsigned line, bool tc)
 }
 
 /* One service of channel c (ready), with `room` (> 0) budget left. Returns
- * the bus bytes used; adds the data bytes to *moved. */
+ * the bus bytes used; adds the bytes written to the destination to *moved.
+ *
+ * The request that asked sizes the service: `want` bytes of the source
+ * (memory-to-memory and types 2, 3, 6, 7) or of the destination (types 1,
+ * 4, 5). A source-sized service reads `want` and writes every whole
+ * destination unit it has; a destination-sized one reads whole source
+ * units until it can write `want`. What is left over (less than one unit of
+ * the wider side) stays in the channel FIFO for the next service; at the
+ * end of an item with DMAC flow control everything is written. */
 static size_t service(sysdma_emu_pl080 *e, unsigned c, size_t room, size_t *moved)
 {
     sysdma_emu_pl080_chan *ch = &e->s.ch[c];
@@ -505,94 +528,125 @@ static size_t service(sysdma_emu_pl080 *e, unsigned c, size_t room, size_t *move
         update_irq(e);
         return 0;
     }
-    unsigned u = sw > dw ? sw : dw;
     bool dmac = flow <= SYSDMA_EMU_PL080_FLOW_P2P;
-    bool sper = src_is_periph(flow), dper = dst_is_periph(flow);
+    bool halted = (cfg & SYSDMA_EMU_PL080_CCFG_H) != 0;
+    bool sper = src_is_periph(flow) && !halted, dper = dst_is_periph(flow);
+    bool by_dst = flow != SYSDMA_EMU_PL080_FLOW_M2M && sized_by_dst(flow);
     unsigned sline = src_line(cfg), dline = dst_line(cfg);
 
-    /* The request that sizes this service, and whether it is the last. */
     bool burst = true, last = false;
-    unsigned code = (ctl >> SYSDMA_EMU_PL080_CTL_SBSIZE_SHIFT) & 7u, wb = sw;
     if (flow != SYSDMA_EMU_PL080_FLOW_M2M) {
-        bool by_dst = sized_by_dst(flow);
         unsigned reqs = line_reqs(e, by_dst ? dline : sline);
         burst = (reqs & (SYSDMA_EMU_PL080_REQ_BURST | SYSDMA_EMU_PL080_REQ_LBURST)) != 0;
         last = !dmac && (reqs & (burst ? SYSDMA_EMU_PL080_REQ_LBURST : SYSDMA_EMU_PL080_REQ_LSINGLE));
-        if (by_dst) {
-            code = (ctl >> SYSDMA_EMU_PL080_CTL_DBSIZE_SHIFT) & 7u;
-            wb = dw;
-        }
     }
-    uint32_t b = (burst ? burst_len[code] : 1u) * wb;
-    b = (b + u - 1) / u * u; /* whole units of the wider side */
-    uint32_t count = ctl & SYSDMA_EMU_PL080_CTL_SIZE_MASK, n = b;
-    uint32_t cap = count * sw;
-    if (dmac && n > cap)
-        n = cap;
+    unsigned code = (ctl >> (by_dst ? SYSDMA_EMU_PL080_CTL_DBSIZE_SHIFT
+                                    : SYSDMA_EMU_PL080_CTL_SBSIZE_SHIFT)) & 7u;
+    uint32_t want = (burst ? burst_len[code] : 1u) * (by_dst ? dw : sw);
+    uint32_t count = ctl & SYSDMA_EMU_PL080_CTL_SIZE_MASK, cap = count * sw;
+    uint32_t have = e->s.fifo_n[c], n_in, n_out;
+    bool done;
+    if (halted) { /* drain whole destination units, read nothing */
+        n_in = 0;
+        n_out = have / dw * dw;
+        if (by_dst && n_out > want)
+            n_out = want;
+        done = false;
+    } else if (by_dst) {
+        n_in = want > have ? (want - have + sw - 1) / sw * sw : 0;
+        if (dmac && n_in > cap)
+            n_in = cap;
+        n_out = have + n_in < want ? have + n_in : want;
+        done = dmac ? n_in == cap && have + n_in == n_out : last;
+    } else {
+        n_in = dmac && want > cap ? cap : want;
+        done = dmac ? n_in == cap : last;
+        n_out = done ? have + n_in : (have + n_in) / dw * dw;
+    }
 
-    bool swap = u > 1 && master_be(e, (ctl & SYSDMA_EMU_PL080_CTL_S) != 0) !=
-                             master_be(e, (ctl & SYSDMA_EMU_PL080_CTL_D) != 0);
-    bool incr = (ctl & (CTL_SI | CTL_DI)) == (CTL_SI | CTL_DI);
+    bool si = (ctl & CTL_SI) != 0, di = (ctl & CTL_DI) != 0;
+    bool swap = master_be(e, (ctl & SYSDMA_EMU_PL080_CTL_S) != 0) !=
+                master_be(e, (ctl & SYSDMA_EMU_PL080_CTL_D) != 0);
     uint64_t bursts = 1;
-    bool done_fast = false;
-    if (n && incr && !swap) {
-        /* RAM to RAM: a memory-to-memory channel takes every burst the
-         * budget allows at once (ranges that overlap go burst by burst). */
-        uint32_t total = n;
-        if (flow == SYSDMA_EMU_PL080_FLOW_M2M && n < cap) {
-            uint64_t want = ((uint64_t)room + n - 1) / n * n;
-            total = want < cap ? (uint32_t)want : cap;
+    bool fast = false;
+    if (have == 0 && n_in == n_out && n_in && si && di && (!swap || (sw == 1 && dw == 1))) {
+        /* RAM to RAM with nothing left over: one memmove. A memory-to-memory
+         * channel takes every burst the budget allows at once when each
+         * burst leaves nothing over (ranges that overlap go burst by burst). */
+        uint32_t total = n_in;
+        if (flow == SYSDMA_EMU_PL080_FLOW_M2M && !halted && !done && want % dw == 0) {
+            uint64_t w = ((uint64_t)room + want - 1) / want * want;
+            total = w < cap ? (uint32_t)w : cap;
         }
         uint8_t *ps = ram_ptr(e, ch->src, total), *pd = ram_ptr(e, ch->dst, total);
-        if (ps && pd && total != n && (ps + total <= pd || pd + total <= ps)) {
+        if (ps && pd && total != n_in && (ps + total <= pd || pd + total <= ps)) {
             memcpy(pd, ps, total);
-            bursts = (total + n - 1) / n;
-            n = total;
-            done_fast = true;
-        } else if ((ps = ram_ptr(e, ch->src, n)) != NULL && (pd = ram_ptr(e, ch->dst, n)) != NULL) {
-            memmove(pd, ps, n);
-            done_fast = true;
+            bursts = (total + want - 1) / want;
+            n_in = n_out = total;
+            done = total == cap;
+            fast = true;
+        } else if ((ps = ram_ptr(e, ch->src, n_in)) != NULL && (pd = ram_ptr(e, ch->dst, n_in)) != NULL) {
+            memmove(pd, ps, n_in);
+            fast = true;
         }
     }
-    if (n && !done_fast) {
+    if (!fast && (n_in || n_out)) {
+        uint8_t *b = e->scratch;
+        memcpy(b, e->s.fifo[c], have);
+        if ((n_in && !mapped(e, ch->src, si ? n_in : sw, false)) ||
+            (n_out && !mapped(e, ch->dst, di || n_out < dw ? n_out : dw, true))) {
+            bus_error(e, c);
+            update_irq(e);
+            return 0;
+        }
         e->in_service = (uint8_t)(c + 1);
-        bool ok = move(e, ch, n, sw, dw, swap ? u : 0);
+        bool ok = !n_in || read_src(e, ch->src, si, sw, b + have, n_in);
+        if (ok && swap) { /* bytes reverse inside units of the wider side */
+            if (sw >= dw)
+                reverse_units(b + have, n_in, sw);
+            else
+                reverse_units(b, n_out, dw);
+        }
+        ok = ok && (!n_out || write_dst(e, ch->dst, di, dw, b, n_out));
         e->in_service = 0;
         if (!ok) {
             bus_error(e, c);
             update_irq(e);
             return 0;
         }
+        uint32_t left = have + n_in - n_out; /* < 4: less than one unit */
+        if (left > sizeof e->s.fifo[c])
+            left = sizeof e->s.fifo[c];
+        memmove(e->s.fifo[c], b + n_out, left);
+        e->s.fifo_n[c] = (uint8_t)left;
     }
-    if (ctl & CTL_SI)
-        ch->src += n;
-    if (ctl & CTL_DI)
-        ch->dst += n;
+    if (si)
+        ch->src += n_in;
+    if (di)
+        ch->dst += n_out;
     if (dmac) {
-        count -= n / sw;
-        ctl = (ctl & ~SYSDMA_EMU_PL080_CTL_SIZE_MASK) | count;
+        ctl = (ctl & ~SYSDMA_EMU_PL080_CTL_SIZE_MASK) | (count - n_in / sw);
         ch->control = ctl;
     }
-    e->stats.bytes[c] += n;
+    e->stats.bytes[c] += n_out;
     e->stats.services[c] += bursts;
-    *moved += n;
+    *moved += n_out;
 
-    size_t used = n;
-    bool item_done = dmac ? count == 0 : last;
+    size_t used = n_in > n_out ? n_in : n_out;
     uint16_t lines = (uint16_t)((sper ? 1u << sline : 0u) | (dper ? 1u << dline : 0u));
     if (lines)
         for (unsigned k = 0; k < 4; k++)
             e->s.soft[k] &= (uint16_t)~lines;
-    if (item_done) {
+    if (done) {
         uint16_t raw = (uint16_t)(e->s.raw_tc | e->s.raw_err << 8);
         used += finish_item(e, c, ctl);
         if (raw != (uint16_t)(e->s.raw_tc | e->s.raw_err << 8))
             update_irq(e);
     }
     if (sper)
-        respond(e, sline, item_done && dmac);
+        respond(e, sline, done && dmac);
     if (dper && !(sper && dline == sline))
-        respond(e, dline, item_done && dmac);
+        respond(e, dline, done && dmac);
     return used;
 }
 
@@ -623,7 +677,8 @@ bool sysdma_emu_pl080_restore(sysdma_emu_pl080 *e, const sysdma_emu_pl080_state 
     if (in->version != SYSDMA_EMU_PL080_STATE_VERSION || in->config > 7u || in->pad)
         return false;
     for (unsigned c = 0; c < SYSDMA_EMU_PL080_CHANNELS; c++)
-        if ((in->ch[c].config & ~SYSDMA_EMU_PL080_CCFG_WRITABLE) || (in->ch[c].lli & 2u))
+        if ((in->ch[c].config & ~SYSDMA_EMU_PL080_CCFG_WRITABLE) || (in->ch[c].lli & 2u) ||
+            in->fifo_n[c] > sizeof in->fifo[c])
             return false;
     e->s = *in;
     e->in_service = 0;

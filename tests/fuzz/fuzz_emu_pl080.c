@@ -170,7 +170,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         for (unsigned c = 0; c < SYSDMA_EMU_PL080_CHANNELS; c++)
-            if ((dmac.s.ch[c].config & ~SYSDMA_EMU_PL080_CCFG_WRITABLE) || (dmac.s.ch[c].lli & 2u))
+            if ((dmac.s.ch[c].config & ~SYSDMA_EMU_PL080_CCFG_WRITABLE) || (dmac.s.ch[c].lli & 2u) ||
+                dmac.s.fifo_n[c] > sizeof dmac.s.fifo[c])
                 abort();
         if (dmac.s.config > 7 || dmac.in_service || uart.tx_count > uart.cfg.depth ||
             uart.rx_count > uart.cfg.depth || audio.count > audio.cfg.depth)

@@ -65,6 +65,7 @@ static void tdev_resp(tdev *d, unsigned line, bool tc)
 typedef struct model {
     uint32_t src[8], dst[8], lli[8], ctl[8], cfg[8];
     uint8_t raw_tc, raw_err, conf;
+    uint8_t fifo[8][4], fifo_n[8]; /* bytes read, not yet written */
     uint16_t sync, soft[4], hw[4];
     uint8_t *ram;
     tdev dev, wo, lines;
@@ -135,9 +136,13 @@ static bool m_dst_per(unsigned f) { return f == 1 || f == 3 || f == 4 || f == 5 
 static bool m_ready(const model *m, unsigned c)
 {
     uint32_t cfg = m->cfg[c];
-    if (!(m->conf & 1) || !(cfg & 1) || (cfg & (1u << 18)))
+    if (!(m->conf & 1) || !(cfg & 1))
         return false;
     unsigned f = (cfg >> 11) & 7;
+    if (cfg & (1u << 18)) {
+        unsigned dw = m_width((m->ctl[c] >> 21) & 7);
+        return dw && m->fifo_n[c] >= dw && (!m_dst_per(f) || m_reqs(m, (cfg >> 6) & 15));
+    }
     if (m_src_per(f) && !m_reqs(m, (cfg >> 1) & 15))
         return false;
     if (m_dst_per(f) && !m_reqs(m, (cfg >> 6) & 15))
@@ -149,6 +154,7 @@ static void m_error(model *m, unsigned c)
 {
     m->raw_err |= (uint8_t)(1u << c);
     m->cfg[c] &= ~1u;
+    m->fifo_n[c] = 0;
 }
 
 static uint32_t m_word(const uint8_t *p, bool be)
@@ -159,8 +165,19 @@ static uint32_t m_word(const uint8_t *p, bool be)
     return v;
 }
 
-/* One burst or single transfer of channel c; returns its cost (data
- * bytes, plus 16 for an item fetched) and adds the data bytes to *moved. */
+static void m_reverse(uint8_t *b, uint32_t n, unsigned unit)
+{
+    for (uint32_t k = 0; k + unit <= n; k += unit)
+        for (unsigned i = 0; i < unit / 2; i++) {
+            uint8_t t = b[k + i];
+            b[k + i] = b[k + unit - 1 - i];
+            b[k + unit - 1 - i] = t;
+        }
+}
+
+/* One burst or single transfer of channel c, byte by byte through a FIFO
+ * buffer; returns its cost (the larger of bytes read and written, plus 16
+ * for an item fetched) and adds the bytes written to *moved. */
 static uint32_t m_service(model *m, unsigned c, size_t *moved)
 {
     uint32_t ctl = m->ctl[c], cfg = m->cfg[c];
@@ -170,66 +187,86 @@ static uint32_t m_service(model *m, unsigned c, size_t *moved)
         m_error(m, c);
         return 0;
     }
-    unsigned u = sw > dw ? sw : dw;
+    bool halted = cfg >> 18 & 1;
     bool dmac = f < 4, by_dst = f == 1 || f == 4 || f == 5;
-    unsigned n, last = 0;
+    uint32_t want;
+    unsigned last = 0;
     if (f == 0) {
-        n = m_burst((ctl >> 12) & 7) * sw;
+        want = m_burst((ctl >> 12) & 7) * sw;
     } else {
         unsigned r = m_reqs(m, by_dst ? dl : sl);
         unsigned w = by_dst ? dw : sw, code = (ctl >> (by_dst ? 15 : 12)) & 7;
         if (r & 5) {
-            n = m_burst(code) * w;
+            want = m_burst(code) * w;
             last = r & 4;
         } else {
-            n = w;
+            want = w;
             last = r & 8;
         }
         if (dmac)
             last = 0;
     }
-    if (n % u)
-        n += u - n % u;
     uint32_t count = ctl & 0xFFF;
-    if (dmac && n > count * sw)
-        n = count * sw;
+    /* The FIFO: bytes already read, then what this service reads. */
+    uint8_t buf[1100];
+    uint32_t have = m->fifo_n[c], got = have;
+    memcpy(buf, m->fifo[c], have);
+    uint32_t reads = 0; /* source units to read */
+    bool done;
+    uint32_t out;
+    if (halted) {
+        out = have - have % dw;
+        if (by_dst && out > want)
+            out = want;
+        done = false;
+    } else if (by_dst) {
+        while (got + reads * sw < want && (!dmac || reads < count))
+            reads++;
+        out = got + reads * sw < want ? got + reads * sw : want;
+        done = dmac ? reads == count && got + reads * sw == out : last != 0;
+    } else {
+        reads = want / sw;
+        if (dmac && reads > count)
+            reads = count;
+        done = dmac ? reads == count : last != 0;
+        out = done ? got + reads * sw : (got + reads * sw) / dw * dw;
+    }
     bool si = ctl >> 26 & 1, di = ctl >> 27 & 1;
     bool sbe = m->conf >> ((ctl >> 24 & 1) ? 2 : 1) & 1;
     bool dbe = m->conf >> ((ctl >> 25 & 1) ? 2 : 1) & 1;
-    if (n) {
-        if (!m_ok(m->src[c], si ? n : sw, false) ||
-            !m_ok(m->dst[c], di || n < dw ? n : dw, true)) {
-            m_error(m, c);
-            return 0;
-        }
-        uint8_t buf[1024];
-        for (uint32_t k = 0; k < n; k += sw)
-            m_read(m, si ? m->src[c] + k : m->src[c], buf + k, sw);
-        if (sbe != dbe)
-            for (uint32_t k = 0; k + u <= n; k += u)
-                for (unsigned i = 0; i < u / 2; i++) {
-                    uint8_t t = buf[k + i];
-                    buf[k + i] = buf[k + u - 1 - i];
-                    buf[k + u - 1 - i] = t;
-                }
-        for (uint32_t k = 0; k < n; k += dw)
-            m_write(m, di ? m->dst[c] + k : m->dst[c], buf + k, n - k < dw ? n - k : dw);
-        if (si)
-            m->src[c] += n;
-        if (di)
-            m->dst[c] += n;
+    uint32_t n_in = reads * sw;
+    if ((n_in && !m_ok(m->src[c], si ? n_in : sw, false)) ||
+        (out && !m_ok(m->dst[c], di || out < dw ? out : dw, true))) {
+        m_error(m, c);
+        return 0;
     }
+    for (uint32_t k = 0; k < reads; k++) {
+        m_read(m, si ? m->src[c] + k * sw : m->src[c], buf + got, sw);
+        if (sbe != dbe && sw >= dw)
+            m_reverse(buf + got, sw, sw);
+        got += sw;
+    }
+    if (sbe != dbe && dw > sw)
+        m_reverse(buf, out, dw);
+    for (uint32_t k = 0; k < out; k += dw)
+        m_write(m, di ? m->dst[c] + k : m->dst[c], buf + k, out - k < dw ? out - k : dw);
+    m->fifo_n[c] = (uint8_t)(got - out);
+    memcpy(m->fifo[c], buf + out, got - out);
+    if (si)
+        m->src[c] += n_in;
+    if (di)
+        m->dst[c] += out;
     if (dmac) {
-        count -= n / sw;
+        count -= reads;
         m->ctl[c] = ctl = (ctl & ~0xFFFu) | count;
     }
-    uint32_t cost = n;
-    *moved += n;
-    bool done = dmac ? count == 0 : last != 0;
+    uint32_t cost = n_in > out ? n_in : out;
+    *moved += out;
+    bool sp = m_src_per(f) && !halted, dp = m_dst_per(f);
     uint16_t lines = 0;
-    if (m_src_per(f))
+    if (sp)
         lines |= (uint16_t)(1u << sl);
-    if (m_dst_per(f))
+    if (dp)
         lines |= (uint16_t)(1u << dl);
     for (unsigned k = 0; k < 4; k++)
         m->soft[k] &= (uint16_t)~lines;
@@ -239,6 +276,7 @@ static uint32_t m_service(model *m, unsigned c, size_t *moved)
         uint32_t next = m->lli[c] & ~3u;
         if (!next) {
             m->cfg[c] &= ~1u;
+            m->fifo_n[c] = 0;
         } else if (m_where(next, 16) != 1 && m_where(next, 16) != 2) {
             m_error(m, c);
         } else {
@@ -252,9 +290,9 @@ static uint32_t m_service(model *m, unsigned c, size_t *moved)
             cost += 16;
         }
     }
-    if (m_src_per(f))
+    if (sp)
         tdev_resp(&m->lines, sl, done && dmac);
-    if (m_dst_per(f) && !(m_src_per(f) && dl == sl))
+    if (dp && !(sp && dl == sl))
         tdev_resp(&m->lines, dl, done && dmac);
     return cost;
 }
@@ -342,7 +380,11 @@ static void both_write(model *m, uint32_t off, uint32_t v)
         case 4: m->dst[c] = v; break;
         case 8: m->lli[c] = v & ~2u; break;
         case 12: m->ctl[c] = v; break;
-        case 16: m->cfg[c] = v & 0x5FBDFu; break;
+        case 16:
+            if ((m->cfg[c] ^ v) & 1u)
+                m->fifo_n[c] = 0;
+            m->cfg[c] = v & 0x5FBDFu;
+            break;
         default: break;
         }
         return;
@@ -377,7 +419,8 @@ static void compare_registers(const model *m, uint64_t seed, int step)
         assert_int_equal(got, want[k]);
     }
     for (unsigned c = 0; c < 8; c++) {
-        uint32_t w5[5] = {m->src[c], m->dst[c], m->lli[c], m->ctl[c], m->cfg[c]};
+        uint32_t w5[5] = {m->src[c], m->dst[c], m->lli[c], m->ctl[c],
+                          m->cfg[c] | (m->fifo_n[c] ? 1u << 17 : 0u)};
         for (unsigned r = 0; r < 5; r++) {
             uint32_t got = sysdma_emu_pl080_read(&emu, SYSDMA_EMU_PL080_CH(c, 4 * r));
             if (got != w5[r])

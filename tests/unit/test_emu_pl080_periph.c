@@ -391,6 +391,98 @@ static void test_response_may_reprogram(void **state)
     assert_false(sysdma_emu_pl080_pending(&dmac));
 }
 
+/* A word source and a byte destination: each single request writes one
+ * byte; the rest of the word waits in the channel FIFO (A = 1), and
+ * TransferSize counts the words read. */
+static void test_fifo_keeps_rest_of_source_unit(void **state)
+{
+    (void)state;
+    fresh();
+    put32(0x1000, 0x44332211);
+    put32(0x1004, 0x88776655);
+    program(0, 0x1000, FIFO_ADDR, 0,
+            sysdma_emu_pl080_control(2, 0, 0, WORD, BYTE, SYSDMA_EMU_PL080_CTL_SI | SYSDMA_EMU_PL080_CTL_I),
+            ccfg(1, 0, 3, ALLINT | E));
+    sysdma_emu_pl080_request(&dmac, 3, S);
+    assert_int_equal(run(1), 1); /* the response lowers the request */
+    assert_int_equal(dev.ngot, 1);
+    assert_int_equal(RC(0, SYSDMA_EMU_PL080_CH_CONTROL) & 0xFFF, 1);
+    assert_int_equal(RC(0, SYSDMA_EMU_PL080_CH_SRC), 0x1004);
+    assert_true(RC(0, SYSDMA_EMU_PL080_CH_CONFIG) & SYSDMA_EMU_PL080_CCFG_A);
+    dev.after_clr = S;
+    sysdma_emu_pl080_request(&dmac, 3, S);
+    assert_int_equal(run(100), 7);
+    static const uint8_t want[8] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88};
+    assert_memory_equal(dev.got, want, 8);
+    assert_int_equal(dev.clr, 8);
+    assert_int_equal(dev.tc, 1); /* with the last byte, not the last read */
+    assert_false(RC(0, SYSDMA_EMU_PL080_CH_CONFIG) & SYSDMA_EMU_PL080_CCFG_A);
+    assert_int_equal(R(SYSDMA_EMU_PL080_RAW_TC_STATUS), 1);
+}
+
+/* Halfword reads into word writes: a read that makes no whole word waits
+ * in the FIFO. */
+static void test_fifo_gathers_destination_unit(void **state)
+{
+    (void)state;
+    fresh();
+    fill(0x1000, 8, 60);
+    program(0, 0x1000, 0x2000, 0, sysdma_emu_pl080_control(4, 0, 0, HALF, WORD, INCR),
+            ccfg(0, 0, 0, E));
+    assert_int_equal(run(1), 0); /* one halfword read, nothing written */
+    assert_int_equal(RC(0, SYSDMA_EMU_PL080_CH_SRC), 0x1002);
+    assert_int_equal(RC(0, SYSDMA_EMU_PL080_CH_DST), 0x2000);
+    assert_true(RC(0, SYSDMA_EMU_PL080_CH_CONFIG) & SYSDMA_EMU_PL080_CCFG_A);
+    assert_int_equal(run(1), 4);
+    assert_false(RC(0, SYSDMA_EMU_PL080_CH_CONFIG) & SYSDMA_EMU_PL080_CCFG_A);
+    assert_int_equal(run(100), 4);
+    assert_memory_equal(ram + 0x2000, ram + 0x1000, 8);
+}
+
+/* Halt: no more reads, but what the FIFO holds still drains on the
+ * destination's requests; then A = 0 and the channel may be disabled. */
+static void test_halt_drains_fifo(void **state)
+{
+    (void)state;
+    fresh();
+    put32(0x1000, 0x44332211);
+    uint32_t cfg = ccfg(1, 0, 3, E);
+    program(0, 0x1000, FIFO_ADDR, 0,
+            sysdma_emu_pl080_control(8, 0, 0, WORD, BYTE, SYSDMA_EMU_PL080_CTL_SI), cfg);
+    sysdma_emu_pl080_request(&dmac, 3, S);
+    assert_int_equal(run(1), 1);
+    W(SYSDMA_EMU_PL080_CH(0, SYSDMA_EMU_PL080_CH_CONFIG), cfg | SYSDMA_EMU_PL080_CCFG_H);
+    dev.after_clr = S;
+    sysdma_emu_pl080_request(&dmac, 3, S);
+    assert_int_equal(run(100), 3);
+    assert_int_equal(dev.ngot, 4);
+    assert_int_equal(RC(0, SYSDMA_EMU_PL080_CH_CONTROL) & 0xFFF, 7); /* no new reads */
+    assert_false(RC(0, SYSDMA_EMU_PL080_CH_CONFIG) & SYSDMA_EMU_PL080_CCFG_A);
+    assert_false(sysdma_emu_pl080_pending(&dmac));
+    W(SYSDMA_EMU_PL080_CH(0, SYSDMA_EMU_PL080_CH_CONFIG), cfg);
+    assert_int_equal(run(1), 1); /* resumed: the next word */
+}
+
+/* Disabling a channel loses what its FIFO held. */
+static void test_disable_empties_fifo(void **state)
+{
+    (void)state;
+    fresh();
+    put32(0x1000, 0x44332211);
+    uint32_t cfg = ccfg(1, 0, 3, E);
+    program(0, 0x1000, FIFO_ADDR, 0,
+            sysdma_emu_pl080_control(8, 0, 0, WORD, BYTE, SYSDMA_EMU_PL080_CTL_SI), cfg);
+    sysdma_emu_pl080_request(&dmac, 3, S);
+    run(1);
+    assert_true(RC(0, SYSDMA_EMU_PL080_CH_CONFIG) & SYSDMA_EMU_PL080_CCFG_A);
+    W(SYSDMA_EMU_PL080_CH(0, SYSDMA_EMU_PL080_CH_CONFIG), cfg & ~E);
+    assert_false(RC(0, SYSDMA_EMU_PL080_CH_CONFIG) & SYSDMA_EMU_PL080_CCFG_A);
+    W(SYSDMA_EMU_PL080_CH(0, SYSDMA_EMU_PL080_CH_CONFIG), cfg);
+    sysdma_emu_pl080_request(&dmac, 3, S);
+    run(1);
+    assert_int_equal(dev.got[1], 0x00); /* the next word (0x1004), not 0x22 */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -413,6 +505,10 @@ int main(void)
         cmocka_unit_test(test_window_direction_and_extent),
         cmocka_unit_test(test_active_bit_during_service),
         cmocka_unit_test(test_response_may_reprogram),
+        cmocka_unit_test(test_fifo_keeps_rest_of_source_unit),
+        cmocka_unit_test(test_fifo_gathers_destination_unit),
+        cmocka_unit_test(test_halt_drains_fifo),
+        cmocka_unit_test(test_disable_empties_fifo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
