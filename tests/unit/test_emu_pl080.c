@@ -483,9 +483,14 @@ static void test_save_restore(void **state)
     bad = st;
     bad.config = 8;
     assert_false(sysdma_emu_pl080_restore(&dmac, &bad));
+    bad = st;
+    bad.fifo_n[1] = 5; /* more than the FIFO array holds */
+    assert_false(sysdma_emu_pl080_restore(&dmac, &bad));
     assert_int_equal(R(SYSDMA_EMU_PL080_SYNC), 0); /* nothing changed */
     st.raw_err = 0x40;
+    st.fifo_n[6] = 2; /* a FIFO holding data reads as Active */
     assert_true(sysdma_emu_pl080_restore(&dmac, &st));
+    assert_true(RC(6, SYSDMA_EMU_PL080_CH_CONFIG) & SYSDMA_EMU_PL080_CCFG_A);
     assert_int_equal(R(SYSDMA_EMU_PL080_SYNC), 0x0F0F);
     assert_int_equal(R(SYSDMA_EMU_PL080_SOFT_LBREQ), 0x8000);
     assert_int_equal(RC(6, SYSDMA_EMU_PL080_CH_LLI), 0x300);
