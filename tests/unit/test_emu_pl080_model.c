@@ -318,6 +318,16 @@ static sysdma_emu_pl080 emu;
 static sysdma_emu_physmem emem;
 static tdev edev, ewo, elines;
 
+static bool e_intr, e_inttc, e_interr; /* the interrupt outputs as last reported */
+
+static void e_irq(void *ctx, bool intr, bool tc, bool err)
+{
+    (void)ctx;
+    e_intr = intr;
+    e_inttc = tc;
+    e_interr = err;
+}
+
 static void e_resp(void *ctx, unsigned line, bool tc)
 {
     (void)ctx;
@@ -412,6 +422,10 @@ static void compare_registers(const model *m, uint64_t seed, int step)
                          (uint32_t)(m->soft[0] | m->hw[0]), (uint32_t)(m->soft[1] | m->hw[1]),
                          (uint32_t)(m->soft[2] | m->hw[2]), (uint32_t)(m->soft[3] | m->hw[3]),
                          m->conf, m->sync};
+    /* The interrupt outputs follow the masked status at every step. */
+    assert_int_equal(e_intr, want[0] != 0);
+    assert_int_equal(e_inttc, want[1] != 0);
+    assert_int_equal(e_interr, want[3] != 0);
     for (unsigned k = 0; k < 14; k++) {
         uint32_t got = sysdma_emu_pl080_read(&emu, 4 * k);
         if (got != want[k])
@@ -451,6 +465,7 @@ static void one_case(uint64_t seed)
     memset(&elines, 0, sizeof elines);
     sysdma_emu_physmem_init(&emem, eram, RAM_SIZE);
     sysdma_emu_pl080_init(&emu, &emem, RAM_BASE);
+    sysdma_emu_pl080_set_irq(&emu, e_irq, NULL);
     sysdma_emu_pl080_window w1 = {DEV_ADDR, 64, tdev_read, tdev_write, &edev};
     sysdma_emu_pl080_window w2 = {WO_ADDR, 16, NULL, tdev_write, &ewo};
     assert_true(sysdma_emu_pl080_map_window(&emu, &w1));
