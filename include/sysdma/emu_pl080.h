@@ -151,6 +151,19 @@ typedef struct sysdma_emu_pl080_periph {
     void *ctx;
 } sysdma_emu_pl080_periph;
 
+/* Observable events, for tracing (VCD, timelines) and statistics. */
+typedef enum sysdma_emu_pl080_event {
+    SYSDMA_EMU_PL080_EV_REQUEST = 0, /* index: line; value: its new request set */
+    SYSDMA_EMU_PL080_EV_SERVICE = 1, /* index: channel; value: bytes written by one service
+                                        (or by the bursts taken at once) */
+    SYSDMA_EMU_PL080_EV_ITEM = 2,    /* index: channel; an item ended; value: 1 if it set TC */
+    SYSDMA_EMU_PL080_EV_ERROR = 3,   /* index: channel; a bus error stopped it */
+    SYSDMA_EMU_PL080_EV_WRITE = 4    /* index: 0; value: offset of a register write */
+} sysdma_emu_pl080_event;
+
+typedef void (*sysdma_emu_pl080_event_fn)(void *ctx, sysdma_emu_pl080_event ev, unsigned index,
+                                          uint32_t value);
+
 /* Interrupt outputs, told by level whenever one of them changes:
  * intr = DMACINTR (tc || err), tc = DMACINTTC, err = DMACINTERR. */
 typedef void (*sysdma_emu_pl080_irq_fn)(void *ctx, bool intr, bool tc, bool err);
@@ -205,6 +218,8 @@ typedef struct sysdma_emu_pl080 {
     sysdma_emu_pl080_irq_fn irq;
     void *irq_ctx;
     uint8_t irq_level;         /* last reported: bit 0 tc, bit 1 err */
+    sysdma_emu_pl080_event_fn event;
+    void *event_ctx;
     uint8_t in_service;        /* channel + 1 being serviced (reads A = 1), or 0 */
     sysdma_emu_pl080_stats stats;
     uint8_t scratch[1040];     /* one service: FIFO bytes + a burst of 256 × 4 bytes */
@@ -235,6 +250,10 @@ bool sysdma_emu_pl080_attach(sysdma_emu_pl080 *e, unsigned line,
 /* Install the interrupt output hook (NULL to remove). It is called at once
  * with the current levels. */
 void sysdma_emu_pl080_set_irq(sysdma_emu_pl080 *e, sysdma_emu_pl080_irq_fn fn, void *ctx);
+
+/* Install the event hook (NULL to remove). It is called from inside the
+ * functions below and must not call them. */
+void sysdma_emu_pl080_set_event_hook(sysdma_emu_pl080 *e, sysdma_emu_pl080_event_fn fn, void *ctx);
 
 /* ---- CPU side: the register block ----------------------------------------- */
 

@@ -57,6 +57,18 @@ uint32_t sysdma_emu_pl080_control(uint32_t count, unsigned sbsize, unsigned dbsi
            (uint32_t)(dwidth & 7u) << SYSDMA_EMU_PL080_CTL_DWIDTH_SHIFT | (flags & 0xFF000000u);
 }
 
+static void emit(sysdma_emu_pl080 *e, sysdma_emu_pl080_event ev, unsigned index, uint32_t value)
+{
+    if (e->event)
+        e->event(e->event_ctx, ev, index, value);
+}
+
+void sysdma_emu_pl080_set_event_hook(sysdma_emu_pl080 *e, sysdma_emu_pl080_event_fn fn, void *ctx)
+{
+    e->event = fn;
+    e->event_ctx = ctx;
+}
+
 /* ---- Flow control types ------------------------------------------------------ */
 
 static unsigned flow_of(uint32_t cfg)
@@ -207,12 +219,16 @@ void sysdma_emu_pl080_request(sysdma_emu_pl080 *e, unsigned line, unsigned reqs)
 {
     if (line >= SYSDMA_EMU_PL080_LINES)
         return;
+    unsigned old = 0;
     for (unsigned k = 0; k < 4; k++) {
+        old |= ((e->s.hw[k] >> line) & 1u) << k;
         if (reqs & (1u << k))
             e->s.hw[k] |= (uint16_t)(1u << line);
         else
             e->s.hw[k] &= (uint16_t)~(1u << line);
     }
+    if (e->event && old != (reqs & 15u))
+        emit(e, SYSDMA_EMU_PL080_EV_REQUEST, line, reqs & 15u);
 }
 
 /* ---- Registers --------------------------------------------------------------- */
@@ -276,6 +292,7 @@ void sysdma_emu_pl080_write(sysdma_emu_pl080 *e, uint32_t off, uint32_t v)
 {
     if (off & 3u || off >= SYSDMA_EMU_PL080_MMIO_SIZE)
         return;
+    emit(e, SYSDMA_EMU_PL080_EV_WRITE, 0, off);
     if (off >= SYSDMA_EMU_PL080_CH_BASE &&
         off < SYSDMA_EMU_PL080_CH(SYSDMA_EMU_PL080_CHANNELS, 0)) {
         unsigned n = (off - SYSDMA_EMU_PL080_CH_BASE) / SYSDMA_EMU_PL080_CH_STRIDE;
@@ -391,6 +408,7 @@ static void bus_error(sysdma_emu_pl080 *e, unsigned c)
     e->s.ch[c].config &= ~CH_E;
     e->s.fifo_n[c] = 0; /* what the channel FIFO held is lost */
     e->stats.errors++;
+    emit(e, SYSDMA_EMU_PL080_EV_ERROR, c, 0);
 }
 
 static bool master_be(const sysdma_emu_pl080 *e, bool master2)
@@ -406,6 +424,7 @@ static size_t finish_item(sysdma_emu_pl080 *e, unsigned c, uint32_t ctl)
     e->stats.items[c]++;
     if (ctl & SYSDMA_EMU_PL080_CTL_I)
         e->s.raw_tc |= (uint8_t)(1u << c);
+    emit(e, SYSDMA_EMU_PL080_EV_ITEM, c, (ctl & SYSDMA_EMU_PL080_CTL_I) ? 1u : 0u);
     uint32_t next = ch->lli & ~3u;
     if (next == 0) {
         ch->config &= ~CH_E;
@@ -631,6 +650,7 @@ static size_t service(sysdma_emu_pl080 *e, unsigned c, size_t room, size_t *move
     e->stats.bytes[c] += n_out;
     e->stats.services[c] += bursts;
     *moved += n_out;
+    emit(e, SYSDMA_EMU_PL080_EV_SERVICE, c, n_out);
 
     size_t used = n_in > n_out ? n_in : n_out;
     uint16_t lines = (uint16_t)((sper ? 1u << sline : 0u) | (dper ? 1u << dline : 0u));

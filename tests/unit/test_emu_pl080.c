@@ -498,6 +498,45 @@ static void test_save_restore(void **state)
     assert_true(irq.err); /* the hook hears the restored levels */
 }
 
+static unsigned ev_count[5];
+static uint32_t ev_last[5];
+static void on_event(void *ctx, sysdma_emu_pl080_event ev, unsigned index, uint32_t value)
+{
+    (void)ctx;
+    (void)index;
+    assert_true(ev <= SYSDMA_EMU_PL080_EV_WRITE);
+    ev_count[ev]++;
+    ev_last[ev] = value;
+}
+
+/* The event hook sees register writes, request changes, services, item
+ * ends and bus errors. */
+static void test_event_hook(void **state)
+{
+    (void)state;
+    fresh();
+    memset(ev_count, 0, sizeof ev_count);
+    sysdma_emu_pl080_set_event_hook(&dmac, on_event, NULL);
+    put_lli(0x100, 0x1000, NOWHERE, 0, sysdma_emu_pl080_control(4, 0, 0, BYTE, BYTE, INCR));
+    program(0, 0x1000, 0x2000, 0x100,
+            sysdma_emu_pl080_control(8, 1, 1, BYTE, BYTE, INCR | SYSDMA_EMU_PL080_CTL_I),
+            ccfg(0, 0, 0, ALLINT | SYSDMA_EMU_PL080_CCFG_E));
+    assert_int_equal(ev_count[SYSDMA_EMU_PL080_EV_WRITE], 5);
+    assert_int_equal(ev_last[SYSDMA_EMU_PL080_EV_WRITE], SYSDMA_EMU_PL080_CH(0, SYSDMA_EMU_PL080_CH_CONFIG));
+    sysdma_emu_pl080_request(&dmac, 9, SYSDMA_EMU_PL080_REQ_SINGLE);
+    sysdma_emu_pl080_request(&dmac, 9, SYSDMA_EMU_PL080_REQ_SINGLE); /* no change, no event */
+    assert_int_equal(ev_count[SYSDMA_EMU_PL080_EV_REQUEST], 1);
+    assert_int_equal(run(100), 8);
+    assert_int_equal(ev_count[SYSDMA_EMU_PL080_EV_SERVICE], 1); /* two bursts at once */
+    assert_int_equal(ev_last[SYSDMA_EMU_PL080_EV_SERVICE], 8);
+    assert_int_equal(ev_count[SYSDMA_EMU_PL080_EV_ITEM], 1);
+    assert_int_equal(ev_last[SYSDMA_EMU_PL080_EV_ITEM], 1);
+    assert_int_equal(ev_count[SYSDMA_EMU_PL080_EV_ERROR], 1); /* the second item's destination */
+    sysdma_emu_pl080_set_event_hook(&dmac, NULL, NULL);
+    W(SYSDMA_EMU_PL080_SYNC, 1);
+    assert_int_equal(ev_count[SYSDMA_EMU_PL080_EV_WRITE], 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -527,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_budget),
         cmocka_unit_test(test_window_rules),
         cmocka_unit_test(test_save_restore),
+        cmocka_unit_test(test_event_hook),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
