@@ -125,7 +125,7 @@ static bool bench_finish(const char *name, pid_t pid)
 #endif
 
 static const char *const programs[] = {"bench_emu", "bench_core", "bench_sg", "bench_fdc",
-                                        "bench_sb16"};
+                                        "bench_sb16", "bench_pl080"};
 #define NPROGRAMS (sizeof programs / sizeof programs[0])
 
 /* The directory of the running tool's file, with a trailing '/': from

@@ -22,13 +22,13 @@ bad=0
 expect() { # expect WHAT STATUS WANT_STATUS
   if [ "$2" -ne "$3" ]; then echo "FAIL: $1: exit status $2, want $3"; bad=1; fi
 }
-for p in emu core sg fdc sb16; do fake "$p" "exit 0"; done
+for p in emu core sg fdc sb16 pl080; do fake "$p" "exit 0"; done
 
 set +e
 "$tool" bench --dir "$work/bench" >"$work/out.txt" 2>"$work/err.txt"; rc=$?
 set -e
 expect "all succeed" "$rc" 0
-grep -q '^5 figures, 0 goal(s) missed$' "$work/out.txt" || { echo "FAIL: no summary line"; bad=1; }
+grep -q '^6 figures, 0 goal(s) missed$' "$work/out.txt" || { echo "FAIL: no summary line"; bad=1; }
 
 for how in "exit 3" "kill -SEGV \$\$"; do
   fake core "echo 'bench_core: sysdma_channel_free: E_NOT_OWNER' >&2; $how"
@@ -48,7 +48,7 @@ for how in "exit 3" "kill -SEGV \$\$"; do
 done
 # Where the programs are found: a copy of the tool in a build-tree layout and
 # in an installed layout (bin/ + libexec/sysdma/), run by path and from PATH.
-for p in emu core sg fdc sb16; do fake "$p" "exit 0"; done
+for p in emu core sg fdc sb16 pl080; do fake "$p" "exit 0"; done
 mkdir -p "$work/tree/bench" "$work/inst/bin" "$work/inst/libexec/sysdma" "$work/none"
 cp "$tool" "$work/tree/sysdma"
 cp "$tool" "$work/inst/bin/sysdma"
@@ -64,7 +64,7 @@ for how in "$work/tree/sysdma" "$work/inst/bin/sysdma" "PATH"; do
   fi
   set -e
   expect "found from $how" "$rc" 0
-  grep -q '^5 figures, 0 goal(s) missed$' "$work/out.txt" || { echo "FAIL: $how: no summary line"; bad=1; }
+  grep -q '^6 figures, 0 goal(s) missed$' "$work/out.txt" || { echo "FAIL: $how: no summary line"; bad=1; }
 done
 # No programs beside it: exit 1, saying where it looked.
 set +e
