@@ -32,6 +32,12 @@ static const struct goal {
     {"emu.lint_overhead", 'v', 1.5},      {"emu.pl080_block_64k", 'r', 0.8},
 };
 
+/* snprintf's result `n` fitted in `cap` bytes (a path cut short is no path). */
+static bool fits(int n, size_t cap)
+{
+    return n >= 0 && (size_t)n < cap;
+}
+
 /* The number after "key": in one JSON line; false when the key is absent. */
 static bool json_num(const char *line, const char *key, double *out)
 {
@@ -154,16 +160,15 @@ static bool self_dir(char *out, size_t cap)
     if (!slash)
         return false;
     slash[1] = 0;
-    snprintf(out, cap, "%s", path);
-    return true;
+    return fits(snprintf(out, cap, "%s", path), cap);
 }
 
 static bool has_programs(const char *dir)
 {
     char path[PATH_MAX + 32];
     for (size_t k = 0; k < NPROGRAMS; k++) {
-        snprintf(path, sizeof path, "%s%s", dir, programs[k]);
-        if (access(path, X_OK) == 0)
+        if (fits(snprintf(path, sizeof path, "%s%s", dir, programs[k]), sizeof path) &&
+            access(path, X_OK) == 0)
             return true;
     }
     return false;
@@ -175,8 +180,7 @@ static bool has_programs(const char *dir)
 static bool find_programs(const char *from, char *dir, size_t cap)
 {
     if (from) {
-        snprintf(dir, cap, "%s/", from);
-        if (has_programs(dir))
+        if (fits(snprintf(dir, cap, "%s/", from), cap) && has_programs(dir))
             return true;
         fprintf(stderr, "sysdma bench: no benchmark programs in %s\n", from);
         return false;
@@ -187,13 +191,13 @@ static bool find_programs(const char *from, char *dir, size_t cap)
         return false;
     }
     char tried[2][PATH_MAX + 32];
-    snprintf(tried[0], sizeof tried[0], "%sbench/", self);
-    snprintf(tried[1], sizeof tried[1], "%s" SYSDMA_TOOL_LIBEXEC_REL, self);
+    bool ok[2];
+    ok[0] = fits(snprintf(tried[0], sizeof tried[0], "%sbench/", self), sizeof tried[0]);
+    ok[1] = fits(snprintf(tried[1], sizeof tried[1], "%s" SYSDMA_TOOL_LIBEXEC_REL, self),
+                 sizeof tried[1]);
     for (int k = 0; k < 2; k++) {
-        if (has_programs(tried[k])) {
-            snprintf(dir, cap, "%s", tried[k]);
+        if (ok[k] && has_programs(tried[k]) && fits(snprintf(dir, cap, "%s", tried[k]), cap))
             return true;
-        }
     }
     fprintf(stderr,
             "sysdma bench: no benchmark programs in %s or %s (build with -DSYSDMA_BENCH=ON, "
@@ -232,8 +236,8 @@ int cmd_bench(int argc, char **argv)
         printf("%-26s %12s %-10s %8s  %s\n", "figure", "value", "unit", "ratio", "goal");
     for (size_t k = 0; k < NPROGRAMS; k++) {
         char path[PATH_MAX + 128];
-        snprintf(path, sizeof path, "%s%s", dir, programs[k]);
-        if (access(path, X_OK) != 0) {
+        if (!fits(snprintf(path, sizeof path, "%s%s", dir, programs[k]), sizeof path) ||
+            access(path, X_OK) != 0) {
             fprintf(stderr, "sysdma bench: %s is missing\n", path);
             failed++;
             continue;

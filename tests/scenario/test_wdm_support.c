@@ -529,7 +529,7 @@ static void test_legacy_names(void **state)
     IoFreeAdapterChannel(a);
     assert_memory_equal(b->r.fifo[1], buf, len);
     /* Common buffer. */
-    PHYSICAL_ADDRESS cl;
+    PHYSICAL_ADDRESS cl = {0};
     PVOID cb = HalAllocateCommonBuffer(a, 8192, &cl, FALSE);
     assert_non_null(cb);
     assert_true(cl.QuadPart < (LONGLONG)SYSDMA_SIM_16M);
