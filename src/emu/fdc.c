@@ -277,12 +277,11 @@ static void sector_done(sysdma_emu_fdc *f)
 {
     sysdma_emu_fdc_exec *x = &f->x;
     sysdma_emu_fdc_drive *d = &f->drive[x->drive];
+    /* The next sector is looked for at once: it comes round after the gap,
+     * by the disk's angle (sysdma__fdc_begin_sector), however late in the
+     * gap the DMA took this sector's last byte. */
     x->stage = ST_BETWEEN;
     x->wait_ns = 0;
-    if (f->timing) {
-        uint64_t slot = REV_NS / d->sectors, data = SECTOR * byte_ns[d->rate];
-        x->wait_ns = slot > data ? slot - data : 0;
-    }
     d->next_id = (uint8_t)(x->r % d->sectors);
 }
 
