@@ -19,63 +19,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "support/rig.h"
-
-#define PAGE SYSDMA_PAGE_SIZE
-
-typedef struct fx {
-    rig r;
-    uint8_t *low, *high;
-    sysdma_mdl *mlow, *mhigh;
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = calloc(1, sizeof *f);
-    sysdma_config cfg = {.map_registers_initial = 64, .map_registers_cap = 256};
-    if (!f || rig_init(&f->r, 64u << 20, 1u << 17, &cfg) != SYSDMA_OK)
-        return -1;
-    rig_verify(&f->r);
-    f->r.reports_expected = true;
-    f->low = sysdma_sim_buffer_alloc(f->r.sim, 8 * PAGE, 0, SYSDMA_SIM_LOW);
-    f->high = sysdma_sim_buffer_alloc(f->r.sim, 8 * PAGE, 0, SYSDMA_SIM_HIGH);
-    if (sysdma_mdl_create(f->r.sys, f->low, 8 * PAGE, &f->mlow) != SYSDMA_OK ||
-        sysdma_mdl_create(f->r.sys, f->high, 8 * PAGE, &f->mhigh) != SYSDMA_OK)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    sysdma_mdl_free(f->r.sys, f->mlow);
-    sysdma_mdl_free(f->r.sys, f->mhigh);
-    rig_destroy(&f->r);
-    free(f);
-    return 0;
-}
-
-static sysdma_adapter *adapter(fx *f, unsigned ch, uint32_t *n)
-{
-    sysdma_device_description d = {0};
-    d.version = 2;
-    d.channel = ch;
-    d.width = ch >= 4 ? SYSDMA_WIDTH_16 : SYSDMA_WIDTH_8;
-    d.maximum_length = 8 * PAGE;
-    sysdma_adapter *a;
-    assert_int_equal(sysdma_adapter_get(f->r.sys, &d, &a, n), SYSDMA_OK);
-    return a;
-}
-
-/* Exactly one new report, of this check, from this call. */
-#define EXPECT(f, before, chk, callname)                                        \
-    do {                                                                        \
-        assert_int_equal((f)->r.reports, (before) + 1);                         \
-        assert_string_equal(sysdma_verifier_check_name((f)->r.last.check),     \
-                            sysdma_verifier_check_name(SYSDMA_VCHECK_##chk));   \
-        assert_string_equal((f)->r.last.call, callname);                       \
-    } while (0)
+#include "unit/verifier_fx.h"
 
 typedef struct grant {
     sysdma_map_registers *regs;
@@ -585,120 +529,6 @@ static void test_list_guards(void **state)
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
 }
 
-/* Version-3 grants on a verified adapter: mapping through a synchronous,
- * routine-less grant is not a misuse. */
-static void test_v3_grant_is_seen(void **state)
-{
-    fx *f = *state;
-    sysdma_device_description d = {0};
-    d.version = 3;
-    d.channel = 1;
-    d.maximum_length = 8 * PAGE;
-    sysdma_adapter *a;
-    uint32_t n;
-    assert_int_equal(sysdma_adapter_get(f->r.sys, &d, &a, &n), SYSDMA_OK);
-    sysdma_transfer_context c;
-    assert_int_equal(sysdma_transfer_context_init(a, &c), SYSDMA_OK);
-    sysdma_map_registers *base;
-    unsigned before = f->r.reports;
-    assert_int_equal(sysdma_channel_allocate_ex(a, f, &c, 4, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL, NULL,
-                                                &base),
-                     SYSDMA_OK);
-    uint32_t len = 2 * PAGE;
-    assert_int_equal(sysdma_map_transfer(a, f->mhigh, base, f->high, &len, true, NULL), SYSDMA_OK);
-    assert_int_equal(sysdma_flush_adapter_buffers(a, f->mhigh, base, f->high, len, true), SYSDMA_OK);
-    assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_OK);
-    assert_int_equal(f->r.reports, before);
-    assert_int_equal(sysdma_channel_free(a), SYSDMA_E_VERIFIER); /* released: not held now */
-    EXPECT(f, before, FREE_CHANNEL_NOT_OWNER, "sysdma_channel_free");
-    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
-}
-
-static sysdma_allocation_action keep_obj(void *device, sysdma_map_registers *regs, void *ctx)
-{
-    (void)device;
-    *(sysdma_map_registers **)ctx = regs;
-    return SYSDMA_KEEP_OBJECT;
-}
-
-static void done_v3(sysdma_adapter *a, void *ctx, sysdma_status st)
-{
-    (void)a;
-    *(sysdma_status *)ctx = st;
-}
-
-/* The version-3 calls that change what the driver holds are checked. */
-static void test_v3_checks(void **state)
-{
-    fx *f = *state;
-    sysdma_device_description d = {0};
-    d.version = 3;
-    d.channel = 2;
-    d.maximum_length = 8 * PAGE;
-    sysdma_adapter *a;
-    uint32_t n;
-    assert_int_equal(sysdma_adapter_get(f->r.sys, &d, &a, &n), SYSDMA_OK);
-    sysdma_transfer_context c1, c2;
-    sysdma_transfer_context_init(a, &c1);
-    sysdma_transfer_context_init(a, &c2);
-    unsigned before = f->r.reports;
-    assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_E_VERIFIER);
-    EXPECT(f, before, FREE_CHANNEL_NOT_OWNER, "sysdma_adapter_free_object");
-    /* Held by one device; another's asynchronous request waits and is withdrawn. */
-    sysdma_map_registers *base;
-    assert_int_equal(sysdma_channel_allocate_ex(a, f, &c1, 2, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL, NULL,
-                                                &base),
-                     SYSDMA_OK);
-    assert_int_equal(sysdma_channel_allocate_ex(a, f, &c2, 1, 0, keep_obj, &base, NULL),
-                     SYSDMA_E_VERIFIER);
-    EXPECT(f, before + 1, ALLOCATE_OUTSTANDING, "sysdma_channel_allocate_ex");
-    sysdma_map_registers *other = NULL;
-    assert_int_equal(sysdma_channel_allocate_ex(a, &other, &c2, 1, 0, keep_obj, &other, NULL),
-                     SYSDMA_PENDING);
-    assert_true(sysdma_channel_cancel(a, &c2));
-    /* A flush before the completion ran. */
-    sysdma_status done = SYSDMA_PENDING;
-    uint32_t len = PAGE;
-    assert_int_equal(sysdma_map_transfer_ex(a, f->mlow, 0, &len, true, base, done_v3, &done, NULL),
-                     SYSDMA_OK);
-    assert_int_equal(sysdma_flush_adapter_buffers_ex(a, f->mlow, base, 0, len, true), SYSDMA_E_VERIFIER);
-    EXPECT(f, before + 2, FLUSH_BEFORE_COMPLETION, "sysdma_flush_adapter_buffers_ex");
-    assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_E_VERIFIER);
-    EXPECT(f, before + 3, FREE_CHANNEL_MAPPED, "sysdma_adapter_free_object");
-    /* What the version-3 calls refuse themselves is reported too. */
-    unsigned b2 = f->r.reports;
-    assert_int_equal(sysdma_flush_adapter_buffers(a, f->mlow, base, f->low, len, true),
-                     SYSDMA_E_VERIFIER); /* the version-1 flush, completion still due */
-    EXPECT(f, b2, FLUSH_BEFORE_COMPLETION, "sysdma_flush_adapter_buffers");
-    uint32_t l2 = PAGE;
-    assert_int_equal(sysdma_map_transfer_ex(a, f->mlow, 0, &l2, true, base, done_v3, &done, NULL),
-                     SYSDMA_E_VERIFIER);
-    EXPECT(f, b2 + 1, MAP_WHILE_MAPPED, "sysdma_map_transfer_ex");
-    assert_int_equal(sysdma_map_transfer_ex(a, f->mlow, 1u << 30, &l2, true, base, NULL, NULL, NULL),
-                     SYSDMA_E_VERIFIER);
-    EXPECT(f, b2 + 2, OUT_OF_MDL, "sysdma_map_transfer_ex");
-    sysdma_transfer_context junk;
-    memset(&junk, 0x5A, sizeof junk);
-    assert_int_equal(sysdma_channel_allocate_ex(a, &junk, &junk, 1, 0, keep_obj, &base, NULL),
-                     SYSDMA_E_VERIFIER);
-    EXPECT(f, b2 + 3, V3_ARGUMENTS, "sysdma_channel_allocate_ex");
-    before += 4;
-    assert_int_equal(sysdma_transfer_cancel_mapped(a), SYSDMA_OK);
-    assert_int_equal(done, SYSDMA_E_CANCELLED);
-    assert_int_equal(sysdma_flush_adapter_buffers_ex(a, f->mlow, base, 0, len, true), SYSDMA_OK);
-    /* Keep the registers, free them later: no report. */
-    assert_int_equal(sysdma_adapter_free_object(a, SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS), SYSDMA_OK);
-    assert_int_equal(sysdma_map_registers_free(a, base, 2), SYSDMA_OK);
-    assert_int_equal(f->r.reports, before + 4);
-    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
-    assert_int_equal(sysdma_channel_allocate_ex(a, f, &c1, 1, SYSDMA_ALLOCATE_SYNCHRONOUS, NULL, NULL,
-                                                &base),
-                     SYSDMA_E_VERIFIER);
-    EXPECT(f, before + 4, USE_AFTER_PUT, "sysdma_channel_allocate_ex");
-    /* Nothing left outstanding: no leak at teardown. */
-    assert_int_equal(sysdma_verifier_reports(f->r.sys, SYSDMA_VCHECK_LEAK), 0);
-}
-
 /* Leaks at teardown; stop mode; a single wrapped adapter. */
 typedef struct sink {
     unsigned n, leaks;
@@ -807,8 +637,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_common_underrun, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_guards, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_v3_grant_is_seen, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_v3_checks, setup, teardown),
         cmocka_unit_test(test_leaks_at_teardown),
         cmocka_unit_test(test_wrap_one_adapter),
         cmocka_unit_test(test_stop_mode),

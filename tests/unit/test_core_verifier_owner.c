@@ -13,40 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "support/rig.h"
-
-#define PAGE SYSDMA_PAGE_SIZE
-
-typedef struct fx {
-    rig r;
-    uint8_t *low;
-    sysdma_mdl *mlow;
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = calloc(1, sizeof *f);
-    sysdma_config cfg = {.map_registers_initial = 64, .map_registers_cap = 256};
-    if (!f || rig_init(&f->r, 64u << 20, 1u << 17, &cfg) != SYSDMA_OK)
-        return -1;
-    rig_verify(&f->r);
-    f->r.reports_expected = true;
-    f->low = sysdma_sim_buffer_alloc(f->r.sim, 8 * PAGE, 0, SYSDMA_SIM_LOW);
-    if (!f->low || sysdma_mdl_create(f->r.sys, f->low, 8 * PAGE, &f->mlow) != SYSDMA_OK)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    sysdma_mdl_free(f->r.sys, f->mlow);
-    sysdma_sim_buffer_free(f->r.sim, f->low);
-    rig_destroy(&f->r);
-    free(f);
-    return 0;
-}
+#include "unit/verifier_fx.h"
 
 static sysdma_adapter *master(fx *f, uint32_t *n)
 {
@@ -60,26 +27,11 @@ static sysdma_adapter *master(fx *f, uint32_t *n)
     return a;
 }
 
-#define EXPECT(f, before, chk, callname)                                        \
-    do {                                                                        \
-        assert_int_equal((f)->r.reports, (before) + 1);                         \
-        assert_string_equal(sysdma_verifier_check_name((f)->r.last.check),     \
-                            sysdma_verifier_check_name(SYSDMA_VCHECK_##chk));   \
-        assert_string_equal((f)->r.last.call, callname);                       \
-    } while (0)
-
 static sysdma_allocation_action keep_regs(void *device, sysdma_map_registers *regs, void *ctx)
 {
     (void)device;
     *(sysdma_map_registers **)ctx = regs;
     return SYSDMA_DEALLOCATE_OBJECT_KEEP_REGISTERS;
-}
-
-static sysdma_allocation_action keep_obj(void *device, sysdma_map_registers *regs, void *ctx)
-{
-    (void)device;
-    *(sysdma_map_registers **)ctx = regs;
-    return SYSDMA_KEEP_OBJECT;
 }
 
 /* A bus master that keeps its adapter object and frees it while a transfer
