@@ -349,6 +349,7 @@ static int sg_job_run(task *t)
              d->sg_passes, d->sg_bytes,
              d->placement == SYSDMA_SIM_SCATTERED ? "scattered"
              : d->placement == SYSDMA_SIM_SCATTERED_LOW ? "scattered low"
+             : d->placement == SYSDMA_SIM_SCATTERED_HIGH ? "scattered high"
              : d->placement == SYSDMA_SIM_HIGH ? "high" : "low",
              (unsigned long long)d->sg_lists, (unsigned long long)d->sg_elements,
              bad ? "FAILED" : "match");
@@ -385,8 +386,12 @@ int cmd_demo(int argc, char **argv)
     d->fdc_sectors = 36;
     d->sg_bytes = 256u << 10;
     d->image_fd = -1;
-    static const char *const places[] = {"low", "high", "scattered", "scattered-low", NULL};
-    int placement = SYSDMA_SIM_SCATTERED;
+    static const char *const places[] = {"low", "high", "scattered", "scattered-low",
+                                         "scattered-high", NULL};
+    static const sysdma_sim_placement place_values[] = {
+        SYSDMA_SIM_LOW, SYSDMA_SIM_HIGH, SYSDMA_SIM_SCATTERED, SYSDMA_SIM_SCATTERED_LOW,
+        SYSDMA_SIM_SCATTERED_HIGH};
+    int placement = 2; /* "scattered" */
     bool no_verifier = false;
     static const char *const widths[] = {"8", "16", NULL};
     int bits = 1;
@@ -441,7 +446,7 @@ int cmd_demo(int argc, char **argv)
         return rc;
     }
     d->sb16_bits = bits == 0 ? 8 : 16;
-    d->placement = (sysdma_sim_placement)placement;
+    d->placement = place_values[placement];
     d->verify = !no_verifier;
 
     int bad = 1;

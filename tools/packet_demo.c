@@ -141,14 +141,18 @@ static int pd_pass(pd_state *p, sysdma_system *sys, sysdma_adapter *a, uint32_t 
 }
 
 static const char *const places[] = {"low", "high", "scattered", "scattered-low", "straddle64k",
-                                      "straddle128k", NULL};
+                                      "straddle128k", "scattered-high", NULL};
+static const sysdma_sim_placement place_values[] = {
+    SYSDMA_SIM_LOW,         SYSDMA_SIM_HIGH,          SYSDMA_SIM_SCATTERED,
+    SYSDMA_SIM_SCATTERED_LOW, SYSDMA_SIM_STRADDLE_64K, SYSDMA_SIM_STRADDLE_128K,
+    SYSDMA_SIM_SCATTERED_HIGH};
 
 int cmd_packet_demo(int argc, char **argv)
 {
     uint32_t len = 100000, channel = 2, trace_mb = VCD_DEFAULT_LIMIT_MB;
     const char *trace = NULL;
     bool no_verifier = false;
-    int how = SYSDMA_SIM_SCATTERED;
+    int how = 2; /* "scattered" */
     vcd_options topt = {0, UINT64_MAX, 0};
     quiet = false;
     const cli_option opts[] = {
@@ -229,7 +233,7 @@ int cmd_packet_demo(int argc, char **argv)
                              pd_in, pd_out, p) != SYSDMA_OK)
         goto out;
     sysdma_sim_add_clock(p->sim, (sysdma_sim_clock_fn)sysdma_emu_testdev_advance, &p->dev);
-    buf = sysdma_sim_buffer_alloc(p->sim, len, wide ? 2 : 1, (sysdma_sim_placement)how);
+    buf = sysdma_sim_buffer_alloc(p->sim, len, wide ? 2 : 1, place_values[how]);
     if (!buf) {
         fprintf(stderr, "sysdma packet-demo: no RAM for that buffer\n");
         goto out;

@@ -217,5 +217,14 @@ pool=$(sed -nE 's/.*>pool ([0-9]+), most [0-9]+<.*/\1/p' t.svg)
 ticks=$(grep -o '<text class="tick"[^>]*>[0-9]*<' t.svg | sed -E 's/.*>([0-9]+)<$/\1/' | paste -sd' ')
 [ "${ticks%% *}" = 0 ] && [ "${ticks##* }" = "$pool" ] || fail "pool axis ticks '$ticks', pool $pool"
 
+# ---- placement scattered-high: every page out of ISA reach, so every byte bounces --------------
+"$tool" packet-demo --placement scattered-high --bytes 200000 >o.txt 2>&1 ||
+  fail "packet-demo --placement scattered-high: $(cat o.txt)"
+grep -q 'scattered-high placement' o.txt || fail "packet-demo: placement not named"
+grep -q 'bytes bounced 400000' o.txt || fail "packet-demo scattered-high: not every byte bounced"
+"$tool" demo --placement scattered-high --seconds 0.1 --image i.img --wav w.wav >o.txt 2>&1 ||
+  fail "demo --placement scattered-high: $(cat o.txt)"
+grep -q '(scattered high pages)' o.txt || fail "demo: placement not named"
+
 if [ "$bad" -ne 0 ]; then exit 1; fi
 echo "cli: help, usage errors, failed writes, trace window and limit, packet-demo report, WAV length, pool axis: ok"
