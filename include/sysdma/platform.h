@@ -34,6 +34,19 @@ extern "C" {
 
 #define SYSDMA_PAGE_SIZE 4096u
 
+/* What dma_sync makes coherent (the cache maintenance a non-coherent
+ * machine needs around DMA). */
+typedef enum sysdma_dma_sync {
+    /* Before a device reads the memory: write the CPU's dirty lines back. */
+    SYSDMA_SYNC_PRE_WRITE = 0,
+    /* Before a device writes the memory: write back and invalidate, so that
+     * no dirty line is evicted over what the device writes. */
+    SYSDMA_SYNC_PRE_READ = 1,
+    /* After a device wrote the memory: invalidate, so that the CPU reads
+     * what the device wrote and not a stale line. */
+    SYSDMA_SYNC_POST_READ = 2
+} sysdma_dma_sync;
+
 typedef struct sysdma_platform_ops {
     uint32_t size; /* sizeof(sysdma_platform_ops) as the platform was built */
 
@@ -96,6 +109,19 @@ typedef struct sysdma_platform_ops {
     void (*outw)(void *ctx, uint16_t port, uint16_t value);
     uint32_t (*inl)(void *ctx, uint16_t port);
     void (*outl)(void *ctx, uint16_t port, uint32_t value);
+    /* DMA coherence, for machines whose devices do not see the CPU's
+     * caches. The core calls it on the memory it hands to the controller
+     * or takes back, never with its lock held: at MapTransfer, before the
+     * controller is programmed, on the piece used in place or on the map
+     * registers it bounces through (after the copy-in): PRE_WRITE for a
+     * transfer to the device, PRE_READ from it; at FlushAdapterBuffers of a
+     * transfer from the device, POST_READ on the bytes the device moved
+     * (in the map registers before they are copied back, or in place).
+     * `va` and `bytes` need not be cache-line aligned. Optional (NULL: the
+     * machine is coherent, as a PC is). Scatter/gather lists and common
+     * buffers are not synced through it yet: a driver on a non-coherent
+     * machine calls sysdma_flush_io_buffers for those. */
+    void (*dma_sync)(void *ctx, void *va, size_t bytes, sysdma_dma_sync op);
 } sysdma_platform_ops;
 
 typedef struct sysdma_platform {

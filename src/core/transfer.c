@@ -23,6 +23,13 @@
 
 #define phys_at sysdma__phys_at
 
+/* The platform's coherence hook, when it has one (never under the lock). */
+static inline void dma_sync(sysdma_system *sys, void *va, size_t bytes, sysdma_dma_sync op)
+{
+    if (sys->pf.ops->dma_sync && bytes)
+        sys->pf.ops->dma_sync(sys->pf.ctx, va, bytes, op);
+}
+
 bool sysdma__direct(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8_t *va,
                     uint32_t len, uint64_t *phys)
 {
@@ -137,6 +144,13 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
     a->map.active = true;
     a->map.regs = bounce ? regs : NULL;
     a->map.holds_regs = false;
+    if (!bounce && sys->pf.ops->dma_sync) {
+        /* In place on a non-coherent machine: coherent before the
+         * controller may start, synced without the lock (claimed). */
+        sysdma__unlock(sys);
+        dma_sync(sys, va, len, to_device ? SYSDMA_SYNC_PRE_WRITE : SYSDMA_SYNC_PRE_READ);
+        sysdma__lock(sys);
+    }
     if (bounce) {
         /* Copy in without the lock (the registers are ours), then come back
          * to program: the controller's registers (the 8237's shared
@@ -148,6 +162,8 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
         phys = sysdma__regs_phys(regs) + lead;
         if (to_device)
             memcpy(sysdma__regs_va(regs) + lead, va, len);
+        dma_sync(sys, sysdma__regs_va(regs) + lead, len,
+                 to_device ? SYSDMA_SYNC_PRE_WRITE : SYSDMA_SYNC_PRE_READ);
         sysdma__lock(sys);
     }
     sysdma_fragment frag = {phys, len};
@@ -243,6 +259,7 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
         /* Still marked mapped while we copy without the lock. */
         sysdma__unlock(sys);
         uint64_t lead = m.logical - sysdma__regs_phys(regs); /* see bounce_lead */
+        dma_sync(sys, sysdma__regs_va(regs) + lead, moved, SYSDMA_SYNC_POST_READ);
         memcpy(m.current_va, sysdma__regs_va(regs) + lead, moved);
         sysdma__lock(sys);
     }
@@ -254,6 +271,8 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
     sysdma_adapter *h = a->v3_handle;
     a->v3_pending = false;
     sysdma__map_end(a); /* unlocks */
+    if (!m.bounced && !to_device && moved) /* in place: the device's bytes, not stale lines */
+        dma_sync(sys, m.current_va, moved, SYSDMA_SYNC_POST_READ);
     if (fn)
         fn(h, ctx, SYSDMA_OK);
     return SYSDMA_OK;
