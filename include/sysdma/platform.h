@@ -117,10 +117,13 @@ typedef struct sysdma_platform_ops {
      * transfer to the device, PRE_READ from it; at FlushAdapterBuffers of a
      * transfer from the device, POST_READ on the bytes the device moved
      * (in the map registers before they are copied back, or in place).
+     * A scatter/gather list is synced page part by page part, where its
+     * device reaches each (in place or in the map registers): PRE_* when it
+     * is built (after the copy-in), before its routine sees it; POST_READ
+     * at its put, for a list from the device, before the copy-back.
      * `va` and `bytes` need not be cache-line aligned. Optional (NULL: the
-     * machine is coherent, as a PC is). Scatter/gather lists and common
-     * buffers are not synced through it yet: a driver on a non-coherent
-     * machine calls sysdma_flush_io_buffers for those. */
+     * machine is coherent, as a PC is). Common buffers are not synced
+     * through it: their cache-enabled flag and set_caching decide. */
     void (*dma_sync)(void *ctx, void *va, size_t bytes, sysdma_dma_sync op);
 } sysdma_platform_ops;
 

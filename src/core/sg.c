@@ -105,18 +105,20 @@ static uint32_t next_part(cursor *c, uint32_t len, uint8_t **virt, uint64_t *phy
     return seg;
 }
 
-enum { WALK_COUNT, WALK_FILL, WALK_COPY_IN, WALK_COPY_OUT };
+enum { WALK_COUNT, WALK_FILL, WALK_COPY_IN, WALK_COPY_OUT, WALK_SYNC };
 
 /*
  * The multi-element walk over the range. WALK_COUNT counts elements and
  * bounced parts; WALK_FILL writes the elements (bounced parts at
  * bounce_phys + their register page); WALK_COPY_IN/OUT copy the bounced
- * parts into/out of the registers at bounce_va. Returns the elements;
+ * parts into/out of the registers at bounce_va; WALK_SYNC hands each page
+ * part, where the device reaches it (in place or in the registers), to the
+ * platform's dma_sync with `op`. Returns the elements;
  * *bounced gets the bounced parts (= map registers used).
  */
-static uint32_t walk(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8_t *va,
-                     uint32_t len, int mode, uint64_t bounce_phys, uint8_t *bounce_va,
-                     sysdma_sg_element *out, uint32_t *bounced)
+static uint32_t walk_op(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8_t *va,
+                        uint32_t len, int mode, uint64_t bounce_phys, uint8_t *bounce_va,
+                        sysdma_sg_element *out, uint32_t *bounced, sysdma_dma_sync op)
 {
     const sysdma_mdl *m = mdl;
     size_t off = (size_t)(va - m->start_va);
@@ -135,6 +137,10 @@ static uint32_t walk(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8
             uint32_t seg = PAGE - in < share ? PAGE - in : share;
             uint64_t p = m->pfn[off / PAGE] + in;
             bool b = !reaches(a, p, seg);
+            if (mode == WALK_SYNC)
+                a->sys->pf.ops->dma_sync(a->sys->pf.ctx,
+                                         b ? bounce_va + (size_t)nb * PAGE + in : m->start_va + off,
+                                         seg, op);
             if (b) {
                 if (mode == WALK_COPY_IN)
                     memcpy(bounce_va + (size_t)nb * PAGE + in, m->start_va + off, seg);
@@ -173,6 +179,32 @@ static uint32_t walk(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8
     }
     *bounced = nb;
     return n;
+}
+
+static uint32_t walk(const sysdma_adapter *a, const sysdma_mdl *mdl, const uint8_t *va,
+                     uint32_t len, int mode, uint64_t bounce_phys, uint8_t *bounce_va,
+                     sysdma_sg_element *out, uint32_t *bounced)
+{
+    return walk_op(a, mdl, va, len, mode, bounce_phys, bounce_va, out, bounced,
+                   SYSDMA_SYNC_PRE_WRITE);
+}
+
+/* The list's memory, where its device reaches it, to the platform's
+ * dma_sync (a non-coherent machine; nothing when it has no hook). Runs
+ * without the lock: the list and its registers are the caller's. */
+static void sync_list(const sg_header *h, sysdma_dma_sync op)
+{
+    const sysdma_adapter *a = h->adapter;
+    if (!a->sys->pf.ops->dma_sync)
+        return;
+    uint8_t *rva = h->regs ? sysdma__regs_va(h->regs) : NULL;
+    if (h->single) {
+        uint32_t in = h->packed ? 0 : (uint32_t)((uintptr_t)h->va % PAGE);
+        a->sys->pf.ops->dma_sync(a->sys->pf.ctx, h->nregs ? rva + in : h->va, h->length, op);
+        return;
+    }
+    uint32_t nb;
+    walk_op(a, h->mdl, h->va, h->length, WALK_SYNC, 0, rva, NULL, &nb, op);
 }
 
 /* Copy the range to (in) or from a contiguous buffer: a single element
@@ -354,6 +386,7 @@ static void fill(sg_header *h)
             walk(a, h->mdl, h->va, h->length, WALK_COPY_IN, rphys, rva, NULL, &nb);
     }
     l->reserved = 0;
+    sync_list(h, h->to_device ? SYSDMA_SYNC_PRE_WRITE : SYSDMA_SYNC_PRE_READ);
 }
 
 /* Bytes of the list that go through map registers. */
@@ -555,6 +588,8 @@ sysdma_status sysdma__sg_put(sysdma_adapter *a, sysdma_sg_list *list, bool to_de
     /* The registers are the list's until this put: no routine or stale
      * handle can have given them back (see sysdma__free_map_registers). */
     SYSDMA_ASSERT(!h->nregs || (h->regs && h->regs->chunk && h->regs->list));
+    if (!to_device)
+        sync_list(h, SYSDMA_SYNC_POST_READ); /* what the device wrote, before it is read */
     if (!to_device && h->nregs) {
         uint8_t *rva = sysdma__regs_va(h->regs);
         if (h->single) {

@@ -5,8 +5,10 @@
  * piece, in place or in the map registers after the copy-in, before the
  * controller is programmed; FlushAdapterBuffers of a transfer from the
  * device syncs the bytes the device moved before anyone reads them (before
- * the copy-back of a bounced piece). Never under the core's lock; nothing
- * for a transfer refused, and nothing at all without the hook.
+ * the copy-back of a bounced piece). Scatter/gather lists: each page part
+ * where the device reaches it, before the routine sees the list and, for a
+ * read, at put before the copy-back. Never under the core's lock; nothing
+ * for a transfer refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -189,6 +191,82 @@ static void test_nothing_moved(void **state)
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
 }
 
+/* Scatter/gather lists of a bus master that reaches 24 bits: every page
+ * part is synced where the device reaches it — in place below 16 MiB, in
+ * the map registers above — before the routine sees the list (after the
+ * copy-in of a write), and, for a read, again at put before the copy-back. */
+typedef struct list_seen {
+    sysdma_sg_list *list;
+    unsigned syncs_then;
+} list_seen;
+
+static void got_list(void *dev, sysdma_sg_list *list, void *ctx)
+{
+    (void)dev;
+    list_seen *ls = ctx;
+    ls->list = list;
+    ls->syncs_then = g_fx->n;
+}
+
+static void run_list(fx *x, bool to_device)
+{
+    sysdma_device_description d = {0};
+    d.version = 2;
+    d.master = true;
+    d.scatter_gather = true;
+    d.maximum_length = 4 * PG;
+    sysdma_adapter *a;
+    assert_int_equal(sysdma_adapter_get(x->sys, &d, &a, NULL), SYSDMA_OK);
+    static const uint64_t mixed[4] = {0xD00000, 0x1000000, 0xD05000, 0x1003000};
+    uint8_t *buf = fake_buffer(&x->f, 4, mixed);
+    for (uint32_t k = 0; k < 4 * PG; k++)
+        buf[k] = (uint8_t)(k * 5 + 3);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(x->sys, buf, 4 * PG, &m), SYSDMA_OK);
+    x->n = 0;
+    list_seen ls = {0};
+    assert_int_equal(sysdma_sg_get(a, NULL, m, buf + 10, 4 * PG - 20, got_list, &ls, to_device),
+                     SYSDMA_OK);
+    assert_non_null(ls.list);
+    /* One call per page part, all before the routine, none under the lock. */
+    assert_int_equal(ls.syncs_then, 4);
+    size_t total = 0;
+    unsigned in_place = 0;
+    for (unsigned k = 0; k < 4; k++) {
+        sync_call *c = &x->calls[k];
+        assert_int_equal(c->op, to_device ? SYSDMA_SYNC_PRE_WRITE : SYSDMA_SYNC_PRE_READ);
+        assert_int_equal(c->lock_depth, 0);
+        total += c->bytes;
+        bool here = c->va >= buf && c->va < buf + 4 * PG;
+        in_place += here;
+        if (here)
+            assert_true(k == 0 || k == 2); /* the pages below 16 MiB */
+        else if (to_device)
+            assert_int_equal(c->first, buf[k == 1 ? PG : 3 * PG]); /* after the copy-in */
+    }
+    assert_int_equal(total, 4 * PG - 20);
+    assert_int_equal(in_place, 2);
+    assert_int_equal(x->n, 4);
+    assert_int_equal(sysdma_sg_put(a, ls.list, to_device), SYSDMA_OK);
+    if (to_device) {
+        assert_int_equal(x->n, 4);
+    } else {
+        assert_int_equal(x->n, 8);
+        for (unsigned k = 4; k < 8; k++) {
+            assert_int_equal(x->calls[k].op, SYSDMA_SYNC_POST_READ);
+            assert_ptr_equal(x->calls[k].va, x->calls[k - 4].va);
+            assert_int_equal(x->calls[k].bytes, x->calls[k - 4].bytes);
+            assert_int_equal(x->calls[k].lock_depth, 0);
+        }
+    }
+    sysdma_mdl_free(x->sys, m);
+    fake_buffer_free(&x->f, buf);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+}
+
+static void test_list_write(void **state) { run_list(*state, true); }
+static void test_list_read(void **state) { run_list(*state, false); }
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +275,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bounced_write, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bounced_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nothing_moved, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_write, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_read, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
