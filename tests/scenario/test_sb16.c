@@ -21,15 +21,10 @@
 #include "sysdma/emu_sb16.h"
 #include "sysdma/emu_wav.h"
 #include "support/rig.h"
+#include "support/sb16_card.h"
 
 typedef struct bench {
-    rig r;
-    sysdma_emu_sb16 sb;
-    unsigned edges, seen;
-    bool level;
-    uint8_t *sink;
-    size_t sink_len, sink_cap;
-    sysdma_emu_sb16_format last_fmt;
+    sb16_card card; /* first: the card's callbacks take the bench */
     /* source */
     sb16_format fmt;
     uint64_t pos;
@@ -42,46 +37,13 @@ static uint8_t sample_byte(const bench *b, uint64_t k)
     return (uint8_t)((k * 2654435761u) >> 11) ^ (uint8_t)(k / (b->fmt.bits / 8u));
 }
 
-static void on_irq(void *ctx, unsigned irq, bool level)
-{
-    bench *b = ctx;
-    (void)irq;
-    if (level && !b->level)
-        b->edges++;
-    b->level = level;
-}
-
 static bench *wav_bench; /* the WAV test's bench: the card's ctx is the WAV */
 
 static void on_irq_wav(void *ctx, unsigned irq, bool level)
 {
     (void)ctx;
-    on_irq(wav_bench, irq, level);
+    card_on_irq(wav_bench, irq, level);
 }
-
-static void on_play(void *ctx, const uint8_t *pcm, size_t bytes, const sysdma_emu_sb16_format *fmt)
-{
-    bench *b = ctx;
-    b->last_fmt = *fmt;
-    if (b->sink_len + bytes <= b->sink_cap)
-        memcpy(b->sink + b->sink_len, pcm, bytes);
-    b->sink_len += bytes;
-}
-
-static uint8_t p_in(void *ctx, uint16_t port) { return sysdma_emu_sb16_inb(&((bench *)ctx)->sb, port); }
-static void p_out(void *ctx, uint16_t port, uint8_t v) { sysdma_emu_sb16_outb(&((bench *)ctx)->sb, port, v); }
-static void tick(void *ctx, uint64_t ns) { sysdma_emu_sb16_advance(&((bench *)ctx)->sb, ns); }
-static uint8_t e_in(void *ctx, uint16_t port) { return sysdma_sim_inb(((bench *)ctx)->r.sim, port); }
-static void e_out(void *ctx, uint16_t port, uint8_t v) { sysdma_sim_outb(((bench *)ctx)->r.sim, port, v); }
-static bool seen(void *ctx) { bench *b = ctx; return b->edges != b->seen; }
-static bool e_wait(void *ctx, uint32_t us)
-{
-    bench *b = ctx;
-    bool ok = sysdma_sim_run_until(b->r.sim, seen, b, (uint64_t)us * 1000);
-    b->seen = b->edges;
-    return ok;
-}
-static void e_delay(void *ctx, uint32_t us) { sysdma_sim_run(((bench *)ctx)->r.sim, (uint64_t)us * 1000); }
 
 static uint32_t source(void *ctx, uint8_t *buf, uint32_t bytes)
 {
@@ -150,25 +112,20 @@ static bench *make_with(glitchy *g)
     bench *b = calloc(1, sizeof *b);
     assert_non_null(b);
     sysdma_config cfg = {.map_registers_initial = 32, .map_registers_cap = 64};
-    assert_int_equal(rig_init(&b->r, 32u << 20, 4096, &cfg), SYSDMA_OK);
+    assert_int_equal(rig_init(&b->card.r, 32u << 20, 4096, &cfg), SYSDMA_OK);
     if (g) {
         /* The same machine and 8237 driver behind a glitching counter. */
-        assert_int_equal(sysdma_system_destroy(b->r.sys), SYSDMA_OK);
-        g->inner = b->r.ctrl;
+        assert_int_equal(sysdma_system_destroy(b->card.r.sys), SYSDMA_OK);
+        g->inner = b->card.r.ctrl;
         g->ops = (sysdma_controller_ops){.size = sizeof g->ops, .channel_limits = g_limits,
                                          .validate_binding = g_binding, .program = g_program,
                                          .flush = g_flush, .read_counter = g_counter,
                                          .read_residue = g_residue};
         sysdma_controller c = {&g->ops, g};
-        assert_int_equal(sysdma_system_create(&b->r.pf, &c, &cfg, &b->r.sys), SYSDMA_OK);
+        assert_int_equal(sysdma_system_create(&b->card.r.pf, &c, &cfg, &b->card.r.sys), SYSDMA_OK);
     }
-    rig_verify(&b->r); /* the driver must not trip the verifier */
-    sysdma_emu_sb16_config sc = {0x220, 1, 5, 5, on_irq, on_play, NULL, b};
-    assert_true(sysdma_emu_sb16_init(&b->sb, sysdma_sim_dma(b->r.sim), &sc));
-    assert_int_equal(sysdma_sim_add_ports(b->r.sim, 0x220, 0x22F, p_in, p_out, b), SYSDMA_OK);
-    assert_true(sysdma_sim_add_clock(b->r.sim, tick, b));
-    b->sink_cap = 8u << 20;
-    b->sink = malloc(b->sink_cap);
+    rig_verify(&b->card.r); /* the driver must not trip the verifier */
+    assert_true(sb16_card_attach(&b->card, 8u << 20));
     return b;
 }
 
@@ -179,8 +136,7 @@ static bench *make(void)
 
 static void unmake(bench *b)
 {
-    rig_destroy(&b->r);
-    free(b->sink);
+    sb16_card_detach(&b->card);
     free(b);
 }
 
@@ -190,9 +146,9 @@ static void test_play_exact_every_format(void **state)
     static const sb16_format fmts[] = {{22050, 8, 1}, {22050, 8, 2}, {22050, 16, 1}, {44100, 16, 2}};
     for (int k = 0; k < 4; k++) {
         bench *b = make();
-        sb16_env env = {e_in, e_out, e_wait, e_delay, b};
+        sb16_env env = {card_e_in, card_e_out, card_e_wait, card_e_delay, b};
         sb16_driver d;
-        assert_int_equal(sb16_open(&d, b->r.sys, &env, 0x220), SYSDMA_OK);
+        assert_int_equal(sb16_open(&d, b->card.r.sys, &env, 0x220), SYSDMA_OK);
         assert_int_equal(d.version[0], 4);
         b->fmt = fmts[k];
         uint64_t total = (uint64_t)fmts[k].rate * 3 * fmts[k].channels * (fmts[k].bits / 8u); /* 3 s */
@@ -203,19 +159,19 @@ static void test_play_exact_every_format(void **state)
         assert_int_equal(st.backwards, 0);
         assert_true(st.wraps >= total / 8192 - 1);
         /* The sink got every byte in order; after it only silence. */
-        assert_true(b->sink_len >= total);
+        assert_true(b->card.sink_len >= total);
         for (uint64_t i = 0; i < total; i++)
-            if (b->sink[i] != sample_byte(b, i))
+            if (b->card.sink[i] != sample_byte(b, i))
                 fail_msg("format %d: played byte %llu is 0x%02x, want 0x%02x", k, (unsigned long long)i,
-                         b->sink[i], sample_byte(b, i));
+                         b->card.sink[i], sample_byte(b, i));
         uint8_t silence = fmts[k].bits == 8 ? 0x80 : 0x00;
-        for (size_t i = total; i < b->sink_len && i < b->sink_cap; i++)
-            assert_int_equal(b->sink[i], silence);
-        assert_int_equal(b->last_fmt.rate, fmts[k].rate);
-        assert_int_equal(b->last_fmt.bits, fmts[k].bits);
-        assert_int_equal(b->last_fmt.channels, fmts[k].channels);
+        for (size_t i = total; i < b->card.sink_len && i < b->card.sink_cap; i++)
+            assert_int_equal(b->card.sink[i], silence);
+        assert_int_equal(b->card.last_fmt.rate, fmts[k].rate);
+        assert_int_equal(b->card.last_fmt.bits, fmts[k].bits);
+        assert_int_equal(b->card.last_fmt.channels, fmts[k].channels);
         /* Simulated time matches the audio's length (3 s plus the tail). */
-        double secs = (double)sysdma_sim_now_ns(b->r.sim) / 1e9;
+        double secs = (double)sysdma_sim_now_ns(b->card.r.sim) / 1e9;
         assert_true(secs > 2.9 && secs < 3.6);
         unmake(b);
     }
@@ -225,9 +181,9 @@ static void test_underruns_counted_and_playback_goes_on(void **state)
 {
     (void)state;
     bench *b = make();
-    sb16_env env = {e_in, e_out, e_wait, e_delay, b};
+    sb16_env env = {card_e_in, card_e_out, card_e_wait, card_e_delay, b};
     sb16_driver d;
-    assert_int_equal(sb16_open(&d, b->r.sys, &env, 0x220), SYSDMA_OK);
+    assert_int_equal(sb16_open(&d, b->card.r.sys, &env, 0x220), SYSDMA_OK);
     b->fmt = (sb16_format){22050, 16, 1};
     b->stall_every = 5;
     uint64_t total = 22050u * 2 * 2;
@@ -238,11 +194,11 @@ static void test_underruns_counted_and_playback_goes_on(void **state)
     assert_int_equal(st.bytes, total); /* every byte of the source was played... */
     /* ...in order, with silent halves where the source was late. */
     uint64_t want = 0;
-    for (size_t i = 0; i < b->sink_len && want < total; i++) {
-        if (b->sink[i] == sample_byte(b, want))
+    for (size_t i = 0; i < b->card.sink_len && want < total; i++) {
+        if (b->card.sink[i] == sample_byte(b, want))
             want++;
-        else if (b->sink[i] != 0)
-            fail_msg("byte %zu: 0x%02x is neither the next sample nor silence", i, b->sink[i]);
+        else if (b->card.sink[i] != 0)
+            fail_msg("byte %zu: 0x%02x is neither the next sample nor silence", i, b->card.sink[i]);
     }
     assert_int_equal(want, total);
     unmake(b);
@@ -262,13 +218,13 @@ static void test_wav_file_equals_input(void **state)
         sysdma_emu_wav wav;
         sysdma_emu_sb16_format wf = {fmts[k].rate, fmts[k].bits, fmts[k].channels, fmts[k].bits == 16};
         assert_true(sysdma_emu_wav_create(&wav, path, &wf));
-        b->sb.cfg.play = sysdma_emu_wav_sink;
-        b->sb.cfg.ctx = &wav;
-        b->sb.cfg.irq_fn = on_irq_wav;
+        b->card.sb.cfg.play = sysdma_emu_wav_sink;
+        b->card.sb.cfg.ctx = &wav;
+        b->card.sb.cfg.irq_fn = on_irq_wav;
         wav_bench = b;
-        sb16_env env = {e_in, e_out, e_wait, e_delay, b};
+        sb16_env env = {card_e_in, card_e_out, card_e_wait, card_e_delay, b};
         sb16_driver d;
-        assert_int_equal(sb16_open(&d, b->r.sys, &env, 0x220), SYSDMA_OK);
+        assert_int_equal(sb16_open(&d, b->card.r.sys, &env, 0x220), SYSDMA_OK);
         b->fmt = fmts[k];
         uint64_t total = (uint64_t)fmts[k].rate * 2 * fmts[k].channels * (fmts[k].bits / 8u);
         sb16_stats st;
@@ -306,9 +262,9 @@ static size_t rec_source(void *ctx, uint8_t *pcm, size_t bytes, const sysdma_emu
 static void rec_sink(void *ctx, const uint8_t *buf, uint32_t bytes)
 {
     bench *b = ctx;
-    if (b->sink_len + bytes <= b->sink_cap)
-        memcpy(b->sink + b->sink_len, buf, bytes);
-    b->sink_len += bytes;
+    if (b->card.sink_len + bytes <= b->card.sink_cap)
+        memcpy(b->card.sink + b->card.sink_len, buf, bytes);
+    b->card.sink_len += bytes;
 }
 
 static void test_record_exact_every_format(void **state)
@@ -317,18 +273,18 @@ static void test_record_exact_every_format(void **state)
     static const sb16_format fmts[] = {{11025, 8, 1}, {22050, 8, 2}, {22050, 16, 1}, {44100, 16, 2}};
     for (int k = 0; k < 4; k++) {
         bench *b = make();
-        b->sb.cfg.record = rec_source;
-        sb16_env env = {e_in, e_out, e_wait, e_delay, b};
+        b->card.sb.cfg.record = rec_source;
+        sb16_env env = {card_e_in, card_e_out, card_e_wait, card_e_delay, b};
         sb16_driver d;
-        assert_int_equal(sb16_open(&d, b->r.sys, &env, 0x220), SYSDMA_OK);
+        assert_int_equal(sb16_open(&d, b->card.r.sys, &env, 0x220), SYSDMA_OK);
         b->fmt = fmts[k];
         uint64_t total = (uint64_t)fmts[k].rate * 2 * fmts[k].channels * (fmts[k].bits / 8u);
         sb16_stats st;
         assert_int_equal(sb16_record(&d, &fmts[k], 8192, total, rec_sink, b, &st), SYSDMA_OK);
         assert_int_equal(st.bytes, total);
-        assert_int_equal(b->sink_len, total);
+        assert_int_equal(b->card.sink_len, total);
         for (uint64_t i = 0; i < total; i++)
-            if (b->sink[i] != sample_byte(b, i))
+            if (b->card.sink[i] != sample_byte(b, i))
                 fail_msg("format %d: recorded byte %llu differs", k, (unsigned long long)i);
         assert_int_equal(st.backwards, 0);
         unmake(b);
@@ -342,9 +298,9 @@ static void test_backwards_counter_counted(void **state)
     (void)state;
     glitchy g = {.glitch = 64, .glitch_buffer = 8192};
     bench *b = make_with(&g);
-    sb16_env env = {e_in, e_out, e_wait, e_delay, b};
+    sb16_env env = {card_e_in, card_e_out, card_e_wait, card_e_delay, b};
     sb16_driver d;
-    assert_int_equal(sb16_open(&d, b->r.sys, &env, 0x220), SYSDMA_OK);
+    assert_int_equal(sb16_open(&d, b->card.r.sys, &env, 0x220), SYSDMA_OK);
     b->fmt = (sb16_format){22050, 8, 1};
     uint64_t total = 22050u; /* 1 s */
     sb16_stats st;
@@ -352,9 +308,9 @@ static void test_backwards_counter_counted(void **state)
     assert_true(g.glitched > 0);
     assert_true(st.backwards > 0);
     assert_true(st.backwards <= g.glitched);
-    assert_true(b->sink_len >= total);
+    assert_true(b->card.sink_len >= total);
     for (uint64_t i = 0; i < total; i++)
-        if (b->sink[i] != sample_byte(b, i))
+        if (b->card.sink[i] != sample_byte(b, i))
             fail_msg("played byte %llu differs", (unsigned long long)i);
     unmake(b);
 }

@@ -20,69 +20,26 @@
 #include "../examples/drivers/sb16.h"
 #include "sysdma/emu_sb16.h"
 #include "support/rig.h"
+#include "support/sb16_card.h"
 
 typedef struct bench {
-    rig r;
-    sysdma_emu_sb16 sb;
-    unsigned edges, seen;
-    bool level;
-    uint8_t *sink;
-    size_t sink_len, sink_cap;
+    sb16_card card; /* first: the card's callbacks take the bench */
 } bench;
-
-static void on_irq(void *ctx, unsigned irq, bool level)
-{
-    bench *b = ctx;
-    (void)irq;
-    if (level && !b->level)
-        b->edges++;
-    b->level = level;
-}
-
-static void on_play(void *ctx, const uint8_t *pcm, size_t bytes, const sysdma_emu_sb16_format *fmt)
-{
-    bench *b = ctx;
-    (void)fmt;
-    if (b->sink_len + bytes <= b->sink_cap)
-        memcpy(b->sink + b->sink_len, pcm, bytes);
-    b->sink_len += bytes;
-}
-
-static uint8_t p_in(void *ctx, uint16_t port) { return sysdma_emu_sb16_inb(&((bench *)ctx)->sb, port); }
-static void p_out(void *ctx, uint16_t port, uint8_t v) { sysdma_emu_sb16_outb(&((bench *)ctx)->sb, port, v); }
-static void tick(void *ctx, uint64_t ns) { sysdma_emu_sb16_advance(&((bench *)ctx)->sb, ns); }
-static uint8_t e_in(void *ctx, uint16_t port) { return sysdma_sim_inb(((bench *)ctx)->r.sim, port); }
-static void e_out(void *ctx, uint16_t port, uint8_t v) { sysdma_sim_outb(((bench *)ctx)->r.sim, port, v); }
-static bool seen(void *ctx) { bench *b = ctx; return b->edges != b->seen; }
-static bool e_wait(void *ctx, uint32_t us)
-{
-    bench *b = ctx;
-    bool ok = sysdma_sim_run_until(b->r.sim, seen, b, (uint64_t)us * 1000);
-    b->seen = b->edges;
-    return ok;
-}
-static void e_delay(void *ctx, uint32_t us) { sysdma_sim_run(((bench *)ctx)->r.sim, (uint64_t)us * 1000); }
 
 static bench *make(void)
 {
     bench *b = calloc(1, sizeof *b);
     assert_non_null(b);
     sysdma_config cfg = {.map_registers_initial = 32, .map_registers_cap = 128};
-    assert_int_equal(rig_init(&b->r, 64u << 20, 4096, &cfg), SYSDMA_OK);
-    rig_verify(&b->r); /* the driver must not trip the verifier */
-    sysdma_emu_sb16_config sc = {0x220, 1, 5, 5, on_irq, on_play, NULL, b};
-    assert_true(sysdma_emu_sb16_init(&b->sb, sysdma_sim_dma(b->r.sim), &sc));
-    assert_int_equal(sysdma_sim_add_ports(b->r.sim, 0x220, 0x22F, p_in, p_out, b), SYSDMA_OK);
-    assert_true(sysdma_sim_add_clock(b->r.sim, tick, b));
-    b->sink_cap = 1u << 20;
-    b->sink = malloc(b->sink_cap);
+    assert_int_equal(rig_init(&b->card.r, 64u << 20, 4096, &cfg), SYSDMA_OK);
+    rig_verify(&b->card.r); /* the driver must not trip the verifier */
+    assert_true(sb16_card_attach(&b->card, 1u << 20));
     return b;
 }
 
 static void unmake(bench *b)
 {
-    rig_destroy(&b->r);
-    free(b->sink);
+    sb16_card_detach(&b->card);
     free(b);
 }
 
@@ -94,16 +51,16 @@ static void test_scattered_playback_exact(void **state)
                                                  SYSDMA_SIM_STRADDLE_128K, SYSDMA_SIM_SCATTERED};
     for (int k = 0; k < 4; k++) {
         bench *b = make();
-        sb16_env env = {e_in, e_out, e_wait, e_delay, b};
+        sb16_env env = {card_e_in, card_e_out, card_e_wait, card_e_delay, b};
         sb16_driver d;
-        assert_int_equal(sb16_open(&d, b->r.sys, &env, 0x220), SYSDMA_OK);
+        assert_int_equal(sb16_open(&d, b->card.r.sys, &env, 0x220), SYSDMA_OK);
         /* Trusting the card's count or not: the 8237's status register
          * answers first, so on this machine it is never needed. */
         d.trust_block_count = k % 2 == 1;
         /* pages plus a part page; at most 16 of them out of reach (the map
          * registers a list holds lie in one 64 KiB window) */
         uint32_t bytes = 14 * 4096 + 1024;
-        uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, bytes, 512, where[k]);
+        uint8_t *buf = sysdma_sim_buffer_alloc(b->card.r.sim, bytes, 512, where[k]);
         assert_non_null(buf);
         for (uint32_t i = 0; i < bytes; i++)
             buf[i] = (uint8_t)((i * 2654435761u) >> 13) ^ (uint8_t)i;
@@ -116,9 +73,9 @@ static void test_scattered_playback_exact(void **state)
         assert_true(p.blocks >= 1);
         assert_int_equal(p.blocks, p.element);
         /* Every byte in order, nothing more (single-cycle blocks: no padding). */
-        assert_int_equal(b->sink_len, bytes);
-        assert_memory_equal(b->sink, buf, bytes);
-        assert_true(sysdma_sim_buffer_free(b->r.sim, buf));
+        assert_int_equal(b->card.sink_len, bytes);
+        assert_memory_equal(b->card.sink, buf, bytes);
+        assert_true(sysdma_sim_buffer_free(b->card.r.sim, buf));
         unmake(b);
     }
 }
@@ -129,11 +86,11 @@ static void test_one_block_per_element(void **state)
 {
     (void)state;
     bench *b = make();
-    sb16_env env = {e_in, e_out, e_wait, e_delay, b};
+    sb16_env env = {card_e_in, card_e_out, card_e_wait, card_e_delay, b};
     sb16_driver d;
-    assert_int_equal(sb16_open(&d, b->r.sys, &env, 0x220), SYSDMA_OK);
+    assert_int_equal(sb16_open(&d, b->card.r.sys, &env, 0x220), SYSDMA_OK);
     uint32_t bytes = 16 * 4096;
-    uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, bytes, 0, SYSDMA_SIM_SCATTERED_LOW);
+    uint8_t *buf = sysdma_sim_buffer_alloc(b->card.r.sim, bytes, 0, SYSDMA_SIM_SCATTERED_LOW);
     for (uint32_t i = 0; i < bytes; i++)
         buf[i] = (uint8_t)(i * 7u);
     sb16_format fmt = {44100, 8, 1};
@@ -142,14 +99,14 @@ static void test_one_block_per_element(void **state)
     uint32_t elements = p.list->count;
     assert_true(elements > 1);
     unsigned edges = 0;
-    while (!p.done && e_wait(b, 2000000)) {
+    while (!p.done && card_e_wait(b, 2000000)) {
         edges++;
         assert_true(sb16_sg_interrupt(&p));
     }
     assert_int_equal(edges, elements);
     assert_int_equal(p.blocks, elements);
     assert_int_equal(sb16_sg_finish(&p), SYSDMA_OK);
-    assert_memory_equal(b->sink, buf, bytes);
+    assert_memory_equal(b->card.sink, buf, bytes);
     unmake(b);
 }
 
@@ -162,11 +119,11 @@ static void test_interrupt_without_tc_advances_nothing(void **state)
 {
     (void)state;
     bench *b = make();
-    sb16_env env = {e_in, e_out, e_wait, e_delay, b};
+    sb16_env env = {card_e_in, card_e_out, card_e_wait, card_e_delay, b};
     sb16_driver d;
-    assert_int_equal(sb16_open(&d, b->r.sys, &env, 0x220), SYSDMA_OK);
+    assert_int_equal(sb16_open(&d, b->card.r.sys, &env, 0x220), SYSDMA_OK);
     uint32_t bytes = 8 * 4096;
-    uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, bytes, 0, SYSDMA_SIM_SCATTERED_LOW);
+    uint8_t *buf = sysdma_sim_buffer_alloc(b->card.r.sim, bytes, 0, SYSDMA_SIM_SCATTERED_LOW);
     for (uint32_t i = 0; i < bytes; i++)
         buf[i] = (uint8_t)(i * 5u + 1u);
     sb16_format fmt = {22050, 8, 1};
@@ -175,8 +132,8 @@ static void test_interrupt_without_tc_advances_nothing(void **state)
     assert_false(sb16_sg_interrupt(&p)); /* not the card's */
     assert_int_equal(p.spurious, 1);
     /* 0xF2 through the DSP's write port (the first block is playing). */
-    e_out(b, 0x22C, 0xF2);
-    assert_true(e_wait(b, 1000));
+    card_e_out(b, 0x22C, 0xF2);
+    assert_true(card_e_wait(b, 1000));
     uint64_t moved = sysdma_sg_progress(p.adapter, p.list);
     assert_true(sb16_sg_interrupt(&p));
     assert_int_equal(p.unconfirmed, 1);
@@ -184,14 +141,14 @@ static void test_interrupt_without_tc_advances_nothing(void **state)
     assert_int_equal(p.element, 0);
     assert_true(sysdma_sg_progress(p.adapter, p.list) < p.list->elements[0].length);
     assert_true(sysdma_sg_progress(p.adapter, p.list) >= moved);
-    while (!p.done && e_wait(b, 2000000))
+    while (!p.done && card_e_wait(b, 2000000))
         sb16_sg_interrupt(&p);
     assert_true(p.done);
     assert_int_equal(p.blocks, p.list->count);
     assert_int_equal(p.unconfirmed, 1);
     assert_int_equal(sb16_sg_finish(&p), SYSDMA_OK);
-    assert_int_equal(b->sink_len, bytes);
-    assert_memory_equal(b->sink, buf, bytes);
+    assert_int_equal(b->card.sink_len, bytes);
+    assert_memory_equal(b->card.sink, buf, bytes);
     unmake(b);
 }
 
