@@ -22,17 +22,14 @@
 
 #include "../examples/drivers/fdc.h"
 #include "sysdma/emu_fdc.h"
+#include "support/fdc_drive.h"
 #include "support/rig.h"
 
 #define DISK 1474560u
 #define SECTORS 2880u
 
 typedef struct bench {
-    rig r;
-    sysdma_emu_fdc fdc;
-    uint8_t *image;
-    unsigned edges, seen;
-    bool level;
+    fdc_drive drive; /* first: the controller's callbacks take the bench */
     fdc_driver drv;
     /* another driver holding channel 2 (test_channel_held_*) */
     sysdma_adapter *holder;
@@ -40,53 +37,13 @@ typedef struct bench {
     unsigned delays, free_holder_at; /* env_delay calls; free the holder's channel at this one */
 } bench;
 
-static void fdc_irq(void *ctx, bool level)
-{
-    bench *b = ctx;
-    if (level && !b->level)
-        b->edges++;
-    b->level = level;
-    sysdma_sim_irq_set(b->r.sim, 6, level);
-}
 
-static uint8_t port_in(void *ctx, uint16_t port)
-{
-    return sysdma_emu_fdc_inb(&((bench *)ctx)->fdc, port);
-}
 
-static void port_out(void *ctx, uint16_t port, uint8_t v)
-{
-    sysdma_emu_fdc_outb(&((bench *)ctx)->fdc, port, v);
-}
 
-static void clock(void *ctx, uint64_t ns)
-{
-    sysdma_emu_fdc_advance(&((bench *)ctx)->fdc, ns);
-}
 
-static uint8_t env_in(void *ctx, uint16_t port)
-{
-    return sysdma_sim_inb(((bench *)ctx)->r.sim, port);
-}
 
-static void env_out(void *ctx, uint16_t port, uint8_t v)
-{
-    sysdma_sim_outb(((bench *)ctx)->r.sim, port, v);
-}
 
-static bool irq_seen(void *ctx)
-{
-    bench *b = ctx;
-    return b->edges != b->seen;
-}
 
-static bool env_wait(void *ctx, uint32_t timeout_us)
-{
-    bench *b = ctx;
-    bool ok = sysdma_sim_run_until(b->r.sim, irq_seen, b, (uint64_t)timeout_us * 1000);
-    b->seen = b->edges;
-    return ok;
-}
 
 static void env_delay(void *ctx, uint32_t us)
 {
@@ -95,7 +52,7 @@ static void env_delay(void *ctx, uint32_t us)
         assert_int_equal(sysdma_channel_free(b->holder), SYSDMA_OK);
         b->holder_has_channel = false;
     }
-    sysdma_sim_run(b->r.sim, (uint64_t)us * 1000);
+    sysdma_sim_run(b->drive.r.sim, (uint64_t)us * 1000);
 }
 
 static uint8_t disk_byte(size_t k)
@@ -107,29 +64,16 @@ static bench *make(bool write_protected, bool disk)
 {
     bench *b = calloc(1, sizeof *b);
     assert_non_null(b);
-    sysdma_config cfg = {.map_registers_initial = 32, .map_registers_cap = 64};
-    assert_int_equal(rig_init(&b->r, 64u << 20, 4096, &cfg), SYSDMA_OK);
-    rig_verify(&b->r); /* the driver must not trip the verifier */
-    b->image = malloc(DISK);
-    for (size_t k = 0; k < DISK; k++)
-        b->image[k] = disk_byte(k);
-    /* The rig put a test device on channel 2; the floppy takes it over. */
-    assert_true(sysdma_emu_fdc_init(&b->fdc, sysdma_sim_dma(b->r.sim), 2, fdc_irq, b));
-    if (disk)
-        assert_true(sysdma_emu_fdc_insert(&b->fdc, 0, b->image, DISK, write_protected));
-    assert_int_equal(sysdma_sim_add_ports(b->r.sim, 0x3F0, 0x3F5, port_in, port_out, b), SYSDMA_OK);
-    assert_int_equal(sysdma_sim_add_ports(b->r.sim, 0x3F7, 0x3F7, port_in, port_out, b), SYSDMA_OK);
-    assert_true(sysdma_sim_add_clock(b->r.sim, clock, b));
-    fdc_env env = {env_in, env_out, env_wait, env_delay, b};
-    assert_int_equal(fdc_open(&b->drv, b->r.sys, &env, 0, DISK), SYSDMA_OK);
+    assert_true(fdc_drive_make(&b->drive, 64, disk_byte, disk, write_protected));
+    fdc_env env = {drive_env_in, drive_env_out, drive_wait, env_delay, b};
+    assert_int_equal(fdc_open(&b->drv, b->drive.r.sys, &env, 0, DISK), SYSDMA_OK);
     return b;
 }
 
 static void unmake(bench *b)
 {
     fdc_close(&b->drv);
-    rig_destroy(&b->r);
-    free(b->image);
+    fdc_drive_unmake(&b->drive);
     free(b);
 }
 
@@ -140,19 +84,19 @@ static void test_read_whole_disk_every_placement(void **state)
     for (int how = SYSDMA_SIM_LOW; how <= SYSDMA_SIM_STRADDLE_64K; how++) {
         if (how == SYSDMA_SIM_SCATTERED_LOW)
             continue;
-        uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, DISK, 0, (sysdma_sim_placement)how);
+        uint8_t *buf = sysdma_sim_buffer_alloc(b->drive.r.sim, DISK, 0, (sysdma_sim_placement)how);
         assert_non_null(buf);
         assert_int_equal(fdc_read(&b->drv, 0, SECTORS, buf), SYSDMA_OK);
-        if (memcmp(buf, b->image, DISK) != 0) {
+        if (memcmp(buf, b->drive.image, DISK) != 0) {
             size_t k = 0;
-            while (buf[k] == b->image[k])
+            while (buf[k] == b->drive.image[k])
                 k++;
             fail_msg("placement %d: byte %zu (sector %zu) differs", how, k, k / 512);
         }
-        sysdma_sim_buffer_free(b->r.sim, buf);
+        sysdma_sim_buffer_free(b->drive.r.sim, buf);
     }
     sysdma_stats st;
-    sysdma_stats_get(b->r.sys, NULL, &st);
+    sysdma_stats_get(b->drive.r.sys, NULL, &st);
     assert_true(st.bounced_transfers > 0);
     assert_true(st.transfers > st.bounced_transfers);
     unmake(b);
@@ -163,7 +107,7 @@ static void test_write_runs_land_exactly(void **state)
     (void)state;
     bench *b = make(false, true);
     uint8_t *want = malloc(DISK);
-    memcpy(want, b->image, DISK);
+    memcpy(want, b->drive.image, DISK);
     uint64_t rng = 99;
     for (int k = 0; k < 25; k++) {
         rng = rng * 6364136223846793005ull + 1442695040888963407ull;
@@ -171,20 +115,20 @@ static void test_write_runs_land_exactly(void **state)
         uint32_t n = 1 + (uint32_t)(rng >> 20) % 60;
         if (n > SECTORS - lba)
             n = SECTORS - lba;
-        uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, n * 512, (size_t)(k % 3) * 100,
+        uint8_t *buf = sysdma_sim_buffer_alloc(b->drive.r.sim, n * 512, (size_t)(k % 3) * 100,
                                                (sysdma_sim_placement)(k % 5));
         for (uint32_t i = 0; i < n * 512; i++)
             buf[i] = (uint8_t)(i * 11 + (uint32_t)k);
         memcpy(want + (size_t)lba * 512, buf, n * 512);
         assert_int_equal(fdc_write(&b->drv, lba, n, buf), SYSDMA_OK);
         /* Read it back into another buffer. */
-        uint8_t *back = sysdma_sim_buffer_alloc(b->r.sim, n * 512, 0, SYSDMA_SIM_SCATTERED);
+        uint8_t *back = sysdma_sim_buffer_alloc(b->drive.r.sim, n * 512, 0, SYSDMA_SIM_SCATTERED);
         assert_int_equal(fdc_read(&b->drv, lba, n, back), SYSDMA_OK);
         assert_memory_equal(back, buf, n * 512);
-        sysdma_sim_buffer_free(b->r.sim, back);
-        sysdma_sim_buffer_free(b->r.sim, buf);
+        sysdma_sim_buffer_free(b->drive.r.sim, back);
+        sysdma_sim_buffer_free(b->drive.r.sim, buf);
     }
-    assert_memory_equal(b->image, want, DISK); /* changed exactly where written */
+    assert_memory_equal(b->drive.image, want, DISK); /* changed exactly where written */
     free(want);
     unmake(b);
 }
@@ -204,9 +148,9 @@ static void test_file_backed_image(void **state)
     assert_true(img != MAP_FAILED);
     for (size_t k = 0; k < DISK; k++)
         img[k] = disk_byte(k);
-    sysdma_emu_fdc_eject(&b->fdc, 0);
-    assert_true(sysdma_emu_fdc_insert(&b->fdc, 0, img, DISK, false));
-    uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, 7 * 512, 0, SYSDMA_SIM_HIGH);
+    sysdma_emu_fdc_eject(&b->drive.fdc, 0);
+    assert_true(sysdma_emu_fdc_insert(&b->drive.fdc, 0, img, DISK, false));
+    uint8_t *buf = sysdma_sim_buffer_alloc(b->drive.r.sim, 7 * 512, 0, SYSDMA_SIM_HIGH);
     for (size_t k = 0; k < 7 * 512; k++)
         buf[k] = (uint8_t)(k ^ 0x77);
     assert_int_equal(fdc_write(&b->drv, 1000, 7, buf), SYSDMA_OK);
@@ -219,10 +163,10 @@ static void test_file_backed_image(void **state)
             fail_msg("file byte %zu is 0x%02x, want 0x%02x", k, file[k], want);
     }
     free(file);
-    sysdma_emu_fdc_eject(&b->fdc, 0);
+    sysdma_emu_fdc_eject(&b->drive.fdc, 0);
     munmap(img, DISK);
     close(fd);
-    sysdma_sim_buffer_free(b->r.sim, buf);
+    sysdma_sim_buffer_free(b->drive.r.sim, buf);
     unmake(b);
 }
 
@@ -230,28 +174,28 @@ static void test_errors(void **state)
 {
     (void)state;
     bench *b = make(true, true);
-    uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, 4 * 512, 0, SYSDMA_SIM_HIGH);
+    uint8_t *buf = sysdma_sim_buffer_alloc(b->drive.r.sim, 4 * 512, 0, SYSDMA_SIM_HIGH);
     memset(buf, 0xAA, 4 * 512);
     uint8_t *before = malloc(DISK);
-    memcpy(before, b->image, DISK);
+    memcpy(before, b->drive.image, DISK);
     assert_int_equal(fdc_read(&b->drv, SECTORS, 1, buf), SYSDMA_E_OUT_OF_RANGE);
     assert_int_equal(fdc_read(&b->drv, SECTORS - 1, 2, buf), SYSDMA_E_OUT_OF_RANGE);
     assert_int_equal(fdc_read(&b->drv, 0, 0, buf), SYSDMA_E_LENGTH);
     assert_int_equal(fdc_write(&b->drv, 100, 4, buf), SYSDMA_E_DEVICE);
     assert_true(b->drv.st[1] & 0x02); /* NW: not writable */
-    assert_memory_equal(b->image, before, DISK);
+    assert_memory_equal(b->drive.image, before, DISK);
     /* The channel was freed after the error: the next request works. */
     assert_int_equal(fdc_read(&b->drv, 100, 4, buf), SYSDMA_OK);
-    assert_memory_equal(buf, b->image + 100 * 512, 4 * 512);
+    assert_memory_equal(buf, b->drive.image + 100 * 512, 4 * 512);
     free(before);
-    sysdma_sim_buffer_free(b->r.sim, buf);
+    sysdma_sim_buffer_free(b->drive.r.sim, buf);
     unmake(b);
 
     b = make(false, false); /* no disk */
-    buf = sysdma_sim_buffer_alloc(b->r.sim, 512, 0, SYSDMA_SIM_LOW);
+    buf = sysdma_sim_buffer_alloc(b->drive.r.sim, 512, 0, SYSDMA_SIM_LOW);
     sysdma_status st = fdc_read(&b->drv, 0, 1, buf);
     assert_true(st == SYSDMA_E_DEVICE || st == SYSDMA_E_TIMEOUT);
-    sysdma_sim_buffer_free(b->r.sim, buf);
+    sysdma_sim_buffer_free(b->drive.r.sim, buf);
     unmake(b);
 }
 
@@ -276,7 +220,7 @@ static void holder_take(bench *b, uint32_t version)
     d.interface_type = SYSDMA_INTERFACE_ISA;
     d.maximum_length = 18 * 1024; /* the floppy's, so its map registers still fit */
     uint32_t n;
-    assert_int_equal(sysdma_adapter_get(b->r.sys, &d, &b->holder, &n), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_get(b->drive.r.sys, &d, &b->holder, &n), SYSDMA_OK);
     /* Its own reference to the same adapter. */
     assert_ptr_not_equal(b->holder, b->drv.adapter);
     assert_int_equal(sysdma_adapter_channel(b->holder), sysdma_adapter_channel(b->drv.adapter));
@@ -311,7 +255,7 @@ static bool channel_held(bench *b)
 static void channel_held_past_timeout(uint32_t version)
 {
     bench *b = make(false, true);
-    uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, 4 * 512, 0, SYSDMA_SIM_HIGH);
+    uint8_t *buf = sysdma_sim_buffer_alloc(b->drive.r.sim, 4 * 512, 0, SYSDMA_SIM_HIGH);
     memset(buf, 0xAA, 4 * 512);
     holder_take(b, version);
     assert_int_equal(fdc_read(&b->drv, 100, 4, buf), SYSDMA_E_BUSY);
@@ -332,7 +276,7 @@ static void channel_held_past_timeout(uint32_t version)
     assert_int_equal(waiting(b), 0);
     assert_false(channel_held(b));
     assert_int_equal(fdc_read(&b->drv, 100, 4, buf), SYSDMA_OK);
-    assert_memory_equal(buf, b->image + 100 * 512, 4 * 512);
+    assert_memory_equal(buf, b->drive.image + 100 * 512, 4 * 512);
     assert_int_equal(waiting(b), 0);
     assert_false(channel_held(b));
 
@@ -347,11 +291,11 @@ static void channel_held_past_timeout(uint32_t version)
     b->free_holder_at = b->delays + 5;
     assert_int_equal(fdc_read(&b->drv, 300, 4, buf), SYSDMA_OK);
     assert_false(b->holder_has_channel);
-    assert_memory_equal(buf, b->image + 300 * 512, 4 * 512);
+    assert_memory_equal(buf, b->drive.image + 300 * 512, 4 * 512);
     assert_int_equal(waiting(b), 0);
     assert_false(channel_held(b));
     assert_int_equal(sysdma_adapter_put(b->holder), SYSDMA_OK);
-    sysdma_sim_buffer_free(b->r.sim, buf);
+    sysdma_sim_buffer_free(b->drive.r.sim, buf);
     unmake(b);
 }
 

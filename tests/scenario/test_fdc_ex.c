@@ -24,18 +24,15 @@
 #include "../examples/drivers/sb16.h"
 #include "sysdma/emu_fdc.h"
 #include "sysdma/emu_sb16.h"
+#include "support/fdc_drive.h"
 #include "support/rig.h"
 
 #define DISK 1474560u
 #define SECTORS 2880u
 
 typedef struct bench {
-    rig r;
-    sysdma_emu_fdc fdc;
+    fdc_drive drive; /* first: the controller's callbacks take the bench */
     sysdma_emu_sb16 sb;
-    uint8_t *image;
-    unsigned edges, seen;
-    bool level;
     fdc_driver drv;
     /* the SB16, played from its interrupt (the machine's IRQ 5 handler) */
     sb16_driver sbd;
@@ -45,19 +42,11 @@ typedef struct bench {
     size_t sink_len, sink_cap;
 } bench;
 
-static void fdc_irq(void *ctx, bool level)
-{
-    bench *b = ctx;
-    if (level && !b->level)
-        b->edges++;
-    b->level = level;
-    sysdma_sim_irq_set(b->r.sim, 6, level);
-}
 
 static void sb_irq(void *ctx, unsigned irq, bool level)
 {
     bench *b = ctx;
-    sysdma_sim_irq_set(b->r.sim, irq, level);
+    sysdma_sim_irq_set(b->drive.r.sim, irq, level);
 }
 
 static void sb_isr(void *ctx, unsigned irq)
@@ -67,7 +56,7 @@ static void sb_isr(void *ctx, unsigned irq)
     if (b->playing)
         sb16_sg_interrupt(&b->play);
     else
-        sysdma_sim_inb(b->r.sim, 0x22E); /* nobody plays: just acknowledge */
+        sysdma_sim_inb(b->drive.r.sim, 0x22E); /* nobody plays: just acknowledge */
 }
 
 static void on_play(void *ctx, const uint8_t *pcm, size_t bytes, const sysdma_emu_sb16_format *fmt)
@@ -79,28 +68,13 @@ static void on_play(void *ctx, const uint8_t *pcm, size_t bytes, const sysdma_em
     b->sink_len += bytes;
 }
 
-static uint8_t fdc_in(void *ctx, uint16_t port) { return sysdma_emu_fdc_inb(&((bench *)ctx)->fdc, port); }
-static void fdc_out(void *ctx, uint16_t port, uint8_t v) { sysdma_emu_fdc_outb(&((bench *)ctx)->fdc, port, v); }
 static uint8_t sb_in(void *ctx, uint16_t port) { return sysdma_emu_sb16_inb(&((bench *)ctx)->sb, port); }
 static void sb_out(void *ctx, uint16_t port, uint8_t v) { sysdma_emu_sb16_outb(&((bench *)ctx)->sb, port, v); }
-static void clock(void *ctx, uint64_t ns)
+static void sb_clock(void *ctx, uint64_t ns)
 {
-    bench *b = ctx;
-    sysdma_emu_fdc_advance(&b->fdc, ns);
-    sysdma_emu_sb16_advance(&b->sb, ns);
+    sysdma_emu_sb16_advance(&((bench *)ctx)->sb, ns);
 }
-static uint8_t env_in(void *ctx, uint16_t port) { return sysdma_sim_inb(((bench *)ctx)->r.sim, port); }
-static void env_out(void *ctx, uint16_t port, uint8_t v) { sysdma_sim_outb(((bench *)ctx)->r.sim, port, v); }
-static bool irq_seen(void *ctx) { bench *b = ctx; return b->edges != b->seen; }
-static bool env_wait(void *ctx, uint32_t timeout_us)
-{
-    bench *b = ctx;
-    bool ok = sysdma_sim_run_until(b->r.sim, irq_seen, b, (uint64_t)timeout_us * 1000);
-    b->seen = b->edges;
-    return ok;
-}
-static void env_delay(void *ctx, uint32_t us) { sysdma_sim_run(((bench *)ctx)->r.sim, (uint64_t)us * 1000); }
-static bool sb_wait(void *ctx, uint32_t us) { env_delay(ctx, us); return false; }
+static bool sb_wait(void *ctx, uint32_t us) { drive_delay(ctx, us); return false; }
 
 static uint8_t disk_byte(size_t k)
 {
@@ -111,23 +85,14 @@ static bench *make(bool write_protected)
 {
     bench *b = calloc(1, sizeof *b);
     assert_non_null(b);
-    sysdma_config cfg = {.map_registers_initial = 32, .map_registers_cap = 128};
-    assert_int_equal(rig_init(&b->r, 64u << 20, 4096, &cfg), SYSDMA_OK);
-    rig_verify(&b->r); /* the drivers must not trip the verifier */
-    b->image = malloc(DISK);
-    for (size_t k = 0; k < DISK; k++)
-        b->image[k] = disk_byte(k);
-    assert_true(sysdma_emu_fdc_init(&b->fdc, sysdma_sim_dma(b->r.sim), 2, fdc_irq, b));
-    assert_true(sysdma_emu_fdc_insert(&b->fdc, 0, b->image, DISK, write_protected));
+    assert_true(fdc_drive_make(&b->drive, 128, disk_byte, true, write_protected));
     sysdma_emu_sb16_config sc = {0x220, 1, 5, 5, sb_irq, on_play, NULL, b};
-    assert_true(sysdma_emu_sb16_init(&b->sb, sysdma_sim_dma(b->r.sim), &sc));
-    assert_int_equal(sysdma_sim_add_ports(b->r.sim, 0x3F0, 0x3F5, fdc_in, fdc_out, b), SYSDMA_OK);
-    assert_int_equal(sysdma_sim_add_ports(b->r.sim, 0x3F7, 0x3F7, fdc_in, fdc_out, b), SYSDMA_OK);
-    assert_int_equal(sysdma_sim_add_ports(b->r.sim, 0x220, 0x22F, sb_in, sb_out, b), SYSDMA_OK);
-    assert_true(sysdma_sim_add_clock(b->r.sim, clock, b));
-    assert_true(sysdma_sim_irq_connect(b->r.sim, 5, sb_isr, b));
-    fdc_env env = {env_in, env_out, env_wait, env_delay, b};
-    assert_int_equal(fdc_open(&b->drv, b->r.sys, &env, 0, DISK), SYSDMA_OK);
+    assert_true(sysdma_emu_sb16_init(&b->sb, sysdma_sim_dma(b->drive.r.sim), &sc));
+    assert_int_equal(sysdma_sim_add_ports(b->drive.r.sim, 0x220, 0x22F, sb_in, sb_out, b), SYSDMA_OK);
+    assert_true(sysdma_sim_add_clock(b->drive.r.sim, sb_clock, b));
+    assert_true(sysdma_sim_irq_connect(b->drive.r.sim, 5, sb_isr, b));
+    fdc_env env = {drive_env_in, drive_env_out, drive_wait, drive_delay, b};
+    assert_int_equal(fdc_open(&b->drv, b->drive.r.sys, &env, 0, DISK), SYSDMA_OK);
     b->sink_cap = 1u << 20;
     b->sink = malloc(b->sink_cap);
     return b;
@@ -136,8 +101,7 @@ static bench *make(bool write_protected)
 static void unmake(bench *b)
 {
     fdc_close(&b->drv);
-    rig_destroy(&b->r);
-    free(b->image);
+    fdc_drive_unmake(&b->drive);
     free(b->sink);
     free(b);
 }
@@ -149,16 +113,16 @@ static void test_read_whole_disk_every_placement(void **state)
     static const sysdma_sim_placement where[] = {SYSDMA_SIM_LOW, SYSDMA_SIM_HIGH,
                                                  SYSDMA_SIM_SCATTERED, SYSDMA_SIM_STRADDLE_64K};
     for (int k = 0; k < 4; k++) {
-        uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, DISK, 0, where[k]);
+        uint8_t *buf = sysdma_sim_buffer_alloc(b->drive.r.sim, DISK, 0, where[k]);
         assert_non_null(buf);
         unsigned before = b->drv.completions;
         assert_int_equal(fdc_read_ex(&b->drv, 0, SECTORS, buf), SYSDMA_OK);
-        assert_memory_equal(buf, b->image, DISK);
+        assert_memory_equal(buf, b->drive.image, DISK);
         /* One completion per piece (80 cylinders at least), none lost. */
         assert_true(b->drv.completions - before >= 80);
         assert_int_equal(b->drv.cancellations, 0);
         assert_int_equal(b->drv.unconfirmed, 0);
-        assert_true(sysdma_sim_buffer_free(b->r.sim, buf));
+        assert_true(sysdma_sim_buffer_free(b->drive.r.sim, buf));
     }
     unmake(b);
 }
@@ -168,18 +132,18 @@ static void test_write_changes_exactly_those_sectors(void **state)
     (void)state;
     bench *b = make(false);
     uint32_t bytes = 100 * 512;
-    uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, bytes, 100, SYSDMA_SIM_SCATTERED);
+    uint8_t *buf = sysdma_sim_buffer_alloc(b->drive.r.sim, bytes, 100, SYSDMA_SIM_SCATTERED);
     for (uint32_t k = 0; k < bytes; k++)
         buf[k] = (uint8_t)(k * 7 + 3);
     uint8_t *before = malloc(DISK);
-    memcpy(before, b->image, DISK);
+    memcpy(before, b->drive.image, DISK);
     assert_int_equal(fdc_write_ex(&b->drv, 100, 100, buf), SYSDMA_OK);
-    assert_memory_equal(b->image + 100 * 512, buf, bytes);
-    assert_memory_equal(b->image, before, 100 * 512);
-    assert_memory_equal(b->image + 200 * 512, before + 200 * 512, DISK - 200 * 512);
+    assert_memory_equal(b->drive.image + 100 * 512, buf, bytes);
+    assert_memory_equal(b->drive.image, before, 100 * 512);
+    assert_memory_equal(b->drive.image + 200 * 512, before + 200 * 512, DISK - 200 * 512);
     memset(buf, 0, bytes);
     assert_int_equal(fdc_read_ex(&b->drv, 100, 100, buf), SYSDMA_OK);
-    assert_memory_equal(b->image + 100 * 512, buf, bytes);
+    assert_memory_equal(b->drive.image + 100 * 512, buf, bytes);
     assert_int_equal(b->drv.cancellations, 0);
     free(before);
     unmake(b);
@@ -193,14 +157,14 @@ static void test_write_protected_cancelled(void **state)
 {
     (void)state;
     bench *b = make(true);
-    uint8_t *buf = sysdma_sim_buffer_alloc(b->r.sim, 4 * 512, 0, SYSDMA_SIM_LOW);
+    uint8_t *buf = sysdma_sim_buffer_alloc(b->drive.r.sim, 4 * 512, 0, SYSDMA_SIM_LOW);
     memset(buf, 0x5A, 4 * 512);
     assert_int_equal(fdc_write_ex(&b->drv, 10, 4, buf), SYSDMA_E_DEVICE);
     assert_int_equal(b->drv.completions, 0);
     assert_true(b->drv.cancellations >= 1);
     assert_int_equal(b->drv.unconfirmed, b->drv.cancellations);
     for (size_t k = 10 * 512; k < 14 * 512; k++)
-        assert_int_equal(b->image[k], disk_byte(k));
+        assert_int_equal(b->drive.image[k], disk_byte(k));
     unmake(b);
 }
 
@@ -213,10 +177,10 @@ static void test_floppy_while_sb16_plays(void **state)
 {
     (void)state;
     bench *b = make(false);
-    sb16_env senv = {env_in, env_out, sb_wait, env_delay, b};
-    assert_int_equal(sb16_open(&b->sbd, b->r.sys, &senv, 0x220), SYSDMA_OK);
+    sb16_env senv = {drive_env_in, drive_env_out, sb_wait, drive_delay, b};
+    assert_int_equal(sb16_open(&b->sbd, b->drive.r.sys, &senv, 0x220), SYSDMA_OK);
     uint32_t pcm = 15 * 4096;
-    uint8_t *audio = sysdma_sim_buffer_alloc(b->r.sim, pcm, 0, SYSDMA_SIM_SCATTERED);
+    uint8_t *audio = sysdma_sim_buffer_alloc(b->drive.r.sim, pcm, 0, SYSDMA_SIM_SCATTERED);
     for (uint32_t k = 0; k < pcm; k++)
         audio[k] = (uint8_t)((k * 2654435761u) >> 9);
     sb16_format fmt = {44100, 8, 1}; /* ~1.4 s: spans many floppy pieces */
@@ -227,20 +191,20 @@ static void test_floppy_while_sb16_plays(void **state)
     /* One track at a time, a few milliseconds apart, for as long as the
      * card plays: the card's block ends fall before, between and during
      * the floppy's commands. */
-    uint8_t *disk = sysdma_sim_buffer_alloc(b->r.sim, 18 * 512, 0, SYSDMA_SIM_SCATTERED);
+    uint8_t *disk = sysdma_sim_buffer_alloc(b->drive.r.sim, 18 * 512, 0, SYSDMA_SIM_SCATTERED);
     uint32_t pieces = 0, rounds = 0;
     while (!b->play.done && rounds < 2000) {
         uint32_t lba = rounds * 18 % SECTORS;
         unsigned before = b->drv.completions;
         assert_int_equal(fdc_read_ex(&b->drv, lba, 18, disk), SYSDMA_OK);
-        assert_memory_equal(disk, b->image + (size_t)lba * 512, 18 * 512);
+        assert_memory_equal(disk, b->drive.image + (size_t)lba * 512, 18 * 512);
         pieces += b->drv.completions - before;
         rounds++;
-        env_delay(b, 1000 + rounds % 7 * 300);
+        drive_delay(b, 1000 + rounds % 7 * 300);
     }
     assert_true(rounds > 20); /* the two ran side by side */
     for (int k = 0; k < 4000 && !b->play.done; k++)
-        env_delay(b, 1000);
+        drive_delay(b, 1000);
     assert_true(b->play.done);
     b->playing = false;
     assert_int_equal(b->play.blocks, elements);
