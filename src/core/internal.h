@@ -371,10 +371,26 @@ sysdma_status sysdma__free_map_registers(sysdma_adapter *a, sysdma_map_registers
 void sysdma__map_end(sysdma_adapter *a);
 
 /* transfer.c */
-/* The register set `regs` names when the caller holds it (lock held): the
- * granted set, or a bus master's kept set; NULL otherwise. */
-const sysdma_map_registers *sysdma__held_set(const sysdma_adapter *a,
-                                             const sysdma_map_registers *regs);
+/* The register set `regs` names when the caller holds it (lock held), else
+ * NULL: the set granted with the channel, or — a bus master only — a set it
+ * kept past its routine (DEALLOCATE_OBJECT_KEEP_REGISTERS), through which it
+ * maps the later pieces of a transfer. Found by identity on the adapter's
+ * own lists, never by reading through the caller's pointer. */
+static inline const sysdma_map_registers *sysdma__held_set(const sysdma_adapter *a,
+                                                           const sysdma_map_registers *regs)
+{
+    if (!regs)
+        return NULL;
+    if (a->granted && regs == a->owner_regs)
+        return a->owner_regs;
+    if (!a->master)
+        return NULL; /* a subordinate device maps only while it holds its channel */
+    for (const sysdma_map_registers *k = a->kept; k; k = k->next_kept)
+        if (k == regs && !k->list)
+            return k;
+    return NULL;
+}
+
 sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
                                    sysdma_map_registers *regs, void *current_va,
                                    uint32_t *length, bool to_device, uint64_t *logical);
