@@ -138,9 +138,7 @@ static bool open_sb16(sb16_driver *d, sysdma_system *sys)
     d->trust_block_count = true;
     if (st == SYSDMA_OK)
         return true;
-    serial_puts("error: sb16_open: ");
-    serial_puts(sysdma_strerror(st));
-    serial_puts("\n");
+    say_error("sb16_open", st);
     return false;
 }
 
@@ -195,9 +193,7 @@ int sb16_sg_scenario(const char *sc)
     report_play(&play, bytes);
     settle();
     if (st != SYSDMA_OK) {
-        serial_puts("error: play: ");
-        serial_puts(sysdma_strerror(st));
-        serial_puts("\n");
+        say_error("play", st);
         return 1;
     }
     return 0;
@@ -213,9 +209,7 @@ int both_scenario(const char *sc)
     fdc_driver fd;
     sysdma_status st = fdc_open(&fd, sys, &fenv, 0, 1474560);
     if (st != SYSDMA_OK) {
-        serial_puts("error: fdc_open: ");
-        serial_puts(sysdma_strerror(st));
-        serial_puts("\n");
+        say_error("fdc_open", st);
         return 1;
     }
     sb16_driver sd;
@@ -239,9 +233,7 @@ int both_scenario(const char *sc)
     sb16_sg_play play;
     st = sb16_sg_start(&sd, &play, &fmt, audio, pcm);
     if (st != SYSDMA_OK) {
-        serial_puts("error: sb16_sg_start: ");
-        serial_puts(sysdma_strerror(st));
-        serial_puts("\n");
+        say_error("sb16_sg_start", st);
         return 1;
     }
     playing = &play;
@@ -262,9 +254,7 @@ int both_scenario(const char *sc)
     }
     playing = NULL;
     if (st != SYSDMA_OK) {
-        serial_puts("error: floppy: ");
-        serial_puts(sysdma_strerror(st));
-        serial_puts("\n");
+        say_error("floppy", st);
         return 1;
     }
     serial_puts("disk crc32 ");
@@ -281,9 +271,7 @@ int both_scenario(const char *sc)
     sysdma_status ps = play.done ? sb16_sg_finish(&play) : SYSDMA_E_TIMEOUT;
     fdc_close(&fd);
     if (ps != SYSDMA_OK) {
-        serial_puts("error: play: ");
-        serial_puts(sysdma_strerror(ps));
-        serial_puts("\n");
+        say_error("play", ps);
         return 1;
     }
     return 0;

@@ -11,6 +11,8 @@
 #include "sysdma/sysdma.h"
 
 void serial_puts(const char *s);
+/* "error: WHAT: <status name>" and a newline, on the serial line. */
+void say_error(const char *what, sysdma_status st);
 void put_hex(uint32_t v);
 void put_dec(uint32_t v);
 void put_field(const char *label, uint32_t v); /* label, then a decimal number */

@@ -122,6 +122,15 @@ static const char *scenario_of(const char *cmdline)
     return p;
 }
 
+void say_error(const char *what, sysdma_status st)
+{
+    serial_puts("error: ");
+    serial_puts(what);
+    serial_puts(": ");
+    serial_puts(sysdma_strerror(st));
+    serial_puts("\n");
+}
+
 void put_hex(uint32_t v)
 {
     static const char hex[] = "0123456789abcdef";
@@ -264,9 +273,7 @@ sysdma_system *make_system(void)
     sysdma_status st = sysdma_system_create(&the_platform, &the_controller, NULL, &sys);
     if (st == SYSDMA_OK)
         return sys;
-    serial_puts("error: system: ");
-    serial_puts(sysdma_strerror(st));
-    serial_puts("\n");
+    say_error("system", st);
     return 0;
 }
 
@@ -280,9 +287,7 @@ static int fdc_scenario(const char *sc, bool write, bool ex)
     fdc_driver d;
     sysdma_status st = fdc_open(&d, sys, &env, 0, 1474560);
     if (st != SYSDMA_OK) {
-        serial_puts("error: fdc_open: ");
-        serial_puts(sysdma_strerror(st));
-        serial_puts("\n");
+        say_error("fdc_open", st);
         return 1;
     }
     const char *how = arg_after(sc);
@@ -310,9 +315,7 @@ static int fdc_scenario(const char *sc, bool write, bool ex)
         st = ex ? fdc_read_ex(&d, 0, 2880, buf) : fdc_read(&d, 0, 2880, buf);
     }
     if (st != SYSDMA_OK) {
-        serial_puts("error: transfer: ");
-        serial_puts(sysdma_strerror(st));
-        serial_puts("\n");
+        say_error("transfer", st);
         return 1;
     }
     serial_puts(write ? "readback crc32 " : "disk crc32 ");
@@ -391,9 +394,7 @@ static int sb16_scenario(const char *sc)
     sb16_driver d;
     sysdma_status st = sb16_open(&d, sys, &env, 0x220);
     if (st != SYSDMA_OK) {
-        serial_puts("error: sb16_open: ");
-        serial_puts(sysdma_strerror(st));
-        serial_puts("\n");
+        say_error("sb16_open", st);
         return 1;
     }
     put_field("dsp version ", d.version[0]);
@@ -410,9 +411,7 @@ static int sb16_scenario(const char *sc)
     put_field(" backwards ", stats.backwards);
     serial_puts("\n");
     if (st != SYSDMA_OK) {
-        serial_puts("error: play: ");
-        serial_puts(sysdma_strerror(st));
-        serial_puts("\n");
+        say_error("play", st);
         return 1;
     }
     return 0;
