@@ -341,6 +341,10 @@ static void test_device_count(void **state)
     assert_false(sysdma_channel_device_done(r->sys, 9, 2048));
     assert_false(sysdma_channel_device_done(r->sys, 1, 1000)); /* not the mapping's length */
     assert_false(sysdma_channel_device_done(r->sys, 2, 2048)); /* not this channel */
+    assert_false(sysdma_channel_device_done(NULL, 1, 2048));
+    assert_int_equal(sysdma_channel_check(NULL, 0xFFu), 0);
+    assert_int_equal(sysdma_channel_poll(NULL), 0);
+    assert_int_equal(sysdma_channel_check(r->sys, 0xFFFFFF00u), 0); /* no such channels */
     assert_int_equal(x.d.calls, 0);
     start_device(r, 1, 2048);
     sysdma_sim_run(r->sim, 1000000);
