@@ -27,6 +27,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "sysdma/ctrl_i8237.h"
 #include "sysdma/sim.h"
 #include "sysdma/sysdma.h"
 #include "sysdma/verifier.h"

@@ -12,6 +12,7 @@
 #include "bench.h"
 
 #include "../examples/drivers/fdc.h"
+#include "sysdma/ctrl_i8237.h"
 #include "sysdma/emu_fdc.h"
 #include "sysdma/sim.h"
 

@@ -13,6 +13,7 @@
  */
 #include "bench.h"
 
+#include "sysdma/ctrl_i8237.h"
 #include "sysdma/sim.h"
 #include "sysdma/sysdma.h"
 

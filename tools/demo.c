@@ -33,6 +33,7 @@
 
 #include "fdc.h"
 #include "sb16.h"
+#include "sysdma/ctrl_i8237.h"
 #include "sysdma/emu_fdc.h"
 #include "sysdma/emu_sb16.h"
 #include "sysdma/emu_testdev.h"

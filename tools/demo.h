@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sysdma/ctrl_i8237.h"
 #include "sysdma/emu_fdc.h"
 #include "sysdma/emu_sb16.h"
 #include "sysdma/emu_testdev.h"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sysdma/ctrl_i8237.h"
 #include "sysdma/emu_testdev.h"
 #include "sysdma/sim.h"
 #include "sysdma/sysdma.h"

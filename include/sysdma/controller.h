@@ -48,15 +48,61 @@ typedef struct sysdma_fragment {
     uint32_t length;
 } sysdma_fragment;
 
+/* Who ends a transfer and who paces it (flow control). */
+typedef enum sysdma_flow {
+    /* The controller counts the bytes; the device paces them with its
+     * request line (the 8237's only way; the PL080's flow types 1 and 2). */
+    SYSDMA_FLOW_CONTROLLER = 0,
+    /* The device ends the transfer with its last-burst / last-single
+     * request (the PL080's flow types 5 and 6). */
+    SYSDMA_FLOW_DEVICE = 1,
+    /* No request line: the controller moves the bytes as fast as the bus
+     * lets it (the PL080's flow type 0), the device side being memory or a
+     * register that always takes data. */
+    SYSDMA_FLOW_MEMORY = 2
+} sysdma_flow;
+
+/* How the beats of a transfer look: set on an adapter with
+ * sysdma_adapter_configure(adapter, SYSDMA_CONFIGURE_SHAPE, &shape,
+ * sizeof shape), which the core keeps and passes in every program of that
+ * adapter; every member 0 (the default) lets the controller choose. */
+typedef struct sysdma_transfer_shape {
+    uint8_t memory_width;     /* bytes per beat on the memory side: 1, 2, 4 (0: limits.width) */
+    uint8_t device_width;     /* bytes per beat on the device side (0: limits.width) */
+    uint16_t memory_burst;    /* beats per burst on the memory side (0: the controller's default) */
+    uint16_t device_burst;    /* beats per burst on the device side */
+    sysdma_flow flow;
+    bool device_increment;    /* the device-side address advances (a memory target);
+                               * false: every beat goes to one register */
+} sysdma_transfer_shape;
+
+/* sysdma_adapter_configure function numbers the core answers itself;
+ * every other number goes to the controller's `configure`. */
+#define SYSDMA_CONFIGURE_SHAPE 0x53480001u /* data: a sysdma_transfer_shape */
+
 /* One programming of a channel. */
 typedef struct sysdma_program {
     const sysdma_fragment *fragments;
-    unsigned count;           /* ≤ limits.max_fragments */
-    uint64_t device_address;  /* for controllers that address the device side; 0 */
+    unsigned count;           /* ≤ query_fragments(channel) ≤ limits.max_fragments */
+    uint64_t device_address;  /* bus address of the device's data register (the
+                               * description's device_address); 0 on the 8237 */
     bool to_device;           /* memory → device (the 8237's "read" transfer) */
-    bool loop;                /* auto-initialize: cycle over the fragments */
+    bool loop;                /* auto-initialize / cyclic: after the last fragment
+                               * start again at the first, until flushed */
     sysdma_xfer_mode mode;
+    uint32_t request_line;    /* the adapter's request line (the description's;
+                               * on the 8237 the channel itself) */
+    sysdma_transfer_shape shape; /* the adapter's (all 0 unless configured) */
 } sysdma_program;
+
+/* What cancel found (the HAL's three answers). */
+typedef enum sysdma_cancel_result {
+    SYSDMA_CANCEL_DONE = 0,          /* stopped before it completed: no
+                                      * completion will be reported for it */
+    SYSDMA_CANCEL_TOO_LATE = 1,      /* it had already completed (or failed);
+                                      * its interrupt is (or was) on its way */
+    SYSDMA_CANCEL_IDLE = 2           /* nothing was programmed on the channel */
+} sysdma_cancel_result;
 
 typedef struct sysdma_controller_ops {
     uint32_t size; /* sizeof(sysdma_controller_ops) as the controller was built */
@@ -88,16 +134,26 @@ typedef struct sysdma_controller_ops {
     /* Stop `channel` (on the 8237: mask it). Required. */
     sysdma_status (*flush)(void *ctx, unsigned channel);
 
-    /* Called from the completion interrupt: which channel, and whether it
-     * completed or failed. Optional (controllers without interrupts). */
-    bool (*handle_interrupt)(void *ctx, unsigned *channel, bool *error);
+    /* Called (through sysdma_controller_interrupt) from the controller's
+     * interrupt, or to poll it: sets *completed to the channels (bit k =
+     * channel k) that finished their transfer — or, looping, a pass — and
+     * *failed to those that stopped on an error (a bus fault), since the
+     * last call, and acknowledges them on the controller. Returns whether
+     * any bit was set (false: the interrupt was not this controller's).
+     * A channel is in at most one of the two sets. Optional (NULL: the core
+     * asks terminal_counts for every channel; nothing ever fails). */
+    bool (*handle_interrupt)(void *ctx, uint32_t *completed, uint32_t *failed);
 
     /* Bytes not yet transferred on `channel` in its current pass; 0 after
      * terminal count. Required when limits.counter_available. */
     uint32_t (*read_counter)(void *ctx, unsigned channel);
 
-    /* Abandon the transfer on `channel`. Optional (NULL: flush). */
-    sysdma_status (*cancel)(void *ctx, unsigned channel);
+    /* Abandon the transfer on `channel` and say what was found (*result).
+     * After SYSDMA_CANCEL_DONE the channel is stopped and
+     * read_residue/read_counter give what did not move. Optional (NULL:
+     * flush, then read_residue's terminal count decides between DONE and
+     * TOO_LATE). */
+    sysdma_status (*cancel)(void *ctx, unsigned channel, sysdma_cancel_result *result);
 
     /* ---- appended members: NULL in a table built against an older header */
 
@@ -123,37 +179,17 @@ typedef struct sysdma_controller_ops {
      * channel's terminal count. Optional (NULL: read_residue's
      * terminal_count, or read_counter's 0 bytes left, per channel). */
     uint32_t (*terminal_counts)(void *ctx, uint32_t channels);
+
+    /* How many channels the controller has (at most 32; channel numbers
+     * are 0 .. count − 1, some of which channel_limits may refuse).
+     * Optional (NULL: 8, the PC/AT pair). */
+    unsigned (*channel_count)(void *ctx);
 } sysdma_controller_ops;
 
 typedef struct sysdma_controller {
     const sysdma_controller_ops *ops;
     void *ctx;
 } sysdma_controller;
-
-/* ---- The Intel 8237A pair of the PC/AT (src/ctrl/i8237.c) -------------------- */
-
-/* State of the 8237 driver: the platform whose port I/O it uses. */
-typedef struct sysdma_i8237_driver {
-    sysdma_platform platform;
-    uint8_t programmed[8]; /* last mode byte written per channel */
-    /* Terminal counts seen in the status registers, bit k = channel k,
-     * cleared when channel k is programmed. Reading a controller's status
-     * register clears the bits of all four of its channels, so every bit
-     * read is kept here until its channel is programmed again. */
-    uint8_t tc;
-} sysdma_i8237_driver;
-
-/* Set up the driver over `platform` (port I/O only) and fill `out` with
- * its table. Channels 0-3 are 8-bit (64 KiB windows), 5-7 16-bit (128 KiB
- * windows, word counts); channel 4 is the cascade and is refused. The
- * driver reads the status registers (ports 0x08 and 0xD0) to learn of
- * terminal counts; nothing else may read them, or the terminal counts they
- * clear are lost to it (a full-window transfer that ended would then read
- * as not started, a chained run or MapTransferEx would never complete).
- * An interrupt handler that wants to know which channel finished asks the
- * core (sysdma_channel_check), which asks this driver. */
-void sysdma_i8237_driver_init(sysdma_i8237_driver *drv, const sysdma_platform *platform,
-                              sysdma_controller *out);
 
 #ifdef __cplusplus
 }

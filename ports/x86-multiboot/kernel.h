@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sysdma/ctrl_i8237.h"
 #include "sysdma/sysdma.h"
 
 void serial_puts(const char *s);

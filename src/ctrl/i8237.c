@@ -25,6 +25,7 @@
  */
 #include "../core/freestanding.h"
 
+#include "sysdma/ctrl_i8237.h"
 #include "sysdma/controller.h"
 
 static const uint8_t page_port[8] = {0x87, 0x83, 0x81, 0x82, 0x8F, 0x8B, 0x89, 0x8A};

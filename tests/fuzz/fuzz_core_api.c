@@ -31,6 +31,7 @@
 
 #include <stdio.h>
 
+#include "sysdma/ctrl_i8237.h"
 #include "sysdma/sim.h"
 #include "sysdma/sysdma.h"
 

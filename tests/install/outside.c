@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sysdma/ctrl_i8237.h>
 #include <sysdma/sim.h>
 #include <sysdma/sysdma.h>
 #include <sysdma/verifier.h>

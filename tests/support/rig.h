@@ -9,6 +9,7 @@
 #ifndef SYSDMA_TEST_RIG_H
 #define SYSDMA_TEST_RIG_H
 
+#include "sysdma/ctrl_i8237.h"
 #include "sysdma/emu_testdev.h"
 #include "sysdma/sim.h"
 #include "sysdma/sysdma.h"

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "sysdma/ctrl_i8237.h"
 #include "sysdma/emu_testdev.h"
 #include "sysdma/sim.h"
 #include "sysdma/sysdma.h"
