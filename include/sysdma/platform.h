@@ -125,6 +125,14 @@ typedef struct sysdma_platform_ops {
      * machine is coherent, as a PC is). Common buffers are not synced
      * through it: their cache-enabled flag and set_caching decide. */
     void (*dma_sync)(void *ctx, void *va, size_t bytes, sysdma_dma_sync op);
+
+    /* The address a device (through its DMA controller) uses for the
+     * physical address `phys`: the logical address the core hands to the
+     * controller, to drivers (MapTransfer's return, scatter/gather
+     * elements, a common buffer's logical address) and compares with an
+     * adapter's reach. Machines whose bus sees memory at another offset (a
+     * SoC's DMA window) translate here. Optional (NULL: the same). */
+    uint64_t (*phys_to_bus)(void *ctx, uint64_t phys);
 } sysdma_platform_ops;
 
 typedef struct sysdma_platform {
