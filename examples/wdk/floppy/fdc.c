@@ -16,9 +16,9 @@
 
 /* The media the driver knows, tried in this order by media detection. */
 static const FLOPPY_MEDIA FloppyMedia[] = {
-    {F3_1Pt44_512, 0, 18, 0x1B, 0x54},
-    {F3_720_512, 2, 9, 0x1B, 0x50},
-    {F3_2Pt88_512, 3, 36, 0x38, 0x53},
+    {F3_1Pt44_512, "F3_1Pt44_512", 0, 18, 0x1B, 0x54},
+    {F3_720_512, "F3_720_512", 2, 9, 0x1B, 0x50},
+    {F3_2Pt88_512, "F3_2Pt88_512", 3, 36, 0x38, 0x53},
 };
 
 #define FIFO_POLLS 10000
@@ -282,8 +282,10 @@ NTSTATUS FdcDetectMedia(PFLOPPY_EXTENSION Ext)
             status = FdcSeek(Ext, 0, 0);
         if (!NT_SUCCESS(status))
             return status;
-        if (READ_PORT_UCHAR(Ext->Port + FDC_DIR) & DIR_DISK_CHANGE)
+        if (READ_PORT_UCHAR(Ext->Port + FDC_DIR) & DIR_DISK_CHANGE) {
+            DbgPrint("floppy: no disk in drive %u\n", (unsigned)Ext->Drive);
             return STATUS_NO_MEDIA_IN_DEVICE; /* stepping did not clear it: empty */
+        }
     }
     if (Ext->MediaKnown)
         return STATUS_SUCCESS;
@@ -295,6 +297,8 @@ NTSTATUS FdcDetectMedia(PFLOPPY_EXTENSION Ext)
         if (FdcReadId(Ext)) {
             Ext->Media = &FloppyMedia[k];
             Ext->MediaKnown = TRUE;
+            DbgPrint("floppy: media %s, %u sectors per track\n", Ext->Media->Name,
+                     (unsigned)Ext->Media->SectorsPerTrack);
             return STATUS_SUCCESS;
         }
     }

@@ -68,6 +68,7 @@
 /* One kind of medium the driver knows. */
 typedef struct _FLOPPY_MEDIA {
     MEDIA_TYPE MediaType;
+    PCSTR Name;                  /* for the debug log */
     UCHAR DataRate;              /* CCR code */
     UCHAR SectorsPerTrack;
     UCHAR ReadWriteGap;

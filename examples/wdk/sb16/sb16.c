@@ -168,6 +168,9 @@ static PIRP Sb16Finish(PSB16_EXTENSION Ext)
     Ext->MapRegisterBase = NULL;
     DspWrite(Ext, DSP_SPEAKER_OFF);
     Ext->CurrentIrp = NULL;
+    DbgPrint("sb16: played %u bytes in %u blocks, %u position mismatches\n",
+             (unsigned)Ext->SourceBytes, (unsigned)Ext->Position.Interrupts,
+             (unsigned)Ext->Position.HalfMismatches);
     irp->IoStatus.Status = STATUS_SUCCESS;
     irp->IoStatus.Information = Ext->SourceBytes;
     return irp;
