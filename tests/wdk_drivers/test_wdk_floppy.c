@@ -23,6 +23,10 @@
 
 DRIVER_INITIALIZE DriverEntry;
 
+/* Static: an assertion that fails leaves the test by longjmp, leaking nothing. */
+static wdk_case case_a, case_b;
+static uint8_t before[WDK_CASE_DISK], after[WDK_CASE_DISK];
+
 #define ENTRY ((sysdma_wdk_entry_fn)DriverEntry)
 
 static void assert_clean(const wdk_case *c, unsigned requests)
@@ -45,27 +49,20 @@ static void assert_clean(const wdk_case *c, unsigned requests)
 static void whole_disk(void **state)
 {
     (void)state;
-    char in[256], out[256];
+    char in[200], out[256];
     assert_true(wdk_case_image(in, sizeof in, 0x5EED));
     snprintf(out, sizeof out, "%s.out", in);
-    wdk_case *c = malloc(sizeof *c);
-    assert_non_null(c);
+    wdk_case *c = &case_a;
     wdk_case_run(c, ENTRY, "read 0 2880\nwrite 0 2880\nread 0 2880\n", in, out);
     assert_clean(c, 3);
     assert_int_equal(wdk_case_count(c, "floppy: media F3_1Pt44_512, 18 sectors per track"), 1);
     /* The writes reached the disk: the image after the run is not the one before. */
-    uint8_t *before = malloc(WDK_CASE_DISK), *after = malloc(WDK_CASE_DISK);
-    assert_non_null(before);
-    assert_non_null(after);
     assert_true(wdk_case_load(in, before));
     assert_true(wdk_case_load(out, after));
     for (size_t track = 0; track < 160; track++)
         assert_true(memcmp(before + track * 9216, after + track * 9216, 9216) != 0);
-    free(before);
-    free(after);
     unlink(in);
     unlink(out);
-    free(c);
 }
 
 /* Requests that start and end anywhere: inside a track, across a track,
@@ -76,8 +73,7 @@ static void pieces(void **state)
     (void)state;
     char in[256];
     assert_true(wdk_case_image(in, sizeof in, 42));
-    wdk_case *c = malloc(sizeof *c);
-    assert_non_null(c);
+    wdk_case *c = &case_a;
     wdk_case_run(c, ENTRY,
                  "read 17 3\n"     /* last sector of head 0, first two of head 1 */
                  "write 35 40\n"   /* across cylinders 1 and 2 */
@@ -91,7 +87,6 @@ static void pieces(void **state)
                  in, NULL);
     assert_clean(c, 9);
     unlink(in);
-    free(c);
 }
 
 /* IOCTL_DISK_FORMAT_TRACKS on two tracks: the harness then expects their
@@ -101,8 +96,7 @@ static void format_tracks(void **state)
     (void)state;
     char in[256];
     assert_true(wdk_case_image(in, sizeof in, 7));
-    wdk_case *c = malloc(sizeof *c);
-    assert_non_null(c);
+    wdk_case *c = &case_a;
     wdk_case_run(c, ENTRY,
                  "format 5 1\n"
                  "read 198 18\n"  /* cylinder 5, head 1 */
@@ -114,7 +108,6 @@ static void format_tracks(void **state)
                  in, NULL);
     assert_clean(c, 7);
     unlink(in);
-    free(c);
 }
 
 /* Media detection: READ ID finds the 1.44 MB medium (the geometry IOCTL
@@ -125,25 +118,25 @@ static void media_detection(void **state)
     (void)state;
     char script[512];
     snprintf(script, sizeof script,
-             "ioctl 0x%X 0 %u\n"
-             "ioctl 0x%X 0 4\n"
+             "ioctl 0x%X %u %u\n"
+             "ioctl 0x%X 4 4\n"
              "expect 0x%08X\n"
              "eject\n"
              "read 0 1\n"
              "expect no_media_in_device\n"
              "insert\n"
              "read 0 18\n"
-             "ioctl 0x%X 0 %u\n",
+             "ioctl 0x%X %u %u\n",
              (unsigned)IOCTL_DISK_GET_DRIVE_GEOMETRY, (unsigned)sizeof(DISK_GEOMETRY),
+             (unsigned)sizeof(DISK_GEOMETRY),
              (unsigned)IOCTL_DISK_GET_DRIVE_GEOMETRY, (unsigned)STATUS_BUFFER_TOO_SMALL,
-             (unsigned)IOCTL_DISK_GET_DRIVE_GEOMETRY, (unsigned)sizeof(DISK_GEOMETRY));
-    wdk_case *c = malloc(sizeof *c);
-    assert_non_null(c);
+             (unsigned)IOCTL_DISK_GET_DRIVE_GEOMETRY, (unsigned)sizeof(DISK_GEOMETRY),
+             (unsigned)sizeof(DISK_GEOMETRY));
+    wdk_case *c = &case_a;
     wdk_case_run(c, ENTRY, script, NULL, NULL);
     assert_clean(c, 5);
     assert_int_equal(wdk_case_count(c, "floppy: media F3_1Pt44_512"), 2);
     assert_int_equal(wdk_case_count(c, "floppy: no disk in drive 0"), 1);
-    free(c);
 }
 
 /* Requests the driver refuses without touching the drive. */
@@ -153,11 +146,9 @@ static void refusals(void **state)
     char script[256];
     snprintf(script, sizeof script, "ioctl 0x%X 0 0\nexpect invalid_device_request\nread 0 1\n",
              (unsigned)CTL_CODE(FILE_DEVICE_DISK, 0x7FF, METHOD_BUFFERED, FILE_ANY_ACCESS));
-    wdk_case *c = malloc(sizeof *c);
-    assert_non_null(c);
+    wdk_case *c = &case_a;
     wdk_case_run(c, ENTRY, script, NULL, NULL);
     assert_clean(c, 2);
-    free(c);
 }
 
 /* A request after five idle seconds (the worker has switched the motor
@@ -167,9 +158,7 @@ static void idle_and_repeatable(void **state)
 {
     (void)state;
     const char *script = "read 0 18\nsleep 5000\nread 18 18\nwrite 40 2\n";
-    wdk_case *a = malloc(sizeof *a), *b = malloc(sizeof *b);
-    assert_non_null(a);
-    assert_non_null(b);
+    wdk_case *a = &case_a, *b = &case_b;
     wdk_case_run(a, ENTRY, script, NULL, NULL);
     assert_clean(a, 3);
     wdk_case_run(b, ENTRY, script, NULL, NULL);
@@ -178,8 +167,6 @@ static void idle_and_repeatable(void **state)
     assert_int_equal(a->trace_lines, b->trace_lines);
     assert_int_equal(a->trace_hash, b->trace_hash);
     assert_int_equal(a->res.sim_ns, b->res.sim_ns);
-    free(a);
-    free(b);
 }
 
 int main(void)

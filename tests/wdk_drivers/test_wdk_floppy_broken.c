@@ -17,11 +17,13 @@
 
 DRIVER_INITIALIZE DriverEntry;
 
+/* Static: an assertion that fails leaves the test by longjmp, leaking nothing. */
+static wdk_case case_a;
+
 static void forgotten_flush_is_reported(void **state)
 {
     (void)state;
-    wdk_case *c = malloc(sizeof *c);
-    assert_non_null(c);
+    wdk_case *c = &case_a;
     wdk_case_run(c, (sysdma_wdk_entry_fn)DriverEntry, "read 0 36\nread 36 36\nwrite 72 18\n",
                  NULL, NULL);
     wdk_case_dump(c);
@@ -30,7 +32,6 @@ static void forgotten_flush_is_reported(void **state)
     assert_true(c->res.verifier_reports > 0);
     assert_true(c->res.failures > 0);
     assert_false(c->res.hang);
-    free(c);
 }
 
 int main(void)

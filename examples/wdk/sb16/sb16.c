@@ -10,18 +10,20 @@
  * buffer (HalAllocateCommonBuffer) and an MDL for it, and connects the
  * interrupt.
  *
- * A write plays its buffer: the two halves of the common buffer are filled,
- * the channel allocated (IoAllocateAdapterChannel; the AdapterControl
- * routine keeps it), the whole common buffer mapped once (IoMapTransfer
- * programs the 8237 in auto-initialize mode), and the DSP started with a
- * block of half the buffer in auto-initialize mode. Each block interrupt
- * means one half has been played: the ISR acknowledges the DSP and queues
- * the DPC, which reads the DMA position (HalReadDmaCounter) to see which
- * half the controller is in and refills the other. When the half now
- * playing holds the last of the data, the DPC tells the DSP to leave
- * auto-initialize mode after this block; at its interrupt the DPC flushes,
- * frees the channel and completes the write. Bytes past the data in the
- * last half are silence (0x80).
+ * A write plays its buffer, exactly: the two halves of the common buffer
+ * are filled, the channel allocated (IoAllocateAdapterChannel; the
+ * AdapterControl routine keeps it), the whole common buffer mapped once
+ * (IoMapTransfer programs the 8237 in auto-initialize mode), and the DSP
+ * started with a block of half the buffer in auto-initialize mode. Each
+ * block interrupt means one half has been played: the ISR acknowledges
+ * the DSP and queues the DPC, which reads the DMA position
+ * (HalReadDmaCounter) to see which half the controller is in and refills
+ * the other. When the half now playing is the last full one, the DPC
+ * tells the DSP to leave auto-initialize mode after it; the bytes that
+ * remain (less than a half, already in the next half) go as one
+ * single-cycle block, which the 8237 — still auto-initializing — feeds
+ * from where it stands. At the last block's interrupt the DPC flushes,
+ * frees the channel and completes the write.
  */
 #include <ntddk.h>
 
@@ -45,6 +47,7 @@
 
 #define DSP_SET_OUTPUT_RATE 0x41
 #define DSP_PLAY8_AUTO 0xC6          /* 8-bit generic command: output, auto-init, FIFO */
+#define DSP_PLAY8_SINGLE 0xC0        /* 8-bit generic command: output, single-cycle */
 #define DSP_EXIT_AUTO8 0xDA
 #define DSP_SPEAKER_ON 0xD1
 #define DSP_SPEAKER_OFF 0xD3
@@ -71,8 +74,9 @@ typedef struct _SB16_EXTENSION {
     const UCHAR *Source;         /* its data */
     ULONG SourceBytes;
     ULONG SourceTaken;           /* bytes copied into the buffer so far */
-    ULONG Blocks;                /* halves the write needs: ceil(SourceBytes / half) */
-    BOOLEAN Stopping;            /* the DSP leaves auto-init after this block */
+    ULONG FullBlocks;            /* whole halves of the write: SourceBytes / half */
+    ULONG Tail;                  /* bytes after them: SourceBytes % half */
+    BOOLEAN InTail;              /* the single-cycle tail block is playing */
     BOOLEAN StartFailed;         /* the DSP did not take the start commands */
     SB16_POSITION Position;
 } SB16_EXTENSION, *PSB16_EXTENSION;
@@ -176,11 +180,21 @@ static PIRP Sb16Finish(PSB16_EXTENSION Ext)
     return irp;
 }
 
+/* Start a single-cycle block of Bytes (the tail of a write). */
+static BOOLEAN DspPlaySingle(PSB16_EXTENSION Ext, ULONG Bytes)
+{
+    USHORT units = (USHORT)(Bytes - 1);
+    return DspWrite(Ext, DSP_PLAY8_SINGLE) && DspWrite(Ext, 0x00) /* mono, unsigned */ &&
+           DspWrite(Ext, (UCHAR)units) && DspWrite(Ext, (UCHAR)(units >> 8));
+}
+
 /*
- * One block played. Block i (0, 1, 2, ...) plays from half i mod 2; at the
- * interrupt that ends block i - 1 the controller is in half i mod 2, which
- * HalReadDmaCounter confirms (more than half the buffer left: the first
- * half). The half just played takes block i + 1.
+ * One block played. Full block i (0, 1, 2, ...) plays from half i mod 2;
+ * at the interrupt that ends block i - 1 the controller stands in half
+ * i mod 2, which HalReadDmaCounter confirms (more than half the buffer
+ * left: the first half). The half just played takes block i + 1 — the
+ * tail when i + 1 is the last. After the last full block the tail, if
+ * any, plays as a single-cycle block; after that the write is done.
  */
 static VOID Sb16Dpc(PKDPC Dpc, PVOID DeferredContext, PVOID SystemArgument1,
                     PVOID SystemArgument2)
@@ -194,20 +208,26 @@ static VOID Sb16Dpc(PKDPC Dpc, PVOID DeferredContext, PVOID SystemArgument1,
     KeAcquireSpinLockAtDpcLevel(&ext->Lock);
     if (ext->CurrentIrp) {
         ULONG counter = HalReadDmaCounter(ext->Adapter);
-        ULONG block = ++ext->Position.Interrupts; /* the block now playing */
-        ULONG playing = counter > SB16_HALF ? 0 : 1;
+        ULONG block = ++ext->Position.Interrupts; /* blocks ended; the next one's index */
         ext->Position.DmaCounter = counter;
-        if (playing != block % 2)
-            ext->Position.HalfMismatches++;
-        ext->Position.BytesPlayed =
-            block * SB16_HALF < ext->SourceBytes ? block * SB16_HALF : ext->SourceBytes;
-        if (ext->Stopping) {
+        if (ext->InTail) {
+            ext->Position.BytesPlayed = ext->SourceBytes;
             done = Sb16Finish(ext);
         } else {
-            Sb16Fill(ext, (block + 1) % 2);
-            if (block + 1 >= ext->Blocks) { /* the half playing holds the last data */
-                DspWrite(ext, DSP_EXIT_AUTO8);
-                ext->Stopping = TRUE;
+            ULONG playing = counter > SB16_HALF ? 0 : 1;
+            if (playing != block % 2)
+                ext->Position.HalfMismatches++;
+            ext->Position.BytesPlayed = block * SB16_HALF;
+            if (block < ext->FullBlocks) {
+                Sb16Fill(ext, (block + 1) % 2);
+                if (block + 1 == ext->FullBlocks) /* the block playing is the last full one */
+                    DspWrite(ext, DSP_EXIT_AUTO8);
+            } else if (ext->Tail) {
+                ext->InTail = TRUE; /* the DSP stopped; the tail waits in half `block` mod 2 */
+                if (!DspPlaySingle(ext, ext->Tail))
+                    done = Sb16Finish(ext);
+            } else {
+                done = Sb16Finish(ext);
             }
         }
     }
@@ -230,15 +250,18 @@ static IO_ALLOCATION_ACTION Sb16AdapterControl(PDEVICE_OBJECT DeviceObject, PIRP
     ext->MapRegisterBase = MapRegisterBase;
     IoMapTransfer(ext->Adapter, ext->BufferMdl, MapRegisterBase,
                   MmGetMdlVirtualAddress(ext->BufferMdl), &length, TRUE);
-    USHORT units = SB16_HALF - 1;
     BOOLEAN ok = DspWrite(ext, DSP_SPEAKER_ON) && DspWrite(ext, DSP_SET_OUTPUT_RATE) &&
                  DspWrite(ext, (UCHAR)(ext->SamplesPerSecond >> 8)) &&
-                 DspWrite(ext, (UCHAR)ext->SamplesPerSecond) && DspWrite(ext, DSP_PLAY8_AUTO) &&
-                 DspWrite(ext, 0x00) /* mono, unsigned */ && DspWrite(ext, (UCHAR)units) &&
-                 DspWrite(ext, (UCHAR)(units >> 8));
-    if (ok && ext->Blocks == 1) { /* all of it in the first half: one block */
-        ok = DspWrite(ext, DSP_EXIT_AUTO8);
-        ext->Stopping = TRUE;
+                 DspWrite(ext, (UCHAR)ext->SamplesPerSecond);
+    if (ok && ext->FullBlocks == 0) {
+        ext->InTail = TRUE; /* less than a half: one single-cycle block */
+        ok = DspPlaySingle(ext, ext->Tail);
+    } else if (ok) {
+        USHORT units = SB16_HALF - 1;
+        ok = DspWrite(ext, DSP_PLAY8_AUTO) && DspWrite(ext, 0x00) /* mono, unsigned */ &&
+             DspWrite(ext, (UCHAR)units) && DspWrite(ext, (UCHAR)(units >> 8));
+        if (ok && ext->FullBlocks == 1) /* one full block: leave auto-init after it */
+            ok = DspWrite(ext, DSP_EXIT_AUTO8);
     }
     ext->StartFailed = !ok; /* Sb16Write gives the channel back */
     return KeepObject;
@@ -276,8 +299,9 @@ static NTSTATUS Sb16Write(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     ext->Source = source;
     ext->SourceBytes = length;
     ext->SourceTaken = 0;
-    ext->Blocks = (length + SB16_HALF - 1) / SB16_HALF;
-    ext->Stopping = FALSE;
+    ext->FullBlocks = length / SB16_HALF;
+    ext->Tail = length % SB16_HALF;
+    ext->InTail = FALSE;
     ext->StartFailed = FALSE;
     RtlZeroMemory(&ext->Position, sizeof ext->Position);
     Sb16Fill(ext, 0);
