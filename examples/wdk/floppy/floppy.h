@@ -17,8 +17,12 @@
  * INTERRUPT STATUS), keeps what it read in the extension and queues the
  * DPC, which sets InterruptEvent for the worker.
  *
- * Built with -DBROKEN_NO_FLUSH it forgets IoFlushAdapterBuffers after
- * each transfer: a deliberately broken driver the DMA verifier must catch.
+ * Deliberately broken variants, for the tests that make sure a broken
+ * driver's run ends with a report instead of a hang:
+ *   -DBROKEN_NO_FLUSH     never calls IoFlushAdapterBuffers
+ *   -DBROKEN_DOUBLE_FREE  calls IoFreeAdapterChannel twice per request
+ *   -DBROKEN_NO_SIGNAL    the AdapterControl routine forgets to set the
+ *                         event the worker waits on (without a timeout)
  */
 #ifndef SYSDMA_EXAMPLE_WDK_FLOPPY_H
 #define SYSDMA_EXAMPLE_WDK_FLOPPY_H

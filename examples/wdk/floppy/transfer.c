@@ -28,7 +28,9 @@ static IO_ALLOCATION_ACTION FloppyAdapterControl(PDEVICE_OBJECT DeviceObject, PI
     UNREFERENCED_PARAMETER(DeviceObject);
     UNREFERENCED_PARAMETER(Irp);
     ext->MapRegisterBase = MapRegisterBase;
+#ifndef BROKEN_NO_SIGNAL
     KeSetEvent(&ext->AdapterEvent, IO_NO_INCREMENT, FALSE);
+#endif
     return KeepObject; /* system DMA: the channel stays ours until the request ends */
 }
 
@@ -53,6 +55,9 @@ static VOID FloppyReleaseChannel(PFLOPPY_EXTENSION Ext)
     KIRQL oldIrql;
     KeRaiseIrql(DISPATCH_LEVEL, &oldIrql);
     IoFreeAdapterChannel(Ext->Adapter);
+#ifdef BROKEN_DOUBLE_FREE
+    IoFreeAdapterChannel(Ext->Adapter);
+#endif
     KeLowerIrql(oldIrql);
     Ext->MapRegisterBase = NULL;
 }
