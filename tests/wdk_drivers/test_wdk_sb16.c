@@ -46,10 +46,10 @@ static void plays_a_buffer(void **state)
 {
     (void)state;
     wdk_case *c = &case_a;
-    wdk_case_run(c, ENTRY, "play 500 22050 8\n", NULL, NULL);
+    wdk_case_run(c, ENTRY, "play 500 22050 8\n", NULL, NULL, 0);
     assert_clean(c, 1);
-    assert_int_equal(wdk_case_count(c, "sb16: played 11025 bytes in 3 blocks, 0 position mismatches"),
-                     1);
+    assert_int_equal(
+        wdk_case_count(c, "sb16: played 11025 bytes in 3 blocks, 0 position mismatches"), 1);
 }
 
 /* Less than one half (a single-cycle block alone), then a long one (many
@@ -60,7 +60,8 @@ static void short_and_long(void **state)
 {
     (void)state;
     wdk_case *c = &case_a;
-    wdk_case_run(c, ENTRY, "play 50 22050 8\nplay 3000 22050 8\nplay 1000 8192 8\n", NULL, NULL);
+    wdk_case_run(c, ENTRY, "play 50 22050 8\nplay 3000 22050 8\nplay 1000 8192 8\n", NULL, NULL,
+                 0);
     assert_clean(c, 3);
     assert_int_equal(wdk_case_count(c, "sb16: played 1102 bytes in 1 blocks, 0 position"), 1);
     assert_int_equal(wdk_case_count(c, "sb16: played 66150 bytes in 17 blocks, 0 position"), 1);
@@ -82,7 +83,7 @@ static void ioctls(void **state)
              (unsigned)sizeof(SB16_POSITION),
              (unsigned)CTL_CODE(FILE_DEVICE_SOUND, 0x7FF, METHOD_BUFFERED, FILE_ANY_ACCESS));
     wdk_case *c = &case_a;
-    wdk_case_run(c, ENTRY, script, NULL, NULL);
+    wdk_case_run(c, ENTRY, script, NULL, NULL, 0);
     assert_clean(c, 3);
 }
 

@@ -393,7 +393,8 @@ static NTSTATUS Sb16ConfigCallout(PVOID Context, PUNICODE_STRING PathName, INTER
     if (config->Found || ControllerNumber != 0)
         return STATUS_SUCCESS;
     PKEY_VALUE_FULL_INFORMATION info = ControllerInformation[IoQueryDeviceConfigurationData];
-    ULONG header = FIELD_OFFSET(CM_FULL_RESOURCE_DESCRIPTOR, PartialResourceList.PartialDescriptors);
+    ULONG header =
+        FIELD_OFFSET(CM_FULL_RESOURCE_DESCRIPTOR, PartialResourceList.PartialDescriptors);
     if (!info || info->DataLength < header)
         return STATUS_SUCCESS;
     PCM_FULL_RESOURCE_DESCRIPTOR full =
