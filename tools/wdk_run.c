@@ -130,6 +130,8 @@ int cmd_wdk_run(int argc, char **argv)
         CLI_OPT_U32("--seed", &seed, "N", 1, UINT32_MAX, "patterns and placements (default 1)"),
         CLI_OPT_U32("--hang-ms", &hang_ms, "MS", 1, 3600000,
                     "simulated time all threads may wait before it is a hang (default 5000)"),
+        CLI_OPT_STRING("--param", &cfg.parameters, "NAME=N,...",
+                       "REG_DWORD values in the driver's Parameters key"),
         CLI_OPT_FLAG("--no-verifier", NULL, &no_verifier, "run without the DMA verifier"),
         CLI_OPT_STRING("--sched-trace", &t.sched_path, "FILE",
                        "write the scheduler's events (the same for every run)"),

@@ -77,6 +77,9 @@ typedef struct sysdma_wdk_config {
      * resources IRP_MN_START_DEVICE gives it: "floppy" (NULL), "sb16" or
      * "testdev". */
     const char *pnp_device;
+    /* REG_DWORD values in the driver's services key's Parameters subkey,
+     * "Name=NUMBER" separated by commas or spaces; NULL: none. */
+    const char *parameters;
     /* Each scheduler event ("12.345678 ms thread 2 waits event 0x.."), in order. */
     void (*trace)(void *ctx, const char *line);
     /* DbgPrint output and the run's reports, one line each; NULL: stderr. */

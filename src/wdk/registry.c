@@ -81,6 +81,22 @@ void sysdma__wdk_registry_init(void)
     char params[200];
     snprintf(params, sizeof params, "%s\\Parameters", key);
     sysdma__wdk_registry_set(params, "SysdmaWdk", REG_DWORD, &one, 4);
+    for (const char *p = W->cfg->parameters; p && *p;) {
+        size_t n = strcspn(p, ", ");
+        char item[96];
+        if (n && n < sizeof item) {
+            memcpy(item, p, n);
+            item[n] = 0;
+            char *eq = strchr(item, '=');
+            if (eq) {
+                *eq = 0;
+                ULONG v = (ULONG)strtoul(eq + 1, NULL, 0);
+                sysdma__wdk_registry_set(params, item, REG_DWORD, &v, 4);
+            }
+        }
+        p += n;
+        p += strspn(p, ", ");
+    }
 }
 
 void sysdma__wdk_registry_fini(void)

@@ -190,6 +190,12 @@ static void drive(wdk_run *r, sysdma_wdk_entry_fn entry, wdk_script *sc)
             sysdma__wdk_log("sysdma-wdk: leak: a device object after Unload");
             r->res->leaks++;
         }
+        /* the harness's own objects go too, so what is left is the driver's */
+        if (r->pdo)
+            IoDeleteDevice(r->pdo);
+        if (!drv->DeviceObject)
+            sysdma__wdk_free(drv);
+        sysdma__wdk_free(bus);
     }
 }
 

@@ -225,7 +225,7 @@ static NTSTATUS send(PDEVICE_OBJECT d, UCHAR major, ULONG code, void *in, ULONG 
         ULONG method = METHOD_FROM_CTL_CODE(code);
         if (method == METHOD_BUFFERED) {
             /* one buffer for both ways: the input, then room for the output */
-            irp->AssociatedIrp.SystemBuffer = in;
+            irp->AssociatedIrp.SystemBuffer = in ? in : out;
         } else if (method == METHOD_NEITHER) {
             s->Parameters.DeviceIoControl.Type3InputBuffer = in;
             irp->UserBuffer = out;
@@ -352,8 +352,8 @@ void sysdma__wdk_script_run(wdk_script *sc)
             size_t len = c->b > c->c ? c->b : c->c;
             uint8_t *buf = buffer(len);
             uint8_t *out = METHOD_FROM_CTL_CODE(c->a) == METHOD_BUFFERED ? buf : buffer(c->c);
-            st = send(sc->target, IRP_MJ_DEVICE_CONTROL, (ULONG)c->a, c->b ? buf : NULL,
-                      (ULONG)c->b, c->c ? out : NULL, (ULONG)c->c, 0, &info, c->line);
+            st = send(sc->target, IRP_MJ_DEVICE_CONTROL, (ULONG)c->a, buf, (ULONG)c->b,
+                      c->c ? out : NULL, (ULONG)c->c, 0, &info, c->line);
             if (out != buf)
                 sysdma_sim_buffer_free(W->sim, out);
             sysdma_sim_buffer_free(W->sim, buf);
