@@ -22,3 +22,11 @@ set_target_properties(sysdma-wdk PROPERTIES POSITION_INDEPENDENT_CODE ON)
 target_sources(sysdma-tool PRIVATE ${PROJECT_SOURCE_DIR}/tools/wdk_run.c)
 set_target_properties(sysdma-tool PROPERTIES ENABLE_EXPORTS ON)
 target_link_libraries(sysdma-tool PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,sysdma-wdk>")
+
+# The headers alone, for a driver built as a module that `sysdma wdk-run`
+# loads (its kernel calls resolve against the tool at load time).
+add_library(sysdma-wdk-headers INTERFACE)
+target_include_directories(sysdma-wdk-headers INTERFACE
+  $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+  $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include/sysdma-wdk>)
+target_compile_options(sysdma-wdk-headers INTERFACE -fshort-wchar)

@@ -194,7 +194,7 @@ static void test_forgets_to_flush(void **state)
     sysdma_wdk_result res;
     assert_int_equal(run(ENTRY(client_entry), NULL, TESTDRV_BUG_NO_FLUSH, &res), 1);
     assert_true(res.verifier_reports > 0);
-    assert_non_null(strstr(res.reason, "DMA verifier"));
+    assert_non_null(strstr(res.reason, "DMA verifier: FREE_CHANNEL_MAPPED"));
 }
 
 static void test_frees_the_channel_twice(void **state)
@@ -203,7 +203,7 @@ static void test_frees_the_channel_twice(void **state)
     sysdma_wdk_result res;
     assert_int_equal(run(ENTRY(client_entry), NULL, TESTDRV_BUG_FREE_TWICE, &res), 1);
     assert_true(res.verifier_reports > 0);
-    assert_non_null(strstr(res.reason, "DMA verifier"));
+    assert_non_null(strstr(res.reason, "DMA verifier: FREE_CHANNEL_NOT_OWNER"));
 }
 
 static void test_waits_for_a_dpc_that_never_comes(void **state)
