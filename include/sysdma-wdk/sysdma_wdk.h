@@ -7,10 +7,14 @@
  *
  * The machine: 64 MiB of RAM, the 8237A pair, an ISA floppy controller
  * at 0x3F0 (IRQ 6, DMA 2) with a 1.44 MB disk in drive 0, a Sound Blaster
- * 16 at 0x220 (IRQ 5, DMA 1 and 5). The run: DriverEntry, then AddDevice
+ * 16 at 0x220 (IRQ 5, DMA 1 and 5), and sysdma's generic test device at
+ * 0x300 (IRQ 10, DMA 3; see sysdma/emu_testdev.h) for tests. The run: DriverEntry, then AddDevice
  * (if the driver set one) with a physical device object for the machine,
- * then the script's requests in order, then the driver's Unload (if set),
- * then the leak and verifier checks. Everything runs on the scheduler of
+ * and IRP_MN_START_DEVICE with the device's resources, then the script's
+ * requests in order, then the driver's Unload (if set), then the checks:
+ * the disk must hold what the script wrote, and — for a driver that
+ * unloads — nothing may be left allocated (pool, contiguous memory, DMA
+ * resources: the verifier's leak report). Everything runs on the scheduler of
  * wdk_ke.h, so two runs with the same configuration give the same
  * trace, bit for bit.
  *
@@ -69,6 +73,13 @@ typedef struct sysdma_wdk_config {
                                         no device event before the run is a hang; 0: 5 s */
     uint64_t limit_ns;               /* the longest run in simulated time; 0: 600 s */
     bool no_verifier;                /* run without the DMA verifier */
+    /* The device AddDevice's physical device object stands for, and the
+     * resources IRP_MN_START_DEVICE gives it: "floppy" (NULL), "sb16" or
+     * "testdev". */
+    const char *pnp_device;
+    /* REG_DWORD values in the driver's services key's Parameters subkey,
+     * "Name=NUMBER" separated by commas or spaces; NULL: none. */
+    const char *parameters;
     /* Each scheduler event ("12.345678 ms thread 2 waits event 0x.."), in order. */
     void (*trace)(void *ctx, const char *line);
     /* DbgPrint output and the run's reports, one line each; NULL: stderr. */
@@ -98,6 +109,11 @@ typedef struct sysdma_wdk_result {
  * any kind), 1 when it failed (res says why), 2 for a configuration that
  * cannot run (no driver, an unreadable image, a bad script line: res->reason). */
 int sysdma_wdk_run(const sysdma_wdk_config *cfg, sysdma_wdk_result *res);
+
+/* During a run (from a driver or a callback): the test device's FIFO
+ * (64 KiB, its size in *bytes) and the machine. NULL outside a run. */
+uint8_t *sysdma_wdk_testdev_fifo(size_t *bytes);
+sysdma_sim *sysdma_wdk_sim(void);
 
 #ifdef __cplusplus
 }
