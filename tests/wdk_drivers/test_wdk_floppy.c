@@ -53,7 +53,7 @@ static void whole_disk(void **state)
     assert_true(wdk_case_image(in, sizeof in, 0x5EED));
     snprintf(out, sizeof out, "%s.out", in);
     wdk_case *c = &case_a;
-    wdk_case_run(c, ENTRY, "read 0 2880\nwrite 0 2880\nread 0 2880\n", in, out, 0);
+    wdk_case_run(c, ENTRY, "read 0 2880\nwrite 0 2880\nread 0 2880\n", in, out, 0, NULL);
     assert_clean(c, 3);
     assert_int_equal(wdk_case_count(c, "floppy: media F3_1Pt44_512, 18 sectors per track"), 1);
     /* The writes reached the disk: the image after the run is not the one before. */
@@ -86,7 +86,7 @@ static void pieces(void **state)
                      "read 0 1\n"
                      "write 100 300\n"
                      "read 99 302\n",
-                     in, NULL, seed);
+                     in, NULL, seed, NULL);
         assert_clean(c, 9);
     }
     unlink(in);
@@ -108,7 +108,7 @@ static void format_tracks(void **state)
                  "read 0 36\n"
                  "write 3 4\n"
                  "read 0 18\n",
-                 in, NULL, 0);
+                 in, NULL, 0, NULL);
     assert_clean(c, 7);
     unlink(in);
 }
@@ -136,7 +136,7 @@ static void media_detection(void **state)
              (unsigned)IOCTL_DISK_GET_DRIVE_GEOMETRY, (unsigned)sizeof(DISK_GEOMETRY),
              (unsigned)sizeof(DISK_GEOMETRY));
     wdk_case *c = &case_a;
-    wdk_case_run(c, ENTRY, script, NULL, NULL, 0);
+    wdk_case_run(c, ENTRY, script, NULL, NULL, 0, NULL);
     assert_clean(c, 5);
     assert_int_equal(wdk_case_count(c, "floppy: media F3_1Pt44_512"), 2);
     assert_int_equal(wdk_case_count(c, "floppy: no disk in drive 0"), 1);
@@ -150,7 +150,7 @@ static void refusals(void **state)
     snprintf(script, sizeof script, "ioctl 0x%X 0 0\nexpect invalid_device_request\nread 0 1\n",
              (unsigned)CTL_CODE(FILE_DEVICE_DISK, 0x7FF, METHOD_BUFFERED, FILE_ANY_ACCESS));
     wdk_case *c = &case_a;
-    wdk_case_run(c, ENTRY, script, NULL, NULL, 0);
+    wdk_case_run(c, ENTRY, script, NULL, NULL, 0, NULL);
     assert_clean(c, 2);
 }
 
@@ -162,9 +162,9 @@ static void idle_and_repeatable(void **state)
     (void)state;
     const char *script = "read 0 18\nsleep 5000\nread 18 18\nwrite 40 2\n";
     wdk_case *a = &case_a, *b = &case_b;
-    wdk_case_run(a, ENTRY, script, NULL, NULL, 0);
+    wdk_case_run(a, ENTRY, script, NULL, NULL, 0, NULL);
     assert_clean(a, 3);
-    wdk_case_run(b, ENTRY, script, NULL, NULL, 0);
+    wdk_case_run(b, ENTRY, script, NULL, NULL, 0, NULL);
     assert_clean(b, 3);
     assert_true(a->trace_lines > 0);
     assert_int_equal(a->trace_lines, b->trace_lines);

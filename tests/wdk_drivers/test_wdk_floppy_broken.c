@@ -29,7 +29,7 @@ static void broken_driver_is_reported(void **state)
     (void)state;
     wdk_case *c = &case_a;
     wdk_case_run(c, (sysdma_wdk_entry_fn)DriverEntry, "read 0 36\nread 36 36\nwrite 72 18\n",
-                 NULL, NULL, 0);
+                 NULL, NULL, 0, NULL);
     wdk_case_dump(c);
     assert_int_equal(c->res.entry_status, STATUS_SUCCESS);
     assert_int_equal(c->rc, 1);

@@ -46,8 +46,9 @@ static void plays_a_buffer(void **state)
 {
     (void)state;
     wdk_case *c = &case_a;
-    wdk_case_run(c, ENTRY, "play 500 22050 8\n", NULL, NULL, 0);
+    wdk_case_run(c, ENTRY, "play 500 22050 8\n", NULL, NULL, 0, NULL);
     assert_clean(c, 1);
+    assert_int_equal(wdk_case_count(c, "sb16: 22050 Hz, 8 bits"), 1);
     assert_int_equal(
         wdk_case_count(c, "sb16: played 11025 bytes in 3 blocks, 0 position mismatches"), 1);
 }
@@ -61,11 +62,38 @@ static void short_and_long(void **state)
     (void)state;
     wdk_case *c = &case_a;
     wdk_case_run(c, ENTRY, "play 50 22050 8\nplay 3000 22050 8\nplay 1000 8192 8\n", NULL, NULL,
-                 0);
+                 0, NULL);
     assert_clean(c, 3);
     assert_int_equal(wdk_case_count(c, "sb16: played 1102 bytes in 1 blocks, 0 position"), 1);
     assert_int_equal(wdk_case_count(c, "sb16: played 66150 bytes in 17 blocks, 0 position"), 1);
     assert_int_equal(wdk_case_count(c, "sb16: played 8192 bytes in 2 blocks, 0 position"), 1);
+}
+
+/* 16-bit signed audio (the Parameters key's BitsPerSample) through the
+ * 16-bit channel: 22050 bytes, five halves and a tail. */
+static void plays_16_bit(void **state)
+{
+    (void)state;
+    wdk_case *c = &case_a;
+    wdk_case_run(c, ENTRY, "play 500 22050 16\nplay 20 22050 16\n", NULL, NULL, 0,
+                 "BitsPerSample=16");
+    assert_clean(c, 2);
+    assert_int_equal(wdk_case_count(c, "sb16: 22050 Hz, 16 bits"), 1);
+    assert_int_equal(wdk_case_count(c, "sb16: played 22050 bytes in 6 blocks, 0 position"), 1);
+    assert_int_equal(wdk_case_count(c, "sb16: played 882 bytes in 1 blocks, 0 position"), 1);
+}
+
+/* The Parameters key's SampleRate; a BitsPerSample the driver cannot play
+ * is ignored (8 bits stay). */
+static void rate_from_registry(void **state)
+{
+    (void)state;
+    wdk_case *c = &case_a;
+    wdk_case_run(c, ENTRY, "play 1000 11025 8\n", NULL, NULL, 0,
+                 "SampleRate=11025,BitsPerSample=12");
+    assert_clean(c, 1);
+    assert_int_equal(wdk_case_count(c, "sb16: 11025 Hz, 8 bits"), 1);
+    assert_int_equal(wdk_case_count(c, "sb16: played 11025 bytes in 3 blocks, 0 position"), 1);
 }
 
 /* The private IOCTLs: a zeroed format (rate 0) is refused, the position
@@ -83,7 +111,7 @@ static void ioctls(void **state)
              (unsigned)sizeof(SB16_POSITION),
              (unsigned)CTL_CODE(FILE_DEVICE_SOUND, 0x7FF, METHOD_BUFFERED, FILE_ANY_ACCESS));
     wdk_case *c = &case_a;
-    wdk_case_run(c, ENTRY, script, NULL, NULL, 0);
+    wdk_case_run(c, ENTRY, script, NULL, NULL, 0, NULL);
     assert_clean(c, 3);
 }
 
@@ -92,6 +120,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(plays_a_buffer),
         cmocka_unit_test(short_and_long),
+        cmocka_unit_test(plays_16_bit),
+        cmocka_unit_test(rate_from_registry),
         cmocka_unit_test(ioctls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,7 +26,7 @@ static void hash_trace(void *ctx, const char *line)
 }
 
 void wdk_case_run(wdk_case *c, sysdma_wdk_entry_fn entry, const char *script, const char *image,
-                  const char *out, uint64_t seed)
+                  const char *out, uint64_t seed, const char *parameters)
 {
     memset(c, 0, sizeof *c);
     c->trace_hash = 0xCBF29CE484222325ull;
@@ -36,6 +36,7 @@ void wdk_case_run(wdk_case *c, sysdma_wdk_entry_fn entry, const char *script, co
     cfg.floppy_image = image;
     cfg.floppy_out = out;
     cfg.seed = seed;
+    cfg.parameters = parameters;
     cfg.log = keep_line;
     cfg.trace = hash_trace;
     cfg.ctx = c;

@@ -29,9 +29,10 @@ typedef struct wdk_case {
 /* Run `entry` with `script` from the disk image `image` (NULL: a zeroed
  * disk); the disk after the run goes to `out` when not NULL. `seed` (0:
  * 1) chooses the harness's write patterns and where its buffers' pages
- * lie in physical memory. */
+ * lie in physical memory; `parameters` (NULL: none) are the REG_DWORD
+ * values of the driver's Parameters key, "Name=N,...". */
 void wdk_case_run(wdk_case *c, sysdma_wdk_entry_fn entry, const char *script, const char *image,
-                  const char *out, uint64_t seed);
+                  const char *out, uint64_t seed, const char *parameters);
 
 /* How many kept log lines contain `needle`. */
 unsigned wdk_case_count(const wdk_case *c, const char *needle);

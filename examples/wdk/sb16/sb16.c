@@ -4,11 +4,14 @@
  * DMA with auto-initialize.
  *
  * DriverEntry finds the card (IoQueryDeviceDescription: the audio
- * controller on the ISA bus, its port, interrupt and 8-bit DMA channel),
- * resets the DSP and checks its version, gets the channel's adapter with a
- * DEVICE_DESCRIPTION that asks for AutoInitialize, allocates the common
- * buffer (HalAllocateCommonBuffer) and an MDL for it, and connects the
- * interrupt.
+ * controller on the ISA bus, its port, interrupt and its 8-bit and 16-bit
+ * DMA channels), reads the default format from its Parameters key
+ * (RtlQueryRegistryValues: SampleRate, BitsPerSample), resets the DSP and
+ * checks its version, and for each channel gets the adapter with a
+ * DEVICE_DESCRIPTION that asks for AutoInitialize, allocates a common
+ * buffer (HalAllocateCommonBuffer) and an MDL for it; then it connects
+ * the interrupt. 8-bit audio (unsigned) plays through the 8-bit channel,
+ * 16-bit audio (signed) through the 16-bit one.
  *
  * A write plays its buffer, exactly: the two halves of the common buffer
  * are filled, the channel allocated (IoAllocateAdapterChannel; the
@@ -32,7 +35,7 @@
 #define SB16_TAG ((ULONG)0x36316253) /* "Sb16" in a pool dump */
 #define SB16_BUFFER 8192             /* common buffer: two halves of 4 KiB */
 #define SB16_HALF (SB16_BUFFER / 2)
-#define SB16_SILENCE 0x80
+#define SB16_SILENCE8 0x80          /* unsigned 8-bit; signed 16-bit silence is 0 */
 
 /* DSP registers, offsets from the base port. */
 #define DSP_MIXER_INDEX 0x4
@@ -48,10 +51,23 @@
 #define DSP_SET_OUTPUT_RATE 0x41
 #define DSP_PLAY8_AUTO 0xC6          /* 8-bit generic command: output, auto-init, FIFO */
 #define DSP_PLAY8_SINGLE 0xC0        /* 8-bit generic command: output, single-cycle */
+#define DSP_PLAY16_AUTO 0xB6         /* 16-bit generic command: output, auto-init, FIFO */
+#define DSP_PLAY16_SINGLE 0xB0       /* 16-bit generic command: output, single-cycle */
+#define DSP_MODE_SIGNED 0x10         /* mode byte: signed samples (mono: bit 5 clear) */
+#define DSP_EXIT_AUTO16 0xD9
 #define DSP_EXIT_AUTO8 0xDA
 #define DSP_SPEAKER_ON 0xD1
 #define DSP_SPEAKER_OFF 0xD3
 #define DSP_VERSION 0xE1
+
+/* One DMA channel: its adapter and its common buffer. */
+typedef struct _SB16_DMA {
+    PADAPTER_OBJECT Adapter;
+    ULONG MapRegisters;
+    PUCHAR Buffer;               /* the common buffer */
+    PHYSICAL_ADDRESS BufferLogical;
+    PMDL BufferMdl;
+} SB16_DMA, *PSB16_DMA;
 
 typedef struct _SB16_EXTENSION {
     PDEVICE_OBJECT DeviceObject;
@@ -62,14 +78,12 @@ typedef struct _SB16_EXTENSION {
     KDPC Dpc;
     KSPIN_LOCK Lock;             /* the playback state below */
 
-    PADAPTER_OBJECT Adapter;
-    ULONG MapRegisters;
+    SB16_DMA Dma[2];             /* [0]: the 8-bit channel, [1]: the 16-bit one */
+    PSB16_DMA Active;            /* the write's channel */
     PVOID MapRegisterBase;
-    PUCHAR Buffer;               /* the common buffer */
-    PHYSICAL_ADDRESS BufferLogical;
-    PMDL BufferMdl;
 
     ULONG SamplesPerSecond;
+    ULONG BitsPerSample;         /* 8 or 16 */
     PIRP CurrentIrp;             /* the write playing; NULL when idle */
     const UCHAR *Source;         /* its data */
     ULONG SourceBytes;
@@ -134,12 +148,13 @@ static NTSTATUS DspReset(PSB16_EXTENSION Ext)
  * where it has run out. */
 static VOID Sb16Fill(PSB16_EXTENSION Ext, ULONG Index)
 {
-    PUCHAR half = Ext->Buffer + Index * SB16_HALF;
+    PUCHAR half = Ext->Active->Buffer + Index * SB16_HALF;
     ULONG take = Ext->SourceBytes - Ext->SourceTaken;
     if (take > SB16_HALF)
         take = SB16_HALF;
     RtlCopyMemory(half, Ext->Source + Ext->SourceTaken, take);
-    RtlFillMemory(half + take, SB16_HALF - take, SB16_SILENCE);
+    RtlFillMemory(half + take, SB16_HALF - take,
+                  Ext->BitsPerSample == 8 ? SB16_SILENCE8 : 0);
     Ext->SourceTaken += take;
 }
 
@@ -155,10 +170,9 @@ static BOOLEAN Sb16Isr(PKINTERRUPT Interrupt, PVOID ServiceContext)
         return FALSE; /* not the DSP's */
     if (status & 2)
         READ_PORT_UCHAR(ext->Port + DSP_ACK16);
-    if (status & 1) {
+    if (status & 1)
         READ_PORT_UCHAR(ext->Port + DSP_READ_STATUS);
-        KeInsertQueueDpc(&ext->Dpc, NULL, NULL);
-    }
+    KeInsertQueueDpc(&ext->Dpc, NULL, NULL);
     return TRUE;
 }
 
@@ -166,9 +180,10 @@ static BOOLEAN Sb16Isr(PKINTERRUPT Interrupt, PVOID ServiceContext)
 static PIRP Sb16Finish(PSB16_EXTENSION Ext)
 {
     PIRP irp = Ext->CurrentIrp;
-    IoFlushAdapterBuffers(Ext->Adapter, Ext->BufferMdl, Ext->MapRegisterBase,
-                          MmGetMdlVirtualAddress(Ext->BufferMdl), SB16_BUFFER, TRUE);
-    IoFreeAdapterChannel(Ext->Adapter);
+    PSB16_DMA dma = Ext->Active;
+    IoFlushAdapterBuffers(dma->Adapter, dma->BufferMdl, Ext->MapRegisterBase,
+                          MmGetMdlVirtualAddress(dma->BufferMdl), SB16_BUFFER, TRUE);
+    IoFreeAdapterChannel(dma->Adapter);
     Ext->MapRegisterBase = NULL;
     DspWrite(Ext, DSP_SPEAKER_OFF);
     Ext->CurrentIrp = NULL;
@@ -183,9 +198,26 @@ static PIRP Sb16Finish(PSB16_EXTENSION Ext)
 /* Start a single-cycle block of Bytes (the tail of a write). */
 static BOOLEAN DspPlaySingle(PSB16_EXTENSION Ext, ULONG Bytes)
 {
-    USHORT units = (USHORT)(Bytes - 1);
-    return DspWrite(Ext, DSP_PLAY8_SINGLE) && DspWrite(Ext, 0x00) /* mono, unsigned */ &&
-           DspWrite(Ext, (UCHAR)units) && DspWrite(Ext, (UCHAR)(units >> 8));
+    BOOLEAN wide = Ext->BitsPerSample == 16;
+    USHORT units = (USHORT)(Bytes / (wide ? 2 : 1) - 1); /* samples − 1 */
+    return DspWrite(Ext, wide ? DSP_PLAY16_SINGLE : DSP_PLAY8_SINGLE) &&
+           DspWrite(Ext, wide ? DSP_MODE_SIGNED : 0x00) && DspWrite(Ext, (UCHAR)units) &&
+           DspWrite(Ext, (UCHAR)(units >> 8));
+}
+
+/* Start the auto-initialize blocks of half the buffer each. */
+static BOOLEAN DspPlayAuto(PSB16_EXTENSION Ext)
+{
+    BOOLEAN wide = Ext->BitsPerSample == 16;
+    USHORT units = (USHORT)(SB16_HALF / (wide ? 2 : 1) - 1);
+    return DspWrite(Ext, wide ? DSP_PLAY16_AUTO : DSP_PLAY8_AUTO) &&
+           DspWrite(Ext, wide ? DSP_MODE_SIGNED : 0x00) && DspWrite(Ext, (UCHAR)units) &&
+           DspWrite(Ext, (UCHAR)(units >> 8));
+}
+
+static BOOLEAN DspExitAuto(PSB16_EXTENSION Ext)
+{
+    return DspWrite(Ext, Ext->BitsPerSample == 16 ? DSP_EXIT_AUTO16 : DSP_EXIT_AUTO8);
 }
 
 /*
@@ -207,7 +239,7 @@ static VOID Sb16Dpc(PKDPC Dpc, PVOID DeferredContext, PVOID SystemArgument1,
 
     KeAcquireSpinLockAtDpcLevel(&ext->Lock);
     if (ext->CurrentIrp) {
-        ULONG counter = HalReadDmaCounter(ext->Adapter);
+        ULONG counter = HalReadDmaCounter(ext->Active->Adapter);
         ULONG block = ++ext->Position.Interrupts; /* blocks ended; the next one's index */
         ext->Position.DmaCounter = counter;
         if (ext->InTail) {
@@ -221,7 +253,7 @@ static VOID Sb16Dpc(PKDPC Dpc, PVOID DeferredContext, PVOID SystemArgument1,
             if (block < ext->FullBlocks) {
                 Sb16Fill(ext, (block + 1) % 2);
                 if (block + 1 == ext->FullBlocks) /* the block playing is the last full one */
-                    DspWrite(ext, DSP_EXIT_AUTO8);
+                    DspExitAuto(ext);
             } else if (ext->Tail) {
                 ext->InTail = TRUE; /* the DSP stopped; the tail waits in half `block` mod 2 */
                 if (!DspPlaySingle(ext, ext->Tail))
@@ -247,9 +279,10 @@ static IO_ALLOCATION_ACTION Sb16AdapterControl(PDEVICE_OBJECT DeviceObject, PIRP
     ULONG length = SB16_BUFFER;
     UNREFERENCED_PARAMETER(DeviceObject);
     UNREFERENCED_PARAMETER(Irp);
+    PSB16_DMA dma = ext->Active;
     ext->MapRegisterBase = MapRegisterBase;
-    IoMapTransfer(ext->Adapter, ext->BufferMdl, MapRegisterBase,
-                  MmGetMdlVirtualAddress(ext->BufferMdl), &length, TRUE);
+    IoMapTransfer(dma->Adapter, dma->BufferMdl, MapRegisterBase,
+                  MmGetMdlVirtualAddress(dma->BufferMdl), &length, TRUE);
     BOOLEAN ok = DspWrite(ext, DSP_SPEAKER_ON) && DspWrite(ext, DSP_SET_OUTPUT_RATE) &&
                  DspWrite(ext, (UCHAR)(ext->SamplesPerSecond >> 8)) &&
                  DspWrite(ext, (UCHAR)ext->SamplesPerSecond);
@@ -257,11 +290,9 @@ static IO_ALLOCATION_ACTION Sb16AdapterControl(PDEVICE_OBJECT DeviceObject, PIRP
         ext->InTail = TRUE; /* less than a half: one single-cycle block */
         ok = DspPlaySingle(ext, ext->Tail);
     } else if (ok) {
-        USHORT units = SB16_HALF - 1;
-        ok = DspWrite(ext, DSP_PLAY8_AUTO) && DspWrite(ext, 0x00) /* mono, unsigned */ &&
-             DspWrite(ext, (UCHAR)units) && DspWrite(ext, (UCHAR)(units >> 8));
+        ok = DspPlayAuto(ext);
         if (ok && ext->FullBlocks == 1) /* one full block: leave auto-init after it */
-            ok = DspWrite(ext, DSP_EXIT_AUTO8);
+            ok = DspExitAuto(ext);
     }
     ext->StartFailed = !ok; /* Sb16Write gives the channel back */
     return KeepObject;
@@ -282,7 +313,7 @@ static NTSTATUS Sb16Write(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     ULONG length = stack->Parameters.Write.Length;
     if (length == 0)
         return Sb16Complete(Irp, STATUS_SUCCESS, 0);
-    if (!Irp->MdlAddress)
+    if (!Irp->MdlAddress || length % (ext->BitsPerSample / 8))
         return Sb16Complete(Irp, STATUS_INVALID_PARAMETER, 0);
     const UCHAR *source =
         (const UCHAR *)MmGetSystemAddressForMdlSafe(Irp->MdlAddress, NormalPagePriority);
@@ -296,6 +327,7 @@ static NTSTATUS Sb16Write(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         return Sb16Complete(Irp, STATUS_DEVICE_BUSY, 0);
     }
     ext->CurrentIrp = Irp;
+    ext->Active = &ext->Dma[ext->BitsPerSample == 16];
     ext->Source = source;
     ext->SourceBytes = length;
     ext->SourceTaken = 0;
@@ -306,10 +338,10 @@ static NTSTATUS Sb16Write(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     RtlZeroMemory(&ext->Position, sizeof ext->Position);
     Sb16Fill(ext, 0);
     Sb16Fill(ext, 1);
-    KeFlushIoBuffers(ext->BufferMdl, FALSE, TRUE);
+    KeFlushIoBuffers(ext->Active->BufferMdl, FALSE, TRUE);
     IoMarkIrpPending(Irp);
-    NTSTATUS status = IoAllocateAdapterChannel(ext->Adapter, DeviceObject, ext->MapRegisters,
-                                               Sb16AdapterControl, ext);
+    NTSTATUS status = IoAllocateAdapterChannel(ext->Active->Adapter, DeviceObject,
+                                               ext->Active->MapRegisters, Sb16AdapterControl, ext);
     if (!NT_SUCCESS(status) || ext->StartFailed) {
         if (NT_SUCCESS(status))
             Sb16Finish(ext);
@@ -335,14 +367,15 @@ static NTSTATUS Sb16DeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         if (stack->Parameters.DeviceIoControl.InputBufferLength < sizeof(SB16_FORMAT))
             return Sb16Complete(Irp, STATUS_INVALID_PARAMETER, 0);
         ULONG rate = ((PSB16_FORMAT)buffer)->SamplesPerSecond;
-        if (rate < 5000 || rate > 44100)
+        ULONG bits = ((PSB16_FORMAT)buffer)->BitsPerSample;
+        if (rate < 5000 || rate > 44100 || (bits != 8 && bits != 16))
             return Sb16Complete(Irp, STATUS_INVALID_PARAMETER, 0);
         NTSTATUS status = STATUS_SUCCESS;
         KeAcquireSpinLock(&ext->Lock, &irql);
         if (ext->CurrentIrp)
             status = STATUS_DEVICE_BUSY;
         else
-            ext->SamplesPerSecond = rate;
+            ext->SamplesPerSecond = rate, ext->BitsPerSample = bits;
         KeReleaseSpinLock(&ext->Lock, irql);
         return Sb16Complete(Irp, status, 0);
     }
@@ -371,7 +404,7 @@ typedef struct _SB16_CONFIG {
     PHYSICAL_ADDRESS PortBase;
     ULONG PortLength;
     ULONG InterruptLevel, InterruptVector;
-    ULONG DmaChannel;            /* the 8-bit one */
+    ULONG DmaChannel[2];         /* the 8-bit one (0-3), the 16-bit one (5-7) */
 } SB16_CONFIG, *PSB16_CONFIG;
 
 static NTSTATUS Sb16ConfigCallout(PVOID Context, PUNICODE_STRING PathName, INTERFACE_TYPE BusType,
@@ -414,11 +447,15 @@ static NTSTATUS Sb16ConfigCallout(PVOID Context, PUNICODE_STRING PathName, INTER
             config->InterruptVector = d->u.Interrupt.Vector;
             have |= 2;
         } else if (d->Type == CmResourceTypeDma && d->u.Dma.Channel < 4 && !(have & 4)) {
-            config->DmaChannel = d->u.Dma.Channel;
+            config->DmaChannel[0] = d->u.Dma.Channel;
             have |= 4;
+        } else if (d->Type == CmResourceTypeDma && d->u.Dma.Channel >= 5 &&
+                   d->u.Dma.Channel <= 7 && !(have & 8)) {
+            config->DmaChannel[1] = d->u.Dma.Channel;
+            have |= 8;
         }
     }
-    config->Found = have == 7;
+    config->Found = have == 15;
     return STATUS_SUCCESS;
 }
 
@@ -427,13 +464,17 @@ static VOID Sb16Teardown(PDEVICE_OBJECT DeviceObject)
     PSB16_EXTENSION ext = (PSB16_EXTENSION)DeviceObject->DeviceExtension;
     if (ext->Interrupt)
         IoDisconnectInterrupt(ext->Interrupt);
-    if (ext->BufferMdl)
-        IoFreeMdl(ext->BufferMdl);
-    if (ext->Buffer)
-        HalFreeCommonBuffer(ext->Adapter, SB16_BUFFER, ext->BufferLogical, ext->Buffer, FALSE);
-    if (ext->Adapter) {
-        PDMA_ADAPTER adapter = (PDMA_ADAPTER)ext->Adapter;
-        adapter->DmaOperations->PutDmaAdapter(adapter);
+    for (ULONG k = 0; k < 2; k++) {
+        PSB16_DMA dma = &ext->Dma[k];
+        if (dma->BufferMdl)
+            IoFreeMdl(dma->BufferMdl);
+        if (dma->Buffer)
+            HalFreeCommonBuffer(dma->Adapter, SB16_BUFFER, dma->BufferLogical, dma->Buffer,
+                                FALSE);
+        if (dma->Adapter) {
+            PDMA_ADAPTER adapter = (PDMA_ADAPTER)dma->Adapter;
+            adapter->DmaOperations->PutDmaAdapter(adapter);
+        }
     }
     if (ext->SymbolicLink.Buffer)
         IoDeleteSymbolicLink(&ext->SymbolicLink);
@@ -444,6 +485,34 @@ static VOID Sb16Unload(PDRIVER_OBJECT DriverObject)
 {
     if (DriverObject->DeviceObject)
         Sb16Teardown(DriverObject->DeviceObject);
+}
+
+/* One channel's adapter (system DMA, auto-initialize), common buffer and
+ * the MDL IoMapTransfer maps it through. */
+static NTSTATUS Sb16StartChannel(PSB16_DMA Dma, ULONG Channel, DMA_WIDTH Width)
+{
+    DEVICE_DESCRIPTION description;
+    RtlZeroMemory(&description, sizeof description);
+    description.Version = DEVICE_DESCRIPTION_VERSION;
+    description.Master = FALSE;
+    description.AutoInitialize = TRUE;
+    description.DmaChannel = Channel;
+    description.InterfaceType = Isa;
+    description.DmaWidth = Width;
+    description.DmaSpeed = Compatible;
+    description.MaximumLength = SB16_BUFFER;
+    Dma->Adapter = HalGetAdapter(&description, &Dma->MapRegisters);
+    if (!Dma->Adapter)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    Dma->Buffer = (PUCHAR)HalAllocateCommonBuffer(Dma->Adapter, SB16_BUFFER, &Dma->BufferLogical,
+                                                  FALSE);
+    if (!Dma->Buffer)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    Dma->BufferMdl = IoAllocateMdl(Dma->Buffer, SB16_BUFFER, FALSE, FALSE, NULL);
+    if (!Dma->BufferMdl)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    MmBuildMdlForNonPagedPool(Dma->BufferMdl);
+    return STATUS_SUCCESS;
 }
 
 static NTSTATUS Sb16StartDevice(PSB16_EXTENSION Ext, const SB16_CONFIG *Config)
@@ -460,28 +529,11 @@ static NTSTATUS Sb16StartDevice(PSB16_EXTENSION Ext, const SB16_CONFIG *Config)
     if (!NT_SUCCESS(status))
         return status;
 
-    DEVICE_DESCRIPTION description;
-    RtlZeroMemory(&description, sizeof description);
-    description.Version = DEVICE_DESCRIPTION_VERSION;
-    description.Master = FALSE;
-    description.AutoInitialize = TRUE;
-    description.DmaChannel = Config->DmaChannel;
-    description.InterfaceType = Isa;
-    description.DmaWidth = Width8Bits;
-    description.DmaSpeed = Compatible;
-    description.MaximumLength = SB16_BUFFER;
-    Ext->Adapter = HalGetAdapter(&description, &Ext->MapRegisters);
-    if (!Ext->Adapter)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    Ext->Buffer = (PUCHAR)HalAllocateCommonBuffer(Ext->Adapter, SB16_BUFFER, &Ext->BufferLogical,
-                                                  FALSE);
-    if (!Ext->Buffer)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    Ext->BufferMdl = IoAllocateMdl(Ext->Buffer, SB16_BUFFER, FALSE, FALSE, NULL);
-    if (!Ext->BufferMdl)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    MmBuildMdlForNonPagedPool(Ext->BufferMdl);
-    RtlFillMemory(Ext->Buffer, SB16_BUFFER, SB16_SILENCE);
+    for (ULONG k = 0; k < 2; k++) {
+        status = Sb16StartChannel(&Ext->Dma[k], Config->DmaChannel[k], k ? Width16Bits : Width8Bits);
+        if (!NT_SUCCESS(status))
+            return status;
+    }
 
     KIRQL irql;
     KAFFINITY affinity;
@@ -494,9 +546,50 @@ static NTSTATUS Sb16StartDevice(PSB16_EXTENSION Ext, const SB16_CONFIG *Config)
     return status;
 }
 
+/* The default format from the driver's Parameters key: REG_DWORD values
+ * SampleRate and BitsPerSample; what is missing or out of range keeps the
+ * driver's default (22050 Hz, 8 bits). */
+static VOID Sb16ReadParameters(PSB16_EXTENSION Ext, PUNICODE_STRING RegistryPath)
+{
+    static WCHAR suffix[] = L"\\Parameters";
+    UNICODE_STRING path;
+    path.Length = 0;
+    path.MaximumLength = (USHORT)(RegistryPath->Length + sizeof suffix);
+    path.Buffer = (PWSTR)ExAllocatePoolWithTag(PagedPool, path.MaximumLength, SB16_TAG);
+    if (!path.Buffer)
+        return;
+    RtlCopyUnicodeString(&path, RegistryPath);
+    RtlAppendUnicodeToString(&path, suffix);
+    ULONG rate = Ext->SamplesPerSecond, bits = Ext->BitsPerSample;
+    ULONG defaultRate = rate, defaultBits = bits;
+    RTL_QUERY_REGISTRY_TABLE table[3];
+    RtlZeroMemory(table, sizeof table);
+    table[0].Flags = RTL_QUERY_REGISTRY_DIRECT;
+    table[0].Name = L"SampleRate";
+    table[0].EntryContext = &rate;
+    table[0].DefaultType = REG_DWORD;
+    table[0].DefaultData = &defaultRate;
+    table[0].DefaultLength = sizeof defaultRate;
+    table[1].Flags = RTL_QUERY_REGISTRY_DIRECT;
+    table[1].Name = L"BitsPerSample";
+    table[1].EntryContext = &bits;
+    table[1].DefaultType = REG_DWORD;
+    table[1].DefaultData = &defaultBits;
+    table[1].DefaultLength = sizeof defaultBits;
+    if (NT_SUCCESS(RtlQueryRegistryValues(RTL_REGISTRY_ABSOLUTE | RTL_REGISTRY_OPTIONAL,
+                                          path.Buffer, table, NULL, NULL))) {
+        if (rate >= 5000 && rate <= 44100)
+            Ext->SamplesPerSecond = rate;
+        if (bits == 8 || bits == 16)
+            Ext->BitsPerSample = bits;
+    }
+    ExFreePoolWithTag(path.Buffer, SB16_TAG);
+    DbgPrint("sb16: %u Hz, %u bits\n", (unsigned)Ext->SamplesPerSecond,
+             (unsigned)Ext->BitsPerSample);
+}
+
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
-    UNREFERENCED_PARAMETER(RegistryPath);
     SB16_CONFIG config;
     RtlZeroMemory(&config, sizeof config);
     INTERFACE_TYPE bus = Isa;
@@ -524,6 +617,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     RtlZeroMemory(ext, sizeof *ext);
     ext->DeviceObject = device;
     ext->SamplesPerSecond = 22050;
+    ext->BitsPerSample = 8;
+    Sb16ReadParameters(ext, RegistryPath);
     KeInitializeSpinLock(&ext->Lock);
     KeInitializeDpc(&ext->Dpc, Sb16Dpc, ext);
 

@@ -2,8 +2,10 @@
 /*
  * The SB16 example driver's private I/O controls, for the programs (and
  * tests) that open \Device\Sb16Wave0. Playback itself is IRP_MJ_WRITE:
- * the buffer is 8-bit unsigned mono PCM at the rate last set, and the
- * write completes when the card has played all of it.
+ * the buffer is mono PCM in the format last set — 8-bit unsigned or
+ * 16-bit signed little-endian — and the write completes when the card has
+ * played all of it. The format until one is set comes from the driver's
+ * Parameters key (SampleRate, BitsPerSample), else 22050 Hz, 8 bits.
  */
 #ifndef SYSDMA_EXAMPLE_WDK_SB16_IOCTL_H
 #define SYSDMA_EXAMPLE_WDK_SB16_IOCTL_H
@@ -17,6 +19,7 @@
 
 typedef struct _SB16_FORMAT {
     ULONG SamplesPerSecond;      /* 5000..44100 */
+    ULONG BitsPerSample;         /* 8 or 16 */
 } SB16_FORMAT, *PSB16_FORMAT;
 
 typedef struct _SB16_POSITION {
