@@ -26,7 +26,7 @@ target_link_libraries(sysdma-tool PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,sysdma-w
 # The headers alone, for a driver built as a module that `sysdma wdk-run`
 # loads (its kernel calls resolve against the tool at load time).
 add_library(sysdma-wdk-headers INTERFACE)
-target_include_directories(sysdma-wdk-headers INTERFACE
-  $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
-  $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include/sysdma-wdk>)
+target_include_directories(sysdma-wdk-headers INTERFACE ${SYSDMA_PUBLIC_INCLUDE}
+  $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include/sysdma-wdk>
+  $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/sysdma-wdk>)
 target_compile_options(sysdma-wdk-headers INTERFACE -fshort-wchar)
