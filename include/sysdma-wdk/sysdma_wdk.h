@@ -114,6 +114,10 @@ int sysdma_wdk_run(const sysdma_wdk_config *cfg, sysdma_wdk_result *res);
  * (64 KiB, its size in *bytes) and the machine. NULL outside a run. */
 uint8_t *sysdma_wdk_testdev_fifo(size_t *bytes);
 sysdma_sim *sysdma_wdk_sim(void);
+/* During a run: drive IRQ line 0-15 of the machine as a device would (a
+ * device model a program adds, or a test); the interrupt is delivered at
+ * the scheduler's next chance. */
+void sysdma_wdk_set_irq(unsigned irq, bool level);
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,12 @@ sysdma_sim *sysdma_wdk_sim(void)
     return W ? W->sim : NULL;
 }
 
+void sysdma_wdk_set_irq(unsigned irq, bool level)
+{
+    if (W)
+        sysdma__wdk_irq_line(irq, level);
+}
+
 static NTSTATUS bus_pnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     (void)DeviceObject;
