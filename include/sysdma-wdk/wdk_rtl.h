@@ -66,9 +66,8 @@ WCHAR RtlUpcaseUnicodeChar(WCHAR SourceCharacter);
  * macros for libsysdma-wdk's own (the C library's work on its 32-bit
  * wchar_t), so a driver's calls reach them even where the C library's
  * names are in scope. swprintf and _swprintf are the kernel's (no count):
- * (Buffer, Format, ...), with %d %i %u %x %X %o %c %s (wide) %S and %hs
- * (narrow) %ls %p %% , flags '-' '0' '+' ' ', a width, a precision and the
- * h, l, ll and I64 sizes. The declaration takes the Buffer as const, as
+ * (Buffer, Format, ...), formatting as DbgPrint does except that %s is
+ * wide (%S, %hs narrow). The declaration takes the Buffer as const, as
  * drivers that declare swprintf themselves do. */
 size_t sysdma_wdk_wcslen(const WCHAR *String);
 WCHAR *sysdma_wdk_wcscpy(WCHAR *Destination, const WCHAR *Source);

@@ -44,113 +44,208 @@ int sysdma_wdk_wcsicmp(const WCHAR *String1, const WCHAR *String2)
     return sysdma__wdk_wcsicmp(String1, String2);
 }
 
-/* One conversion, formatted by the C library into `tmp` (narrow), then
- * widened; %s and %ls arguments are wide and copied as they are. */
-int sysdma_wdk_swprintf(const WCHAR *Buffer, ...)
+/*
+ * The Windows-model printf: `long` is 32 bits (l is the int size), I64 and
+ * ll are 64 bits, I alone is pointer-sized; %s is the format's own width
+ * of string (wide in swprintf, narrow in DbgPrint), %S the other, %ls and
+ * %ws wide, %hs narrow, %wZ a PUNICODE_STRING, %Z a PANSI_STRING. Numbers
+ * are formatted by the C library one at a time, characters go out through
+ * `put`.
+ */
+typedef void put_fn(void *ctx, unsigned ch);
+
+static unsigned fmt_at(const void *f, bool wide, size_t k)
 {
-    WCHAR *out = (WCHAR *)Buffer;
-    va_list ap;
-    va_start(ap, Buffer);
-    const WCHAR *f = va_arg(ap, const WCHAR *);
-    size_t n = 0;
-    while (*f) {
-        if (*f != '%') {
-            out[n++] = *f++;
+    return wide ? ((const WCHAR *)f)[k] : (unsigned char)((const char *)f)[k];
+}
+
+static void put_string(put_fn *put, void *ctx, const void *s, size_t len, bool wide, int width,
+                       bool left)
+{
+    for (int pad = width - (int)len; !left && pad > 0; pad--)
+        put(ctx, ' ');
+    for (size_t i = 0; i < len; i++)
+        put(ctx, wide ? ((const WCHAR *)s)[i] : (unsigned char)((const char *)s)[i]);
+    for (int pad = width - (int)len; left && pad > 0; pad--)
+        put(ctx, ' ');
+}
+
+static void nt_format(put_fn *put, void *ctx, const void *f, bool wide_fmt, va_list ap)
+{
+    size_t k = 0;
+    while (fmt_at(f, wide_fmt, k)) {
+        unsigned c = fmt_at(f, wide_fmt, k);
+        if (c != '%') {
+            put(ctx, c);
+            k++;
             continue;
         }
         char spec[32];
-        size_t k = 0;
-        spec[k++] = (char)*f++;
-        while (*f && strchr("-+ #0", (int)*f) && k < 8)
-            spec[k++] = (char)*f++;
-        while (*f >= '0' && *f <= '9' && k < 16)
-            spec[k++] = (char)*f++;
-        if (*f == '.') {
-            spec[k++] = (char)*f++;
-            while (*f >= '0' && *f <= '9' && k < 24)
-                spec[k++] = (char)*f++;
+        size_t n = 0;
+        spec[n++] = '%';
+        k++;
+        int width = 0;
+        bool left = false;
+        while ((c = fmt_at(f, wide_fmt, k)) && strchr("-+ #0", (int)c) && n < 8) {
+            left |= c == '-';
+            spec[n++] = (char)c;
+            k++;
         }
-        int size = 0; /* 0 int, 1 long, 2 long long, -1 short */
-        bool wide_s = true;
+        if (fmt_at(f, wide_fmt, k) == '*') {
+            width = va_arg(ap, int);
+            n += (size_t)snprintf(spec + n, sizeof spec - n - 8, "%d", width);
+            k++;
+        }
+        while ((c = fmt_at(f, wide_fmt, k)) >= '0' && c <= '9' && n < 16) {
+            width = width * 10 + (int)(c - '0');
+            spec[n++] = (char)c;
+            k++;
+        }
+        if (fmt_at(f, wide_fmt, k) == '.') {
+            spec[n++] = '.';
+            k++;
+            while ((c = fmt_at(f, wide_fmt, k)) >= '0' && c <= '9' && n < 24) {
+                spec[n++] = (char)c;
+                k++;
+            }
+        }
+        int size = 0;    /* 0 int, 2 64-bit, 3 pointer-sized, -1 short */
+        int strw = -1;   /* -1 the format's own, 0 narrow, 1 wide */
         for (;;) {
-            if (*f == 'l') {
-                size++;
-                f++;
-            } else if (*f == 'h') {
+            c = fmt_at(f, wide_fmt, k);
+            if (c == 'l') {
+                if (fmt_at(f, wide_fmt, k + 1) == 'l') {
+                    size = 2;
+                    k++;
+                }
+                strw = 1;
+                k++;
+            } else if (c == 'h') {
                 size = -1;
-                wide_s = false;
-                f++;
-            } else if (f[0] == 'I' && f[1] == '6' && f[2] == '4') {
+                strw = 0;
+                k++;
+            } else if (c == 'w') {
+                strw = 1;
+                k++;
+            } else if (c == 'I' && fmt_at(f, wide_fmt, k + 1) == '6' &&
+                       fmt_at(f, wide_fmt, k + 2) == '4') {
                 size = 2;
-                f += 3;
-            } else if (*f == 'w') {
-                f++;
+                k += 3;
+            } else if (c == 'I' && fmt_at(f, wide_fmt, k + 1) == '3' &&
+                       fmt_at(f, wide_fmt, k + 2) == '2') {
+                size = 0;
+                k += 3;
+            } else if (c == 'I') {
+                size = 3;
+                k++;
+            } else if (c == 'z') {
+                size = 3;
+                k++;
             } else {
                 break;
             }
         }
-        WCHAR conv = *f ? *f++ : 0;
-        char tmp[128];
-        tmp[0] = 0;
+        unsigned conv = fmt_at(f, wide_fmt, k);
+        if (conv)
+            k++;
         if (conv == '%') {
-            out[n++] = '%';
-            continue;
-        }
-        if (conv == 's' || conv == 'S') {
-            bool wide = conv == 's' ? wide_s : size > 0;
+            put(ctx, '%');
+        } else if (conv == 's' || conv == 'S') {
+            bool wide = strw >= 0 ? strw == 1 : (conv == 's') == wide_fmt;
             const void *s = va_arg(ap, const void *);
-            int width = 0, left = 0;
-            for (size_t i = 1; i < k; i++)
-                if (spec[i] == '-')
-                    left = 1;
-                else if (spec[i] >= '0' && spec[i] <= '9' && (i == 1 || spec[i - 1] != '.'))
-                    width = width * 10 + (spec[i] - '0');
-            size_t len = !s ? 6 : wide ? sysdma__wdk_wcslen(s) : strlen(s);
-            for (int pad = width - (int)len; !left && pad > 0; pad--)
-                out[n++] = ' ';
-            for (size_t i = 0; i < len; i++)
-                out[n++] = !s ? (WCHAR) "(null)"[i]
-                           : wide ? ((const WCHAR *)s)[i]
-                                  : (WCHAR)(unsigned char)((const char *)s)[i];
-            for (int pad = width - (int)len; left && pad > 0; pad--)
-                out[n++] = ' ';
-            continue;
-        }
-        if (conv == 'c' || conv == 'C') {
-            out[n++] = (WCHAR)va_arg(ap, int);
-            continue;
-        }
-        if (!conv || !strchr("diuxXop", (int)conv)) {
-            out[n++] = '%';
-            continue;
-        }
-        spec[k] = 0;
-        char fmt[40];
-        bool is_signed = conv == 'd' || conv == 'i';
-        if (conv == 'p') {
-            snprintf(fmt, sizeof fmt, "%sp", spec);
-            snprintf(tmp, sizeof tmp, fmt, va_arg(ap, void *));
-        } else if (size >= 2) {
-            snprintf(fmt, sizeof fmt, "%sll%c", spec, (char)conv);
-            if (is_signed)
-                snprintf(tmp, sizeof tmp, fmt, va_arg(ap, long long));
+            if (!s)
+                put_string(put, ctx, "(null)", 6, false, width, left);
             else
-                snprintf(tmp, sizeof tmp, fmt, va_arg(ap, unsigned long long));
-        } else {
-            /* int and long are both 32 bits in the Windows model */
-            snprintf(fmt, sizeof fmt, "%s%c", spec, (char)conv);
-            if (is_signed) {
-                int v = va_arg(ap, int);
-                snprintf(tmp, sizeof tmp, fmt, size < 0 ? (int)(short)v : v);
+                put_string(put, ctx, s, wide ? sysdma__wdk_wcslen(s) : strlen(s), wide, width,
+                           left);
+        } else if (conv == 'Z') {
+            const UNICODE_STRING *us = va_arg(ap, const UNICODE_STRING *);
+            if (!us || !us->Buffer)
+                put_string(put, ctx, "(null)", 6, false, width, left);
+            else if (strw == 1)
+                put_string(put, ctx, us->Buffer, us->Length / sizeof(WCHAR), true, width, left);
+            else
+                put_string(put, ctx, ((const STRING *)us)->Buffer, ((const STRING *)us)->Length,
+                           false, width, left);
+        } else if (conv == 'c' || conv == 'C') {
+            put(ctx, (unsigned)va_arg(ap, int) & 0xFFFFu);
+        } else if (conv && strchr("diuxXop", (int)conv)) {
+            char fmt[40], tmp[96];
+            spec[n] = 0;
+            bool is_signed = conv == 'd' || conv == 'i';
+            if (conv == 'p') {
+                snprintf(fmt, sizeof fmt, "%sp", spec);
+                snprintf(tmp, sizeof tmp, fmt, va_arg(ap, void *));
+            } else if (size >= 2) {
+                snprintf(fmt, sizeof fmt, "%sll%c", spec, (char)conv);
+                long long v = size == 3 ? (long long)va_arg(ap, intptr_t) : va_arg(ap, long long);
+                if (is_signed)
+                    snprintf(tmp, sizeof tmp, fmt, v);
+                else
+                    snprintf(tmp, sizeof tmp, fmt, size == 3 ? (unsigned long long)(uintptr_t)v
+                                                             : (unsigned long long)v);
             } else {
-                unsigned v = va_arg(ap, unsigned);
-                snprintf(tmp, sizeof tmp, fmt, size < 0 ? (unsigned)(unsigned short)v : v);
+                snprintf(fmt, sizeof fmt, "%s%c", spec, (char)conv);
+                int v = va_arg(ap, int);
+                if (is_signed)
+                    snprintf(tmp, sizeof tmp, fmt, size < 0 ? (int)(short)v : v);
+                else
+                    snprintf(tmp, sizeof tmp, fmt,
+                             size < 0 ? (unsigned)(unsigned short)v : (unsigned)v);
             }
+            for (size_t i = 0; tmp[i]; i++)
+                put(ctx, (unsigned char)tmp[i]);
+        } else {
+            put(ctx, '%');
+            if (conv)
+                put(ctx, conv);
         }
-        for (size_t i = 0; tmp[i]; i++)
-            out[n++] = (WCHAR)(unsigned char)tmp[i];
     }
-    out[n] = 0;
+}
+
+typedef struct wide_out {
+    WCHAR *buf;
+    size_t n, cap; /* cap 0: no limit (the kernel's swprintf) */
+} wide_out;
+
+static void put_wide(void *ctx, unsigned ch)
+{
+    wide_out *o = ctx;
+    if (!o->cap || o->n + 1 < o->cap)
+        o->buf[o->n] = (WCHAR)ch;
+    o->n++;
+}
+
+int sysdma_wdk_swprintf(const WCHAR *Buffer, ...)
+{
+    wide_out o = {(WCHAR *)Buffer, 0, 0};
+    va_list ap;
+    va_start(ap, Buffer);
+    const WCHAR *f = va_arg(ap, const WCHAR *);
+    nt_format(put_wide, &o, f, true, ap);
     va_end(ap);
-    return (int)n;
+    o.buf[o.n] = 0;
+    return (int)o.n;
+}
+
+typedef struct narrow_out {
+    char *buf;
+    size_t n, cap;
+} narrow_out;
+
+static void put_narrow(void *ctx, unsigned ch)
+{
+    narrow_out *o = ctx;
+    if (o->n + 1 < o->cap)
+        o->buf[o->n] = ch < 128 ? (char)ch : '?';
+    o->n++;
+}
+
+size_t sysdma__wdk_vformat(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    narrow_out o = {buf, 0, cap};
+    nt_format(put_narrow, &o, fmt, false, ap);
+    if (cap)
+        buf[o.n < cap ? o.n : cap - 1] = 0;
+    return o.n;
 }

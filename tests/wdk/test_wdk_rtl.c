@@ -86,7 +86,25 @@ static NTSTATUS strings_entry(PDRIVER_OBJECT d, PUNICODE_STRING r)
     note("%u %d", us.Length, wcscmp(us.Buffer, L"ansi"));
     RtlFreeUnicodeString(&us);
     TRACE_(FLOPPY, "not printed %d\n", 1);
+    /* DbgPrint with the Windows model's sizes and strings */
+    UNICODE_STRING dev;
+    RtlInitUnicodeString(&dev, L"\\Device\\Floppy0");
+    ULONG status = 0xC0000034;
+    DbgPrint("%lx %08X %wZ %I64d %s %S %ws %hs %-3d| %Ix\n", status, 0x1Fu, &dev, (LONGLONG)-3, "n",
+             L"w", L"w2", "h", 7, (ULONG_PTR)0x1234);
+    DbgPrintEx(DPFLTR_IHVDRIVER_ID, DPFLTR_ERROR_LEVEL, "%u%%\n", 50u);
+    ERR_(FLOPPY, "err %lu\n", (ULONG)9);
     return STATUS_SUCCESS;
+}
+
+static char logged[8][160];
+static unsigned nlogged;
+
+static void on_log(void *ctx, const char *line)
+{
+    (void)ctx;
+    if (nlogged < 8)
+        snprintf(logged[nlogged++], sizeof logged[0], "%s", line);
 }
 
 static void test_strings(void **state)
@@ -96,6 +114,8 @@ static void test_strings(void **state)
     sysdma_wdk_result res;
     memset(&cfg, 0, sizeof cfg);
     cfg.driver_entry = ENTRY(strings_entry);
+    cfg.log = on_log;
+    nlogged = 0;
     ngot = 0;
     assert_int_equal(sysdma_wdk_run(&cfg, &res), 0);
     const char *want[] = {"15 \\Device\\Floppy3 15", "[   ab|cd  |beef|4000000000|-5|Z%]",
@@ -103,6 +123,11 @@ static void test_strings(void **state)
     assert_int_equal(ngot, sizeof want / sizeof want[0]);
     for (unsigned k = 0; k < ngot; k++)
         assert_string_equal(got[k], want[k]);
+    assert_int_equal(nlogged, 4);
+    assert_string_equal(logged[0], "c0000034 0000001F \\Device\\Floppy0 -3 n w w2 h 7  | 1234");
+    assert_string_equal(logged[1], "50%");
+    assert_non_null(strstr(logged[2], "test_wdk_rtl.c"));
+    assert_string_equal(logged[3], "err 9");
 }
 
 /* ---- registry --------------------------------------------------------------------------------- */
