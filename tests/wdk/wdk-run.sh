@@ -38,6 +38,10 @@ expect_fail Bug=1 'FREE_CHANNEL_MAPPED'
 expect_fail Bug=2 'FREE_CHANNEL_NOT_OWNER'
 expect_fail Bug=3 'all threads waiting, no timer pending'
 
+# a bare file name is taken from the current directory
+cp "$drv" "$work/bare.so"
+(cd "$work" && "$tool" wdk-run -q --pnp testdev --run "ioctl 0x222000 0 4" bare.so >/dev/null) ||
+  fail "a driver named without a directory did not run"
 rc=0
 "$tool" wdk-run "$work/no-such-driver.so" >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "a missing driver: exit $rc, want 2"
