@@ -331,6 +331,9 @@ typedef struct _IO_STACK_LOCATION {
     PVOID Context;
 } IO_STACK_LOCATION, *PIO_STACK_LOCATION;
 
+/* A completion routine's answer: go on with the next routine up. */
+#define STATUS_CONTINUE_COMPLETION STATUS_SUCCESS
+
 #define IoSizeOfIrp(StackSize) ((USHORT)(sizeof(IRP) + (StackSize) * sizeof(IO_STACK_LOCATION)))
 
 /* An IRP with StackSize stack locations, from pool; IoFreeIrp frees it.
