@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sysdma/completion.h"
 #include "sysdma/controller.h"
 #include "sysdma/platform.h"
 #include "sysdma/status.h"

@@ -149,6 +149,9 @@ struct sysdma_adapter {
     sysdma_transfer_complete_fn v3_complete;
     void *v3_context;
     sysdma_adapter *v3_handle;   /* the caller's handle, passed to v3_complete */
+    /* How the beats of its transfers look (SYSDMA_CONFIGURE_SHAPE; all 0:
+     * the controller chooses), passed in every program of the adapter. */
+    sysdma_transfer_shape shape;
 };
 
 /* Handles (handle.c): bit 0 set, then the registry slot, the entry, the
@@ -438,6 +441,25 @@ sysdma_status sysdma__v3_flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_re
 /* v3.c: a version-3 completion due at terminal count (lock held). */
 bool sysdma__v3_terminal_count(sysdma_adapter *a, sysdma_transfer_complete_fn *fn, void **ctx,
                                sysdma_adapter **handle);
+
+/* The request line a program of `a` carries: a version-3 description's
+ * request_line, else the channel itself (the 8237's way). */
+static inline uint32_t sysdma__request_line(const sysdma_adapter *a)
+{
+    return a->desc.version == 3 ? a->desc.request_line : a->channel;
+}
+
+/* sg_run.c: ask the controller to abandon `a`'s transfer (lock held): its
+ * cancel, or (NULL) flush and the terminal count (read_residue's, or a
+ * counter of 0) to tell DONE from TOO_LATE. The channel is stopped either
+ * way. A controller's IDLE or a refused cancel reads as DONE when the core
+ * still has something due on the channel: nothing else would end it. */
+sysdma_cancel_result sysdma__ctrl_cancel(sysdma_adapter *a);
+/* ...after its TOO_LATE (lock held): the completion is taken now, as the
+ * controller's interrupt would take it — handle_interrupt's report for
+ * every channel, then `a`'s, if still due, as completed — and delivered;
+ * returns with the lock released. */
+void sysdma__complete_now(sysdma_adapter *a);
 
 /* sg.c */
 sysdma_status sysdma__sg_get(sysdma_adapter *a, void *device, sysdma_mdl *mdl, void *va,

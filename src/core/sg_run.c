@@ -39,20 +39,51 @@ static bool element_fits(const sysdma_adapter *a, const sysdma_sg_element *e)
     return w <= 1 || !((e->address | e->length) & (w - 1u));
 }
 
-/* Program the run's current element (lock held). */
+/* Fragments one program of `a` may carry (lock held): the controller's
+ * query_fragments (NULL: limits.max_fragments), at least 1 and at most
+ * limits.max_fragments. */
+static uint32_t fragments_per_program(const sysdma_adapter *a)
+{
+    const sysdma_system *sys = a->sys;
+    uint32_t max = a->limits.max_fragments ? a->limits.max_fragments : 1;
+    uint32_t n = sys->ctrl.ops->query_fragments
+                     ? sys->ctrl.ops->query_fragments(sys->ctrl.ctx, a->channel)
+                     : max;
+    if (n == 0)
+        n = 1;
+    return n < max ? n : max;
+}
+
+/* Bytes of the program on the channel. */
+static uint32_t chunk_bytes(const sg_header *h)
+{
+    uint32_t bytes = 0;
+    for (uint32_t k = 0; k < h->chunk && h->element + k < h->run_count; k++)
+        bytes += h->run_frags[h->element + k].length;
+    return bytes;
+}
+
+/* Program the run's next chunk, from its element `element` (lock held):
+ * as many elements as the controller takes in one program (one on the
+ * 8237; a controller with hardware linked lists gets them all at once, or
+ * in chunks chained at each chunk's completion). */
 static sysdma_status program(sg_header *h)
 {
     sysdma_adapter *a = h->adapter;
     sysdma_system *sys = a->sys;
-    const sysdma_sg_element *e = &h->run_elements[h->element];
-    sysdma_fragment frag = {e->address, e->length};
+    uint32_t n = fragments_per_program(a);
+    if (n > h->run_count - h->element)
+        n = h->run_count - h->element;
+    h->chunk = n;
     sysdma_program prog = {
-        .fragments = &frag,
-        .count = 1,
+        .fragments = &h->run_frags[h->element],
+        .count = n,
         .device_address = a->desc.device_address,
         .to_device = h->to_device,
         .loop = false,
         .mode = a->demand ? SYSDMA_XFER_DEMAND : SYSDMA_XFER_SINGLE,
+        .request_line = sysdma__request_line(a),
+        .shape = a->shape,
     };
     sysdma_status st = sys->ctrl.ops->program(sys->ctrl.ctx, a->channel, &prog);
     if (st == SYSDMA_OK) {
@@ -106,7 +137,7 @@ typedef struct done_call {
     sysdma_sg_list *list;
     sysdma_status status;
     void *ctx;
-    sysdma_sg_element *elements;
+    sysdma_fragment *frags;
     uint32_t count;
 } done_call;
 
@@ -118,20 +149,24 @@ static done_call end_run(sysdma_adapter *a, sg_header *h, sysdma_status st)
     h->queued = false;
     h->cancelled = false;
     h->finished = st == SYSDMA_OK;
-    done_call c = {h->done, a, h->caller, list_of(h), st, h->done_ctx, h->run_elements,
+    done_call c = {h->done, a, h->caller, list_of(h), st, h->done_ctx, h->run_frags,
                    h->run_count};
-    h->run_elements = NULL;
+    h->run_frags = NULL;
     h->run_count = 0;
+    h->chunk = 0;
     return c;
 }
 
-/* End the run on the channel (lock held): stop the channel and let it go,
- * unless the routine that started the run still holds it. Returns whether
- * the channel went free (the caller grants the next waiter). */
-static bool end_running(sysdma_adapter *a, sg_header *h, sysdma_status st, done_call *out)
+/* End the run on the channel (lock held): stop the channel (unless
+ * `stopped`: a cancel did) and let it go, unless the routine that started
+ * the run still holds it. Returns whether the channel went free (the
+ * caller grants the next waiter). */
+static bool end_running(sysdma_adapter *a, sg_header *h, sysdma_status st, bool stopped,
+                        done_call *out)
 {
     sysdma_system *sys = a->sys;
-    sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
+    if (!stopped)
+        sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
     *out = end_run(a, h, st);
     if (a->granted)
         return false;
@@ -143,8 +178,8 @@ static bool end_running(sysdma_adapter *a, sg_header *h, sysdma_status st, done_
 static void deliver(const done_call *c, bool pump)
 {
     sysdma_system *sys = c->a->sys;
-    if (c->elements)
-        sysdma__free(sys, c->elements, (size_t)c->count * sizeof *c->elements);
+    if (c->frags)
+        sysdma__free(sys, c->frags, (size_t)c->count * sizeof *c->frags);
     if (c->fn)
         c->fn(c->caller, c->list, c->status, c->ctx);
     if (pump)
@@ -202,8 +237,8 @@ sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_adapter *caller, sysdma
     sysdma__unlock(sys);
     if (st != SYSDMA_OK)
         return st;
-    size_t bytes = (size_t)count * sizeof(sysdma_sg_element);
-    sysdma_sg_element *copy = sysdma__alloc(sys, bytes);
+    size_t bytes = (size_t)count * sizeof(sysdma_fragment);
+    sysdma_fragment *copy = sysdma__alloc(sys, bytes);
     if (!copy)
         return SYSDMA_E_NO_MEMORY;
     sysdma__lock(sys);
@@ -212,11 +247,12 @@ sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_adapter *caller, sysdma
         st = SYSDMA_E_INVALID_ARGUMENT;
     else if (h->running || h->queued || a->map.active)
         st = SYSDMA_E_WRONG_STATE;
-    if (st == SYSDMA_OK) {
-        memcpy(copy, list->elements, bytes);
-        for (uint32_t k = 0; k < count && st == SYSDMA_OK; k++)
-            if (!element_fits(a, &copy[k]))
-                st = SYSDMA_E_INVALID_ARGUMENT; /* not what the list was built with */
+    for (uint32_t k = 0; k < count && st == SYSDMA_OK; k++) {
+        sysdma_sg_element e;
+        memcpy(&e, &list->elements[k], sizeof e);
+        if (!element_fits(a, &e))
+            st = SYSDMA_E_INVALID_ARGUMENT; /* not what the list was built with */
+        copy[k] = (sysdma_fragment){e.address, e.length};
     }
     if (st != SYSDMA_OK) {
         sysdma__unlock(sys);
@@ -230,8 +266,9 @@ sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_adapter *caller, sysdma
     h->done_bytes = 0;
     h->finished = false;
     h->cancelled = false;
-    h->run_elements = copy;
+    h->run_frags = copy;
     h->run_count = count;
+    h->chunk = 0;
     /* The channel free, or held by the routine starting the run (a list
      * control routine): the run takes it now. */
     bool take = !a->owned && !a->waiting.head;
@@ -271,7 +308,7 @@ sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_adapter *caller, sysdma
     done_call c = end_run(a, h, SYSDMA_E_CANCELLED);
     sysdma__unlock(sys);
     if (!cancelled) {
-        sysdma__free(sys, c.elements, bytes);
+        sysdma__free(sys, c.frags, bytes);
         return st;
     }
     deliver(&c, false);
@@ -322,8 +359,8 @@ static uint32_t confirmed(sysdma_system *sys, uint32_t due)
     return yes;
 }
 
-/* What is due on channel `ch` (lock held): the bytes of the run's current
- * element, or of the MapTransferEx mapping; 0 when nothing is due. */
+/* What is due on channel `ch` (lock held): the bytes of the run's program
+ * on the channel, or of the MapTransferEx mapping; 0 when nothing is due. */
 static uint32_t due_bytes(sysdma_system *sys, unsigned ch)
 {
     if (!awaiting(sys, 1u << ch))
@@ -331,55 +368,75 @@ static uint32_t due_bytes(sysdma_system *sys, unsigned ch)
     sysdma_adapter *a = sys->adapters[ch];
     sg_header *h = a->run_head;
     if (h && h->running)
-        return h->element < h->run_count ? h->run_elements[h->element].length : 0;
+        return chunk_bytes(h);
     return a->map.length;
+}
+
+/* What ending a program calls once the lock is dropped. */
+typedef struct finish {
+    bool ended, freed;
+    done_call call;                   /* a run's done call (ended) */
+    sysdma_transfer_complete_fn v3_fn; /* or a MapTransferEx completion */
+    void *v3_ctx;
+    sysdma_adapter *v3_handle;
+    sysdma_status v3_status;
+} finish;
+
+/* The program on channel `ch`, which has something due (awaiting), ended
+ * (lock held): with `st` SYSDMA_OK it completed — the run goes on with its
+ * next chunk, or ends; the MapTransferEx completes — otherwise it stopped
+ * on an error, which ends the run or the MapTransferEx with `st`. What is
+ * to be called goes to *out, to be made by deliver_finish. */
+static void finish_locked(sysdma_system *sys, unsigned ch, sysdma_status st, finish *out)
+{
+    memset(out, 0, sizeof *out);
+    sysdma_adapter *a = sys->adapters[ch];
+    sg_header *h = a->run_head;
+    if (h && h->running) {
+        if (st == SYSDMA_OK) {
+            h->done_bytes += chunk_bytes(h);
+            h->element += h->chunk;
+            if (h->element < h->run_count) {
+                st = program(h);
+                if (st == SYSDMA_OK)
+                    return; /* still running */
+            }
+        }
+        out->freed = end_running(a, h, st, false, &out->call);
+        out->ended = true;
+    } else if (sysdma__v3_terminal_count(a, &out->v3_fn, &out->v3_ctx, &out->v3_handle)) {
+        out->v3_status = st;
+    }
+}
+
+/* After the lock: the calls finish_locked collected. */
+static void deliver_finish(const finish *f)
+{
+    if (f->ended)
+        deliver(&f->call, f->freed);
+    if (f->v3_fn)
+        f->v3_fn(f->v3_handle, f->v3_ctx, f->v3_status);
 }
 
 /* Advance channel `ch`, whose terminal count the controller confirmed —
  * or, with `device_bytes` non-zero, whose device counted exactly the bytes
- * due (sysdma_channel_device_done): the run's next element, or its end;
+ * due (sysdma_channel_device_done): the run's next chunk, or its end;
  * or the MapTransferEx completion. */
 static bool advance(sysdma_system *sys, unsigned ch, uint32_t device_bytes)
 {
-    done_call call;
-    bool ended = false, freed = false, moved = false;
-    sysdma_transfer_complete_fn v3_fn = NULL;
-    void *v3_ctx = NULL;
-    sysdma_adapter *v3_handle = NULL;
+    finish f = {0};
     sysdma__lock(sys);
     /* Again under this lock hold: the state may have moved since the
-     * confirmation (a cancel, a run's end from another thread), and the
-     * channel may have been programmed anew (its terminal count is then
-     * forgotten by the controller). */
+     * confirmation (a cancel, a run's end from another thread, an
+     * interrupt), and the channel may have been programmed anew (its
+     * terminal count is then forgotten by the controller). */
     bool yes = device_bytes ? due_bytes(sys, ch) == device_bytes
                             : confirmed(sys, awaiting(sys, 1u << ch)) != 0;
-    if (yes) {
-        moved = true;
-        sysdma_adapter *a = sys->adapters[ch];
-        sg_header *h = a->run_head;
-        if (h && h->running) {
-            h->done_bytes += h->run_elements[h->element].length;
-            h->element++;
-            sysdma_status st = SYSDMA_OK;
-            if (h->element < h->run_count) {
-                st = program(h);
-                if (st == SYSDMA_OK)
-                    h = NULL; /* still running */
-            }
-            if (h) {
-                freed = end_running(a, h, st, &call);
-                ended = true;
-            }
-        } else {
-            (void)sysdma__v3_terminal_count(a, &v3_fn, &v3_ctx, &v3_handle);
-        }
-    }
+    if (yes)
+        finish_locked(sys, ch, SYSDMA_OK, &f);
     sysdma__unlock(sys);
-    if (ended)
-        deliver(&call, freed);
-    if (v3_fn)
-        v3_fn(v3_handle, v3_ctx, SYSDMA_OK);
-    return moved;
+    deliver_finish(&f);
+    return yes;
 }
 
 bool sysdma_channel_device_done(sysdma_system *sys, unsigned channel, uint32_t bytes)
@@ -414,6 +471,92 @@ void sysdma_terminal_count(sysdma_system *sys, uint32_t channels)
     (void)sysdma_channel_check(sys, channels);
 }
 
+/*
+ * The controller's interrupt. Its handle_interrupt reports (and
+ * acknowledges) the channels that completed or failed, and everything that
+ * follows — the run's next chunk programmed or its end, the MapTransferEx
+ * completion — is decided in the same lock hold, so no check or cancel on
+ * another CPU comes between the report and its effect: a completion is
+ * delivered once, by whichever of them gets the lock first (a controller
+ * forgets a channel's unreported completion when it is programmed anew).
+ * Channels reported with nothing due (idle, a packet transfer without a
+ * completion routine, a run already cancelled) change nothing.
+ */
+/* The controller's report, taken and applied (lock held): what is to be
+ * called goes to f[] (*n of them). Returns the channels reported. */
+static uint32_t interrupt_locked(sysdma_system *sys, finish *f, unsigned *n)
+{
+    uint32_t completed = 0, failed = 0;
+    if (!sys->ctrl.ops->handle_interrupt(sys->ctrl.ctx, &completed, &failed))
+        completed = failed = 0;
+    completed &= ~failed; /* a channel is in one set at most: failure wins */
+    uint32_t due = awaiting(sys, completed | failed);
+    for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++)
+        if (due & (1u << ch))
+            finish_locked(sys, ch, failed & (1u << ch) ? SYSDMA_E_TRANSFER_ERROR : SYSDMA_OK,
+                          &f[(*n)++]);
+    return completed | failed;
+}
+
+uint32_t sysdma_controller_interrupt(sysdma_system *sys, unsigned controller)
+{
+    if (!sys || controller != 0)
+        return 0;
+    if (!sys->ctrl.ops->handle_interrupt)
+        return sysdma_channel_poll(sys); /* terminal counts, as a poll */
+    finish f[SYSDMA_MAX_CHANNELS];
+    unsigned n = 0;
+    sysdma__lock(sys);
+    uint32_t reported = interrupt_locked(sys, f, &n);
+    sysdma__unlock(sys);
+    for (unsigned k = 0; k < n; k++)
+        deliver_finish(&f[k]);
+    return reported;
+}
+
+void sysdma__complete_now(sysdma_adapter *a)
+{
+    sysdma_system *sys = a->sys;
+    finish f[SYSDMA_MAX_CHANNELS + 1];
+    unsigned n = 0;
+    if (sys->ctrl.ops->handle_interrupt)
+        (void)interrupt_locked(sys, f, &n);
+    if (awaiting(sys, 1u << a->channel))
+        finish_locked(sys, a->channel, SYSDMA_OK, &f[n++]);
+    sysdma__unlock(sys);
+    for (unsigned k = 0; k < n; k++)
+        deliver_finish(&f[k]);
+}
+
+sysdma_cancel_result sysdma__ctrl_cancel(sysdma_adapter *a)
+{
+    sysdma_system *sys = a->sys;
+    const sysdma_controller_ops *o = sys->ctrl.ops;
+    unsigned ch = a->channel;
+    if (o->cancel) {
+        sysdma_cancel_result r = SYSDMA_CANCEL_DONE;
+        if (o->cancel(sys->ctrl.ctx, ch, &r) != SYSDMA_OK || r != SYSDMA_CANCEL_TOO_LATE) {
+            /* Refused, or nothing running there that the core knew of:
+             * stopped all the same, and ended here. */
+            if (r != SYSDMA_CANCEL_DONE)
+                o->flush(sys->ctrl.ctx, ch);
+            return SYSDMA_CANCEL_DONE;
+        }
+        return SYSDMA_CANCEL_TOO_LATE;
+    }
+    o->flush(sys->ctrl.ctx, ch);
+    bool tc = false;
+    if (o->terminal_counts) {
+        tc = (o->terminal_counts(sys->ctrl.ctx, 1u << ch) >> ch) & 1u;
+    } else if (a->limits.counter_available && !a->desc.ignore_count) {
+        if (o->read_residue)
+            (void)o->read_residue(sys->ctrl.ctx, ch, &tc);
+        else if (o->read_counter)
+            tc = o->read_counter(sys->ctrl.ctx, ch) == 0;
+    }
+    return tc ? SYSDMA_CANCEL_TOO_LATE : SYSDMA_CANCEL_DONE;
+}
+
 sysdma_status sysdma__sg_cancel(sysdma_adapter *a, sysdma_sg_list *list)
 {
     sysdma_system *sys = a->sys;
@@ -437,7 +580,19 @@ sysdma_status sysdma__sg_cancel(sysdma_adapter *a, sysdma_sg_list *list)
         SYSDMA_ASSERT(h->queued);
         call = end_run(a, h, SYSDMA_E_CANCELLED);
     } else if (h->running) {
-        freed = end_running(a, h, SYSDMA_E_CANCELLED, &call);
+        /* The controller says what it found. Too late for the run's last
+         * chunk: the run is complete, and its completion is taken now as
+         * the interrupt would (the done call hears SYSDMA_OK, or the
+         * controller's error). Too late for an earlier chunk: the rest is
+         * never programmed, the run ends cancelled. */
+        sysdma_cancel_result r = sysdma__ctrl_cancel(a);
+        if (r == SYSDMA_CANCEL_TOO_LATE && h->element + h->chunk >= h->run_count) {
+            sysdma__complete_now(a); /* unlocks */
+            return SYSDMA_OK;
+        }
+        if (r == SYSDMA_CANCEL_TOO_LATE)
+            h->done_bytes += chunk_bytes(h);
+        freed = end_running(a, h, SYSDMA_E_CANCELLED, true, &call);
     } else if (h->queued && !h->cancelled) {
         /* Granted and its routine not run yet, or its start has not
          * queued the request yet: the grant routine ends it. */
@@ -462,7 +617,7 @@ uint64_t sysdma__sg_progress(sysdma_adapter *a, const sysdma_sg_list *list)
     if (h) {
         moved = h->done_bytes;
         if (h->running && h->element < h->run_count) {
-            uint32_t len = h->run_elements[h->element].length;
+            uint32_t len = chunk_bytes(h);
             uint32_t left = a->limits.counter_available && sys->ctrl.ops->read_counter
                                 ? sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel)
                                 : len;
