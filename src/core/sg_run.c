@@ -1,14 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The chained runner: sysdma_sg_start programs a list's element 0 on the
- * adapter's channel; sysdma_channel_check, called from the device's
- * interrupt handler (or sysdma_channel_poll, from a timer), programs the
- * next element once the controller confirms the current one reached
- * terminal count and, after the last, stops the channel and calls the
- * driver's done routine (outside the lock). The same check completes a
- * MapTransferEx (v3.c). A check that finds no terminal count (a spurious
- * or shared interrupt, a device that interrupted for something else)
- * changes nothing.
+ * The chained runner and the completion paths. sysdma_sg_start programs a
+ * list's first chunk on the adapter's channel — one element on the 8237,
+ * up to query_fragments elements on a controller with hardware linked
+ * lists — and each completion of a chunk programs the next; after the last
+ * the channel is stopped and the driver's done routine runs (outside the
+ * lock). The same completions end a MapTransferEx (v3.c).
+ *
+ * Completions come three ways. sysdma_channel_check (from the device's
+ * interrupt handler) and sysdma_channel_poll (from a timer) ask the
+ * controller to confirm terminal counts and advance the confirmed
+ * channels. sysdma_controller_interrupt (from the controller's own
+ * interrupt) takes handle_interrupt's report of completed and failed
+ * channels and applies it in the same lock hold; a failure ends the run or
+ * the MapTransferEx with SYSDMA_E_TRANSFER_ERROR. Each decision to advance
+ * is made in the lock hold that acts on it, so a completion is delivered
+ * once whichever path takes it first. A check or a report that finds
+ * nothing due (a spurious or shared interrupt, an idle channel) changes
+ * nothing. Cancels go through the controller's cancel (sysdma__ctrl_cancel)
+ * and its three answers.
  *
  * A run holds the channel the way an AdapterControl grant does (owned, not
  * granted to a routine): it takes a free channel at once, takes over the
@@ -16,10 +26,11 @@
  * routine), and otherwise waits in the channel queue like any request —
  * its grant routine (run_granted) programs it. When it ends the channel
  * goes to the next waiter. Every run ends with exactly one done call:
- * finished, cancelled, or failed to program.
+ * finished, cancelled, failed, or failed to program.
  *
- * The controller is programmed from the core's copy of the elements, taken
- * at the start and checked against the channel's limits there.
+ * The controller is programmed from the core's copy of the elements (as
+ * fragments), taken at the start and checked against the channel's limits
+ * there.
  */
 #include "sg_internal.h"
 
