@@ -154,6 +154,8 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
         .to_device = to_device,
         .loop = a->desc.auto_initialize,
         .mode = a->demand ? SYSDMA_XFER_DEMAND : SYSDMA_XFER_SINGLE,
+        .request_line = sysdma__request_line(a),
+        .shape = a->shape,
     };
     /* A bus master's device moves the data itself: nothing to program. */
     st = a->master ? SYSDMA_OK : sys->ctrl.ops->program(sys->ctrl.ctx, a->channel, &prog);

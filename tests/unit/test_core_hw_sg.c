@@ -188,10 +188,62 @@ static void test_packet_transfer_one_fragment(void **state)
     assert_int_equal(x->c.ch[1].count, 1);
     assert_int_equal(x->c.ch[1].frags[0].phys, 0x300000000ull);
     assert_int_equal(x->c.ch[1].frags[0].length, 2 * PG);
+    assert_int_equal(x->c.ch[1].request_line, 12);
+    assert_false(x->c.ch[1].loop);
     assert_int_equal(sysdma_flush_adapter_buffers(a, m, regs, buf, len, true), SYSDMA_OK);
     assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
     sysdma_mdl_free(x->sys, m);
     fake_buffer_free(&x->f, buf);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    assert_true(ctrl_fx_free(x));
+}
+
+/* A common buffer with auto-initialize: one fragment, loop set, as on the
+ * 8237; the controller reports every pass, and with nothing due (no
+ * MapTransferEx completion) nothing changes. */
+static void test_common_buffer_loop(void **state)
+{
+    (void)state;
+    fake_shape s = soc_shape(64);
+    ctrl_fx *x = ctrl_fx_new(&s);
+    assert_non_null(x);
+    sysdma_device_description d = {0};
+    d.version = 3;
+    d.channel = 4;
+    d.width = SYSDMA_WIDTH_8;
+    d.auto_initialize = true;
+    d.maximum_length = 2 * PG;
+    d.address_width = 32;
+    d.request_line = 3;
+    sysdma_adapter *a;
+    uint32_t n;
+    assert_int_equal(sysdma_adapter_get(x->sys, &d, &a, &n), SYSDMA_OK);
+    void *va;
+    uint64_t logical;
+    assert_int_equal(sysdma_common_buffer_allocate(a, 2 * PG, false, &va, &logical), SYSDMA_OK);
+    memset(va, 0x5E, 2 * PG);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(x->sys, va, 2 * PG, &m), SYSDMA_OK);
+    sysdma_map_registers *regs = NULL;
+    assert_int_equal(sysdma_channel_allocate(a, NULL, 0, ctrl_fx_keep, &regs), SYSDMA_OK);
+    uint32_t len = 2 * PG;
+    assert_int_equal(sysdma_map_transfer(a, m, regs, va, &len, true, NULL), SYSDMA_OK);
+    assert_int_equal(len, 2 * PG);
+    assert_int_equal(x->c.ch[4].count, 1);
+    assert_int_equal(x->c.ch[4].frags[0].phys, logical);
+    assert_true(x->c.ch[4].loop);
+    assert_int_equal(x->c.ch[4].request_line, 3);
+    static uint8_t dev[5 * PG];
+    assert_int_equal(fake_ctrl_run(&x->c, 4, dev, 5 * PG), 5 * PG); /* two passes and a half */
+    assert_int_equal(sysdma_read_dma_counter(a), PG);
+    assert_int_equal(sysdma_controller_interrupt(x->sys, 0), 1u << 4);
+    assert_int_equal(x->c.ch[4].programs, 1);
+    assert_true(x->c.ch[4].running);
+    assert_int_equal(sysdma_flush_adapter_buffers(a, m, regs, va, len, true), SYSDMA_OK);
+    assert_false(x->c.ch[4].running);
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
+    sysdma_mdl_free(x->sys, m);
+    assert_int_equal(sysdma_common_buffer_free(a, 2 * PG, logical, va, false), SYSDMA_OK);
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
     assert_true(ctrl_fx_free(x));
 }
@@ -204,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_chunks_at_max_fragments),
         cmocka_unit_test(test_request_line_of_older_description),
         cmocka_unit_test(test_packet_transfer_one_fragment),
+        cmocka_unit_test(test_common_buffer_loop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
