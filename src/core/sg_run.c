@@ -546,14 +546,14 @@ sysdma_cancel_result sysdma__ctrl_cancel(sysdma_adapter *a)
     unsigned ch = a->channel;
     if (o->cancel) {
         sysdma_cancel_result r = SYSDMA_CANCEL_DONE;
-        if (o->cancel(sys->ctrl.ctx, ch, &r) != SYSDMA_OK || r != SYSDMA_CANCEL_TOO_LATE) {
-            /* Refused, or nothing running there that the core knew of:
-             * stopped all the same, and ended here. */
-            if (r != SYSDMA_CANCEL_DONE)
-                o->flush(sys->ctrl.ctx, ch);
-            return SYSDMA_CANCEL_DONE;
-        }
-        return SYSDMA_CANCEL_TOO_LATE;
+        sysdma_status st = o->cancel(sys->ctrl.ctx, ch, &r);
+        if (st == SYSDMA_OK && r == SYSDMA_CANCEL_TOO_LATE)
+            return SYSDMA_CANCEL_TOO_LATE;
+        /* Refused, or nothing running there that the core knew of:
+         * stopped all the same, and ended here. */
+        if (st != SYSDMA_OK || r != SYSDMA_CANCEL_DONE)
+            o->flush(sys->ctrl.ctx, ch);
+        return SYSDMA_CANCEL_DONE;
     }
     o->flush(sys->ctrl.ctx, ch);
     bool tc = false;

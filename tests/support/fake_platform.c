@@ -481,6 +481,8 @@ static sysdma_status c_cancel(void *ctx, unsigned ch, sysdma_cancel_result *resu
         return SYSDMA_E_INVALID_CHANNEL;
     fake_channel *k = &c->ch[ch];
     k->cancels++;
+    if (c->cancel_status != SYSDMA_OK)
+        return c->cancel_status;
     bool ended = k->failed || (!k->loop && k->residue == 0);
     if (!k->running && !ended)
         *result = SYSDMA_CANCEL_IDLE;

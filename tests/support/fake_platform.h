@@ -174,6 +174,7 @@ typedef struct fake_ctrl {
      * channel) when cancel_forced. */
     bool cancel_forced;
     sysdma_cancel_result cancel_result;
+    sysdma_status cancel_status;  /* not SYSDMA_OK: cancel refuses with it, changing nothing */
 } fake_ctrl;
 
 void fake_ctrl_init(fake_ctrl *c, fake_platform *f);

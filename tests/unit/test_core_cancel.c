@@ -119,6 +119,19 @@ static void test_cancel_mapped_answers(void **state)
     assert_int_equal(t.h.status, SYSDMA_E_CANCELLED);
     assert_quiet(x, &t.h, 1);
     map_end(x, &t);
+    /* A cancel the controller refuses: the channel is flushed, the
+     * transfer ends cancelled. */
+    map_ex(x, &t, 2);
+    x->c.cancel_status = SYSDMA_E_BUSY;
+    flushes = x->c.ch[2].flushes;
+    assert_int_equal(sysdma_transfer_cancel_mapped(t.a), SYSDMA_OK);
+    x->c.cancel_status = SYSDMA_OK;
+    assert_int_equal(x->c.ch[2].flushes, flushes + 1);
+    assert_false(x->c.ch[2].running);
+    assert_int_equal(t.h.calls, 1);
+    assert_int_equal(t.h.status, SYSDMA_E_CANCELLED);
+    assert_quiet(x, &t.h, 1);
+    map_end(x, &t);
     assert_int_equal(x->c.unlocked, 0);
     assert_true(ctrl_fx_free(x));
 }
