@@ -198,6 +198,55 @@ static void test_packet_transfer_one_fragment(void **state)
     assert_true(ctrl_fx_free(x));
 }
 
+/* A 32-bit controller: a list of pages below 4 GiB is programmed in place,
+ * all in one program; pages above 4 GiB reach it through map registers, and
+ * every fragment programmed is within its reach. The data arrives either
+ * way. */
+static void test_reach_32bit(void **state)
+{
+    (void)state;
+    fake_shape s = soc_shape(64);
+    s.address_bits = 32;
+    ctrl_fx *x = ctrl_fx_new(&s);
+    assert_non_null(x);
+    for (int high = 0; high < 2; high++) {
+        uint32_t n;
+        sysdma_adapter *a = ctrl_fx_adapter(x, 3, 7, true, 1, &n);
+        assert_non_null(a);
+        const uint32_t pages = 4, len = pages * PG;
+        uint8_t *buf = ctrl_fx_scattered(x, pages, high ? 0x180000000ull : 0x60000000ull);
+        assert_non_null(buf);
+        for (uint32_t k = 0; k < len; k++)
+            buf[k] = (uint8_t)(k ^ (k >> 8) ^ (uint32_t)high);
+        sysdma_mdl *m;
+        assert_int_equal(sysdma_mdl_create(x->sys, buf, len, &m), SYSDMA_OK);
+        sysdma_sg_list *l = NULL;
+        assert_int_equal(sysdma_sg_get(a, NULL, m, buf, len, ctrl_fx_got_list, &l, true),
+                         SYSDMA_OK);
+        assert_non_null(l);
+        heard h = {0, SYSDMA_PENDING, 0, &x->f};
+        assert_int_equal(sysdma_sg_start(a, l, true, ctrl_fx_list_done, &h), SYSDMA_OK);
+        const fake_channel *k = &x->c.ch[7];
+        assert_int_equal(k->count, l->count); /* the whole list at once */
+        if (!high)
+            assert_int_equal(k->count, pages); /* in place: one per scattered page */
+        for (unsigned f = 0; f < k->count; f++)
+            assert_true(k->frags[f].phys + k->frags[f].length <= 0x100000000ull);
+        static uint8_t dev[4 * PG];
+        assert_int_equal(fake_ctrl_run(&x->c, 7, dev, len), len);
+        assert_int_equal(sysdma_controller_interrupt(x->sys, 0), 1u << 7);
+        assert_int_equal(h.calls, 1);
+        assert_int_equal(h.status, SYSDMA_OK);
+        assert_memory_equal(dev, buf, len);
+        assert_int_equal(sysdma_sg_put(a, l, true), SYSDMA_OK);
+        sysdma_mdl_free(x->sys, m);
+        fake_buffer_free(&x->f, buf);
+        assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    }
+    assert_int_equal(x->c.bad_programs, 0);
+    assert_true(ctrl_fx_free(x));
+}
+
 /* A common buffer with auto-initialize: one fragment, loop set, as on the
  * 8237; the controller reports every pass, and with nothing due (no
  * MapTransferEx completion) nothing changes. */
@@ -257,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_request_line_of_older_description),
         cmocka_unit_test(test_packet_transfer_one_fragment),
         cmocka_unit_test(test_common_buffer_loop),
+        cmocka_unit_test(test_reach_32bit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
