@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "ctrl_fx.h"
+#include "sysdma/verifier.h"
 
 typedef struct listed {
     ctrl_fx *x;
@@ -333,6 +334,58 @@ static void test_bad_arguments(void **state)
     assert_true(ctrl_fx_free(x));
 }
 
+static void count_report(void *ctx, const sysdma_verifier_report *r)
+{
+    (void)r;
+    (*(int *)ctx)++;
+}
+
+/* With the verifier on every adapter: a hardware list that completes, one
+ * that fails, a MapTransferEx that fails and one cancelled too late —
+ * correct use, so no report, and the completions are as without it. */
+static void test_verified(void **state)
+{
+    (void)state;
+    fake_shape s = soc_shape(4);
+    ctrl_fx *x = ctrl_fx_new(&s);
+    assert_non_null(x);
+    int reports = 0;
+    sysdma_verifier_config vc = {SYSDMA_VERIFIER_CONTINUE, count_report, &reports, true};
+    assert_int_equal(sysdma_verifier_enable(x->sys, &vc), SYSDMA_OK);
+    static uint8_t dev[8 * PG];
+    listed t;
+    list_start(x, &t, 3, 8, true);
+    assert_int_equal(x->c.ch[3].count, 4);
+    assert_int_equal(fake_ctrl_run(&x->c, 3, dev, 4 * PG), 4 * PG);
+    assert_int_equal(sysdma_controller_interrupt(x->sys, 0), 1u << 3);
+    assert_int_equal(fake_ctrl_run(&x->c, 3, dev + 4 * PG, 4 * PG), 4 * PG);
+    assert_int_equal(sysdma_controller_interrupt(x->sys, 0), 1u << 3);
+    assert_int_equal(t.h.calls, 1);
+    assert_int_equal(t.h.status, SYSDMA_OK);
+    assert_memory_equal(dev, t.buf, 8 * PG);
+    list_end(&t, true);
+    list_start(x, &t, 3, 8, true);
+    fake_ctrl_fail(&x->c, 3);
+    assert_int_equal(sysdma_controller_interrupt(x->sys, 0), 1u << 3);
+    assert_int_equal(t.h.status, SYSDMA_E_TRANSFER_ERROR);
+    list_end(&t, true);
+    mapped m;
+    map_ex(x, &m, 1);
+    fake_ctrl_fail(&x->c, 1);
+    assert_int_equal(sysdma_controller_interrupt(x->sys, 0), 1u << 1);
+    assert_int_equal(m.h.status, SYSDMA_E_TRANSFER_ERROR);
+    map_end(x, &m);
+    map_ex(x, &m, 1);
+    assert_int_equal(fake_ctrl_run(&x->c, 1, dev, 2 * PG), 2 * PG);
+    assert_int_equal(sysdma_transfer_cancel_mapped(m.a), SYSDMA_OK);
+    assert_int_equal(m.h.calls, 1);
+    assert_int_equal(m.h.status, SYSDMA_OK);
+    map_end(x, &m);
+    assert_int_equal(reports, 0);
+    assert_int_equal(sysdma_verifier_reports(x->sys, SYSDMA_VCHECK_COUNT), 0);
+    assert_true(ctrl_fx_free(x));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_interrupt_and_check_once),
         cmocka_unit_test(test_no_handle_interrupt_polls),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_verified),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
