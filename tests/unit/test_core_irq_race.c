@@ -28,7 +28,7 @@
 
 #define RUNNERS 2
 #define MAPPERS 2
-#define CITERS 300
+#define CITERS 1500
 
 static sysdma_controller_ops ideal;
 static const sysdma_controller_ops *real;
