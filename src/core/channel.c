@@ -186,7 +186,7 @@ static sysdma_request *next_grant(sysdma_system *sys)
         sysdma_request *r = sys->pool_waiting.head;
         if (r && sysdma__pool_take(sys, r->adapter, r->regs, r->count))
             return dequeue(&sys->pool_waiting);
-        if (r && sysdma__pool_grow(sys))
+        if (r && sysdma__pool_grow(sys, r->adapter))
             continue;
         bool moved = false;
         sysdma_adapter *m = sys->masters;
@@ -358,7 +358,7 @@ sysdma_status sysdma__allocate(sysdma_adapter *a, void *device, uint32_t count,
         }
         /* Short of registers with nobody ahead: grow the pool (the lock is
          * dropped meanwhile, so everything is looked at again). */
-        if (!sys->pool_waiting.head && sysdma__pool_grow(sys)) {
+        if (!sys->pool_waiting.head && sysdma__pool_grow(sys, a)) {
             grew = true;
             continue;
         }

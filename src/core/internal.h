@@ -41,7 +41,8 @@
 typedef struct pool_chunk {
     struct pool_chunk *next;
     uint8_t *va;
-    uint64_t phys;
+    uint64_t phys;       /* for the platform (free_contig) */
+    uint64_t bus;        /* what a device uses (phys_to_bus): reach is judged on it */
     uint32_t used; /* bit k: page k is held */
 } pool_chunk;
 
@@ -77,7 +78,8 @@ typedef struct request_queue {
 typedef struct common_buffer {
     struct common_buffer *next;
     void *va;
-    uint64_t phys;
+    uint64_t phys;     /* for the platform (free_contig) */
+    uint64_t logical;  /* what the device uses: phys_to_bus(phys) */
     uint32_t length;   /* as asked */
     uint32_t bytes;    /* whole pages taken */
     bool cached;
@@ -149,6 +151,8 @@ struct sysdma_adapter {
     sysdma_transfer_complete_fn v3_complete;
     void *v3_context;
     sysdma_adapter *v3_handle;   /* the caller's handle, passed to v3_complete */
+    /* the transfer shape (SYSDMA_CONFIGURE_SHAPE), passed in every program */
+    sysdma_transfer_shape shape;
 };
 
 /* Handles (handle.c): bit 0 set, then the registry slot, the entry, the
@@ -326,7 +330,7 @@ bool sysdma__pool_take(sysdma_system *sys, sysdma_adapter *a, sysdma_map_registe
  * was asked, so everything the caller saw may have changed (whether or not
  * a chunk came) and it must look again. False: growth is not allowed now
  * and the lock was held throughout. */
-bool sysdma__pool_grow(sysdma_system *sys);
+bool sysdma__pool_grow(sysdma_system *sys, const sysdma_adapter *a);
 void sysdma__pool_give(sysdma_system *sys, sysdma_map_registers *regs);
 /* Can `count` pages for `a` never be had, given the pool's cap and state? */
 bool sysdma__pool_never(sysdma_system *sys, const sysdma_adapter *a, uint32_t count);
@@ -342,7 +346,32 @@ static inline uint8_t *sysdma__regs_va(const sysdma_map_registers *r)
 static inline uint64_t sysdma__regs_phys(const sysdma_map_registers *r)
 {
     SYSDMA_ASSERT(r->chunk);
-    return r->chunk->phys + (uint64_t)r->first * PAGE;
+    return r->chunk->bus + (uint64_t)r->first * PAGE;
+}
+
+/* The exclusive upper end of the bus addresses `a`'s device reaches (0:
+ * all of them). Map registers and common buffers for it are made below
+ * it; only memory beyond it (or not contiguous, or across its boundary)
+ * is bounced. */
+static inline uint64_t sysdma__reach(const sysdma_adapter *a)
+{
+    return a->limits.address_bits >= 64 ? 0 : 1ull << a->limits.address_bits;
+}
+
+/* The bus (logical) address of physical address `phys` (platform.h's
+ * phys_to_bus; the same when the platform has none). */
+static inline uint64_t sysdma__bus(const sysdma_system *sys, uint64_t phys)
+{
+    return sys->pf.ops->phys_to_bus ? sys->pf.ops->phys_to_bus(sys->pf.ctx, phys) : phys;
+}
+
+/* transfer.c: SYSDMA_CONFIGURE_SHAPE (checks the shape, keeps it). */
+sysdma_status sysdma__set_shape(sysdma_adapter *a, const void *data, size_t bytes);
+/* The request line programs of `a` carry: the version-3 description's,
+ * else the channel (the 8237's lines are its channels). */
+static inline uint32_t sysdma__request_line(const sysdma_adapter *a)
+{
+    return a->desc.version == 3 ? a->desc.request_line : a->channel;
 }
 
 /* channel.c */

@@ -154,6 +154,8 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
         .to_device = to_device,
         .loop = a->desc.auto_initialize,
         .mode = a->demand ? SYSDMA_XFER_DEMAND : SYSDMA_XFER_SINGLE,
+        .request_line = sysdma__request_line(a),
+        .shape = a->shape,
     };
     /* A bus master's device moves the data itself: nothing to program. */
     st = a->master ? SYSDMA_OK : sys->ctrl.ops->program(sys->ctrl.ctx, a->channel, &prog);
@@ -273,4 +275,26 @@ uint32_t sysdma__read_counter(sysdma_adapter *a)
 uint32_t sysdma__alignment(sysdma_adapter *a)
 {
     return a->limits.width ? a->limits.width : 1;
+}
+
+sysdma_status sysdma__set_shape(sysdma_adapter *a, const void *data, size_t bytes)
+{
+    if (!data || bytes != sizeof(sysdma_transfer_shape))
+        return SYSDMA_E_INVALID_ARGUMENT;
+    sysdma_transfer_shape s;
+    memcpy(&s, data, sizeof s);
+    bool width_ok = true;
+    for (int k = 0; k < 2; k++) {
+        uint8_t w = k ? s.device_width : s.memory_width;
+        width_ok = width_ok && (w == 0 || w == 1 || w == 2 || w == 4);
+    }
+    if (!width_ok || (unsigned)s.flow > SYSDMA_FLOW_MEMORY)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    sysdma_system *sys = a->sys;
+    sysdma__lock(sys);
+    /* A mapped transfer keeps the shape it was programmed with; the next
+     * programming takes the new one. */
+    a->shape = s;
+    sysdma__unlock(sys);
+    return SYSDMA_OK;
 }

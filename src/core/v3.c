@@ -365,6 +365,8 @@ sysdma_status sysdma_adapter_configure(sysdma_adapter *a, uint32_t function, voi
     if (a->master)
         return SYSDMA_E_NOT_SUPPORTED;
     sysdma_system *sys = a->sys;
+    if (function == SYSDMA_CONFIGURE_SHAPE)
+        return sysdma__set_shape(a, data, bytes);
     if (!sys->ctrl.ops->configure)
         return SYSDMA_E_NOT_IMPLEMENTED;
     sysdma__lock(sys);
