@@ -190,9 +190,9 @@ static sysdma_request *next_grant(sysdma_system *sys)
             continue;
         bool moved = false;
         sysdma_adapter *m = sys->masters;
-        for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS || m; ch++) {
+        for (unsigned ch = 0; ch < sys->n_channels || m; ch++) {
             sysdma_adapter *a;
-            if (ch < SYSDMA_MAX_CHANNELS) {
+            if (ch < sys->n_channels) {
                 a = sys->adapters[ch];
             } else {
                 a = m; /* then every bus master */
@@ -424,7 +424,7 @@ sysdma_status sysdma__free_channel(sysdma_adapter *a)
     }
     release_channel(a, false);
     bool waiters = sys->pool_waiting.head != NULL;
-    for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS && !waiters; ch++)
+    for (unsigned ch = 0; ch < sys->n_channels && !waiters; ch++)
         waiters = sys->adapters[ch] && sys->adapters[ch]->waiting.head;
     for (sysdma_adapter *m = sys->masters; m && !waiters; m = m->next_master)
         waiters = m->waiting.head != NULL;

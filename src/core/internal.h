@@ -23,7 +23,12 @@
 #include "sysdma/sysdma.h"
 
 #define PAGE SYSDMA_PAGE_SIZE
-#define SYSDMA_MAX_CHANNELS 8
+/* Controllers per system, channels per controller, and channels in all:
+ * the system numbers its channels densely, controller 0's first (so on a
+ * PC a channel's index is its 8237 channel number), then controller 1's... */
+#define SYSDMA_MAX_CONTROLLERS 4
+#define SYSDMA_CTRL_CHANNELS 32
+#define SYSDMA_MAX_CHANNELS 64
 #define SYSDMA_NO_CHANNEL 0xFFFFFFFFu /* a bus master's */
 #define SYSDMA_LIMIT_16M (16ull << 20)
 #define SG_QUARANTINE 16u
@@ -151,6 +156,10 @@ struct sysdma_adapter {
     sysdma_transfer_complete_fn v3_complete;
     void *v3_context;
     sysdma_adapter *v3_handle;   /* the caller's handle, passed to v3_complete */
+    /* the controller the channel is on, and the channel's number there
+     * (`channel` is the system's index: the controller's base plus hw) */
+    const sysdma_controller *ctrl;
+    uint32_t hw;
     /* the transfer shape (SYSDMA_CONFIGURE_SHAPE), passed in every program */
     sysdma_transfer_shape shape;
 };
@@ -182,6 +191,15 @@ struct sysdma_system {
      * against an older header lacks read as NULL (absent optional). */
     sysdma_platform_ops pf_ops;
     sysdma_controller_ops ctrl_ops;
+    /* Every controller (0 is the one above; more from
+     * sysdma_system_add_controller), its table copied at full size, the
+     * system index of its channel 0 and how many it has. */
+    sysdma_controller ctrls[SYSDMA_MAX_CONTROLLERS];
+    sysdma_controller_ops ctrls_ops[SYSDMA_MAX_CONTROLLERS];
+    uint32_t ctrl_base[SYSDMA_MAX_CONTROLLERS], ctrl_channels[SYSDMA_MAX_CONTROLLERS];
+    _Atomic uint32_t n_ctrls;    /* set after the controller is ready */
+    uint32_t n_channels;
+    bool ctrl_adding;            /* an add_controller is initializing one */
     sysdma_config cfg;
     void *lock;
     pool_chunk *chunks;

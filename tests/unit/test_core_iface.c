@@ -7,7 +7,8 @@
  * logical address, a common buffer's, a scatter/gather element's) is the
  * bus address the platform's phys_to_bus gives, and reach is judged on it.
  * And what else a program carries: the adapter's request line and the
- * transfer shape set with SYSDMA_CONFIGURE_SHAPE.
+ * transfer shape set with SYSDMA_CONFIGURE_SHAPE. And several controllers
+ * in one system, a description choosing one by number.
  *
  * The controller here is a recorder with the shape the test chooses (reach,
  * boundary); the platform is the fake one, with every alloc_contig's limit
@@ -30,6 +31,8 @@ typedef struct zctrl {
     sysdma_controller_ops ops;
     sysdma_controller ctrl;
     uint8_t bits[4];        /* address bits per channel (0: no such channel) */
+    unsigned count;         /* channel_count's answer (0: 4) */
+    long inits;
     uint32_t boundary;
     sysdma_fragment last;   /* last fragment programmed */
     sysdma_program last_prog;
@@ -63,8 +66,15 @@ static sysdma_status z_limits(void *ctx, unsigned ch, sysdma_channel_limits *l)
 
 static unsigned z_count(void *ctx)
 {
-    (void)ctx;
-    return 4;
+    zctrl *c = ctx;
+    return c->count ? c->count : 4;
+}
+
+static sysdma_status z_init(void *ctx)
+{
+    zctrl *c = ctx;
+    c->inits++;
+    return SYSDMA_OK;
 }
 
 static sysdma_status z_program(void *ctx, unsigned ch, const sysdma_program *p)
@@ -141,6 +151,18 @@ static fx *make(uint64_t lo, uint64_t hi, const uint8_t bits[4], uint64_t bus_of
                                        .configure = z_configure};
     x->c.ctrl = (sysdma_controller){&x->c.ops, &x->c};
     return x;
+}
+
+static void zctrl_init(zctrl *c, const uint8_t bits[4], unsigned count)
+{
+    memset(c, 0, sizeof *c);
+    memcpy(c->bits, bits, 4);
+    c->count = count;
+    c->ops = (sysdma_controller_ops){.size = sizeof c->ops, .channel_limits = z_limits,
+                                     .program = z_program, .flush = z_flush,
+                                     .read_counter = z_counter, .channel_count = z_count,
+                                     .configure = z_configure, .initialize = z_init};
+    c->ctrl = (sysdma_controller){&c->ops, c};
 }
 
 static void done(fx *x)
@@ -417,12 +439,112 @@ static void test_shape_and_line(void **state)
     done(x);
 }
 
+/* Two controllers: a description names one by number; each programs only
+ * its own channels; bad numbers and too many controllers are refused. */
+static void test_two_controllers(void **state)
+{
+    (void)state;
+    static const uint8_t pc[4] = {24, 24, 24, 24};
+    static const uint8_t soc[4] = {32, 32, 32, 0};
+    fx *x = make(1u << 20, 12u << 20, pc, 0);
+    assert_int_equal(sysdma_system_create(&x->f.pf, &x->c.ctrl, NULL, &x->sys), SYSDMA_OK);
+    zctrl *second = calloc(1, sizeof *second);
+    assert_non_null(second);
+    zctrl_init(second, soc, 3);
+    uint32_t index = 99;
+    assert_int_equal(sysdma_system_add_controller(x->sys, &second->ctrl, &index), SYSDMA_OK);
+    assert_int_equal(index, 1);
+    assert_int_equal(second->inits, 1);
+
+    sysdma_device_description d = {0};
+    d.version = 3;
+    d.controller = 1;
+    d.channel = 2;
+    d.width = SYSDMA_WIDTH_8;
+    d.maximum_length = 4 * PG;
+    sysdma_adapter *a, *b;
+    uint32_t n;
+    assert_int_equal(sysdma_adapter_get(x->sys, &d, &a, &n), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_channel(a), 2);
+    d.controller = 0;
+    assert_int_equal(sysdma_adapter_get(x->sys, &d, &b, &n), SYSDMA_OK);
+    assert_ptr_not_equal(sysdma_adapter_operations(a), NULL);
+    static const uint64_t ram[2] = {0x200000, 0x201000};
+    uint8_t *buf = fake_buffer(&x->f, 2, ram);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(x->sys, buf, 2 * PG, &m), SYSDMA_OK);
+    for (int k = 0; k < 2; k++) {
+        sysdma_adapter *h = k ? b : a;
+        zctrl *on = k ? &x->c : second, *off = k ? second : &x->c;
+        long on0 = on->programs, off0 = off->programs;
+        sysdma_map_registers *regs = NULL;
+        assert_int_equal(sysdma_channel_allocate(h, NULL, 2, keep, &regs), SYSDMA_OK);
+        uint32_t len = 2 * PG;
+        uint64_t logical;
+        assert_int_equal(sysdma_map_transfer(h, m, regs, buf, &len, true, &logical), SYSDMA_OK);
+        assert_int_equal(on->programs, on0 + 1);
+        assert_int_equal(off->programs, off0);
+        assert_int_equal(sysdma_flush_adapter_buffers(h, m, regs, buf, len, true), SYSDMA_OK);
+        assert_int_equal(sysdma_channel_free(h), SYSDMA_OK);
+    }
+    sysdma_mdl_free(x->sys, m);
+    fake_buffer_free(&x->f, buf);
+
+    /* Bad numbers. */
+    sysdma_adapter *bad;
+    d.controller = 2;
+    assert_int_equal(sysdma_adapter_get(x->sys, &d, &bad, &n), SYSDMA_E_INVALID_CHANNEL);
+    d.controller = 1;
+    d.channel = 3; /* it has three */
+    assert_int_equal(sysdma_adapter_get(x->sys, &d, &bad, &n), SYSDMA_E_INVALID_CHANNEL);
+    d.version = 2;
+    d.channel = 1;
+    assert_int_equal(sysdma_adapter_get(x->sys, &d, &bad, &n), SYSDMA_E_INVALID_DESCRIPTION);
+
+    /* A controller of 40 channels; then more than four controllers, and
+     * more than 64 channels in all. */
+    zctrl *more = calloc(3, sizeof *more);
+    assert_non_null(more);
+    zctrl_init(&more[0], soc, 40);
+    assert_int_equal(sysdma_system_add_controller(x->sys, &more[0].ctrl, &index),
+                     SYSDMA_E_INVALID_ARGUMENT);
+    assert_int_equal(sysdma_system_add_controller(x->sys, NULL, &index),
+                     SYSDMA_E_INVALID_ARGUMENT);
+    zctrl_init(&more[0], soc, 32);
+    zctrl_init(&more[1], soc, 32);
+    assert_int_equal(sysdma_system_add_controller(x->sys, &more[0].ctrl, &index), SYSDMA_OK);
+    assert_int_equal(index, 2); /* 4 + 3 + 32 channels */
+    assert_int_equal(sysdma_system_add_controller(x->sys, &more[1].ctrl, &index),
+                     SYSDMA_E_INSUFFICIENT_RESOURCES); /* 71 */
+    zctrl_init(&more[1], soc, 3);
+    assert_int_equal(sysdma_system_add_controller(x->sys, &more[1].ctrl, &index), SYSDMA_OK);
+    assert_int_equal(index, 3);
+    zctrl_init(&more[2], soc, 1);
+    assert_int_equal(sysdma_system_add_controller(x->sys, &more[2].ctrl, &index),
+                     SYSDMA_E_INSUFFICIENT_RESOURCES); /* a fifth */
+    /* The last controller's channels are the system's 42-44: its channel 2
+     * works. */
+    d.version = 3;
+    d.controller = 3;
+    d.channel = 2;
+    assert_int_equal(sysdma_adapter_get(x->sys, &d, &bad, &n), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_channel(bad), 2);
+    assert_int_equal(sysdma_adapter_put(bad), SYSDMA_OK);
+
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(b), SYSDMA_OK);
+    done(x);
+    free(second);
+    free(more);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_low_memory), cmocka_unit_test(test_pc_zone),
         cmocka_unit_test(test_mixed_reach),   cmocka_unit_test(test_zone_never),
         cmocka_unit_test(test_bus_addresses), cmocka_unit_test(test_shape_and_line),
+        cmocka_unit_test(test_two_controllers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
