@@ -64,7 +64,7 @@ sysdma_status sysdma_system_create(const sysdma_platform *platform,
 /* Add a controller (an SoC's second DMAC, say): its table is copied and
  * it is initialized; *index is what a version-3 description's `controller`
  * names it by (the first is 0). SYSDMA_E_INVALID_ARGUMENT (missing required
- * members, over 32 channels), SYSDMA_E_INSUFFICIENT_RESOURCES (4
+ * members, over 32 channels, a context already added), SYSDMA_E_INSUFFICIENT_RESOURCES (4
  * controllers or 64 channels in all), SYSDMA_E_BUSY (another add is
  * running), or its initialize's status. Controllers stay until destroy. */
 sysdma_status sysdma_system_add_controller(sysdma_system *sys, const sysdma_controller *controller,

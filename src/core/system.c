@@ -193,9 +193,11 @@ sysdma_status sysdma_system_add_controller(sysdma_system *sys, const sysdma_cont
         return SYSDMA_E_INVALID_ARGUMENT;
     sysdma__lock(sys);
     uint32_t k = sys->n_ctrls;
-    bool busy = sys->ctrl_adding;
+    bool busy = sys->ctrl_adding, again = false;
+    for (uint32_t i = 0; i < k; i++)
+        again = again || sys->ctrls[i].ctx == ctrl->ctx;
     bool room = k < SYSDMA_MAX_CONTROLLERS && sys->n_channels + channels <= SYSDMA_MAX_CHANNELS;
-    if (room && !busy) {
+    if (room && !busy && !again) {
         /* Claimed, not yet usable: adapters look only below n_ctrls. */
         sys->ctrl_base[k] = sys->n_channels;
         sys->ctrl_channels[k] = channels;
@@ -207,6 +209,8 @@ sysdma_status sysdma_system_add_controller(sysdma_system *sys, const sysdma_cont
     sysdma__unlock(sys);
     if (busy)
         return SYSDMA_E_BUSY;
+    if (again)
+        return SYSDMA_E_INVALID_ARGUMENT; /* the same controller twice */
     if (!room)
         return SYSDMA_E_INSUFFICIENT_RESOURCES;
     sysdma_status st = full.initialize ? full.initialize(ctrl->ctx) : SYSDMA_OK;

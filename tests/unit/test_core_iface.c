@@ -455,6 +455,11 @@ static void test_two_controllers(void **state)
     assert_int_equal(sysdma_system_add_controller(x->sys, &second->ctrl, &index), SYSDMA_OK);
     assert_int_equal(index, 1);
     assert_int_equal(second->inits, 1);
+    assert_int_equal(sysdma_system_add_controller(x->sys, &second->ctrl, &index),
+                     SYSDMA_E_INVALID_ARGUMENT); /* the same one again */
+    assert_int_equal(sysdma_system_add_controller(x->sys, &x->c.ctrl, &index),
+                     SYSDMA_E_INVALID_ARGUMENT);
+    assert_int_equal(second->inits, 1);
 
     sysdma_device_description d = {0};
     d.version = 3;
