@@ -38,10 +38,10 @@ typedef struct sysdma_system sysdma_system;
  *
  * Callable from interrupt or deferred context, from any thread; done and
  * completion routines run from inside it with no core lock held. Returns
- * the channels the controller reported (bit k = channel k; with no
- * handle_interrupt, the channels advanced): 0 says the interrupt was not
- * this controller's (or, polled, finished nothing). A NULL system or a
- * controller number the system does not have: 0.
+ * the channels the controller reported (bit k = the controller's own
+ * channel k; with no handle_interrupt, the channels advanced): 0 says the
+ * interrupt was not this controller's (or, polled, finished nothing). A
+ * NULL system or a controller number the system does not have: 0.
  */
 uint32_t sysdma_controller_interrupt(sysdma_system *sys, unsigned controller);
 

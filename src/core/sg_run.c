@@ -55,10 +55,9 @@ static bool element_fits(const sysdma_adapter *a, const sysdma_sg_element *e)
  * limits.max_fragments. */
 static uint32_t fragments_per_program(const sysdma_adapter *a)
 {
-    const sysdma_system *sys = a->sys;
     uint32_t max = a->limits.max_fragments ? a->limits.max_fragments : 1;
-    uint32_t n = sys->ctrl.ops->query_fragments
-                     ? sys->ctrl.ops->query_fragments(sys->ctrl.ctx, a->channel)
+    uint32_t n = a->ctrl->ops->query_fragments
+                     ? a->ctrl->ops->query_fragments(a->ctrl->ctx, a->hw)
                      : max;
     if (n == 0)
         n = 1;
@@ -96,7 +95,7 @@ static sysdma_status program(sg_header *h)
         .request_line = sysdma__request_line(a),
         .shape = a->shape,
     };
-    sysdma_status st = sys->ctrl.ops->program(sys->ctrl.ctx, a->channel, &prog);
+    sysdma_status st = a->ctrl->ops->program(a->ctrl->ctx, a->hw, &prog);
     if (st == SYSDMA_OK) {
         a->stats.transfers++;
         sys->stats.transfers++;
@@ -175,9 +174,8 @@ static done_call end_run(sysdma_adapter *a, sg_header *h, sysdma_status st)
 static bool end_running(sysdma_adapter *a, sg_header *h, sysdma_status st, bool stopped,
                         done_call *out)
 {
-    sysdma_system *sys = a->sys;
     if (!stopped)
-        sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
+        a->ctrl->ops->flush(a->ctrl->ctx, a->hw);
     *out = end_run(a, h, st);
     if (a->granted)
         return false;
@@ -223,7 +221,7 @@ static sysdma_allocation_action run_granted(void *device, sysdma_map_registers *
             sysdma__unlock(sys);
             return SYSDMA_KEEP_OBJECT;
         }
-        sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
+        a->ctrl->ops->flush(a->ctrl->ctx, a->hw);
     }
     done_call c = end_run(a, h, st);
     sysdma__unlock(sys);
@@ -291,7 +289,7 @@ sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_adapter *caller, sysdma
         push_run(a, h);
         st = program(h);
         if (st != SYSDMA_OK) {
-            sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
+            a->ctrl->ops->flush(a->ctrl->ctx, a->hw);
             end_run(a, h, st);
             if (take)
                 a->owned = false;
@@ -326,46 +324,61 @@ sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_adapter *caller, sysdma
     return SYSDMA_PENDING;
 }
 
-/* Channels with something due at terminal count (lock held): a run on
- * the channel, or a system adapter's pending MapTransferEx completion. */
-static uint32_t awaiting(sysdma_system *sys, uint32_t channels)
+/* Has `a` something due at terminal count (lock held): a run on the
+ * channel, or a system adapter's pending MapTransferEx completion? */
+static bool is_due(const sysdma_adapter *a)
+{
+    return a && !a->master &&
+           ((a->run_head && a->run_head->running) || (a->v3_pending && a->map.active));
+}
+
+/* The adapter on channel `hw` of controller `k` (lock held; NULL: none). */
+static sysdma_adapter *adapter_on(sysdma_system *sys, uint32_t k, unsigned hw)
+{
+    return sys->adapters[sys->ctrl_base[k] + hw];
+}
+
+/* Which of controller `k`'s channels in `hw` (bit n = its channel n) have
+ * something due (lock held). */
+static uint32_t awaiting_on(sysdma_system *sys, uint32_t k, uint32_t hw)
 {
     uint32_t due = 0;
-    for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++) {
-        sysdma_adapter *a = sys->adapters[ch];
-        if (!(channels & (1u << ch)) || !a || a->master)
-            continue;
-        if ((a->run_head && a->run_head->running) || (a->v3_pending && a->map.active))
-            due |= 1u << ch;
-    }
+    for (unsigned n = 0; n < sys->ctrl_channels[k]; n++)
+        if ((hw & (1u << n)) && is_due(adapter_on(sys, k, n)))
+            due |= 1u << n;
     return due;
 }
 
-/* Which of `due` the controller confirms have reached terminal count
- * (lock held). A controller that keeps a record of terminal counts is
- * asked once for all of them (the 8237 reads each status register at most
- * once); otherwise each channel's counter speaks — 0 bytes left, or the
- * terminal-count flag of read_residue — and a controller with no counter
- * (or an adapter told to ignore it) is taken at its word. */
-static uint32_t confirmed(sysdma_system *sys, uint32_t due)
+/* Which of controller `k`'s channels in `hw` that have something due it
+ * confirms have reached terminal count (lock held). A controller that
+ * keeps a record of terminal counts is asked once for all of them (the
+ * 8237 reads each status register at most once); otherwise each channel's
+ * counter speaks — 0 bytes left, or the terminal-count flag of
+ * read_residue — and a controller with no counter (or an adapter told to
+ * ignore it) is taken at its word. */
+static uint32_t confirmed_on(sysdma_system *sys, uint32_t k, uint32_t hw)
 {
-    const sysdma_controller_ops *o = sys->ctrl.ops;
+    const sysdma_controller *c = &sys->ctrls[k];
+    const sysdma_controller_ops *o = c->ops;
+    uint32_t due = awaiting_on(sys, k, hw);
+    if (!due)
+        return 0;
     if (o->terminal_counts)
-        return o->terminal_counts(sys->ctrl.ctx, due) & due;
+        return o->terminal_counts(c->ctx, due) & due;
     uint32_t yes = 0;
-    for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++) {
-        sysdma_adapter *a = sys->adapters[ch];
-        if (!(due & (1u << ch)))
+    for (unsigned n = 0; n < sys->ctrl_channels[k]; n++) {
+        if (!(due & (1u << n)))
             continue;
+        sysdma_adapter *a = adapter_on(sys, k, n);
         bool tc = true;
         if (a->limits.counter_available && !a->desc.ignore_count) {
             if (o->read_residue)
-                (void)o->read_residue(sys->ctrl.ctx, ch, &tc);
+                (void)o->read_residue(c->ctx, n, &tc);
             else if (o->read_counter)
-                tc = o->read_counter(sys->ctrl.ctx, ch) == 0;
+                tc = o->read_counter(c->ctx, n) == 0;
         }
         if (tc)
-            yes |= 1u << ch;
+            yes |= 1u << n;
     }
     return yes;
 }
@@ -374,9 +387,9 @@ static uint32_t confirmed(sysdma_system *sys, uint32_t due)
  * on the channel, or of the MapTransferEx mapping; 0 when nothing is due. */
 static uint32_t due_bytes(sysdma_system *sys, unsigned ch)
 {
-    if (!awaiting(sys, 1u << ch))
-        return 0;
     sysdma_adapter *a = sys->adapters[ch];
+    if (!is_due(a))
+        return 0;
     sg_header *h = a->run_head;
     if (h && h->running)
         return chunk_bytes(h);
@@ -429,20 +442,21 @@ static void deliver_finish(const finish *f)
         f->v3_fn(f->v3_handle, f->v3_ctx, f->v3_status);
 }
 
-/* Advance channel `ch`, whose terminal count the controller confirmed —
- * or, with `device_bytes` non-zero, whose device counted exactly the bytes
- * due (sysdma_channel_device_done): the run's next chunk, or its end;
- * or the MapTransferEx completion. */
-static bool advance(sysdma_system *sys, unsigned ch, uint32_t device_bytes)
+/* Advance channel `hw` of controller `k`, whose terminal count the
+ * controller confirmed — or, with `device_bytes` non-zero, whose device
+ * counted exactly the bytes due (sysdma_channel_device_done): the run's
+ * next chunk, or its end; or the MapTransferEx completion. */
+static bool advance(sysdma_system *sys, uint32_t k, unsigned hw, uint32_t device_bytes)
 {
     finish f = {0};
+    unsigned ch = sys->ctrl_base[k] + hw;
     sysdma__lock(sys);
     /* Again under this lock hold: the state may have moved since the
      * confirmation (a cancel, a run's end from another thread, an
      * interrupt), and the channel may have been programmed anew (its
      * terminal count is then forgotten by the controller). */
     bool yes = device_bytes ? due_bytes(sys, ch) == device_bytes
-                            : confirmed(sys, awaiting(sys, 1u << ch)) != 0;
+                            : confirmed_on(sys, k, 1u << hw) != 0;
     if (yes)
         finish_locked(sys, ch, SYSDMA_OK, &f);
     sysdma__unlock(sys);
@@ -450,31 +464,43 @@ static bool advance(sysdma_system *sys, unsigned ch, uint32_t device_bytes)
     return yes;
 }
 
+/* Check controller `k`'s channels in `hw`: those it confirms advance.
+ * Returns them. */
+static uint32_t check_on(sysdma_system *sys, uint32_t k, uint32_t hw)
+{
+    sysdma__lock(sys);
+    uint32_t yes = confirmed_on(sys, k, hw);
+    sysdma__unlock(sys);
+    for (unsigned n = 0; n < sys->ctrl_channels[k]; n++)
+        if ((yes & (1u << n)) && !advance(sys, k, n, 0))
+            yes &= ~(1u << n); /* gone meanwhile */
+    return yes;
+}
+
+/* Every channel of controller `k`. */
+static uint32_t all_of(const sysdma_system *sys, uint32_t k)
+{
+    uint32_t n = sys->ctrl_channels[k];
+    return n >= 32 ? 0xFFFFFFFFu : (1u << n) - 1u;
+}
+
 bool sysdma_channel_device_done(sysdma_system *sys, unsigned channel, uint32_t bytes)
 {
-    if (!sys || channel >= SYSDMA_MAX_CHANNELS || bytes == 0)
+    if (!sys || channel >= sys->ctrl_channels[0] || bytes == 0)
         return false;
     if (sysdma_channel_check(sys, 1u << channel))
         return true; /* the controller confirms: its word first */
-    return advance(sys, channel, bytes);
+    return advance(sys, 0, channel, bytes);
 }
 
 uint32_t sysdma_channel_check(sysdma_system *sys, uint32_t channels)
 {
-    if (!sys)
-        return 0;
-    sysdma__lock(sys);
-    uint32_t yes = confirmed(sys, awaiting(sys, channels));
-    sysdma__unlock(sys);
-    for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++)
-        if ((yes & (1u << ch)) && !advance(sys, ch, 0))
-            yes &= ~(1u << ch); /* gone meanwhile */
-    return yes;
+    return sys ? check_on(sys, 0, channels) : 0;
 }
 
 uint32_t sysdma_channel_poll(sysdma_system *sys)
 {
-    return sysdma_channel_check(sys, (1u << SYSDMA_MAX_CHANNELS) - 1u);
+    return sys ? check_on(sys, 0, all_of(sys, 0)) : 0;
 }
 
 void sysdma_terminal_count(sysdma_system *sys, uint32_t channels)
@@ -493,32 +519,34 @@ void sysdma_terminal_count(sysdma_system *sys, uint32_t channels)
  * Channels reported with nothing due (idle, a packet transfer without a
  * completion routine, a run already cancelled) change nothing.
  */
-/* The controller's report, taken and applied (lock held): what is to be
- * called goes to f[] (*n of them). Returns the channels reported. */
-static uint32_t interrupt_locked(sysdma_system *sys, finish *f, unsigned *n)
+/* Controller `k`'s report, taken and applied (lock held): what is to be
+ * called goes to f[] (*n of them, at most its channel count). Returns
+ * the channels reported (bit n = its channel n). */
+static uint32_t interrupt_locked(sysdma_system *sys, uint32_t k, finish *f, unsigned *n)
 {
+    const sysdma_controller *c = &sys->ctrls[k];
     uint32_t completed = 0, failed = 0;
-    if (!sys->ctrl.ops->handle_interrupt(sys->ctrl.ctx, &completed, &failed))
+    if (!c->ops->handle_interrupt(c->ctx, &completed, &failed))
         completed = failed = 0;
     completed &= ~failed; /* a channel is in one set at most: failure wins */
-    uint32_t due = awaiting(sys, completed | failed);
-    for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++)
-        if (due & (1u << ch))
-            finish_locked(sys, ch, failed & (1u << ch) ? SYSDMA_E_TRANSFER_ERROR : SYSDMA_OK,
-                          &f[(*n)++]);
+    uint32_t due = awaiting_on(sys, k, completed | failed);
+    for (unsigned hw = 0; hw < sys->ctrl_channels[k]; hw++)
+        if (due & (1u << hw))
+            finish_locked(sys, sys->ctrl_base[k] + hw,
+                          failed & (1u << hw) ? SYSDMA_E_TRANSFER_ERROR : SYSDMA_OK, &f[(*n)++]);
     return completed | failed;
 }
 
 uint32_t sysdma_controller_interrupt(sysdma_system *sys, unsigned controller)
 {
-    if (!sys || controller != 0)
+    if (!sys || controller >= atomic_load_explicit(&sys->n_ctrls, memory_order_acquire))
         return 0;
-    if (!sys->ctrl.ops->handle_interrupt)
-        return sysdma_channel_poll(sys); /* terminal counts, as a poll */
-    finish f[SYSDMA_MAX_CHANNELS];
+    if (!sys->ctrls[controller].ops->handle_interrupt)
+        return check_on(sys, controller, all_of(sys, controller)); /* polled */
+    finish f[SYSDMA_CTRL_CHANNELS];
     unsigned n = 0;
     sysdma__lock(sys);
-    uint32_t reported = interrupt_locked(sys, f, &n);
+    uint32_t reported = interrupt_locked(sys, controller, f, &n);
     sysdma__unlock(sys);
     for (unsigned k = 0; k < n; k++)
         deliver_finish(&f[k]);
@@ -528,42 +556,43 @@ uint32_t sysdma_controller_interrupt(sysdma_system *sys, unsigned controller)
 void sysdma__complete_now(sysdma_adapter *a)
 {
     sysdma_system *sys = a->sys;
-    finish f[SYSDMA_MAX_CHANNELS + 1];
+    finish f[SYSDMA_CTRL_CHANNELS + 1];
     unsigned n = 0;
-    if (sys->ctrl.ops->handle_interrupt)
-        (void)interrupt_locked(sys, f, &n);
-    if (awaiting(sys, 1u << a->channel))
+    uint32_t k = (uint32_t)(a->ctrl - sys->ctrls);
+    if (a->ctrl->ops->handle_interrupt)
+        (void)interrupt_locked(sys, k, f, &n);
+    if (is_due(a))
         finish_locked(sys, a->channel, SYSDMA_OK, &f[n++]);
     sysdma__unlock(sys);
-    for (unsigned k = 0; k < n; k++)
-        deliver_finish(&f[k]);
+    for (unsigned i = 0; i < n; i++)
+        deliver_finish(&f[i]);
 }
 
 sysdma_cancel_result sysdma__ctrl_cancel(sysdma_adapter *a)
 {
-    sysdma_system *sys = a->sys;
-    const sysdma_controller_ops *o = sys->ctrl.ops;
-    unsigned ch = a->channel;
+    const sysdma_controller_ops *o = a->ctrl->ops;
+    void *ctx = a->ctrl->ctx;
+    unsigned hw = a->hw;
     if (o->cancel) {
         sysdma_cancel_result r = SYSDMA_CANCEL_DONE;
-        sysdma_status st = o->cancel(sys->ctrl.ctx, ch, &r);
+        sysdma_status st = o->cancel(ctx, hw, &r);
         if (st == SYSDMA_OK && r == SYSDMA_CANCEL_TOO_LATE)
             return SYSDMA_CANCEL_TOO_LATE;
         /* Refused, or nothing running there that the core knew of:
          * stopped all the same, and ended here. */
         if (st != SYSDMA_OK || r != SYSDMA_CANCEL_DONE)
-            o->flush(sys->ctrl.ctx, ch);
+            o->flush(ctx, hw);
         return SYSDMA_CANCEL_DONE;
     }
-    o->flush(sys->ctrl.ctx, ch);
+    o->flush(ctx, hw);
     bool tc = false;
     if (o->terminal_counts) {
-        tc = (o->terminal_counts(sys->ctrl.ctx, 1u << ch) >> ch) & 1u;
+        tc = (o->terminal_counts(ctx, 1u << hw) >> hw) & 1u;
     } else if (a->limits.counter_available && !a->desc.ignore_count) {
         if (o->read_residue)
-            (void)o->read_residue(sys->ctrl.ctx, ch, &tc);
+            (void)o->read_residue(ctx, hw, &tc);
         else if (o->read_counter)
-            tc = o->read_counter(sys->ctrl.ctx, ch) == 0;
+            tc = o->read_counter(ctx, hw) == 0;
     }
     return tc ? SYSDMA_CANCEL_TOO_LATE : SYSDMA_CANCEL_DONE;
 }
@@ -629,8 +658,8 @@ uint64_t sysdma__sg_progress(sysdma_adapter *a, const sysdma_sg_list *list)
         moved = h->done_bytes;
         if (h->running && h->element < h->run_count) {
             uint32_t len = chunk_bytes(h);
-            uint32_t left = a->limits.counter_available && sys->ctrl.ops->read_counter
-                                ? sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel)
+            uint32_t left = a->limits.counter_available && a->ctrl->ops->read_counter
+                                ? a->ctrl->ops->read_counter(a->ctrl->ctx, a->hw)
                                 : len;
             moved += left <= len ? len - left : 0;
         }
