@@ -334,6 +334,81 @@ static void test_bad_arguments(void **state)
     assert_true(ctrl_fx_free(x));
 }
 
+/* A second controller (an SoC's second DMAC): its interrupt is
+ * sysdma_controller_interrupt(sys, 1), whose bits are its own channel
+ * numbers; the first controller's interrupt does not touch its channels;
+ * a cancel too late takes its report; without handle_interrupt it is
+ * polled through its own counters. */
+static void test_second_controller(void **state)
+{
+    (void)state;
+    for (int polled = 0; polled < 2; polled++) {
+        fake_shape s = soc_shape(8);
+        ctrl_fx *x = ctrl_fx_new(&s);
+        assert_non_null(x);
+        fake_ctrl *c2 = calloc(1, sizeof *c2);
+        assert_non_null(c2);
+        fake_shape s2 = soc_shape(2);
+        s2.channels = 4;
+        s2.no_interrupt = polled;
+        fake_ctrl_init_shape(c2, &x->f, &s2);
+        uint32_t idx = 9;
+        assert_int_equal(sysdma_system_add_controller(x->sys, &c2->ctrl, &idx), SYSDMA_OK);
+        assert_int_equal(idx, 1);
+        sysdma_device_description d = {0};
+        d.version = 3;
+        d.controller = 1;
+        d.channel = 2;
+        d.width = SYSDMA_WIDTH_8;
+        d.scatter_gather = true;
+        d.maximum_length = 16 * PG;
+        d.address_width = 64;
+        d.request_line = 6;
+        sysdma_adapter *a;
+        uint32_t n;
+        assert_int_equal(sysdma_adapter_get(x->sys, &d, &a, &n), SYSDMA_OK);
+        uint8_t *buf = ctrl_fx_scattered(x, 4, 0x50000000ull);
+        sysdma_mdl *m;
+        assert_int_equal(sysdma_mdl_create(x->sys, buf, 4 * PG, &m), SYSDMA_OK);
+        sysdma_sg_list *l = NULL;
+        assert_int_equal(sysdma_sg_get(a, NULL, m, buf, 4 * PG, ctrl_fx_got_list, &l, true),
+                         SYSDMA_OK);
+        heard h = {0, SYSDMA_PENDING, 0, &x->f};
+        assert_int_equal(sysdma_sg_start(a, l, true, ctrl_fx_list_done, &h), SYSDMA_OK);
+        assert_int_equal(c2->ch[2].programs, 1);
+        assert_int_equal(c2->ch[2].count, 2);
+        assert_int_equal(c2->ch[2].request_line, 6);
+        assert_int_equal(x->c.ch[2].programs, 0); /* not the first controller's */
+        static uint8_t dev[4 * PG];
+        assert_int_equal(fake_ctrl_run(c2, 2, dev, 2 * PG), 2 * PG);
+        assert_int_equal(sysdma_controller_interrupt(x->sys, 0), 0);
+        assert_int_equal(sysdma_channel_poll(x->sys), 0); /* controller 0's channels */
+        assert_int_equal(c2->ch[2].programs, 1);
+        assert_int_equal(sysdma_controller_interrupt(x->sys, 1), 1u << 2);
+        assert_int_equal(c2->ch[2].programs, 2);
+        assert_int_equal(fake_ctrl_run(c2, 2, dev + 2 * PG, 2 * PG), 2 * PG);
+        assert_int_equal(sysdma_controller_interrupt(x->sys, 2), 0); /* no such controller */
+        if (polled) {
+            assert_int_equal(sysdma_controller_interrupt(x->sys, 1), 1u << 2);
+        } else {
+            /* Too late to cancel: the report is taken from controller 1. */
+            assert_int_equal(sysdma_sg_cancel(a, l), SYSDMA_OK);
+            assert_int_equal(sysdma_controller_interrupt(x->sys, 1), 0);
+        }
+        assert_int_equal(h.calls, 1);
+        assert_int_equal(h.status, SYSDMA_OK);
+        assert_memory_equal(dev, buf, 4 * PG);
+        assert_int_equal(c2->bad_programs, 0);
+        assert_int_equal(c2->unlocked, 0);
+        assert_int_equal(sysdma_sg_put(a, l, true), SYSDMA_OK);
+        sysdma_mdl_free(x->sys, m);
+        fake_buffer_free(&x->f, buf);
+        assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+        assert_true(ctrl_fx_free(x));
+        free(c2);
+    }
+}
+
 static void count_report(void *ctx, const sysdma_verifier_report *r)
 {
     (void)r;
@@ -396,6 +471,7 @@ int main(void)
         cmocka_unit_test(test_no_handle_interrupt_polls),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_verified),
+        cmocka_unit_test(test_second_controller),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
