@@ -84,6 +84,16 @@ static sysdma_status program(sg_header *h)
     uint32_t n = fragments_per_program(a);
     if (n > h->run_count - h->element)
         n = h->run_count - h->element;
+    /* A program's bytes are counted in 32 bits (the counter, the
+     * progress): a chunk ends before it would pass 4 GiB. */
+    uint64_t bytes = h->run_frags[h->element].length;
+    for (uint32_t k = 1; k < n; k++) {
+        bytes += h->run_frags[h->element + k].length;
+        if (bytes > 0xFFFFFFFFu) {
+            n = k;
+            break;
+        }
+    }
     h->chunk = n;
     sysdma_program prog = {
         .fragments = &h->run_frags[h->element],
