@@ -392,7 +392,7 @@ sysdma_status sysdma__set_shape(sysdma_adapter *a, const void *data, size_t byte
  * else the channel (the 8237's lines are its channels). */
 static inline uint32_t sysdma__request_line(const sysdma_adapter *a)
 {
-    return a->desc.version == 3 ? a->desc.request_line : a->channel;
+    return a->desc.version == 3 ? a->desc.request_line : a->hw;
 }
 
 /* channel.c */
