@@ -5,7 +5,11 @@
  * driver and the emulated PL080, paced by the device's request lines; the
  * DMAC's terminal-count interrupt reaches the core through the ISR. Also
  * a buffer of several PL080 items (over 4095 bytes of byte transfers), and
- * the residue a flush leaves when the wire stalls the device.
+ * the residue a flush leaves when the wire stalls the device. The packet
+ * runs on the coherent machine and on one with the cache model (driver
+ * buffers not coherent with DMA), where it arrives only because the core
+ * syncs the buffer at MapTransfer; a reception from the UART into a cached
+ * buffer is seen by the CPU only because the flush syncs it back.
  */
 #include "support/soc_rig.h"
 
@@ -15,11 +19,11 @@ static bool wire_has(void *ctx)
     return r->nwire >= 5000 && (r->completed & (1u << 1));
 }
 
-static void packet_to_uart(void **state)
+static void packet_to_uart(bool cached)
 {
-    (void)state;
     sysdma_sim_soc_config c = {0};
     c.uart_byte_ns = 1000; /* 1 MB/s wire */
+    c.cache_model = cached;
     soc_rig *r = soc_rig_open(&c);
     const uint32_t len = 5000;
     uint8_t *buf = sysdma_sim_soc_buffer_alloc(r->soc, len, 100, SYSDMA_SIM_SOC_LOW);
@@ -62,6 +66,70 @@ static void packet_to_uart(void **state)
     sysdma_mdl_free(r->sys, m);
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
     assert_true(sysdma_sim_soc_buffer_free(r->soc, buf));
+    soc_rig_close(r);
+}
+
+static void packet_to_uart_coherent(void **state)
+{
+    (void)state;
+    packet_to_uart(false);
+}
+
+static void packet_to_uart_cached(void **state)
+{
+    (void)state;
+    packet_to_uart(true);
+}
+
+/* Bytes from the UART's receive side into a cached buffer. */
+static void receive_into_cached_buffer(void **state)
+{
+    (void)state;
+    sysdma_sim_soc_config c = {0};
+    c.cache_model = true;
+    soc_rig *r = soc_rig_open(&c);
+    const uint32_t len = 3000;
+    uint8_t *buf = sysdma_sim_soc_buffer_alloc(r->soc, len, 64, SYSDMA_SIM_SOC_SCATTERED);
+    assert_non_null(buf);
+    memset(buf, 0xEE, len); /* the CPU's stale bytes */
+    uint8_t *in = malloc(len);
+    for (uint32_t k = 0; k < len; k++)
+        in[k] = (uint8_t)(k * 11u + 1u);
+    sysdma_adapter *a = soc_rig_adapter(r, 4, SYSDMA_SIM_SOC_UART_RX_LINE,
+                                        SYSDMA_SIM_SOC_UART_DATA, len, false, true);
+    soc_rig_shape(a, 1, 1, 4, 4);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(r->sys, buf, len, &m), SYSDMA_OK);
+    bool granted = false;
+    assert_int_equal(sysdma_channel_allocate(a, NULL, 0, soc_rig_keep, &granted), SYSDMA_OK);
+    /* A scattered buffer in pieces, one MapTransfer per physical page. */
+    uint32_t done = 0;
+    size_t fed = 0;
+    sysdma_emu_uart *u = sysdma_sim_soc_uart(r->soc);
+    while (done < len) {
+        uint64_t phys;
+        assert_true(sysdma_sim_soc_virt_to_phys(r->soc, buf + done, &phys));
+        uint32_t n = 4096 - (uint32_t)(phys % 4096);
+        if (n > len - done)
+            n = len - done;
+        uint32_t asked = n;
+        r->completed = 0;
+        assert_int_equal(sysdma_map_transfer(a, m, NULL, buf + done, &n, false, NULL), SYSDMA_OK);
+        assert_int_equal(n, asked);
+        for (int t = 0; t < 100000 && !(r->completed & (1u << 4)); t++) {
+            fed += sysdma_emu_uart_receive(u, in + fed, len - fed < 8 ? len - fed : 8);
+            sysdma_sim_soc_run(r->soc, 10000);
+        }
+        assert_true(r->completed & (1u << 4));
+        assert_int_equal(sysdma_flush_adapter_buffers(a, m, NULL, buf + done, n, false), SYSDMA_OK);
+        done += n;
+    }
+    assert_memory_equal(buf, in, len);
+    assert_int_equal(u->rx_underruns, 0);
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
+    sysdma_mdl_free(r->sys, m);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    free(in);
     soc_rig_close(r);
 }
 
@@ -121,7 +189,9 @@ static void line_outside_the_channel_is_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(packet_to_uart),
+        cmocka_unit_test(packet_to_uart_coherent),
+        cmocka_unit_test(packet_to_uart_cached),
+        cmocka_unit_test(receive_into_cached_buffer),
         cmocka_unit_test(flush_midway_leaves_the_residue),
         cmocka_unit_test(line_outside_the_channel_is_refused),
     };
