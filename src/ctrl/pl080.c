@@ -378,7 +378,8 @@ static sysdma_status program(void *ctx, unsigned ch, const sysdma_program *p)
             w[0] = p->to_device ? (uint32_t)a : (uint32_t)dev;
             w[1] = p->to_device ? (uint32_t)dev : (uint32_t)a;
             w[2] = next;
-            w[3] = pl.control | count | (last ? CTL_I : 0);
+            bool period = p->loop && h->period_irq && n == len; /* a fragment's last item */
+            w[3] = pl.control | count | (last || period ? CTL_I : 0);
             put_item(base + (size_t)k * SYSDMA_PL080_LLI_BYTES, w);
             if (k == 0)
                 memcpy(first, w, sizeof w);
@@ -444,6 +445,13 @@ static sysdma_status configure(void *ctx, unsigned ch, uint32_t function, void *
         if (!data || bytes != 1 || (memcpy(&v, data, 1), v & ~7u))
             return SYSDMA_E_INVALID_ARGUMENT;
         h->prot = v;
+        return SYSDMA_OK;
+    }
+    case SYSDMA_PL080_FN_PERIOD_IRQ: {
+        uint8_t v;
+        if (!data || bytes != 1 || (memcpy(&v, data, 1), v > 1))
+            return SYSDMA_E_INVALID_ARGUMENT;
+        h->period_irq = v != 0;
         return SYSDMA_OK;
     }
     case SYSDMA_PL080_FN_ITEMS:
