@@ -6,9 +6,9 @@
  * through the driver's handle_interrupt and tells the core which channels
  * finished (sysdma_channel_check). Included once per test program.
  *
- * The system is created with map_registers_cap below 32, so with no map
- * registers at all: the core's pool lives below 16 MiB, where this machine
- * has no RAM. So every buffer here is one the PL080 reaches in place.
+ * The system has the core's default map registers: their chunks are made
+ * below the PL080's reach (4 GiB), in RAM bank 0, and a buffer in bank 1
+ * bounces through them.
  */
 #ifndef SYSDMA_TEST_SOC_RIG_H
 #define SYSDMA_TEST_SOC_RIG_H
@@ -87,9 +87,7 @@ static inline soc_rig *soc_rig_open(const sysdma_sim_soc_config *cfg)
     sysdma_sim_soc_mmio(r->soc, &pc.mmio);
     pc.platform = r->pf;
     assert_int_equal(sysdma_pl080_driver_init(&r->drv, &pc, &r->ctl), SYSDMA_OK);
-    sysdma_config sc = {0};
-    sc.map_registers_cap = 16; /* no map registers: see the file comment */
-    assert_int_equal(sysdma_system_create(&r->pf, &r->ctl, &sc, &r->sys), SYSDMA_OK);
+    assert_int_equal(sysdma_system_create(&r->pf, &r->ctl, NULL, &r->sys), SYSDMA_OK);
     sysdma_sim_soc_irq_connect(r->soc, soc_rig_isr, r);
     return r;
 }
