@@ -293,7 +293,10 @@ static sysdma_status make_plan(sysdma_pl080_driver *d, unsigned ch, const sysdma
     uint32_t srcper = p->to_device ? 0 : line, dstper = p->to_device ? line : 0;
     pl->config = srcper << 1 | dstper << 6 | flow << 11 | CCFG_IE | CCFG_ITC;
 
-    /* Every fragment: aligned, reachable; count the items. */
+    /* The device's address, then every fragment: aligned, reachable;
+     * count the items. */
+    if (p->device_address > 0xFFFFFFFFull)
+        return SYSDMA_E_OUT_OF_REACH;
     if ((uint32_t)p->device_address & (pl->dw - 1))
         return SYSDMA_E_ALIGNMENT;
     uint64_t items = 0, total = 0;

@@ -737,6 +737,16 @@ static void bad_programs_change_nothing(void **state)
     sysdma_fragment high = {0xFFFFFF00ull, 0x200};
     p.fragments = &high;
     assert_int_equal(ctl.ops->program(ctl.ctx, 0, &p), SYSDMA_E_OUT_OF_REACH);
+    p = good;
+    p.shape.device_increment = false;
+    p.device_address = 0x100000000ull; /* a device register beyond 32 bits */
+    assert_int_equal(ctl.ops->program(ctl.ctx, 0, &p), SYSDMA_E_OUT_OF_REACH);
+    p = good;
+    p.shape.device_width = 4;
+    p.shape.memory_width = 4;
+    p.device_address = FIFO_ADDR + 2; /* a device register not aligned to its width */
+    assert_int_equal(ctl.ops->program(ctl.ctx, 0, &p), SYSDMA_E_ALIGNMENT);
+    p = good;
     sysdma_fragment above = {0x100000000ull, 0x100};
     p.fragments = &above;
     assert_int_equal(ctl.ops->program(ctl.ctx, 0, &p), SYSDMA_E_OUT_OF_REACH);
