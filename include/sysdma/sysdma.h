@@ -582,7 +582,8 @@ void sysdma_terminal_count(sysdma_system *sys, uint32_t channels);
 sysdma_status sysdma_sg_cancel(sysdma_adapter *adapter, sysdma_sg_list *list);
 
 /* Bytes of the list moved so far by its run (whole elements done plus the
- * current element's progress from the counter); the list's total once done. */
+ * current element's progress from the counter); the list's total once done;
+ * after a cancel, what moved before the channel stopped. */
 uint64_t sysdma_sg_progress(sysdma_adapter *adapter, const sysdma_sg_list *list);
 
 /* ---- Version 3 (DMA_OPERATIONS version 3) ------------------------------------------------ */

@@ -607,6 +607,24 @@ sysdma_cancel_result sysdma__ctrl_cancel(sysdma_adapter *a)
     return tc ? SYSDMA_CANCEL_TOO_LATE : SYSDMA_CANCEL_DONE;
 }
 
+/* Bytes of the running chunk that moved before the controller stopped it
+ * (lock held, channel stopped): so a cancelled list's progress still
+ * counts them (a receive cancelled at a timeout must know what came). A
+ * channel without a counter, or told to ignore it: none known. */
+static uint32_t stopped_part(sysdma_adapter *a, const sg_header *h)
+{
+    const sysdma_controller_ops *o = a->ctrl->ops;
+    if (!a->limits.counter_available || a->desc.ignore_count)
+        return 0;
+    uint32_t len = chunk_bytes(h), left = len;
+    bool tc = false;
+    if (o->read_residue)
+        left = o->read_residue(a->ctrl->ctx, a->hw, &tc);
+    else if (o->read_counter)
+        left = o->read_counter(a->ctrl->ctx, a->hw);
+    return left <= len ? len - left : 0;
+}
+
 sysdma_status sysdma__sg_cancel(sysdma_adapter *a, sysdma_sg_list *list)
 {
     sysdma_system *sys = a->sys;
@@ -642,6 +660,8 @@ sysdma_status sysdma__sg_cancel(sysdma_adapter *a, sysdma_sg_list *list)
         }
         if (r == SYSDMA_CANCEL_TOO_LATE)
             h->done_bytes += chunk_bytes(h);
+        else
+            h->done_bytes += stopped_part(a, h);
         freed = end_running(a, h, SYSDMA_E_CANCELLED, true, &call);
     } else if (h->queued && !h->cancelled) {
         /* Granted and its routine not run yet, or its start has not
