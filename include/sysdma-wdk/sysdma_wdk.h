@@ -107,7 +107,10 @@ typedef struct sysdma_wdk_result {
 
 /* Run as described above. Returns 0 when the run passed (no failure of
  * any kind), 1 when it failed (res says why), 2 for a configuration that
- * cannot run (no driver, an unreadable image, a bad script line: res->reason). */
+ * cannot run (no driver, an unreadable image, a bad script line: res->reason).
+ * One run at a time in a process — the kernel's calls name no context, so
+ * they find the run through a global; a call while another runs returns 2.
+ * The callbacks run on the thread that holds the simulated processor. */
 int sysdma_wdk_run(const sysdma_wdk_config *cfg, sysdma_wdk_result *res);
 
 /* During a run (from a driver or a callback): the test device's FIFO
