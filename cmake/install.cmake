@@ -64,7 +64,7 @@ if(SYSDMA_SHARED)
   target_include_directories(sysdma-wdk-shared PUBLIC ${SYSDMA_PUBLIC_INCLUDE}
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include/sysdma-wdk>
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/sysdma-wdk>)
-  target_compile_options(sysdma-wdk-shared INTERFACE -fshort-wchar)
+  target_compile_options(sysdma-wdk-shared INTERFACE -fshort-wchar -Wno-multichar)
   target_link_libraries(sysdma-wdk-shared PUBLIC sysdma-shared sysdma-sim-shared
                         PRIVATE Threads::Threads ${CMAKE_DL_LIBS})
   target_link_options(sysdma-wdk-shared PRIVATE

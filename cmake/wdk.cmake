@@ -12,8 +12,9 @@ target_include_directories(sysdma-wdk PUBLIC ${SYSDMA_PUBLIC_INCLUDE}
   PRIVATE ${PROJECT_SOURCE_DIR}/src/wdk)
 target_link_libraries(sysdma-wdk PUBLIC sysdma sysdma-sim Threads::Threads ${CMAKE_DL_LIBS})
 target_compile_options(sysdma-wdk PRIVATE ${SYSDMA_WARNINGS}
-  # WCHAR is 16 bits: a driver's L"..." literals must be too.
-  INTERFACE -fshort-wchar)
+  # WCHAR is 16 bits: a driver's L"..." literals must be too; pool tags
+  # are multi-character constants ('tseT').
+  INTERFACE -fshort-wchar -Wno-multichar)
 target_compile_definitions(sysdma-wdk PRIVATE _GNU_SOURCE)
 set_target_properties(sysdma-wdk PROPERTIES POSITION_INDEPENDENT_CODE ON)
 
@@ -29,4 +30,4 @@ add_library(sysdma-wdk-headers INTERFACE)
 target_include_directories(sysdma-wdk-headers INTERFACE ${SYSDMA_PUBLIC_INCLUDE}
   $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include/sysdma-wdk>
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/sysdma-wdk>)
-target_compile_options(sysdma-wdk-headers INTERFACE -fshort-wchar)
+target_compile_options(sysdma-wdk-headers INTERFACE -fshort-wchar -Wno-multichar)

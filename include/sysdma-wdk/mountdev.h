@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * <mountdev.h> of sysdma-wdk: the mount manager's device controls a disk
- * driver answers, with the WDK's codes and structures.
+ * driver answers, with the WDK's codes and structures (and, as in the WDK,
+ * <mountmgr.h>).
  */
 #ifndef SYSDMA_WDK_MOUNTDEV_H
 #define SYSDMA_WDK_MOUNTDEV_H
 #include "wdm.h"
+#include "mountmgr.h"
 
 #define MOUNTDEVCONTROLTYPE 0x0000004D /* 'M' */
 #define IOCTL_MOUNTDEV_QUERY_UNIQUE_ID                                                            \

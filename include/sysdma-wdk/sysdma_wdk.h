@@ -107,13 +107,20 @@ typedef struct sysdma_wdk_result {
 
 /* Run as described above. Returns 0 when the run passed (no failure of
  * any kind), 1 when it failed (res says why), 2 for a configuration that
- * cannot run (no driver, an unreadable image, a bad script line: res->reason). */
+ * cannot run (no driver, an unreadable image, a bad script line: res->reason).
+ * One run at a time in a process — the kernel's calls name no context, so
+ * they find the run through a global; a call while another runs returns 2.
+ * The callbacks run on the thread that holds the simulated processor. */
 int sysdma_wdk_run(const sysdma_wdk_config *cfg, sysdma_wdk_result *res);
 
 /* During a run (from a driver or a callback): the test device's FIFO
  * (64 KiB, its size in *bytes) and the machine. NULL outside a run. */
 uint8_t *sysdma_wdk_testdev_fifo(size_t *bytes);
 sysdma_sim *sysdma_wdk_sim(void);
+/* During a run: drive IRQ line 0-15 of the machine as a device would (a
+ * device model a program adds, or a test); the interrupt is delivered at
+ * the scheduler's next chance. */
+void sysdma_wdk_set_irq(unsigned irq, bool level);
 
 #ifdef __cplusplus
 }

@@ -131,6 +131,8 @@
 #define DO_POWER_PAGABLE 0x00002000
 #define DO_POWER_INRUSH 0x00004000
 
+#define SL_FORCE_ACCESS_CHECK 0x01
+#define SL_OVERRIDE_VERIFY_VOLUME 0x02
 #define SL_PENDING_RETURNED 0x01
 #define SL_ERROR_RETURNED 0x02
 #define SL_INVOKE_ON_CANCEL 0x20
@@ -151,6 +153,28 @@
 #define IRP_WRITE_OPERATION 0x00000200
 #define IRP_CLOSE_OPERATION 0x00000400
 #define IRP_DEFER_IO_COMPLETION 0x00000800
+
+/* IO_STATUS_BLOCK.Information of a create request. */
+#define FILE_SUPERSEDED 0x00000000
+#define FILE_OPENED 0x00000001
+#define FILE_CREATED 0x00000002
+#define FILE_OVERWRITTEN 0x00000003
+#define FILE_EXISTS 0x00000004
+#define FILE_DOES_NOT_EXIST 0x00000005
+#define FILE_READ_EA 0x0008
+#define FILE_WRITE_EA 0x0010
+#define FILE_READ_ATTRIBUTES 0x0080
+#define FILE_WRITE_ATTRIBUTES 0x0100
+
+/* Statuses a user can fix by acting on the device (IoSetHardErrorOrVerifyDevice). */
+#define IoIsErrorUserInduced(Status)                                                              \
+    ((Status) == STATUS_DEVICE_NOT_READY || (Status) == STATUS_IO_TIMEOUT ||                      \
+     (Status) == STATUS_MEDIA_WRITE_PROTECTED || (Status) == STATUS_NO_MEDIA_IN_DEVICE ||         \
+     (Status) == STATUS_UNRECOGNIZED_MEDIA || (Status) == STATUS_VERIFY_REQUIRED ||               \
+     (Status) == STATUS_WRONG_VOLUME)
+
+/* Not a NEC PC-98 (the legacy ntddk.h test). */
+#define IsNEC_98 0
 
 /* ---- routines --------------------------------------------------------------------------- */
 
@@ -307,6 +331,9 @@ typedef struct _IO_STACK_LOCATION {
     PVOID Context;
 } IO_STACK_LOCATION, *PIO_STACK_LOCATION;
 
+/* A completion routine's answer: go on with the next routine up. */
+#define STATUS_CONTINUE_COMPLETION STATUS_SUCCESS
+
 #define IoSizeOfIrp(StackSize) ((USHORT)(sizeof(IRP) + (StackSize) * sizeof(IO_STACK_LOCATION)))
 
 /* An IRP with StackSize stack locations, from pool; IoFreeIrp frees it.
@@ -453,6 +480,9 @@ PDEVICE_OBJECT IoGetAttachedDeviceReference(PDEVICE_OBJECT DeviceObject);
  * here. STATUS_OBJECT_NAME_NOT_FOUND otherwise. */
 NTSTATUS IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, ACCESS_MASK DesiredAccess,
                                   PFILE_OBJECT *FileObject, PDEVICE_OBJECT *DeviceObject);
+/* Would ask the user, through the I/O manager, to check the device; the
+ * harness has no user: it records the request in the run's log. */
+VOID IoSetHardErrorOrVerifyDevice(PIRP Irp, PDEVICE_OBJECT DeviceObject);
 VOID IoRegisterDriverReinitialization(PDRIVER_OBJECT DriverObject, PVOID DriverReinitializationRoutine,
                                       PVOID Context);
 

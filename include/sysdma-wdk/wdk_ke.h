@@ -83,12 +83,15 @@
 
 /* ---- checks and the debugger ------------------------------------------------------------ */
 
-/* DbgPrint: printf-style, to the run's log (stderr unless the harness
- * says otherwise). KdPrint((...)) prints in checked builds (DBG non-zero),
- * as with the WDK. */
-ULONG DbgPrint(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
-ULONG DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...)
-    __attribute__((format(printf, 3, 4)));
+/* DbgPrint: the kernel's printf, to the run's log (stderr unless the
+ * harness says otherwise), with the Windows model's sizes — %lx is a
+ * 32-bit ULONG, %I64x and %llx 64 bits, %Ix pointer-sized — and its
+ * strings: %s narrow, %S, %ls and %ws wide, %wZ a PUNICODE_STRING, %Z a
+ * PANSI_STRING. (So no printf format checking: the C library's rules
+ * differ.) KdPrint((...)) prints in checked builds (DBG non-zero), as with
+ * the WDK. */
+ULONG DbgPrint(PCSTR Format, ...);
+ULONG DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...);
 #ifndef DBG
 #define DBG 0
 #endif

@@ -62,6 +62,31 @@ VOID RtlFreeUnicodeString(PUNICODE_STRING UnicodeString);
 VOID RtlFreeAnsiString(PANSI_STRING AnsiString);
 WCHAR RtlUpcaseUnicodeChar(WCHAR SourceCharacter);
 
+/* The 16-bit wide-string routines of the NT kernel's C runtime. They are
+ * macros for libsysdma-wdk's own (the C library's work on its 32-bit
+ * wchar_t), so a driver's calls reach them even where the C library's
+ * names are in scope. swprintf and _swprintf are the kernel's (no count):
+ * (Buffer, Format, ...), formatting as DbgPrint does except that %s is
+ * wide (%S, %hs narrow). The declaration takes the Buffer as const, as
+ * drivers that declare swprintf themselves do. */
+size_t sysdma_wdk_wcslen(const WCHAR *String);
+WCHAR *sysdma_wdk_wcscpy(WCHAR *Destination, const WCHAR *Source);
+WCHAR *sysdma_wdk_wcscat(WCHAR *Destination, const WCHAR *Source);
+int sysdma_wdk_wcscmp(const WCHAR *String1, const WCHAR *String2);
+int sysdma_wdk_wcsicmp(const WCHAR *String1, const WCHAR *String2);
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
+/* The buffer is written, never read: no -Wmaybe-uninitialized for it. */
+__attribute__((access(none, 1)))
+#endif
+int sysdma_wdk_swprintf(const WCHAR *Buffer, ...);
+#define wcslen sysdma_wdk_wcslen
+#define wcscpy sysdma_wdk_wcscpy
+#define wcscat sysdma_wdk_wcscat
+#define wcscmp sysdma_wdk_wcscmp
+#define _wcsicmp sysdma_wdk_wcsicmp
+#define swprintf sysdma_wdk_swprintf
+#define _swprintf sysdma_wdk_swprintf
+
 /* ---- the registry ----------------------------------------------------------------------- */
 
 #define REG_NONE 0

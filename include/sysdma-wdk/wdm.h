@@ -22,6 +22,8 @@
 #ifndef SYSDMA_WDK_H
 #define SYSDMA_WDK_H
 
+#include <string.h> /* memset, memcpy, ...: a kernel driver's compiler knows them built in */
+
 #include "sysdma-wdk/wdk_sal.h"
 
 #ifndef _WDMDDK_

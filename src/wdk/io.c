@@ -119,9 +119,13 @@ NTSTATUS IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, ACCESS_MASK Desire
     PDEVICE_OBJECT d = sysdma__wdk_device_by_name(n);
     if (!d)
         return STATUS_OBJECT_NAME_NOT_FOUND;
+    /* A file object the caller may dereference; it stands for no open file. */
+    static struct {
+        DISPATCHER_HEADER Header;
+    } file = {{0xFF, 0, 0, 0, 0, {NULL, NULL}}};
     *DeviceObject = top_of(d);
     if (FileObject)
-        *FileObject = NULL;
+        *FileObject = (PFILE_OBJECT)(void *)&file;
     return STATUS_SUCCESS;
 }
 
@@ -232,6 +236,13 @@ VOID IoDetachDevice(PDEVICE_OBJECT TargetDevice)
 PDEVICE_OBJECT IoGetAttachedDeviceReference(PDEVICE_OBJECT DeviceObject)
 {
     return top_of(DeviceObject);
+}
+
+VOID IoSetHardErrorOrVerifyDevice(PIRP Irp, PDEVICE_OBJECT DeviceObject)
+{
+    (void)DeviceObject;
+    sysdma__wdk_log("sysdma-wdk: the driver asks the user to check the device (status 0x%08X)",
+                    Irp ? (unsigned)Irp->IoStatus.Status : 0u);
 }
 
 VOID IoRegisterDriverReinitialization(PDRIVER_OBJECT DriverObject,

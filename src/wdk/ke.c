@@ -358,7 +358,7 @@ NTSTATUS ZwClose(HANDLE Handle)
 static ULONG print_line(const char *fmt, va_list ap)
 {
     char line[1024];
-    vsnprintf(line, sizeof line, fmt, ap);
+    sysdma__wdk_vformat(line, sizeof line, fmt, ap);
     size_t n = strlen(line);
     while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
         line[--n] = 0;

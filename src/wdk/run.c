@@ -32,6 +32,12 @@ sysdma_sim *sysdma_wdk_sim(void)
     return W ? W->sim : NULL;
 }
 
+void sysdma_wdk_set_irq(unsigned irq, bool level)
+{
+    if (W)
+        sysdma__wdk_irq_line(irq, level);
+}
+
 static NTSTATUS bus_pnp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     (void)DeviceObject;
@@ -233,7 +239,11 @@ int sysdma_wdk_run(const sysdma_wdk_config *config, sysdma_wdk_result *res)
     void *so = NULL;
     sysdma_wdk_entry_fn entry = cfg.driver_entry;
     if (cfg.driver_path) {
-        so = dlopen(cfg.driver_path, RTLD_NOW | RTLD_LOCAL);
+        /* A bare file name is a file here, not a library to search for. */
+        char path[4096];
+        snprintf(path, sizeof path, "%s%s", strchr(cfg.driver_path, '/') ? "" : "./",
+                 cfg.driver_path);
+        so = dlopen(path, RTLD_NOW | RTLD_LOCAL);
         void *sym = so ? dlsym(so, "DriverEntry") : NULL;
         if (!sym) {
             snprintf(res->reason, sizeof res->reason, "%s: %s", cfg.driver_path,

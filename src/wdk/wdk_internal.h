@@ -17,6 +17,7 @@
 
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "sysdma-wdk/wdm.h"
@@ -217,6 +218,8 @@ void sysdma__wdk_wcs_from_ascii(WCHAR *dst, size_t cap, const char *src);
 void sysdma__wdk_ascii_from_us(char *dst, size_t cap, const UNICODE_STRING *us);
 int sysdma__wdk_wcsicmp(const WCHAR *a, const WCHAR *b);
 unsigned sysdma__wdk_rtl_fini(void);
+/* crt.c: DbgPrint's formatting, with the Windows model's sizes and %wZ. */
+size_t sysdma__wdk_vformat(char *buf, size_t cap, const char *fmt, va_list ap);
 
 /* ---- registry.c ----------------------------------------------------------------------- */
 void sysdma__wdk_registry_init(void);

@@ -4,9 +4,11 @@
 # (exit 0), the same scheduler trace twice, the VCD and SVG written, and
 # the broken variants (chosen through its Parameters key) failing with the
 # verifier's or the scheduler's report (exit 1); usage errors exit 2.
-# Usage: wdk-run.sh SYSDMA TESTDRV.so WORKDIR
+# A driver calling a kernel routine the shim lacks does not load (exit 2,
+# the routine named).
+# Usage: wdk-run.sh SYSDMA TESTDRV.so WORKDIR UNKNOWN_CALL.so
 set -euo pipefail
-tool=$1 drv=$2 work=$3
+tool=$1 drv=$2 work=$3 unknown=$4
 fail() { echo "wdk-run test: $*" >&2; exit 1; }
 rm -rf "$work"
 mkdir -p "$work"
@@ -36,10 +38,18 @@ expect_fail Bug=1 'FREE_CHANNEL_MAPPED'
 expect_fail Bug=2 'FREE_CHANNEL_NOT_OWNER'
 expect_fail Bug=3 'all threads waiting, no timer pending'
 
+# a bare file name is taken from the current directory
+cp "$drv" "$work/bare.so"
+(cd "$work" && "$tool" wdk-run -q --pnp testdev --run "ioctl 0x222000 0 4" bare.so >/dev/null) ||
+  fail "a driver named without a directory did not run"
 rc=0
 "$tool" wdk-run "$work/no-such-driver.so" >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "a missing driver: exit $rc, want 2"
 rc=0
 "$tool" wdk-run --run "read 1" "$drv" >/dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || fail "a bad script line: exit $rc, want 2"
+rc=0
+"$tool" wdk-run "$unknown" >"$work/unknown.txt" 2>&1 || rc=$?
+[ "$rc" = 2 ] || fail "a driver with an unknown kernel call: exit $rc, want 2"
+grep -q 'IoWMIRegistrationControl' "$work/unknown.txt" || fail "the unknown call is not named: $(cat "$work/unknown.txt")"
 echo "wdk-run test: ok"
