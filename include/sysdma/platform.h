@@ -131,7 +131,11 @@ typedef struct sysdma_platform_ops {
      * controller, to drivers (MapTransfer's return, scatter/gather
      * elements, a common buffer's logical address) and compares with an
      * adapter's reach. Machines whose bus sees memory at another offset (a
-     * SoC's DMA window) translate here. Optional (NULL: the same). */
+     * SoC's DMA window) translate here; alloc_contig's max_phys and
+     * boundary then apply to the bus addresses of the memory it returns
+     * (the core checks them, and gives back memory that misses). The
+     * translation must keep page offsets (a page is one run on the bus).
+     * Optional (NULL: the same). */
     uint64_t (*phys_to_bus)(void *ctx, uint64_t phys);
 } sysdma_platform_ops;
 

@@ -61,6 +61,15 @@ sysdma_status sysdma_system_create(const sysdma_platform *platform,
                                    const sysdma_controller *controller,
                                    const sysdma_config *config, sysdma_system **out);
 
+/* Add a controller (an SoC's second DMAC, say): its table is copied and
+ * it is initialized; *index is what a version-3 description's `controller`
+ * names it by (the first is 0). SYSDMA_E_INVALID_ARGUMENT (missing required
+ * members, over 32 channels, a context already added), SYSDMA_E_INSUFFICIENT_RESOURCES (4
+ * controllers or 64 channels in all), SYSDMA_E_BUSY (another add is
+ * running), or its initialize's status. Controllers stay until destroy. */
+sysdma_status sysdma_system_add_controller(sysdma_system *sys, const sysdma_controller *controller,
+                                           uint32_t *index);
+
 /* Destroy the system. SYSDMA_E_BUSY while adapter handles are still held:
  * then nothing changes (a verifier stays on and reports what is held). */
 sysdma_status sysdma_system_destroy(sysdma_system *sys);
@@ -116,6 +125,7 @@ typedef struct sysdma_device_description {
     uint32_t address_width;    /* version 3: 0 (unset) or 1-64 */
     uint32_t request_line;     /* version 3 */
     uint64_t device_address;   /* version 3 */
+    uint32_t controller;       /* version 3: which controller (0: the first) */
 } sysdma_device_description;
 
 /* Get a handle to the adapter for a description's channel (the same

@@ -603,6 +603,7 @@ static inline PDMA_ADAPTER SysdmaWdmGetAdapter(sysdma_system *System, PDEVICE_OB
     if (d->Version >= 3) {
         n.address_width = d->DmaAddressWidth;
         n.request_line = d->DmaRequestLine;
+        n.controller = d->DmaControllerInstance;
         n.device_address = (uint64_t)d->DeviceAddress.QuadPart;
     }
     SYSDMA_WDM_ADAPTER *w =

@@ -220,7 +220,7 @@ static sysdma_status validate(sysdma_system *sys, const sysdma_device_descriptio
     if (d->version == 3) {
         if (d->address_width > 64)
             return SYSDMA_E_INVALID_DESCRIPTION;
-    } else if (d->address_width || d->request_line || d->device_address) {
+    } else if (d->address_width || d->request_line || d->device_address || d->controller) {
         return SYSDMA_E_INVALID_DESCRIPTION; /* version-3 fields in an older description */
     }
     if (d->interface_type != 0 && d->interface_type != SYSDMA_INTERFACE_ISA)
@@ -243,16 +243,17 @@ static sysdma_status validate(sysdma_system *sys, const sysdma_device_descriptio
         *max_regs = regs < CHUNK_PAGES ? (uint32_t)regs : CHUNK_PAGES;
         return SYSDMA_OK;
     }
-    if (d->channel >= SYSDMA_MAX_CHANNELS)
+    if (d->controller >= sys->n_ctrls || d->channel >= sys->ctrl_channels[d->controller])
         return SYSDMA_E_INVALID_CHANNEL;
-    sysdma_status st = sys->ctrl.ops->channel_limits(sys->ctrl.ctx, d->channel, lim);
+    const sysdma_controller *c = &sys->ctrls[d->controller];
+    sysdma_status st = c->ops->channel_limits(c->ctx, d->channel, lim);
     if (st != SYSDMA_OK)
         return st;
     static const uint8_t bytes_of_width[] = {1, 2, 4};
     if (bytes_of_width[d->width] != lim->width)
         return SYSDMA_E_WIDTH_MISMATCH;
-    if (d->version == 3 && sys->ctrl.ops->validate_binding) {
-        st = sys->ctrl.ops->validate_binding(sys->ctrl.ctx, d->channel, d->request_line);
+    if (d->version == 3 && c->ops->validate_binding) {
+        st = c->ops->validate_binding(c->ctx, d->channel, d->request_line);
         if (st != SYSDMA_OK)
             return st;
     }
@@ -347,24 +348,29 @@ static sysdma_status adapter_get(sysdma_system *sys, const sysdma_device_descrip
             *map_registers = regs;
         return SYSDMA_OK;
     }
+    /* The system's index of the channel (controllers' channels are
+     * numbered densely, controller 0's first). */
+    uint32_t index = sys->ctrl_base[desc->controller] + desc->channel;
     /* The object is allocated outside the lock; if the channel's adapter
      * went away meanwhile, allocate and look again. */
     sysdma_adapter *fresh = NULL;
     sysdma__lock(sys);
-    while (!sys->adapters[desc->channel] && !fresh) {
+    while (!sys->adapters[index] && !fresh) {
         sysdma__unlock(sys);
         fresh = sysdma__alloc(sys, sizeof *fresh);
         if (!fresh)
             return SYSDMA_E_NO_MEMORY;
         sysdma__lock(sys);
     }
-    sysdma_adapter *a = sys->adapters[desc->channel];
+    sysdma_adapter *a = sys->adapters[index];
     bool made = !a;
     if (made) {
         a = fresh;
         a->ops = &system_ops;
         a->sys = sys;
-        a->channel = desc->channel;
+        a->channel = index;
+        a->ctrl = &sys->ctrls[desc->controller];
+        a->hw = desc->channel;
     }
     if (!issue(sys, a, made, out)) {
         sysdma__unlock(sys);
@@ -373,7 +379,7 @@ static sysdma_status adapter_get(sysdma_system *sys, const sysdma_device_descrip
     }
     if (made) {
         fresh = NULL;
-        sys->adapters[desc->channel] = a;
+        sys->adapters[index] = a;
         sys->adapter_count++;
     }
     a->refs++;
@@ -661,7 +667,7 @@ void sysdma_adapter_state_get(sysdma_adapter *a, sysdma_adapter_state *out)
 
 sysdma_adapter *sysdma_system_channel_adapter(sysdma_system *sys, unsigned channel)
 {
-    if (!sys || channel >= SYSDMA_MAX_CHANNELS)
+    if (!sys || channel >= sys->ctrl_channels[0])
         return NULL;
     sysdma__lock(sys);
     sysdma_adapter *a = sys->adapters[channel];
@@ -673,7 +679,7 @@ sysdma_adapter *sysdma_system_channel_adapter(sysdma_system *sys, unsigned chann
 uint32_t sysdma_adapter_channel(const sysdma_adapter *h)
 {
     const sysdma_adapter *a = sysdma__resolve(h, NULL);
-    return a ? a->channel : 0;
+    return a && !a->master ? a->hw : a ? a->channel : 0;
 }
 
 uint32_t sysdma_adapter_max_transfer(const sysdma_adapter *h)

@@ -186,13 +186,13 @@ static sysdma_request *next_grant(sysdma_system *sys)
         sysdma_request *r = sys->pool_waiting.head;
         if (r && sysdma__pool_take(sys, r->adapter, r->regs, r->count))
             return dequeue(&sys->pool_waiting);
-        if (r && sysdma__pool_grow(sys))
+        if (r && sysdma__pool_grow(sys, r->adapter))
             continue;
         bool moved = false;
         sysdma_adapter *m = sys->masters;
-        for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS || m; ch++) {
+        for (unsigned ch = 0; ch < sys->n_channels || m; ch++) {
             sysdma_adapter *a;
-            if (ch < SYSDMA_MAX_CHANNELS) {
+            if (ch < sys->n_channels) {
                 a = sys->adapters[ch];
             } else {
                 a = m; /* then every bus master */
@@ -358,7 +358,7 @@ sysdma_status sysdma__allocate(sysdma_adapter *a, void *device, uint32_t count,
         }
         /* Short of registers with nobody ahead: grow the pool (the lock is
          * dropped meanwhile, so everything is looked at again). */
-        if (!sys->pool_waiting.head && sysdma__pool_grow(sys)) {
+        if (!sys->pool_waiting.head && sysdma__pool_grow(sys, a)) {
             grew = true;
             continue;
         }
@@ -424,7 +424,7 @@ sysdma_status sysdma__free_channel(sysdma_adapter *a)
     }
     release_channel(a, false);
     bool waiters = sys->pool_waiting.head != NULL;
-    for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS && !waiters; ch++)
+    for (unsigned ch = 0; ch < sys->n_channels && !waiters; ch++)
         waiters = sys->adapters[ch] && sys->adapters[ch]->waiting.head;
     for (sysdma_adapter *m = sys->masters; m && !waiters; m = m->next_master)
         waiters = m->waiting.head != NULL;

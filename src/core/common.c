@@ -37,13 +37,22 @@ sysdma_status sysdma__allocate_common_below(sysdma_adapter *a, uint32_t length, 
     uint64_t phys = 0;
     sysdma_status st = sys->pf.ops->alloc_contig(sys->pf.ctx, bytes, max_phys, window, PAGE, &v,
                                                  &phys);
+    uint64_t bus = st == SYSDMA_OK ? sysdma__bus(sys, phys) : 0;
+    if (st == SYSDMA_OK &&
+        ((max_phys && (bus >= max_phys || max_phys - bus < bytes)) ||
+         (a->limits.boundary &&
+          ((bus ^ (bus + bytes - 1)) & ~((uint64_t)a->limits.boundary - 1))))) {
+        /* Below the limit in physical terms, not as the device sees it. */
+        sys->pf.ops->free_contig(sys->pf.ctx, v, phys, bytes);
+        st = SYSDMA_E_NO_MEMORY;
+    }
     if (st != SYSDMA_OK) {
         sysdma__free(sys, cb, sizeof *cb);
         return st == SYSDMA_E_NO_MEMORY ? st : SYSDMA_E_NO_MEMORY;
     }
     if (sys->pf.ops->set_caching)
         sys->pf.ops->set_caching(sys->pf.ctx, v, bytes, cached);
-    *cb = (common_buffer){NULL, v, phys, length, bytes, cached};
+    *cb = (common_buffer){NULL, v, phys, sysdma__bus(sys, phys), length, bytes, cached};
     sysdma__lock(sys);
     cb->next = a->commons;
     a->commons = cb;
@@ -53,7 +62,7 @@ sysdma_status sysdma__allocate_common_below(sysdma_adapter *a, uint32_t length, 
     sys->stats.common_bytes += bytes;
     sysdma__unlock(sys);
     *va = v;
-    *logical = phys;
+    *logical = cb->logical;
     return SYSDMA_OK;
 }
 
@@ -63,7 +72,7 @@ sysdma_status sysdma__free_common(sysdma_adapter *a, uint32_t length, uint64_t l
     sysdma_system *sys = a->sys;
     sysdma__lock(sys);
     common_buffer **link = &a->commons;
-    while (*link && ((*link)->va != va || (*link)->phys != logical))
+    while (*link && ((*link)->va != va || (*link)->logical != logical))
         link = &(*link)->next;
     common_buffer *cb = *link;
     if (!cb || cb->length != length || cb->cached != cached) {

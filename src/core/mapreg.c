@@ -4,7 +4,13 @@
  * by a system DMA channel.
  *
  * The pool is a list of chunks of 32 pages (128 KiB), each physically
- * contiguous, aligned to 128 KiB and below 16 MiB. A map register base is a
+ * contiguous and aligned to 128 KiB. Each chunk lies in a reach zone: it is
+ * made below the reach of the adapter that needed it (16 MiB for the PC/AT's
+ * 24-bit channels, 4 GiB for a 32-bit SoC controller, anywhere for a 64-bit
+ * one), and serves every adapter whose reach it lies below — so a machine
+ * whose channels reach all of memory never asks for low memory, and one with
+ * no RAM below 16 MiB still gets a pool. The first chunks are made at
+ * creation in the zone of the controller's narrowest channel. A map register base is a
  * run of pages inside one chunk: inside one 128 KiB window by construction,
  * and for 8-bit channels inside one half of the chunk, so inside one 64 KiB
  * window too. The pool starts with the configured number of pages and grows
@@ -17,25 +23,36 @@
 
 #define CHUNK_BYTES (CHUNK_PAGES * PAGE)
 
-/* A chunk from the platform, or NULL (lock not held). */
-static pool_chunk *chunk_new(sysdma_system *sys)
+/* Does chunk `c` lie below `reach` (0: no limit)? */
+static bool in_zone(const pool_chunk *c, uint64_t reach)
+{
+    return !reach || (c->bus < reach && reach - c->bus >= CHUNK_BYTES);
+}
+
+/* A chunk from the platform below bus address `reach` (0: anywhere), or
+ * NULL (lock not held). The platform is asked for physical memory below
+ * `reach`; the chunk is kept only if its bus address is below it too. */
+static pool_chunk *chunk_new(sysdma_system *sys, uint64_t reach)
 {
     pool_chunk *c = sysdma__alloc(sys, sizeof *c);
     if (!c)
         return NULL;
     void *va = NULL;
     uint64_t phys = 0;
-    sysdma_status st = sys->pf.ops->alloc_contig(sys->pf.ctx, CHUNK_BYTES, SYSDMA_LIMIT_16M,
-                                                 CHUNK_BYTES, CHUNK_BYTES, &va, &phys);
-    if (st != SYSDMA_OK || (phys & (CHUNK_BYTES - 1)) || phys + CHUNK_BYTES > SYSDMA_LIMIT_16M) {
+    sysdma_status st = sys->pf.ops->alloc_contig(sys->pf.ctx, CHUNK_BYTES, reach, CHUNK_BYTES,
+                                                 CHUNK_BYTES, &va, &phys);
+    if (st == SYSDMA_OK) {
+        c->va = va;
+        c->phys = phys;
+        c->bus = sysdma__bus(sys, phys);
+        c->used = 0;
+    }
+    if (st != SYSDMA_OK || (c->bus & (CHUNK_BYTES - 1)) || !in_zone(c, reach)) {
         if (st == SYSDMA_OK)
             sys->pf.ops->free_contig(sys->pf.ctx, va, phys, CHUNK_BYTES);
         sysdma__free(sys, c, sizeof *c);
         return NULL;
     }
-    c->va = va;
-    c->phys = phys;
-    c->used = 0;
     return c;
 }
 
@@ -57,15 +74,16 @@ static void chunk_add(sysdma_system *sys, pool_chunk *c)
  * refusal stops growth until pages are freed again, unless some were freed
  * while the platform was being asked.
  */
-bool sysdma__pool_grow(sysdma_system *sys)
+bool sysdma__pool_grow(sysdma_system *sys, const sysdma_adapter *a)
 {
+    uint64_t reach = sysdma__reach(a);
     if (sys->growth_failed ||
         sys->pool_pages + sys->pool_growing + CHUNK_PAGES > sys->cfg.map_registers_cap)
         return false;
     sys->pool_growing += CHUNK_PAGES;
     uint32_t gives = sys->pool_gives;
     sysdma__unlock(sys);
-    pool_chunk *c = chunk_new(sys);
+    pool_chunk *c = chunk_new(sys, reach);
     sysdma__lock(sys);
     sys->pool_growing -= CHUNK_PAGES;
     if (c)
@@ -75,12 +93,33 @@ bool sysdma__pool_grow(sysdma_system *sys)
     return true;
 }
 
+/* The zone of the controller's narrowest channel: the reach the first
+ * chunks are made below (0: every channel reaches everything). */
+static uint64_t narrowest_reach(sysdma_system *sys)
+{
+    uint64_t reach = 0;
+    const sysdma_controller_ops *co = sys->ctrl.ops;
+    unsigned n = co->channel_count ? co->channel_count(sys->ctrl.ctx) : 8;
+    if (n > SYSDMA_MAX_CHANNELS)
+        n = SYSDMA_MAX_CHANNELS;
+    for (unsigned ch = 0; ch < n; ch++) {
+        sysdma_channel_limits l;
+        if (co->channel_limits(sys->ctrl.ctx, ch, &l) != SYSDMA_OK || l.address_bits >= 64)
+            continue;
+        uint64_t r = 1ull << l.address_bits;
+        if (!reach || r < reach)
+            reach = r;
+    }
+    return reach;
+}
+
 sysdma_status sysdma__pool_init(sysdma_system *sys)
 {
     /* Before the system is handed out: no lock is needed. */
+    uint64_t reach = narrowest_reach(sys);
     while (sys->pool_pages < sys->cfg.map_registers_initial &&
            sys->pool_pages + CHUNK_PAGES <= sys->cfg.map_registers_cap) {
-        pool_chunk *c = chunk_new(sys);
+        pool_chunk *c = chunk_new(sys, reach);
         if (!c)
             return SYSDMA_E_NO_MEMORY;
         chunk_add(sys, c);
@@ -135,11 +174,14 @@ bool sysdma__pool_never(sysdma_system *sys, const sysdma_adapter *a, uint32_t co
     if (count > span_for(a))
         return true;
     /* Any run that fits a chunk is had once the chunk's pages are free; so
-     * only a pool with no chunk can never serve. Creation makes the first
-     * chunk whenever the cap allows one (or fails), so a pool without one
-     * has a cap below a chunk and never grows. */
-    SYSDMA_ASSERT(sys->chunks || sys->cfg.map_registers_cap < CHUNK_PAGES);
-    return sys->chunks == NULL;
+     * only a pool with no chunk in the adapter's zone, and no room under
+     * its cap for another, can never serve (chunks are never given back to
+     * the platform). */
+    uint64_t reach = sysdma__reach(a);
+    for (const pool_chunk *c = sys->chunks; c; c = c->next)
+        if (in_zone(c, reach))
+            return false;
+    return sys->pool_pages + sys->pool_growing + CHUNK_PAGES > sys->cfg.map_registers_cap;
 }
 
 bool sysdma__pool_take(sysdma_system *sys, sysdma_adapter *a, sysdma_map_registers *regs,
@@ -148,9 +190,10 @@ bool sysdma__pool_take(sysdma_system *sys, sysdma_adapter *a, sysdma_map_registe
     uint32_t span = span_for(a);
     if (count == 0 || count > span)
         return false;
+    uint64_t reach = sysdma__reach(a);
     for (pool_chunk *c = sys->chunks; c; c = c->next) {
         uint32_t first;
-        if (take_from(c, count, span, &first)) {
+        if (in_zone(c, reach) && take_from(c, count, span, &first)) {
             regs->chunk = c;
             regs->first = first;
             regs->count = count;

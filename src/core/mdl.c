@@ -46,6 +46,13 @@ static sysdma_status build(sysdma_system *sys, void *va, size_t bytes, const sys
                    (m->pfn[k] & (PAGE - 1))) {
             sysdma__free(sys, m, size);
             return SYSDMA_E_OUT_OF_RANGE;
+        } else {
+            /* The MDL keeps what the device sees (the bus address). */
+            m->pfn[k] = sysdma__bus(sys, m->pfn[k]);
+            if (m->pfn[k] & (PAGE - 1)) {
+                sysdma__free(sys, m, size);
+                return SYSDMA_E_OUT_OF_RANGE;
+            }
         }
     }
     *out = m;

@@ -54,7 +54,7 @@ static sysdma_status program(sg_header *h)
         .loop = false,
         .mode = a->demand ? SYSDMA_XFER_DEMAND : SYSDMA_XFER_SINGLE,
     };
-    sysdma_status st = sys->ctrl.ops->program(sys->ctrl.ctx, a->channel, &prog);
+    sysdma_status st = a->ctrl->ops->program(a->ctrl->ctx, a->hw, &prog);
     if (st == SYSDMA_OK) {
         a->stats.transfers++;
         sys->stats.transfers++;
@@ -130,8 +130,7 @@ static done_call end_run(sysdma_adapter *a, sg_header *h, sysdma_status st)
  * the channel went free (the caller grants the next waiter). */
 static bool end_running(sysdma_adapter *a, sg_header *h, sysdma_status st, done_call *out)
 {
-    sysdma_system *sys = a->sys;
-    sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
+    a->ctrl->ops->flush(a->ctrl->ctx, a->hw);
     *out = end_run(a, h, st);
     if (a->granted)
         return false;
@@ -177,7 +176,7 @@ static sysdma_allocation_action run_granted(void *device, sysdma_map_registers *
             sysdma__unlock(sys);
             return SYSDMA_KEEP_OBJECT;
         }
-        sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
+        a->ctrl->ops->flush(a->ctrl->ctx, a->hw);
     }
     done_call c = end_run(a, h, st);
     sysdma__unlock(sys);
@@ -243,7 +242,7 @@ sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_adapter *caller, sysdma
         push_run(a, h);
         st = program(h);
         if (st != SYSDMA_OK) {
-            sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
+            a->ctrl->ops->flush(a->ctrl->ctx, a->hw);
             end_run(a, h, st);
             if (take)
                 a->owned = false;
@@ -283,7 +282,7 @@ sysdma_status sysdma__sg_start(sysdma_adapter *a, sysdma_adapter *caller, sysdma
 static uint32_t awaiting(sysdma_system *sys, uint32_t channels)
 {
     uint32_t due = 0;
-    for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++) {
+    for (unsigned ch = 0; ch < sys->ctrl_channels[0]; ch++) {
         sysdma_adapter *a = sys->adapters[ch];
         if (!(channels & (1u << ch)) || !a || a->master)
             continue;
@@ -305,7 +304,7 @@ static uint32_t confirmed(sysdma_system *sys, uint32_t due)
     if (o->terminal_counts)
         return o->terminal_counts(sys->ctrl.ctx, due) & due;
     uint32_t yes = 0;
-    for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++) {
+    for (unsigned ch = 0; ch < sys->ctrl_channels[0]; ch++) {
         sysdma_adapter *a = sys->adapters[ch];
         if (!(due & (1u << ch)))
             continue;
@@ -384,7 +383,7 @@ static bool advance(sysdma_system *sys, unsigned ch, uint32_t device_bytes)
 
 bool sysdma_channel_device_done(sysdma_system *sys, unsigned channel, uint32_t bytes)
 {
-    if (!sys || channel >= SYSDMA_MAX_CHANNELS || bytes == 0)
+    if (!sys || channel >= sys->ctrl_channels[0] || bytes == 0)
         return false;
     if (sysdma_channel_check(sys, 1u << channel))
         return true; /* the controller confirms: its word first */
@@ -398,7 +397,7 @@ uint32_t sysdma_channel_check(sysdma_system *sys, uint32_t channels)
     sysdma__lock(sys);
     uint32_t yes = confirmed(sys, awaiting(sys, channels));
     sysdma__unlock(sys);
-    for (unsigned ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++)
+    for (unsigned ch = 0; ch < sys->ctrl_channels[0]; ch++)
         if ((yes & (1u << ch)) && !advance(sys, ch, 0))
             yes &= ~(1u << ch); /* gone meanwhile */
     return yes;
@@ -406,7 +405,10 @@ uint32_t sysdma_channel_check(sysdma_system *sys, uint32_t channels)
 
 uint32_t sysdma_channel_poll(sysdma_system *sys)
 {
-    return sysdma_channel_check(sys, (1u << SYSDMA_MAX_CHANNELS) - 1u);
+    if (!sys)
+        return 0;
+    uint32_t n = sys->ctrl_channels[0];
+    return sysdma_channel_check(sys, n >= 32 ? 0xFFFFFFFFu : (1u << n) - 1u);
 }
 
 void sysdma_terminal_count(sysdma_system *sys, uint32_t channels)
@@ -463,8 +465,8 @@ uint64_t sysdma__sg_progress(sysdma_adapter *a, const sysdma_sg_list *list)
         moved = h->done_bytes;
         if (h->running && h->element < h->run_count) {
             uint32_t len = h->run_elements[h->element].length;
-            uint32_t left = a->limits.counter_available && sys->ctrl.ops->read_counter
-                                ? sys->ctrl.ops->read_counter(sys->ctrl.ctx, a->channel)
+            uint32_t left = a->limits.counter_available && a->ctrl->ops->read_counter
+                                ? a->ctrl->ops->read_counter(a->ctrl->ctx, a->hw)
                                 : len;
             moved += left <= len ? len - left : 0;
         }

@@ -22,6 +22,26 @@ void sysdma__free(sysdma_system *sys, void *p, size_t bytes)
         sys->pf.ops->free(sys->pf.ctx, p, bytes);
 }
 
+/* A controller's table copied at full size into *full (members a table
+ * built against an older header lacks read as NULL); false when it lacks a
+ * required member. */
+static bool copy_ctrl(const sysdma_controller *ctrl, sysdma_controller_ops *full)
+{
+    memset(full, 0, sizeof *full);
+    if (!ctrl || !ctrl->ops ||
+        ctrl->ops->size < offsetof(sysdma_controller_ops, flush) + sizeof(void *))
+        return false;
+    memcpy(full, ctrl->ops, ctrl->ops->size < sizeof *full ? ctrl->ops->size : sizeof *full);
+    return full->channel_limits && full->program && full->flush;
+}
+
+/* Channels a controller has, as the system counts them (0: too many). */
+static uint32_t channels_of(const sysdma_controller_ops *co, void *ctx)
+{
+    unsigned n = co->channel_count ? co->channel_count(ctx) : 8;
+    return n <= SYSDMA_CTRL_CHANNELS ? n : 0;
+}
+
 sysdma_status sysdma_system_create(const sysdma_platform *pf, const sysdma_controller *ctrl,
                                    const sysdma_config *cfg, sysdma_system **out)
 {
@@ -35,13 +55,10 @@ sysdma_status sysdma_system_create(const sysdma_platform *pf, const sysdma_contr
     sysdma_platform_ops po_full;
     sysdma_controller_ops co_full;
     memset(&po_full, 0, sizeof po_full);
-    memset(&co_full, 0, sizeof co_full);
     if (pf->ops->size < offsetof(sysdma_platform_ops, virt_to_phys) + sizeof(void *) ||
-        ctrl->ops->size < offsetof(sysdma_controller_ops, flush) + sizeof(void *))
+        !copy_ctrl(ctrl, &co_full))
         return SYSDMA_E_INVALID_ARGUMENT; /* too short to hold the required members */
     memcpy(&po_full, pf->ops, pf->ops->size < sizeof po_full ? pf->ops->size : sizeof po_full);
-    memcpy(&co_full, ctrl->ops,
-           ctrl->ops->size < sizeof co_full ? ctrl->ops->size : sizeof co_full);
     const sysdma_platform_ops *po = &po_full;
     const sysdma_controller_ops *co = &co_full;
     if (!po->alloc || !po->free || !po->alloc_contig || !po->free_contig || !po->virt_to_phys)
@@ -49,7 +66,8 @@ sysdma_status sysdma_system_create(const sysdma_platform *pf, const sysdma_contr
     bool locks = po->lock_create || po->lock_acquire || po->lock_release || po->lock_destroy;
     if (locks && !(po->lock_create && po->lock_acquire && po->lock_release && po->lock_destroy))
         return SYSDMA_E_INVALID_ARGUMENT;
-    if (!co->channel_limits || !co->program || !co->flush)
+    uint32_t channels = channels_of(co, ctrl->ctx);
+    if (!channels)
         return SYSDMA_E_INVALID_ARGUMENT;
 
     sysdma_system *sys = po->alloc(pf->ctx, sizeof *sys);
@@ -62,6 +80,10 @@ sysdma_status sysdma_system_create(const sysdma_platform *pf, const sysdma_contr
     sys->pf.ctx = pf->ctx;
     sys->ctrl.ops = &sys->ctrl_ops;
     sys->ctrl.ctx = ctrl->ctx;
+    sys->ctrls[0] = sys->ctrl;
+    sys->ctrl_channels[0] = channels;
+    sys->n_ctrls = 1;
+    sys->n_channels = channels;
     if (cfg)
         sys->cfg = *cfg;
     if (!sys->cfg.map_registers_initial)
@@ -156,4 +178,50 @@ void sysdma_flush_io_buffers(sysdma_system *sys, const sysdma_mdl *mdl, bool rea
     if (po->flush_io_buffers)
         po->flush_io_buffers(sys->pf.ctx, sysdma_mdl_virtual_address(mdl), mdl->byte_count,
                              read_operation);
+}
+
+sysdma_status sysdma_system_add_controller(sysdma_system *sys, const sysdma_controller *ctrl,
+                                           uint32_t *index)
+{
+    if (!sys || !index)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    sysdma_controller_ops full;
+    if (!copy_ctrl(ctrl, &full))
+        return SYSDMA_E_INVALID_ARGUMENT;
+    uint32_t channels = channels_of(&full, ctrl->ctx);
+    if (!channels)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    sysdma__lock(sys);
+    uint32_t k = sys->n_ctrls;
+    bool busy = sys->ctrl_adding, again = false;
+    for (uint32_t i = 0; i < k; i++)
+        again = again || sys->ctrls[i].ctx == ctrl->ctx;
+    bool room = k < SYSDMA_MAX_CONTROLLERS && sys->n_channels + channels <= SYSDMA_MAX_CHANNELS;
+    if (room && !busy && !again) {
+        /* Claimed, not yet usable: adapters look only below n_ctrls. */
+        sys->ctrl_base[k] = sys->n_channels;
+        sys->ctrl_channels[k] = channels;
+        sys->n_channels += channels;
+        sys->ctrls_ops[k] = full;
+        sys->ctrls[k] = (sysdma_controller){&sys->ctrls_ops[k], ctrl->ctx};
+        sys->ctrl_adding = true; /* no other add meanwhile */
+    }
+    sysdma__unlock(sys);
+    if (busy)
+        return SYSDMA_E_BUSY;
+    if (again)
+        return SYSDMA_E_INVALID_ARGUMENT; /* the same controller twice */
+    if (!room)
+        return SYSDMA_E_INSUFFICIENT_RESOURCES;
+    sysdma_status st = full.initialize ? full.initialize(ctrl->ctx) : SYSDMA_OK;
+    sysdma__lock(sys);
+    if (st == SYSDMA_OK)
+        sys->n_ctrls = k + 1;
+    else
+        sys->n_channels -= channels;
+    sys->ctrl_adding = false;
+    sysdma__unlock(sys);
+    if (st == SYSDMA_OK)
+        *index = k;
+    return st;
 }

@@ -154,9 +154,11 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
         .to_device = to_device,
         .loop = a->desc.auto_initialize,
         .mode = a->demand ? SYSDMA_XFER_DEMAND : SYSDMA_XFER_SINGLE,
+        .request_line = sysdma__request_line(a),
+        .shape = a->shape,
     };
     /* A bus master's device moves the data itself: nothing to program. */
-    st = a->master ? SYSDMA_OK : sys->ctrl.ops->program(sys->ctrl.ctx, a->channel, &prog);
+    st = a->master ? SYSDMA_OK : a->ctrl->ops->program(a->ctrl->ctx, a->hw, &prog);
     if (st != SYSDMA_OK) {
         sysdma__map_end(a); /* unlocks */
         return st;
@@ -191,19 +193,20 @@ sysdma_status sysdma__map_transfer(sysdma_adapter *a, sysdma_mdl *mdl,
  * read_residue says it by a counter of 0. */
 static uint32_t residue(sysdma_adapter *a, bool *terminal_count)
 {
-    sysdma_system *sys = a->sys;
-    const sysdma_controller_ops *o = sys->ctrl.ops;
+    const sysdma_controller_ops *o = a->ctrl->ops;
     if (o->read_residue)
-        return o->read_residue(sys->ctrl.ctx, a->channel, terminal_count);
-    uint32_t left = o->read_counter(sys->ctrl.ctx, a->channel);
+        return o->read_residue(a->ctrl->ctx, a->hw, terminal_count);
+    uint32_t left = o->read_counter(a->ctrl->ctx, a->hw);
     *terminal_count = left == 0;
     return left;
 }
 
 static bool counter(const sysdma_adapter *a)
 {
-    const sysdma_controller_ops *o = a->sys->ctrl.ops;
-    return !a->master && a->limits.counter_available && (o->read_residue || o->read_counter);
+    if (a->master)
+        return false;
+    const sysdma_controller_ops *o = a->ctrl->ops;
+    return a->limits.counter_available && (o->read_residue || o->read_counter);
 }
 
 sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_registers *regs,
@@ -224,7 +227,7 @@ sysdma_status sysdma__flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_regis
     }
     /* Stop the channel, then read what is left (see the file comment). */
     if (!a->master)
-        sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel);
+        a->ctrl->ops->flush(a->ctrl->ctx, a->hw);
     uint32_t moved = length;
     if (counter(a) && !a->desc.ignore_count) {
         bool tc = false;
@@ -273,4 +276,26 @@ uint32_t sysdma__read_counter(sysdma_adapter *a)
 uint32_t sysdma__alignment(sysdma_adapter *a)
 {
     return a->limits.width ? a->limits.width : 1;
+}
+
+sysdma_status sysdma__set_shape(sysdma_adapter *a, const void *data, size_t bytes)
+{
+    if (!data || bytes != sizeof(sysdma_transfer_shape))
+        return SYSDMA_E_INVALID_ARGUMENT;
+    sysdma_transfer_shape s;
+    memcpy(&s, data, sizeof s);
+    bool width_ok = true;
+    for (int k = 0; k < 2; k++) {
+        uint8_t w = k ? s.device_width : s.memory_width;
+        width_ok = width_ok && (w == 0 || w == 1 || w == 2 || w == 4);
+    }
+    if (!width_ok || (unsigned)s.flow > SYSDMA_FLOW_MEMORY)
+        return SYSDMA_E_INVALID_ARGUMENT;
+    sysdma_system *sys = a->sys;
+    sysdma__lock(sys);
+    /* A mapped transfer keeps the shape it was programmed with; the next
+     * programming takes the new one. */
+    a->shape = s;
+    sysdma__unlock(sys);
+    return SYSDMA_OK;
 }

@@ -295,7 +295,7 @@ sysdma_status sysdma_transfer_cancel_mapped(sysdma_adapter *a)
         return SYSDMA_E_WRONG_STATE;
     }
     if (!a->master)
-        sys->ctrl.ops->flush(sys->ctrl.ctx, a->channel); /* stop it */
+        a->ctrl->ops->flush(a->ctrl->ctx, a->hw); /* stop it */
     a->v3_pending = false;
     sysdma_transfer_complete_fn fn = a->v3_complete;
     void *ctx = a->v3_context;
@@ -365,10 +365,12 @@ sysdma_status sysdma_adapter_configure(sysdma_adapter *a, uint32_t function, voi
     if (a->master)
         return SYSDMA_E_NOT_SUPPORTED;
     sysdma_system *sys = a->sys;
-    if (!sys->ctrl.ops->configure)
+    if (function == SYSDMA_CONFIGURE_SHAPE)
+        return sysdma__set_shape(a, data, bytes);
+    if (!a->ctrl->ops->configure)
         return SYSDMA_E_NOT_IMPLEMENTED;
     sysdma__lock(sys);
-    sysdma_status st = sys->ctrl.ops->configure(sys->ctrl.ctx, a->channel, function, data, bytes);
+    sysdma_status st = a->ctrl->ops->configure(a->ctrl->ctx, a->hw, function, data, bytes);
     sysdma__unlock(sys);
     return st;
 }

@@ -315,6 +315,35 @@ static void test_sg_list_ex_on_the_controller(void **state)
     unmake(b);
 }
 
+/* A version-3 description's DmaControllerInstance picks the controller:
+ * the PC has one, so instance 1 names nothing; instance 0 is the 8237 pair.
+ * DmaRequestLine is checked against the channel (the 8237's lines are its
+ * channels). */
+static void test_controller_instance(void **state)
+{
+    (void)state;
+    /* No verifier: it would report the refused description, rightly. */
+    bench *b = calloc(1, sizeof *b);
+    assert_non_null(b);
+    assert_int_equal(rig_init(&b->r, 64u << 20, 1u << 20, NULL), SYSDMA_OK);
+    b->pdo.SysdmaSystem = b->r.sys;
+    DEVICE_DESCRIPTION dd = {0};
+    dd.Version = DEVICE_DESCRIPTION_VERSION3;
+    dd.DmaChannel = 2;
+    dd.DmaRequestLine = 2;
+    dd.InterfaceType = Isa;
+    dd.DmaWidth = Width8Bits;
+    dd.MaximumLength = 4096;
+    ULONG n;
+    dd.DmaControllerInstance = 1;
+    assert_null(IoGetDmaAdapter(&b->pdo, &dd, &n));
+    dd.DmaControllerInstance = 0;
+    PDMA_ADAPTER a = IoGetDmaAdapter(&b->pdo, &dd, &n);
+    assert_non_null(a);
+    a->DmaOperations->PutDmaAdapter(a);
+    unmake(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_common_buffer),
         cmocka_unit_test(test_scatter_gather),
         cmocka_unit_test(test_sg_list_ex_on_the_controller),
+        cmocka_unit_test(test_controller_instance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
