@@ -182,7 +182,7 @@ static void *heap_alloc(size_t bytes)
 {
     size_t cls = (bytes + 31) / 32;
     if (cls == 0 || cls > CLASSES || !heap)
-        return NULL; /* the core never asks for more than a page */
+        return NULL;
     if (free_list[cls]) {
         void *p = free_list[cls];
         free_list[cls] = *(void **)p;
@@ -277,16 +277,26 @@ void *bm_map_scattered(uint32_t bytes, uint32_t offset)
 
 /* ---- the platform table ---------------------------------------------------------- */
 
+/* Objects up to a page from the heap, larger ones (a driver's tables) as
+ * whole pages; the size given back at free tells which. */
 static void *pf_alloc(void *ctx, size_t bytes)
 {
     (void)ctx;
-    return heap_alloc(bytes);
+    uint32_t p;
+    if (bytes <= PAGE)
+        return heap_alloc(bytes);
+    if (bytes > BM_RAM_BYTES || !bm_pages_alloc((uint32_t)bytes, 0, 0, 0, PAGE, &p))
+        return NULL;
+    return (void *)(uintptr_t)p;
 }
 
 static void pf_free(void *ctx, void *p, size_t bytes)
 {
     (void)ctx;
-    heap_free(p, bytes);
+    if (bytes <= PAGE)
+        heap_free(p, bytes);
+    else if (p)
+        bm_pages_free((uint32_t)(uintptr_t)p, (uint32_t)bytes);
 }
 
 static sysdma_status pf_alloc_contig(void *ctx, size_t bytes, uint64_t max_phys, uint64_t boundary,
