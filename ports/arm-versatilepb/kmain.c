@@ -14,12 +14,15 @@
  *   probe-pl080   the register-level PL080 probe (tests/conformance), every
  *                 value read printed, for comparison with sysdma's emulated
  *                 PL080 (sysdma emu-probe-pl080)
+ *   uart-sg, m2m-packet, m2m-sg   transfers through the sysdma core and the
+ *                 PL080 driver (scenarios.c)
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "bm.h"
+#include "dma.h"
 #include "freestanding.h"
 #include "kernel.h"
 #include "pl080_probe.h"
@@ -245,10 +248,16 @@ void kmain(void)
     int rc;
     if (word_is(sc, "probe-pl080")) {
         rc = probe_scenario();
+    } else if (word_is(sc, "uart-sg")) {
+        rc = uart_sg_scenario(sc);
+    } else if (word_is(sc, "m2m-packet")) {
+        rc = m2m_packet_scenario(sc);
+    } else if (word_is(sc, "m2m-sg")) {
+        rc = m2m_sg_scenario(sc);
     } else {
         serial_puts("error: unknown scenario '");
         serial_puts(sc);
-        serial_puts("'; known: probe-pl080\n");
+        serial_puts("'; known: probe-pl080, uart-sg, m2m-packet, m2m-sg\n");
         qemu_exit(1);
     }
     serial_puts(rc ? "failed\n" : "done\n");

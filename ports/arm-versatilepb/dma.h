@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* The ARM kernel's sysdma system over the PL080 (dma.c). */
+#ifndef SYSDMA_ARM_DMA_H
+#define SYSDMA_ARM_DMA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sysdma/sysdma.h"
+
+/* The system, made on first use (the driver, the core, the VIC line and
+ * IRQs on); NULL, with an error line printed, when that fails. */
+sysdma_system *dma_system(void);
+/* What the driver answers for query_fragments (fragments per program). */
+unsigned dma_query_fragments(unsigned channel);
+/* Linked-list items of the channel's current (last) program. */
+uint32_t dma_items(unsigned channel);
+/* Give the driver the channel's transfer shape itself (its configure
+ * function SYSDMA_CONFIGURE_SHAPE), for programs that carry none. */
+sysdma_status dma_channel_shape(unsigned channel, const sysdma_transfer_shape *shape);
+/* PL080 interrupts taken so far. */
+uint32_t dma_interrupts(void);
+/* Linked-list items of all the programs the driver accepted so far. */
+uint32_t dma_items_total(void);
+/* Wait (bounded) until *flag is set by a completion or done call. */
+bool dma_wait(volatile bool *flag);
+
+/* The scenarios (scenarios.c). */
+int uart_sg_scenario(const char *sc);
+int m2m_packet_scenario(const char *sc);
+int m2m_sg_scenario(const char *sc);
+
+#endif
