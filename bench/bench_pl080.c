@@ -8,13 +8,25 @@
  *   emu.pl080_uart_ns_per_byte  device-paced: 64 KiB from memory to the
  *                        UART-style device (bursts of 4 bytes by its FIFO's
  *                        requests, an instant wire), ns per byte (no baseline)
+ *   pl080.sg_1m_ns_per_page  the PL080 driver (src/ctrl/pl080.c) programming a
+ *                        1 MiB scatter/gather list of 256 scattered pages on
+ *                        the simulated SoC — checks, one linked-list item per
+ *                        page written to its pool, the channel's registers —
+ *                        ns per page, vs the core building the same list
+ *                        (sg.build_1m's work: BuildScatterGatherList of 256
+ *                        scattered pages on a bus master) in the same run
  * Each figure is the median of several repetitions; the memcpy baseline
  * copies the same bytes between the same buffers in the same run.
  */
 #include "bench.h"
 
 #include <stdint.h>
+#include "sysdma/ctrl_i8237.h"
+#include "sysdma/ctrl_pl080.h"
 #include "sysdma/emu_pl080_dev.h"
+#include "sysdma/sim.h"
+#include "sysdma/sim_soc.h"
+#include "sysdma/sysdma.h"
 
 #define RAM (1u << 20)
 #define SRC 0x10000u
@@ -122,6 +134,117 @@ static double time_uart(int reps)
     return bench_median(t, (size_t)reps);
 }
 
+#define SG_PAGES 256u
+#define PAGE SYSDMA_PAGE_SIZE
+
+static void sg_noop(void *device, sysdma_sg_list *list, void *ctx)
+{
+    (void)device;
+    *(sysdma_sg_list **)ctx = list;
+}
+
+/* Median ns per page of the core building a list of SG_PAGES scattered
+ * pages into a caller buffer (BuildScatterGatherList on a 64-bit bus
+ * master of the simulated PC). */
+static double time_core_sg(int reps)
+{
+    sysdma_sim *sim;
+    sysdma_sim_config c = {.ram_bytes = 16u << 20};
+    BENCH_CHECK(sysdma_sim_create(&c, &sim));
+    sysdma_platform pf;
+    sysdma_sim_platform(sim, &pf, NULL);
+    sysdma_i8237_driver drv;
+    sysdma_controller ctrl;
+    sysdma_i8237_driver_init(&drv, &pf, &ctrl);
+    sysdma_system *sys;
+    BENCH_CHECK(sysdma_system_create(&pf, &ctrl, NULL, &sys));
+    sysdma_device_description d = {0};
+    d.version = 3;
+    d.master = true;
+    d.scatter_gather = true;
+    d.address_width = 64;
+    d.maximum_length = SG_PAGES * PAGE;
+    sysdma_adapter *a;
+    BENCH_CHECK(sysdma_adapter_get(sys, &d, &a, NULL));
+    sysdma_mdl *m = calloc(1, sizeof *m + SG_PAGES * sizeof(uint64_t));
+    BENCH_REQUIRE(m);
+    m->start_va = (uint8_t *)(uintptr_t)0x100000000000ull;
+    m->byte_count = SG_PAGES * PAGE;
+    m->pages = SG_PAGES;
+    m->pfn = (uint64_t *)(m + 1);
+    for (uint32_t k = 0; k < SG_PAGES; k++)
+        m->pfn[k] = (1ull << 40) + (uint64_t)k * 2 * PAGE;
+    uint32_t cap;
+    BENCH_CHECK(sysdma_sg_calculate(a, m, m->start_va, SG_PAGES * PAGE, &cap, NULL));
+    void *space = aligned_alloc(64, ((size_t)cap + 63) / 64 * 64);
+    BENCH_REQUIRE(space);
+    double t[64];
+    for (int r = 0; r < reps; r++) {
+        double t0 = bench_now_ns();
+        for (int i = 0; i < 256; i++) {
+            sysdma_sg_list *list = NULL;
+            uint32_t size = cap;
+            BENCH_CHECK(sysdma_sg_build(a, NULL, m, m->start_va, SG_PAGES * PAGE, sg_noop, &list,
+                                        true, space, &size));
+            BENCH_REQUIRE(list && list->count == SG_PAGES);
+            BENCH_CHECK(sysdma_sg_put(a, list, true));
+            bench_keep(list);
+        }
+        t[r] = (bench_now_ns() - t0) / 256 / SG_PAGES;
+    }
+    free(space);
+    free(m);
+    BENCH_CHECK(sysdma_adapter_put(a));
+    BENCH_CHECK(sysdma_system_destroy(sys));
+    sysdma_sim_destroy(sim);
+    return bench_median(t, (size_t)reps);
+}
+
+/* Median ns per page of the PL080 driver programming SG_PAGES scattered
+ * pages as one list on the simulated SoC's DMAC. */
+static double time_driver_sg(int reps)
+{
+    sysdma_sim_soc *soc;
+    BENCH_CHECK(sysdma_sim_soc_create(NULL, &soc));
+    sysdma_platform pf;
+    sysdma_sim_soc_platform(soc, &pf, NULL);
+    sysdma_pl080_config pc = {0};
+    sysdma_sim_soc_mmio(soc, &pc.mmio);
+    pc.platform = pf;
+    sysdma_pl080_driver drv;
+    sysdma_controller ctl;
+    BENCH_CHECK(sysdma_pl080_driver_init(&drv, &pc, &ctl));
+    BENCH_CHECK(ctl.ops->initialize(ctl.ctx));
+    static sysdma_fragment f[SG_PAGES];
+    for (uint32_t k = 0; k < SG_PAGES; k++)
+        f[k] = (sysdma_fragment){SYSDMA_SIM_SOC_BANK0 + 0x100000 + (uint64_t)k * 2 * PAGE, PAGE};
+    sysdma_program p = {0};
+    p.fragments = f;
+    p.count = SG_PAGES;
+    p.device_address = SYSDMA_SIM_SOC_UART_DATA;
+    p.to_device = true;
+    p.request_line = SYSDMA_SIM_SOC_UART_TX_LINE;
+    p.shape.memory_width = 4;
+    p.shape.device_width = 4;
+    p.shape.memory_burst = 4;
+    p.shape.device_burst = 1;
+    double t[64];
+    for (int r = 0; r < reps; r++) {
+        double t0 = bench_now_ns();
+        for (int i = 0; i < 256; i++) {
+            BENCH_CHECK(ctl.ops->program(ctl.ctx, 0, &p));
+            BENCH_CHECK(ctl.ops->flush(ctl.ctx, 0));
+        }
+        t[r] = (bench_now_ns() - t0) / 256 / SG_PAGES;
+    }
+    uint32_t items = 0;
+    BENCH_CHECK(ctl.ops->configure(ctl.ctx, 0, SYSDMA_PL080_FN_ITEMS, &items, sizeof items));
+    BENCH_REQUIRE(items == SG_PAGES);
+    sysdma_pl080_driver_fini(&drv);
+    sysdma_sim_soc_destroy(soc);
+    return bench_median(t, (size_t)reps);
+}
+
 int main(int argc, char **argv)
 {
     int reps = bench_parse_args(argc, argv, 63);
@@ -140,6 +263,12 @@ int main(int argc, char **argv)
     bench_report("emu.pl080_block_64k", TOTAL / emu, "GB/s", "memcpy",
                  TOTAL / mc, BENCH_HIGHER_IS_BETTER);
     bench_report("emu.pl080_uart_ns_per_byte", time_uart(reps), "ns", NULL, 0,
+                 BENCH_LOWER_IS_BETTER);
+    int sg_reps = reps < 15 ? reps : 15;
+    time_driver_sg(3); /* warm */
+    double drv_sg = time_driver_sg(sg_reps);
+    double core_sg = time_core_sg(sg_reps);
+    bench_report("pl080.sg_1m_ns_per_page", drv_sg, "ns/page", "sg.build_1m", core_sg,
                  BENCH_LOWER_IS_BETTER);
     return 0;
 }

@@ -396,6 +396,8 @@ int cmd_demo(int argc, char **argv)
     bool no_verifier = false;
     static const char *const widths[] = {"8", "16", NULL};
     int bits = 1;
+    static const char *const machines[] = {"pc", "soc", NULL};
+    int machine = 0;
     d->trace_mb = VCD_DEFAULT_LIMIT_MB;
     d->trace_opt = (vcd_options){0, UINT64_MAX, 0};
     const cli_option opts[] = {
@@ -419,6 +421,8 @@ int cmd_demo(int argc, char **argv)
         CLI_OPT_STRING("--timeline", &d->timeline_path, "FILE.svg",
                        "draw waits, ownership, transfers and pool use as SVG"),
         CLI_OPT_FLAG("--no-verifier", NULL, &no_verifier, "run without the DMA verifier"),
+        CLI_OPT_CHOICE("--machine", &machine, machines,
+                       "pc (default), or soc: the PL080 SoC (--seed, --seconds, --no-verifier)"),
         CLI_OPT_FLAG("--lint", NULL, &d->lint,
                      "the 8237's hardware lint: print each finding; any fails the run"),
     };
@@ -445,6 +449,12 @@ int cmd_demo(int argc, char **argv)
     if (rc >= 0) {
         free(d);
         return rc;
+    }
+    if (machine == 1) {
+        uint32_t seed = d->seed;
+        double seconds = d->seconds;
+        free(d);
+        return demo_soc(seed, seconds, !no_verifier);
     }
     d->sb16_bits = bits == 0 ? 8 : 16;
     d->placement = place_values[placement];

@@ -74,4 +74,8 @@ bool demo_close_outputs(demo *d);
 /* The SB16's play sink: the WAV, up to the length asked for. */
 void demo_sb_play(void *ctx, const uint8_t *pcm, size_t bytes, const sysdma_emu_sb16_format *fmt);
 
+/* `sysdma demo --machine soc` (demo_soc.c): the simulated SoC with the
+ * PL080 driver; 0 when every check passed. */
+int demo_soc(uint32_t seed, double seconds, bool verify);
+
 #endif

@@ -49,6 +49,12 @@
  * failure). The driver also keeps what it saw per channel until the
  * channel is programmed again (terminal_counts, read_residue, cancel).
  *
+ * Request lines. validate_binding accepts any of the 16 lines unless the
+ * channel's mask (config.lines, SYSDMA_PL080_FN_LINES) says otherwise, and
+ * remembers the line; a program naming line 0 uses the remembered line (a
+ * core that does not pass the description's line in the program passes
+ * 0). Flow type 0 uses no line.
+ *
  * Priority is the PL080's: channel 0 highest. A memory-to-memory channel
  * is always ready and keeps the bus from lower ones until it ends: give
  * such transfers high channel numbers.
@@ -145,8 +151,10 @@ typedef struct sysdma_pl080_driver {
  * item pool (items_per_channel × 8 items of 16 bytes, plus the driver's
  * record of item lengths, with the platform's alloc_contig below 4 GiB).
  * The DMAC itself is touched only by `initialize` (which the core calls at
- * sysdma_system_create): it disables every channel, clears both interrupt
- * registers and enables the DMAC, little-endian. Statuses:
+ * sysdma_system_create): it reads the part number from PeriphID0/1 (0x080:
+ * 8 channels; 0x081, the PL081: 2; anything else SYSDMA_E_DEVICE),
+ * disables every channel, clears both interrupt registers and enables the
+ * DMAC, little-endian. Statuses:
  * SYSDMA_E_INVALID_ARGUMENT (NULL arguments, no accessor, a platform
  * without alloc_contig, more than 65536 items per channel, max_bytes
  * under 4096), SYSDMA_E_NO_MEMORY (alloc_contig failed). */

@@ -201,6 +201,7 @@ static bool shape_zero(const sysdma_transfer_shape *s)
 /* One program, resolved and checked. */
 typedef struct plan {
     uint32_t mw, dw, sw, unit, mburst_bytes, cap;
+    unsigned sw_shift;   /* log2(sw) */
     uint32_t control; /* every item's control word without count and I */
     uint32_t config;  /* the channel's configuration word without E */
     bool device_flow;
@@ -215,13 +216,32 @@ static uint32_t next_item(const plan *pl, uint64_t a, uint32_t left)
     /* (Every divisor here is a power of two ≤ 1024: the low 32 bits of the
      * address decide, and no 64-bit division is needed on a 32-bit CPU.) */
     uint32_t lo = (uint32_t)a;
-    if (lo % pl->mburst_bytes) {
+    if (lo & (pl->mburst_bytes - 1)) {
         /* A burst from here could cross a 1 KiB boundary: end at it. */
-        uint32_t to_kib = 1024u - lo % 1024u;
+        uint32_t to_kib = 1024u - (lo & 1023u);
         if (to_kib < left)
             return to_kib;
     }
     return left < pl->cap ? left : pl->cap;
+}
+
+/* Items a fragment at `a` of `len` bytes takes (what the loop of
+ * next_item would count). */
+static uint32_t fragment_items(const plan *pl, uint64_t a, uint32_t len)
+{
+    if (pl->device_flow)
+        return 1;
+    uint32_t lo = (uint32_t)a, first = 0;
+    if (lo & (pl->mburst_bytes - 1)) {
+        uint32_t to_kib = 1024u - (lo & 1023u);
+        if (to_kib < len) {
+            len -= to_kib;
+            first = 1;
+        }
+    }
+    if (len <= pl->cap)
+        return first + 1; /* the common case, without a division */
+    return first + len / pl->cap + (len % pl->cap != 0);
 }
 
 static sysdma_status make_plan(sysdma_pl080_driver *d, unsigned ch, const sysdma_program *p,
@@ -243,6 +263,7 @@ static sysdma_status make_plan(sysdma_pl080_driver *d, unsigned ch, const sysdma
         return SYSDMA_E_INVALID_ARGUMENT; /* a burst longer than the boundary itself */
     pl->unit = pl->mw > pl->dw ? pl->mw : pl->dw;
     pl->sw = p->to_device ? pl->mw : pl->dw;
+    pl->sw_shift = pl->sw == 4 ? 2u : pl->sw == 2 ? 1u : 0u;
     uint32_t step = pl->mburst_bytes > pl->unit ? pl->mburst_bytes : pl->unit;
     pl->cap = SYSDMA_PL080_MAX_TRANSFERS * pl->sw / step * step;
     pl->device_flow = s->flow == SYSDMA_FLOW_DEVICE;
@@ -273,7 +294,7 @@ static sysdma_status make_plan(sysdma_pl080_driver *d, unsigned ch, const sysdma
     pl->config = srcper << 1 | dstper << 6 | flow << 11 | CCFG_IE | CCFG_ITC;
 
     /* Every fragment: aligned, reachable; count the items. */
-    if ((uint32_t)p->device_address % pl->dw)
+    if ((uint32_t)p->device_address & (pl->dw - 1))
         return SYSDMA_E_ALIGNMENT;
     uint64_t items = 0, total = 0;
     for (unsigned f = 0; f < p->count; f++) {
@@ -281,17 +302,12 @@ static sysdma_status make_plan(sysdma_pl080_driver *d, unsigned ch, const sysdma
         uint32_t len = p->fragments[f].length;
         if (len == 0)
             return SYSDMA_E_LENGTH;
-        if (((uint32_t)a | len) % pl->unit)
+        if (((uint32_t)a | len) & (pl->unit - 1))
             return SYSDMA_E_ALIGNMENT;
         if (a + len > 0x100000000ull)
             return SYSDMA_E_OUT_OF_REACH;
-        while (len) {
-            uint32_t n = next_item(pl, a, len);
-            a += n;
-            len -= n;
-            items++;
-        }
-        total += p->fragments[f].length;
+        items += fragment_items(pl, a, len);
+        total += len;
     }
     if (s->device_increment && p->device_address + total > 0x100000000ull)
         return SYSDMA_E_OUT_OF_REACH;
@@ -304,13 +320,20 @@ static sysdma_status make_plan(sysdma_pl080_driver *d, unsigned ch, const sysdma
     return SYSDMA_OK;
 }
 
-static void put32(uint8_t *p, uint32_t v)
+/* Write one item: four little-endian words (the DMAC's masters are set
+ * little-endian), whatever the CPU's byte order. */
+static void put_item(uint8_t *p, const uint32_t w[4])
 {
-    /* Items are little-endian: the DMAC's masters are set little-endian. */
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, w, 4 * sizeof w[0]);
+#else
+    for (unsigned j = 0; j < 4; j++) {
+        p[4 * j] = (uint8_t)w[j];
+        p[4 * j + 1] = (uint8_t)(w[j] >> 8);
+        p[4 * j + 2] = (uint8_t)(w[j] >> 16);
+        p[4 * j + 3] = (uint8_t)(w[j] >> 24);
+    }
+#endif
 }
 
 static sysdma_status program(void *ctx, unsigned ch, const sysdma_program *p)
@@ -345,7 +368,7 @@ static sysdma_status program(void *ctx, unsigned ch, const sysdma_program *p)
         uint32_t len = p->fragments[f].length;
         while (len) {
             uint32_t n = next_item(&pl, a, len);
-            uint32_t units = n / pl.sw;
+            uint32_t units = n >> pl.sw_shift;
             uint32_t count = units > SYSDMA_PL080_MAX_TRANSFERS ? SYSDMA_PL080_MAX_TRANSFERS : units;
             bool last = k + 1 == nitems;
             uint32_t next = last ? (p->loop ? item_bus(d, ch, 0) : 0) : item_bus(d, ch, k + 1);
@@ -356,8 +379,7 @@ static sysdma_status program(void *ctx, unsigned ch, const sysdma_program *p)
             w[1] = p->to_device ? (uint32_t)dev : (uint32_t)a;
             w[2] = next;
             w[3] = pl.control | count | (last ? CTL_I : 0);
-            for (unsigned j = 0; j < 4; j++)
-                put32(base + (size_t)k * SYSDMA_PL080_LLI_BYTES + 4 * j, w[j]);
+            put_item(base + (size_t)k * SYSDMA_PL080_LLI_BYTES, w);
             if (k == 0)
                 memcpy(first, w, sizeof w);
             lens[k] = n;

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The sysdma platform interface over the simulated SoC: core objects from
+ * malloc, contiguous memory from the machine's RAM banks, virtual→physical
+ * from its mappings, a pthread mutex as the lock. No port I/O, and no
+ * dma_sync: the machine models no cache, so DMA is coherent. Optional
+ * fault injection makes the Nth allocation fail, as on the simulated PC.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sim_soc_internal.h"
+
+static bool fail_now(sysdma__soc_pf *p)
+{
+    if (!p->fail_after || *p->fail_after < 0)
+        return false;
+    if (*p->fail_after == 0)
+        return true;
+    --*p->fail_after;
+    return false;
+}
+
+static void *pf_alloc(void *ctx, size_t bytes)
+{
+    return fail_now(ctx) ? NULL : malloc(bytes);
+}
+
+static void pf_free(void *ctx, void *ptr, size_t bytes)
+{
+    (void)ctx;
+    (void)bytes;
+    free(ptr);
+}
+
+static sysdma_status pf_alloc_contig(void *ctx, size_t bytes, uint64_t max_phys, uint64_t boundary,
+                                     uint64_t align, void **va, uint64_t *phys)
+{
+    sysdma__soc_pf *p = ctx;
+    if (fail_now(p))
+        return SYSDMA_E_NO_MEMORY;
+    return sysdma_sim_soc_alloc_contig(p->soc, bytes, max_phys, boundary, align, phys, va);
+}
+
+static void pf_free_contig(void *ctx, void *va, uint64_t phys, size_t bytes)
+{
+    sysdma__soc_pf *p = ctx;
+    (void)va;
+    sysdma_sim_soc_free_contig(p->soc, phys, bytes);
+}
+
+static bool pf_v2p(void *ctx, const void *va, uint64_t *phys)
+{
+    sysdma__soc_pf *p = ctx;
+    return sysdma_sim_soc_virt_to_phys(p->soc, va, phys);
+}
+
+static void *pf_lock_create(void *ctx)
+{
+    (void)ctx;
+    pthread_mutex_t *m = malloc(sizeof *m);
+    if (m && pthread_mutex_init(m, NULL) != 0) {
+        free(m);
+        m = NULL;
+    }
+    return m;
+}
+
+static void pf_lock_acquire(void *ctx, void *lock)
+{
+    (void)ctx;
+    pthread_mutex_lock(lock);
+}
+
+static void pf_lock_release(void *ctx, void *lock)
+{
+    (void)ctx;
+    pthread_mutex_unlock(lock);
+}
+
+static void pf_lock_destroy(void *ctx, void *lock)
+{
+    (void)ctx;
+    pthread_mutex_destroy(lock);
+    free(lock);
+}
+
+static void pf_log(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "%s\n", line);
+}
+
+static void pf_halt(void *ctx)
+{
+    (void)ctx;
+    fflush(stderr);
+    abort();
+}
+
+static const sysdma_platform_ops soc_ops = {
+    .size = sizeof(sysdma_platform_ops),
+    .alloc = pf_alloc,
+    .free = pf_free,
+    .alloc_contig = pf_alloc_contig,
+    .free_contig = pf_free_contig,
+    .virt_to_phys = pf_v2p,
+    .lock_create = pf_lock_create,
+    .lock_acquire = pf_lock_acquire,
+    .lock_release = pf_lock_release,
+    .lock_destroy = pf_lock_destroy,
+    .log = pf_log,
+    .halt = pf_halt,
+};
+
+void sysdma_sim_soc_platform(sysdma_sim_soc *soc, sysdma_platform *out, long *fail_after)
+{
+    sysdma__soc_pf *p = sysdma__sim_soc_pf(soc);
+    p->soc = soc;
+    p->fail_after = fail_after;
+    out->ops = &soc_ops;
+    out->ctx = p;
+}
