@@ -350,8 +350,11 @@ bool sysdma__pool_take(sysdma_system *sys, sysdma_adapter *a, sysdma_map_registe
  * and the lock was held throughout. */
 bool sysdma__pool_grow(sysdma_system *sys, const sysdma_adapter *a);
 void sysdma__pool_give(sysdma_system *sys, sysdma_map_registers *regs);
-/* Can `count` pages for `a` never be had, given the pool's cap and state? */
-bool sysdma__pool_never(sysdma_system *sys, const sysdma_adapter *a, uint32_t count);
+/* Can `count` pages for `a` never be had, given the pool's cap and state?
+ * When no chunk lies in `a`'s reach zone it asks the platform for one
+ * (lock held on entry and on return, dropped meanwhile): the caller must
+ * not have looked at anything else yet. */
+bool sysdma__pool_never(sysdma_system *sys, sysdma_adapter *a, uint32_t count);
 /* Where a register base's pages are. Only for registers someone holds:
  * registers back in the pool have no chunk. Registers a scatter/gather list
  * or a mapped transfer bounces through stay held until its put or flush,

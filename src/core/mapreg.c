@@ -74,10 +74,10 @@ static void chunk_add(sysdma_system *sys, pool_chunk *c)
  * refusal stops growth until pages are freed again, unless some were freed
  * while the platform was being asked.
  */
-bool sysdma__pool_grow(sysdma_system *sys, const sysdma_adapter *a)
+static bool grow(sysdma_system *sys, const sysdma_adapter *a, bool despite_refusal)
 {
     uint64_t reach = sysdma__reach(a);
-    if (sys->growth_failed ||
+    if ((sys->growth_failed && !despite_refusal) ||
         sys->pool_pages + sys->pool_growing + CHUNK_PAGES > sys->cfg.map_registers_cap)
         return false;
     sys->pool_growing += CHUNK_PAGES;
@@ -91,6 +91,19 @@ bool sysdma__pool_grow(sysdma_system *sys, const sysdma_adapter *a)
     else if (sys->pool_gives == gives)
         sys->growth_failed = true;
     return true;
+}
+
+bool sysdma__pool_grow(sysdma_system *sys, const sysdma_adapter *a)
+{
+    return grow(sys, a, false);
+}
+
+static bool zone_has_chunk(const sysdma_system *sys, uint64_t reach)
+{
+    for (const pool_chunk *c = sys->chunks; c; c = c->next)
+        if (in_zone(c, reach))
+            return true;
+    return false;
 }
 
 /* The zone of the controller's narrowest channel: the reach the first
@@ -169,19 +182,19 @@ static bool take_from(pool_chunk *c, uint32_t count, uint32_t span, uint32_t *fi
     return false;
 }
 
-bool sysdma__pool_never(sysdma_system *sys, const sysdma_adapter *a, uint32_t count)
+bool sysdma__pool_never(sysdma_system *sys, sysdma_adapter *a, uint32_t count)
 {
     if (count > span_for(a))
         return true;
-    /* Any run that fits a chunk is had once the chunk's pages are free; so
-     * only a pool with no chunk in the adapter's zone, and no room under
-     * its cap for another, can never serve (chunks are never given back to
-     * the platform). */
+    /* Any run that fits a chunk is had once the chunk's pages are free
+     * (chunks are never given back to the platform); so only a pool with
+     * no chunk in the adapter's zone can never serve. Then one is asked for
+     * now, whatever the platform refused for other zones before: none (no
+     * room under the cap, or no memory the device reaches) means never. */
     uint64_t reach = sysdma__reach(a);
-    for (const pool_chunk *c = sys->chunks; c; c = c->next)
-        if (in_zone(c, reach))
-            return false;
-    return sys->pool_pages + sys->pool_growing + CHUNK_PAGES > sys->cfg.map_registers_cap;
+    if (zone_has_chunk(sys, reach))
+        return false;
+    return !grow(sys, a, true) || !zone_has_chunk(sys, reach);
 }
 
 bool sysdma__pool_take(sysdma_system *sys, sysdma_adapter *a, sysdma_map_registers *regs,

@@ -168,6 +168,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             d.address_width = next8() % 70;
             d.scatter_gather = next8() & 1;
             d.dma32 = next8() % 4 == 0;
+            if (next8() % 8 == 0) { /* a controller the PC has not, or a request line */
+                d.controller = next8() % 3;
+                d.request_line = next8() % 20;
+            }
             sysdma_adapter *a = NULL;
             uint32_t n = 0;
             if (!d.master && d.channel < 8 && slots[d.channel].nh == NHANDLES)
@@ -520,6 +524,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     (void)sysdma_transfer_info_get(s->a, next8() & 1 ? mdl : NULL,
                                                    next32() % (chain_len + 10), len, true, &ti);
                     (void)sysdma_adapter_configure(s->a, next8(), NULL, 0);
+                    /* a transfer shape of any bytes and size */
+                    uint8_t shape[sizeof(sysdma_transfer_shape) + 4];
+                    for (size_t k = 0; k < sizeof shape; k++)
+                        shape[k] = next8();
+                    (void)sysdma_adapter_configure(s->a, SYSDMA_CONFIGURE_SHAPE, shape,
+                                                   sizeof(sysdma_transfer_shape) - 2 +
+                                                       next8() % 5);
                     break;
                 }
                 }

@@ -310,6 +310,33 @@ static void test_zone_never(void **state)
     assert_null(regs);
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
     done(x);
+
+    /* Room under the cap, but no memory the device reaches (a bus master
+     * of 20 address bits on a machine whose memory is above 4 GiB):
+     * refused at once, not queued for ever. */
+    x = make(5 * GIB, 6 * GIB, bits, 0);
+    assert_int_equal(sysdma_system_create(&x->f.pf, &x->c.ctrl, NULL, &x->sys), SYSDMA_OK);
+    sysdma_device_description d = {0};
+    d.version = 3;
+    d.master = true;
+    d.address_width = 20;
+    d.maximum_length = 4 * PG;
+    assert_int_equal(sysdma_adapter_get(x->sys, &d, &a, &n), SYSDMA_OK);
+    regs = NULL;
+    assert_int_equal(sysdma_channel_allocate(a, NULL, n, keep, &regs),
+                     SYSDMA_E_INSUFFICIENT_RESOURCES);
+    assert_null(regs);
+    /* A 32-bit one gets a chunk made for it (none was below 4 GiB). */
+    x->f.contig_lo = 3 * GIB;
+    d.address_width = 32;
+    sysdma_adapter *b;
+    assert_int_equal(sysdma_adapter_get(x->sys, &d, &b, &n), SYSDMA_OK);
+    assert_int_equal(sysdma_channel_allocate(b, NULL, n, keep, &regs), SYSDMA_OK);
+    assert_non_null(regs);
+    assert_int_equal(sysdma_channel_free(b), SYSDMA_OK); /* and its registers */
+    assert_int_equal(sysdma_adapter_put(b), SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    done(x);
 }
 
 static uint64_t g_first_element;
