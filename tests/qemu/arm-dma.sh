@@ -6,8 +6,8 @@
 #       the bytes QEMU's PL011 received between "uart-data: " and the line
 #       "uart-end" must be the buffer's bytes (the pattern below), in order;
 #       one element per page, at least one linked-list item per element
-#       (exactly one for a one-page list), one done call, one interrupt per
-#       program
+#       (exactly one for a one-page list), a dma_sync call at least per page,
+#       one done call, one interrupt per program
 #   arm-dma.sh WORK_DIR m2m-packet PAGES
 #   arm-dma.sh WORK_DIR m2m-sg PAGES
 #       the three buffers' CRC-32s agree, every guard is intact, and two
@@ -47,6 +47,8 @@ uart-sg)
   items=$(field items elements)
   [ "$items" -ge "$pages" ] || fail "fewer linked-list items ($items) than elements"
   [ "$pages" != 1 ] || [ "$items" = 1 ] || fail "a one-page list below the item capacity took $items items"
+  # The platform's dma_sync (a no-op with caches off) is called for every page part of the list.
+  [ "$(field syncs elements)" -ge "$pages" ] || fail "fewer dma_sync calls than pages"
   echo "uart-sg: $bytes bytes in order, $pages elements, $(field programs elements) program(s)," \
        "$items items, $(field interrupts elements) interrupt(s)"
   ;;
