@@ -73,6 +73,8 @@ uint32_t bm_pages_free_count(void);
 void bm_mmu_init(void);
 void *bm_map_scattered(uint32_t bytes, uint32_t offset);
 void bm_platform(sysdma_platform *out);
+/* The platform's virt_to_phys: through the window, else the identity. */
+bool bm_virt_to_phys(const void *va, uint32_t *phys);
 /* How many times the core called dma_sync (a no-op: caches are off). */
 uint32_t bm_dma_syncs(void);
 

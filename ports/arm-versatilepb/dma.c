@@ -30,7 +30,7 @@ static sysdma_controller the_driver;   /* the driver's own table */
 static sysdma_controller_ops port_ops; /* it, with program followed by the nudge */
 static sysdma_controller the_controller;
 static sysdma_system *the_sys;
-static volatile uint32_t irqs, irq_empty;
+static volatile uint32_t irqs, irq_empty, completed_channels;
 static uint32_t items;
 
 static sysdma_status nudged_program(void *ctx, unsigned channel, const sysdma_program *p)
@@ -60,6 +60,7 @@ static void dma_isr(void)
             bm_set_dma_isr(NULL);
         return;
     }
+    completed_channels |= completed;
     (void)sysdma_channel_check(the_sys, completed | failed);
 }
 
@@ -115,6 +116,25 @@ sysdma_status dma_channel_shape(unsigned channel, const sysdma_transfer_shape *s
 uint32_t dma_interrupts(void)
 {
     return irqs;
+}
+
+sysdma_status dma_program_direct(unsigned channel, const sysdma_program *p)
+{
+    completed_channels &= ~(1u << channel);
+    /* As the core calls it: with the lock's IRQ mask, so that the
+     * interrupt comes after the program returns. */
+    uint32_t s = irq_save();
+    sysdma_status st = the_controller.ops->program(the_controller.ctx, channel, p);
+    irq_restore(s);
+    return st;
+}
+
+bool dma_wait_channel(unsigned channel)
+{
+    for (uint32_t k = 0; k < 20000000u; k++)
+        if (completed_channels & (1u << channel))
+            return true;
+    return false;
 }
 
 uint32_t dma_items_total(void)

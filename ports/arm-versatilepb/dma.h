@@ -25,9 +25,21 @@ uint32_t dma_items_total(void);
 /* Wait (bounded) until *flag is set by a completion or done call. */
 bool dma_wait(volatile bool *flag);
 
-/* The scenarios (scenarios.c). */
+/* Program `channel` through the port's controller table directly (not
+ * through the core), for the driver's own list scenarios; the channel's
+ * completion is then awaited with dma_wait_channel (bounded; false when
+ * no terminal-count interrupt reported it). */
+sysdma_status dma_program_direct(unsigned channel, const sysdma_program *p);
+bool dma_wait_channel(unsigned channel);
+
+/* Byte k of the buffers the scenarios send (tests/qemu/arm-dma.sh knows it). */
+uint8_t pattern(uint32_t k);
+
+/* The scenarios (scenarios.c, driver_lists.c). */
 int uart_sg_scenario(const char *sc);
 int m2m_packet_scenario(const char *sc);
 int m2m_sg_scenario(const char *sc);
+int driver_uart_scenario(const char *sc);
+int driver_m2m_max_scenario(const char *sc);
 
 #endif

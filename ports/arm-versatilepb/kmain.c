@@ -16,6 +16,8 @@
  *                 PL080 (sysdma emu-probe-pl080)
  *   uart-sg, m2m-packet, m2m-sg   transfers through the sysdma core and the
  *                 PL080 driver (scenarios.c)
+ *   driver-uart, driver-m2m-max   the driver's hardware lists programmed
+ *                 directly (driver_lists.c)
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -254,10 +256,15 @@ void kmain(void)
         rc = m2m_packet_scenario(sc);
     } else if (word_is(sc, "m2m-sg")) {
         rc = m2m_sg_scenario(sc);
+    } else if (word_is(sc, "driver-uart")) {
+        rc = driver_uart_scenario(sc);
+    } else if (word_is(sc, "driver-m2m-max")) {
+        rc = driver_m2m_max_scenario(sc);
     } else {
         serial_puts("error: unknown scenario '");
         serial_puts(sc);
-        serial_puts("'; known: probe-pl080, uart-sg, m2m-packet, m2m-sg\n");
+        serial_puts("'; known: probe-pl080, uart-sg, m2m-packet, m2m-sg, "
+                    "driver-uart, driver-m2m-max\n");
         qemu_exit(1);
     }
     serial_puts(rc ? "failed\n" : "done\n");

@@ -333,6 +333,14 @@ static bool pf_v2p(void *ctx, const void *va, uint64_t *phys)
     return v < BM_RAM_BYTES;
 }
 
+bool bm_virt_to_phys(const void *va, uint32_t *phys)
+{
+    uint64_t p = 0;
+    bool ok = pf_v2p(NULL, va, &p);
+    *phys = (uint32_t)p;
+    return ok;
+}
+
 /* The lock: mask IRQs, remember whether they were masked. One lock object
  * per lock; the core never nests its lock, and with IRQs masked the
  * interrupt handler cannot take it meanwhile. */

@@ -36,9 +36,9 @@
 #define UART_CHANNEL 1u
 #define M2M_CHANNEL 7u /* memory to memory: lowest priority */
 
-/* The bytes the tests know (tests/qemu/arm-uart.sh): printable, and never
+/* The bytes the tests know (tests/qemu/arm-dma.sh): printable, and never
  * the same at two positions a page apart. */
-static uint8_t pattern(uint32_t k)
+uint8_t pattern(uint32_t k)
 {
     return (uint8_t)(33u + (k * 7u + k / 251u) % 94u);
 }

@@ -8,6 +8,13 @@
 #       one element per page, at least one linked-list item per element
 #       (exactly one for a one-page list), a dma_sync call at least per page,
 #       one done call, one interrupt per program
+#   arm-dma.sh WORK_DIR driver-uart PAGES OFFSET
+#       the same buffer in ONE program of the driver (not through the core):
+#       the bytes in order, one interrupt, at least one item per page
+#   arm-dma.sh WORK_DIR driver-m2m-max
+#       a program of exactly the driver's items per channel copies its
+#       scattered source to a contiguous buffer (CRC-32, guard), one more
+#       is refused
 #   arm-dma.sh WORK_DIR m2m-packet PAGES
 #   arm-dma.sh WORK_DIR m2m-sg PAGES
 #       the three buffers' CRC-32s agree, every guard is intact, and two
@@ -31,15 +38,39 @@ if grep -q "^skipped: " "$out"; then
   exit 77
 fi
 scenario=$1
+check_uart_bytes() { # check_uart_bytes BYTES: the UART received the pattern's first BYTES bytes
+  sed -n 's/^uart-data: //p' "$out" | tr -d '\n' >"$work/got.bin"
+  # The kernel's pattern (scenarios.c): byte k = 33 + (7k + k div 251) mod 94.
+  awk -v n="$1" 'BEGIN { for (k = 0; k < n; k++) printf "%c", 33 + (k * 7 + int(k / 251)) % 94 }' \
+    >"$work/want.bin"
+  cmp "$work/want.bin" "$work/got.bin" || fail "the UART did not receive the buffer's $1 bytes in order"
+}
 case $scenario in
+driver-uart)
+  bytes=$(field bytes "driver-uart:")
+  pages=$(field pages "driver-uart:")
+  check_uart_bytes "$bytes"
+  [ "$(field fragments fragments)" = "$pages" ] || fail "expected one fragment per page ($pages)"
+  [ "$(field interrupts fragments)" = 1 ] || fail "expected one terminal-count interrupt"
+  items=$(field items fragments)
+  [ "$items" -ge "$pages" ] || fail "fewer linked-list items ($items) than fragments"
+  echo "driver-uart: $bytes bytes in order, $pages fragments in one program of $items items"
+  ;;
+driver-m2m-max)
+  grep -q "^driver-m2m-max: .*list needs more elements.*, nothing moved$" "$out" ||
+    fail "one item more than the channel has was not refused"
+  [ "$(field items fragments)" = "$(field items-per-channel fragments)" ] ||
+    fail "the program did not use every item of the channel"
+  crc=$(grep "^crc32 source" "$out") || fail "no CRC line"
+  set -- $crc
+  [ "$3" = "$5" ] || fail "the destination's CRC-32 differs from the source's"
+  grep -qx "guard intact" "$out" || fail "the guard after the destination was overwritten"
+  echo "driver-m2m-max: $(field items fragments) items in one program, CRC-32 $3 both sides"
+  ;;
 uart-sg)
   bytes=$(field bytes "uart-sg:")
   pages=$(field pages "uart-sg:")
-  sed -n 's/^uart-data: //p' "$out" | tr -d '\n' >"$work/got.bin"
-  # The kernel's pattern (scenarios.c): byte k = 33 + (7k + k div 251) mod 94.
-  awk -v n="$bytes" 'BEGIN { for (k = 0; k < n; k++) printf "%c", 33 + (k * 7 + int(k / 251)) % 94 }' \
-    >"$work/want.bin"
-  cmp "$work/want.bin" "$work/got.bin" || fail "the UART did not receive the buffer's $bytes bytes in order"
+  check_uart_bytes "$bytes"
   [ "$(field elements elements)" = "$pages" ] || fail "expected one element per page ($pages)"
   [ "$(field done-calls elements)" = 1 ] || fail "expected one done call"
   [ "$(field interrupts elements)" = "$(field programs elements)" ] ||
