@@ -3,7 +3,9 @@
  * `sysdma demo --machine soc`: the simulated SoC (include/sysdma/sim_soc.h)
  * with the PL080 driver under the core, the DMA verifier on unless asked
  * off. Three transfers, one after another, each checked:
- *   - a packet (packet-based DMA, channel 1) to the UART-style device;
+ *   - a packet (packet-based DMA, channel 1) to the UART-style device from
+ *     a buffer above 4 GiB, beyond the PL080's reach, so it bounces through
+ *     map registers (which the core makes in RAM the PL080 reaches);
  *   - a common buffer looped (auto-initialize, channel 2) to the audio
  *     device for the asked number of seconds, its position followed with
  *     ReadDmaCounter every millisecond;
@@ -26,7 +28,9 @@ typedef struct soc_demo {
     sysdma_sim_soc *soc;
     sysdma_platform pf;
     sysdma_pl080_driver drv;
-    sysdma_controller ctl;
+    sysdma_controller ctl;          /* the driver's */
+    sysdma_controller_ops tap_ops;  /* ...with handle_interrupt tapped (counts) */
+    sysdma_controller tap;
     sysdma_system *sys;
     uint32_t completed, failed;
     unsigned completions[SYSDMA_PL080_CHANNELS];
@@ -40,17 +44,24 @@ typedef struct soc_demo {
     sysdma_status list_status;
 } soc_demo;
 
+/* The core asks the driver what the interrupt reports through this tap,
+ * which counts it (ctx is the driver's: its demo is the one holding it). */
+static bool tap(void *ctx, uint32_t *done, uint32_t *failed)
+{
+    soc_demo *d = (soc_demo *)(void *)((char *)ctx - offsetof(soc_demo, drv));
+    bool any = d->ctl.ops->handle_interrupt(d->ctl.ctx, done, failed);
+    d->completed |= *done;
+    d->failed |= *failed;
+    for (unsigned c = 0; c < SYSDMA_PL080_CHANNELS; c++)
+        d->completions[c] += (*done >> c) & 1u;
+    return any;
+}
+
+/* The DMAC's interrupt: the core's completion entry. */
 static void isr(void *ctx)
 {
     soc_demo *d = ctx;
-    uint32_t done = 0, failed = 0;
-    if (!d->ctl.ops->handle_interrupt(d->ctl.ctx, &done, &failed))
-        return;
-    d->completed |= done;
-    d->failed |= failed;
-    for (unsigned c = 0; c < SYSDMA_PL080_CHANNELS; c++)
-        d->completions[c] += (done >> c) & 1u;
-    sysdma_channel_check(d->sys, done | failed);
+    (void)sysdma_controller_interrupt(d->sys, 0);
 }
 
 static void on_tx(void *ctx, uint8_t b)
@@ -72,13 +83,14 @@ static void on_play(void *ctx, const uint8_t *frame, unsigned bytes)
 static sysdma_allocation_action keep(void *device, sysdma_map_registers *regs, void *ctx)
 {
     (void)device;
-    (void)regs;
-    (void)ctx;
+    if (ctx)
+        *(sysdma_map_registers **)ctx = regs;
     return SYSDMA_KEEP_OBJECT;
 }
 
 static sysdma_adapter *adapter(soc_demo *d, unsigned ch, uint32_t line, uint64_t dev,
-                               uint32_t max, bool loop, bool sg, unsigned width, unsigned burst)
+                               uint32_t max, bool loop, bool sg, unsigned width, unsigned burst,
+                               uint32_t *map_registers)
 {
     sysdma_device_description desc = {0};
     desc.version = 3;
@@ -90,7 +102,7 @@ static sysdma_adapter *adapter(soc_demo *d, unsigned ch, uint32_t line, uint64_t
     desc.auto_initialize = loop;
     desc.scatter_gather = sg;
     sysdma_adapter *a = NULL;
-    if (sysdma_adapter_get(d->sys, &desc, &a, NULL) != SYSDMA_OK)
+    if (sysdma_adapter_get(d->sys, &desc, &a, map_registers) != SYSDMA_OK)
         return NULL;
     sysdma_transfer_shape s = {0};
     s.memory_width = s.device_width = (uint8_t)width;
@@ -109,29 +121,36 @@ static bool packet_done(void *ctx)
     return (d->completed & (1u << 1)) != 0;
 }
 
-/* Packet-based: `len` bytes to the UART. */
+/* Packet-based: `len` bytes to the UART, from above 4 GiB. */
 static bool run_packet(soc_demo *d, uint32_t len)
 {
+    uint32_t nregs = 0;
     sysdma_adapter *a = adapter(d, 1, SYSDMA_SIM_SOC_UART_TX_LINE, SYSDMA_SIM_SOC_UART_DATA, len,
-                                false, false, 1, 4);
-    uint8_t *buf = sysdma_sim_soc_buffer_alloc(d->soc, len, 0, SYSDMA_SIM_SOC_LOW);
+                                false, false, 1, 4, &nregs);
+    uint8_t *buf = sysdma_sim_soc_buffer_alloc(d->soc, len, 0, SYSDMA_SIM_SOC_HIGH);
     sysdma_mdl *m = NULL;
     bool ok = a && buf && sysdma_mdl_create(d->sys, buf, len, &m) == SYSDMA_OK;
     for (uint32_t k = 0; ok && k < len; k++)
         buf[k] = (uint8_t)("sysdma on a SoC: PL080 to the UART.\n"[k % 36]);
     size_t start = d->nwire;
     uint32_t n = len;
-    ok = ok && sysdma_channel_allocate(a, NULL, 0, keep, NULL) == SYSDMA_OK &&
-         sysdma_map_transfer(a, m, NULL, buf, &n, true, NULL) == SYSDMA_OK;
+    sysdma_map_registers *regs = NULL;
+    uint64_t logical = 0;
+    ok = ok && sysdma_channel_allocate(a, NULL, nregs, keep, &regs) == SYSDMA_OK &&
+         sysdma_map_transfer(a, m, regs, buf, &n, true, &logical) == SYSDMA_OK;
     ok = ok && sysdma_sim_soc_run_until(d->soc, packet_done, d, 10ull * 1000 * 1000 * 1000);
     sysdma_sim_soc_run(d->soc, 5ull * 1000 * 1000); /* the wire drains */
     if (m && a)
-        ok = sysdma_flush_adapter_buffers(a, m, NULL, buf, len, true) == SYSDMA_OK && ok;
+        ok = sysdma_flush_adapter_buffers(a, m, regs, buf, len, true) == SYSDMA_OK && ok;
     if (a)
         ok = sysdma_channel_free(a) == SYSDMA_OK && ok;
     ok = ok && d->nwire - start == len && memcmp(d->wire + start, buf, len) == 0;
-    printf("  packet      channel 1 → UART (line %u): %u bytes, %s\n", SYSDMA_SIM_SOC_UART_TX_LINE,
-           len, ok ? "arrived" : "FAILED");
+    uint64_t phys = 0;
+    sysdma_sim_soc_virt_to_phys(d->soc, buf, &phys);
+    printf("  packet      channel 1 → UART (line %u): %u bytes from 0x%llx via map registers at\n"
+           "              0x%llx, %s\n",
+           SYSDMA_SIM_SOC_UART_TX_LINE, len, (unsigned long long)phys,
+           (unsigned long long)logical, ok ? "arrived" : "FAILED");
     if (m)
         sysdma_mdl_free(d->sys, m);
     if (buf)
@@ -146,7 +165,7 @@ static bool run_audio(soc_demo *d, double seconds)
 {
     const uint32_t len = 16384;
     sysdma_adapter *a = adapter(d, 2, SYSDMA_SIM_SOC_AUDIO_LINE, SYSDMA_SIM_SOC_AUDIO_DATA, len,
-                                true, false, 4, 4);
+                                true, false, 4, 4, NULL);
     void *va = NULL;
     uint64_t logical = 0;
     bool ok = a && sysdma_common_buffer_allocate(a, len, false, &va, &logical) == SYSDMA_OK;
@@ -224,7 +243,7 @@ static bool sg_finished(void *ctx)
 static bool run_sg(soc_demo *d, uint32_t len)
 {
     sysdma_adapter *a = adapter(d, 5, SYSDMA_SIM_SOC_UART_TX_LINE, SYSDMA_SIM_SOC_UART_DATA, len,
-                                false, true, 1, 4);
+                                false, true, 1, 4, NULL);
     uint8_t *buf = sysdma_sim_soc_buffer_alloc(d->soc, len, 200, SYSDMA_SIM_SOC_SCATTERED);
     sysdma_mdl *m = NULL;
     bool ok = a && buf && sysdma_mdl_create(d->sys, buf, len, &m) == SYSDMA_OK;
@@ -277,11 +296,13 @@ int demo_soc(uint32_t seed, double seconds, bool verify)
     sysdma_pl080_config pc = {0};
     sysdma_sim_soc_mmio(d->soc, &pc.mmio);
     pc.platform = d->pf;
-    /* No map registers: the core's pool lives below 16 MiB, where this
-     * machine has no RAM; every buffer here is one the PL080 reaches. */
-    sysdma_config sc = {.map_registers_cap = 16};
-    if (sysdma_pl080_driver_init(&d->drv, &pc, &d->ctl) != SYSDMA_OK ||
-        sysdma_system_create(&d->pf, &d->ctl, &sc, &d->sys) != SYSDMA_OK ||
+    sysdma_status dst = sysdma_pl080_driver_init(&d->drv, &pc, &d->ctl);
+    if (dst == SYSDMA_OK) {
+        d->tap_ops = *d->ctl.ops;
+        d->tap_ops.handle_interrupt = tap;
+        d->tap = (sysdma_controller){&d->tap_ops, d->ctl.ctx};
+    }
+    if (dst != SYSDMA_OK || sysdma_system_create(&d->pf, &d->tap, NULL, &d->sys) != SYSDMA_OK ||
         (verify && sysdma_verifier_enable(d->sys, NULL) != SYSDMA_OK)) {
         fprintf(stderr, "sysdma demo: could not set the SoC up\n");
         goto out;

@@ -123,7 +123,9 @@ typedef struct sysdma_controller_ops {
     unsigned (*query_fragments)(void *ctx, unsigned channel);
 
     /* Program and start `channel`. The core has checked every fragment
-     * against the limits. Required. */
+     * against the limits. A completion or failure of the channel's previous
+     * program not yet reported by handle_interrupt is forgotten (a late
+     * report would complete the new program). Required. */
     sysdma_status (*program)(void *ctx, unsigned channel, const sysdma_program *p);
 
     /* Controller-specific function `function` on `channel`. Optional (NULL:

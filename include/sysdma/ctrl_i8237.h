@@ -24,6 +24,10 @@ typedef struct sysdma_i8237_driver {
      * register clears the bits of all four of its channels, so every bit
      * read is kept here until its channel is programmed again. */
     uint8_t tc;
+    /* Of those, the ones handle_interrupt has reported (each once), and
+     * the channels programmed and not stopped since (cancel's IDLE). */
+    uint8_t reported;
+    uint8_t active;
 } sysdma_i8237_driver;
 
 /* Set up the driver over `platform` (port I/O only) and fill `out` with
@@ -34,7 +38,10 @@ typedef struct sysdma_i8237_driver {
  * clear are lost to it (a full-window transfer that ended would then read
  * as not started, a chained run or MapTransferEx would never complete).
  * An interrupt handler that wants to know which channel finished asks the
- * core (sysdma_channel_check), which asks this driver. */
+ * core (sysdma_channel_check, or sysdma_controller_interrupt, which takes
+ * this driver's handle_interrupt: the terminal counts not yet reported;
+ * the 8237 never reports a failure). Its cancel masks the channel and
+ * answers from the terminal count: too late when it was reached. */
 void sysdma_i8237_driver_init(sysdma_i8237_driver *drv, const sysdma_platform *platform,
                               sysdma_controller *out);
 

@@ -42,7 +42,8 @@
  *
  * Interrupts. The last item of a list has its terminal-count bit (I); in
  * loop mode the last item points back to the first, so the channel
- * interrupts once per pass and runs until flushed. Every programmed channel
+ * interrupts once per pass (or, with SYSDMA_PL080_FN_PERIOD_IRQ, at the end
+ * of every fragment) and runs until flushed. Every programmed channel
  * has its terminal-count and error interrupts unmasked; handle_interrupt
  * reads IntTCStatus and IntErrorStatus, clears what it read, and reports
  * the channels (a bus error — an address the DMAC cannot reach — is a
@@ -126,6 +127,7 @@ typedef struct sysdma_pl080_chan {
     uint8_t masters;            /* SYSDMA_PL080_MASTER_* bits */
     uint8_t prot;               /* Control Prot bits (0-7) */
     uint16_t lines;             /* lines it may serve (0: any) */
+    bool period_irq;            /* loop: interrupt at the end of every fragment */
 } sysdma_pl080_chan;
 
 /* State of the driver. The caller owns it; it must outlive the system. */
@@ -183,6 +185,11 @@ uint32_t sysdma_pl080_items_for(uint32_t bytes);
  *                               side and the item fetches (0: master 1 for all).
  * SYSDMA_PL080_FN_PROT          data: uint8_t 0-7, the Control Prot bits
  *                               (privileged, bufferable, cacheable).
+ * SYSDMA_PL080_FN_PERIOD_IRQ    data: uint8_t 0 or 1. 1: a looping program
+ *                               interrupts at the end of every fragment (a
+ *                               period of a cyclic buffer given as several
+ *                               fragments), each reported as a completion;
+ *                               0 (the default): once per pass.
  * SYSDMA_PL080_FN_ITEMS         data: uint32_t out, the items the channel's
  *                               current program uses (for tests and tools).
  * Bad data (NULL, wrong size, a value out of range): SYSDMA_E_INVALID_ARGUMENT;
@@ -191,6 +198,7 @@ uint32_t sysdma_pl080_items_for(uint32_t bytes);
 #define SYSDMA_PL080_FN_MASTERS 0x8002u
 #define SYSDMA_PL080_FN_PROT 0x8003u
 #define SYSDMA_PL080_FN_ITEMS 0x8004u
+#define SYSDMA_PL080_FN_PERIOD_IRQ 0x8005u
 
 #define SYSDMA_PL080_MASTER_MEMORY 0x1u /* memory side on AHB master 2 */
 #define SYSDMA_PL080_MASTER_DEVICE 0x2u /* device side on AHB master 2 */

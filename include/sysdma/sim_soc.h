@@ -23,8 +23,19 @@
  * reaches the DMAC through sysdma_sim_soc_read32/write32 (or the accessor
  * sysdma_sim_soc_mmio fills for the PL080 driver). Time is simulated: the
  * devices, the DMAC (a bus budget per step) and the interrupt service
- * routine run from sysdma_sim_soc_run(). The machine is coherent: there is
- * no cache model, so the platform leaves dma_sync out.
+ * routine run from sysdma_sim_soc_run().
+ *
+ * Coherence. By default the machine is coherent and its platform has no
+ * dma_sync. With `cache_model` set, driver buffers are cached and the
+ * cache is not coherent with DMA: the CPU reads and writes its own copy of
+ * a buffer's bytes (private memory behind the buffer's mapping), the DMAC
+ * sees RAM, and only the platform's dma_sync moves bytes between the two —
+ * PRE_WRITE and PRE_READ write the CPU's copy of the range back to RAM,
+ * POST_READ refreshes the CPU's copy from RAM — so a driver (or core) that
+ * skips a sync sends stale bytes or reads stale ones. The model is byte
+ * exact (no cache lines). Memory from alloc_contig (common buffers, map
+ * registers, the PL080 driver's items) stays uncached, hence coherent, as
+ * a SoC maps such memory.
  *
  * For one thread at a time, except the memory functions (thread-safe).
  */
@@ -73,6 +84,7 @@ typedef struct sysdma_sim_soc_config {
     unsigned audio_frame_bytes, audio_depth, audio_watermark;
     void (*audio_play)(void *ctx, const uint8_t *frame, unsigned bytes);
     void *audio_ctx;
+    bool cache_model;          /* driver buffers cached, not coherent with DMA (above) */
 } sysdma_sim_soc_config;
 
 /* Create the machine: both RAM banks, the PL080 at its base (at reset:
@@ -122,6 +134,13 @@ bool sysdma_sim_soc_buffer_free(sysdma_sim_soc *soc, void *va);
 /* Physical address of the byte at `va` (a buffer or the physical view). */
 bool sysdma_sim_soc_virt_to_phys(sysdma_sim_soc *soc, const void *va, uint64_t *phys);
 
+/* The cache model's maintenance on [va, va + bytes) of a driver buffer
+ * (what the platform's dma_sync does): PRE_WRITE/PRE_READ copy the CPU's
+ * bytes to RAM, POST_READ RAM's bytes to the CPU. Bytes outside driver
+ * buffers, and every byte on a machine without the cache model, are left
+ * alone (they are coherent). */
+void sysdma_sim_soc_dma_sync(sysdma_sim_soc *soc, void *va, size_t bytes, sysdma_dma_sync op);
+
 /* ---- the CPU's MMIO ----------------------------------------------------------------- */
 
 /* 32-bit accesses at a CPU (physical) address: the DMAC's block answers;
@@ -155,7 +174,7 @@ uint64_t sysdma_sim_soc_now_ns(const sysdma_sim_soc *soc);
 /* Fill `out` with a sysdma platform over this machine: core objects from
  * malloc, contiguous memory from its banks, virtual→physical from its
  * mappings, a pthread mutex as the lock, log lines to stderr. No port I/O
- * (a SoC has none), no dma_sync (the machine is coherent). With
+ * (a SoC has none); dma_sync only with the cache model. With
  * `fail_after` non-NULL, every allocation decrements it and fails once it
  * reaches 0 (a negative value never fails). */
 void sysdma_sim_soc_platform(sysdma_sim_soc *soc, sysdma_platform *out, long *fail_after);

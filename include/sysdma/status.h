@@ -41,7 +41,8 @@ extern "C" {
     X(E_NOT_IMPLEMENTED, -23, "controller does not implement this function")  \
     X(E_VERIFIER, -24, "refused by the DMA verifier")                         \
     X(E_TOO_MANY_ELEMENTS, -25, "list needs more elements than the adapter's scatter/gather limit") \
-    X(E_STATE_CORRUPT, -26, "saved state is truncated, damaged or holds values the model cannot have")
+    X(E_STATE_CORRUPT, -26, "saved state is truncated, damaged or holds values the model cannot have") \
+    X(E_TRANSFER_ERROR, -27, "the controller stopped the transfer on an error (a bus fault)")
 
 typedef enum sysdma_status {
 #define SYSDMA_STATUS_ENUM_(name, value, msg) SYSDMA_##name = value,

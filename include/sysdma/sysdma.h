@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sysdma/completion.h"
 #include "sysdma/controller.h"
 #include "sysdma/platform.h"
 #include "sysdma/status.h"
@@ -478,11 +479,14 @@ sysdma_status sysdma_sg_build_mdl(sysdma_adapter *adapter, sysdma_sg_list *list,
  * list's first element on the adapter's channel and, at each terminal
  * count the controller confirms, the next, so the driver starts its device
  * once for the whole list (the device must tolerate the pause while the
- * channel is masked and reprogrammed). `done` runs exactly once per start
- * that returned SYSDMA_OK or SYSDMA_PENDING, with no lock held: SYSDMA_OK
- * after the last element's terminal count, SYSDMA_E_CANCELLED when the run
- * is cancelled, the controller's status when programming an element
- * fails.
+ * channel is masked and reprogrammed). A controller with hardware linked
+ * lists (limits.max_fragments, query_fragments > 1) gets up to that many
+ * elements per program, the whole list when it fits. `done` runs exactly
+ * once per start that returned SYSDMA_OK or SYSDMA_PENDING, with no lock
+ * held: SYSDMA_OK after the last element's terminal count,
+ * SYSDMA_E_CANCELLED when the run is cancelled, SYSDMA_E_TRANSFER_ERROR
+ * when the controller reports the channel failed (a bus fault), the
+ * controller's status when programming an element fails.
  *
  * A run holds the channel like an AdapterControl grant, from its start to
  * its done call. SYSDMA_OK: it took the channel and runs — the channel was
@@ -566,15 +570,20 @@ bool sysdma_channel_device_done(sysdma_system *sys, unsigned channel, uint32_t b
  * callers written against earlier releases. */
 void sysdma_terminal_count(sysdma_system *sys, uint32_t channels);
 
-/* Stop the run of `list` (running or waiting): the channel is masked (a
- * waiting run is withdrawn from the channel queue) and `done` runs once
- * with SYSDMA_E_CANCELLED — at once, or, when the run's turn has just come
- * on another thread, from there. SYSDMA_E_WRONG_STATE when the list is not
- * running or waiting, or is already cancelled. */
+/* Stop the run of `list` (running or waiting): the controller's cancel
+ * stops the channel (a waiting run is withdrawn from the channel queue) and
+ * `done` runs once with SYSDMA_E_CANCELLED — at once, or, when the run's
+ * turn has just come on another thread, from there. When the controller
+ * answers that the run's last chunk had already completed (too late), the
+ * completion is taken at once instead: `done` hears SYSDMA_OK (or
+ * SYSDMA_E_TRANSFER_ERROR if the controller reports a failure). SYSDMA_OK:
+ * the run is ended; SYSDMA_E_WRONG_STATE when the list is not running or
+ * waiting, or is already cancelled. */
 sysdma_status sysdma_sg_cancel(sysdma_adapter *adapter, sysdma_sg_list *list);
 
 /* Bytes of the list moved so far by its run (whole elements done plus the
- * current element's progress from the counter); the list's total once done. */
+ * current element's progress from the counter); the list's total once done;
+ * after a cancel, what moved before the channel stopped. */
 uint64_t sysdma_sg_progress(sysdma_adapter *adapter, const sysdma_sg_list *list);
 
 /* ---- Version 3 (DMA_OPERATIONS version 3) ------------------------------------------------ */
@@ -659,8 +668,10 @@ bool sysdma_channel_cancel(sysdma_adapter *adapter, sysdma_transfer_context *ctx
 sysdma_status sysdma_adapter_free_object(sysdma_adapter *adapter, sysdma_allocation_action action);
 
 /* Completion of a MapTransferEx: runs exactly once, with no lock held.
- * SYSDMA_OK at terminal count (from the sysdma_channel_check or
- * sysdma_channel_poll that confirms it) — for
+ * SYSDMA_OK at terminal count (from the sysdma_channel_check,
+ * sysdma_channel_poll or sysdma_controller_interrupt that confirms it);
+ * SYSDMA_E_TRANSFER_ERROR when the controller's interrupt reports the
+ * channel failed (a bus fault) — for
  * a bus master, whose device's end the core cannot see, from
  * sysdma_flush_adapter_buffers_ex (or _buffers) after its flush; SYSDMA_E_CANCELLED from
  * sysdma_transfer_cancel_mapped when that comes first. */
@@ -693,9 +704,13 @@ sysdma_status sysdma_flush_adapter_buffers_ex(sysdma_adapter *adapter, sysdma_md
                                               uint64_t offset, uint32_t length,
                                               bool write_to_device);
 
-/* CancelMappedTransfer: stop the mapped transfer (the channel is masked);
- * its completion runs with SYSDMA_E_CANCELLED. SYSDMA_E_WRONG_STATE when
- * nothing is mapped or it already completed. */
+/* CancelMappedTransfer: stop the mapped transfer through the controller's
+ * cancel; its completion runs once, from this call, with
+ * SYSDMA_E_CANCELLED — or, when the controller answers that the transfer
+ * had already completed (too late), with SYSDMA_OK (or
+ * SYSDMA_E_TRANSFER_ERROR for a failure it reports). SYSDMA_OK: the
+ * transfer is ended; SYSDMA_E_WRONG_STATE when nothing is mapped or its
+ * completion already ran. */
 sysdma_status sysdma_transfer_cancel_mapped(sysdma_adapter *adapter);
 
 /* GetScatterGatherListEx / BuildScatterGatherListEx: by offset into the

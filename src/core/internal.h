@@ -392,7 +392,7 @@ sysdma_status sysdma__set_shape(sysdma_adapter *a, const void *data, size_t byte
  * else the channel (the 8237's lines are its channels). */
 static inline uint32_t sysdma__request_line(const sysdma_adapter *a)
 {
-    return a->desc.version == 3 ? a->desc.request_line : a->channel;
+    return a->desc.version == 3 ? a->desc.request_line : a->hw;
 }
 
 /* channel.c */
@@ -488,6 +488,18 @@ sysdma_status sysdma__v3_flush(sysdma_adapter *a, sysdma_mdl *mdl, sysdma_map_re
 /* v3.c: a version-3 completion due at terminal count (lock held). */
 bool sysdma__v3_terminal_count(sysdma_adapter *a, sysdma_transfer_complete_fn *fn, void **ctx,
                                sysdma_adapter **handle);
+
+/* sg_run.c: ask the controller to abandon `a`'s transfer (lock held): its
+ * cancel, or (NULL) flush and the terminal count (read_residue's, or a
+ * counter of 0) to tell DONE from TOO_LATE. The channel is stopped either
+ * way. A controller's IDLE or a refused cancel reads as DONE when the core
+ * still has something due on the channel: nothing else would end it. */
+sysdma_cancel_result sysdma__ctrl_cancel(sysdma_adapter *a);
+/* ...after its TOO_LATE (lock held): the completion is taken now, as the
+ * controller's interrupt would take it — handle_interrupt's report for
+ * every channel, then `a`'s, if still due, as completed — and delivered;
+ * returns with the lock released. */
+void sysdma__complete_now(sysdma_adapter *a);
 
 /* sg.c */
 sysdma_status sysdma__sg_get(sysdma_adapter *a, void *device, sysdma_mdl *mdl, void *va,

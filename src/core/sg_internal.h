@@ -46,11 +46,15 @@ typedef struct sg_header {
     uint64_t done_bytes;
     sysdma_sg_done_fn done;
     void *done_ctx;
-    /* The elements the run programs: the core's copy, taken and checked
-     * against the channel at the start (the list itself is the driver's
-     * to scribble on), freed when the run ends. */
-    sysdma_sg_element *run_elements;
+    /* The elements the run programs, as the controller's fragments: the
+     * core's copy, taken and checked against the channel at the start (the
+     * list itself is the driver's to scribble on), freed when the run
+     * ends. `element` is the first of the program on the channel, `chunk`
+     * how many it has (up to the controller's query_fragments: 1 on the
+     * 8237, many on a controller with hardware linked lists). */
+    sysdma_fragment *run_frags;
     uint32_t run_count;
+    uint32_t chunk;
 } sg_header;
 
 #define HDR_BYTES ((sizeof(sg_header) + 15u) & ~(size_t)15u)

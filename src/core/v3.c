@@ -294,8 +294,15 @@ sysdma_status sysdma_transfer_cancel_mapped(sysdma_adapter *a)
         sysdma__unlock(sys);
         return SYSDMA_E_WRONG_STATE;
     }
-    if (!a->master)
-        a->ctrl->ops->flush(a->ctrl->ctx, a->hw); /* stop it */
+    /* The controller stops the channel and says what it found: too late
+     * (the transfer completed: its completion is taken now, as the
+     * interrupt would, and runs once with SYSDMA_OK or the controller's
+     * error), or stopped in time (or nothing running there: nothing else
+     * would end it). */
+    if (!a->master && sysdma__ctrl_cancel(a) == SYSDMA_CANCEL_TOO_LATE) {
+        sysdma__complete_now(a); /* unlocks */
+        return SYSDMA_OK;
+    }
     a->v3_pending = false;
     sysdma_transfer_complete_fn fn = a->v3_complete;
     void *ctx = a->v3_context;

@@ -21,7 +21,8 @@
  * record is what the core's completion path asks (terminal_counts): an
  * interrupt handler's check for channel 2 that reads a status register
  * showing channel 1's terminal count as well keeps channel 1's for the
- * check that comes for it.
+ * check that comes for it. handle_interrupt reports from that record too
+ * (each terminal count once); cancel masks and answers from it.
  */
 #include "../core/freestanding.h"
 
@@ -105,6 +106,7 @@ static sysdma_status program(void *ctx, unsigned ch, const sysdma_program *p)
      * one, keeping the other channels' that the read clears. */
     read_status(d, ch);
     d->tc &= (uint8_t)~(1u << ch);
+    d->reported &= (uint8_t)~(1u << ch);
     out(d, port_of(ch, 0xC), 0);
     out(d, port_of(ch, 0xB), mode);
     out(d, port_of(ch, 2 * k), (uint8_t)addr);
@@ -114,6 +116,7 @@ static sysdma_status program(void *ctx, unsigned ch, const sysdma_program *p)
     out(d, port_of(ch, 2 * k + 1), (uint8_t)(count >> 8));
     out(d, port_of(ch, 0xA), (uint8_t)k);
     d->programmed[ch] = mode;
+    d->active |= (uint8_t)(1u << ch);
     return SYSDMA_OK;
 }
 
@@ -123,6 +126,7 @@ static sysdma_status flush(void *ctx, unsigned ch)
     if (ch >= 8 || ch == 4)
         return SYSDMA_E_INVALID_CHANNEL;
     out(d, port_of(ch, 0xA), (uint8_t)(4 | (ch & 3u)));
+    d->active &= (uint8_t)~(1u << ch);
     return SYSDMA_OK;
 }
 
@@ -184,6 +188,44 @@ static uint32_t terminal_counts(void *ctx, uint32_t channels)
     return channels & d->tc;
 }
 
+/* The interrupt, polled: the 8237 raises none of its own (the device
+ * does), so this reads both status registers into the record and reports
+ * each terminal count once — until its channel is programmed again. A
+ * looping channel's terminal count is reported once per programming (the
+ * chip's bit says a pass ended, not how many). Nothing ever fails. */
+static bool handle_interrupt(void *ctx, uint32_t *completed, uint32_t *failed)
+{
+    sysdma_i8237_driver *d = ctx;
+    read_status(d, 0);
+    read_status(d, 5);
+    uint8_t fresh = (uint8_t)(d->tc & ~d->reported & 0xEFu);
+    d->reported |= fresh;
+    *completed = fresh;
+    *failed = 0;
+    return fresh != 0;
+}
+
+/* Mask the channel, then look at its terminal count (the status register
+ * read into the record): reached, the transfer is complete (too late);
+ * otherwise it stopped in time. A channel not programmed since it was last
+ * stopped is idle. */
+static sysdma_status cancel(void *ctx, unsigned ch, sysdma_cancel_result *result)
+{
+    sysdma_i8237_driver *d = ctx;
+    if (ch >= 8 || ch == 4 || !result)
+        return SYSDMA_E_INVALID_CHANNEL;
+    bool was_active = (d->active >> ch) & 1u;
+    (void)flush(ctx, ch);
+    read_status(d, ch);
+    if (!was_active)
+        *result = SYSDMA_CANCEL_IDLE;
+    else if ((d->tc >> ch) & 1u)
+        *result = SYSDMA_CANCEL_TOO_LATE;
+    else
+        *result = SYSDMA_CANCEL_DONE;
+    return SYSDMA_OK;
+}
+
 static uint32_t read_counter(void *ctx, unsigned ch)
 {
     bool tc;
@@ -199,6 +241,8 @@ static const sysdma_controller_ops i8237_ops = {
     .read_counter = read_counter,
     .read_residue = read_residue,
     .terminal_counts = terminal_counts,
+    .handle_interrupt = handle_interrupt,
+    .cancel = cancel,
 };
 
 void sysdma_i8237_driver_init(sysdma_i8237_driver *drv, const sysdma_platform *platform,

@@ -293,7 +293,10 @@ static sysdma_status make_plan(sysdma_pl080_driver *d, unsigned ch, const sysdma
     uint32_t srcper = p->to_device ? 0 : line, dstper = p->to_device ? line : 0;
     pl->config = srcper << 1 | dstper << 6 | flow << 11 | CCFG_IE | CCFG_ITC;
 
-    /* Every fragment: aligned, reachable; count the items. */
+    /* The device's address, then every fragment: aligned, reachable;
+     * count the items. */
+    if (p->device_address > 0xFFFFFFFFull)
+        return SYSDMA_E_OUT_OF_REACH;
     if ((uint32_t)p->device_address & (pl->dw - 1))
         return SYSDMA_E_ALIGNMENT;
     uint64_t items = 0, total = 0;
@@ -356,29 +359,38 @@ static sysdma_status program(void *ctx, unsigned ch, const sysdma_program *p)
     d->tc &= (uint8_t)~(1u << ch);
     d->err &= (uint8_t)~(1u << ch);
 
-    uint32_t lli_master = (h->masters & SYSDMA_PL080_MASTER_LLI) ? 1u : 0u;
-    uint8_t *base = d->pool_va + (size_t)ch * d->items_per_channel * SYSDMA_PL080_LLI_BYTES;
-    uint32_t *lens = d->item_bytes + (size_t)ch * d->items_per_channel;
+    /* Everything the loop needs, in locals: the item stores go through
+     * byte pointers, which could alias any field the loop would reread. */
+    const uint32_t lli_master = (h->masters & SYSDMA_PL080_MASTER_LLI) ? 1u : 0u;
+    uint8_t *const base = d->pool_va + (size_t)ch * d->items_per_channel * SYSDMA_PL080_LLI_BYTES;
+    uint32_t *const lens = d->item_bytes + (size_t)ch * d->items_per_channel;
+    const uint32_t bus0 = item_bus(d, ch, 0);
+    const bool to_device = p->to_device, loop = p->loop;
+    const bool period_irq = loop && h->period_irq;
+    const uint32_t control = pl.control;
+    const sysdma_fragment *const frags = p->fragments;
+    const unsigned nfrags = p->count;
+    const bool dev_inc = (to_device ? control & CTL_DI : control & CTL_SI) != 0;
     uint32_t first[4] = {0, 0, 0, 0};
     uint32_t k = 0;
     uint64_t dev = p->device_address;
-    bool dev_inc = (p->to_device ? pl.control & CTL_DI : pl.control & CTL_SI) != 0;
-    for (unsigned f = 0; f < p->count; f++) {
-        uint64_t a = p->fragments[f].phys;
-        uint32_t len = p->fragments[f].length;
+    for (unsigned f = 0; f < nfrags; f++) {
+        uint64_t a = frags[f].phys;
+        uint32_t len = frags[f].length;
         while (len) {
             uint32_t n = next_item(&pl, a, len);
             uint32_t units = n >> pl.sw_shift;
             uint32_t count = units > SYSDMA_PL080_MAX_TRANSFERS ? SYSDMA_PL080_MAX_TRANSFERS : units;
             bool last = k + 1 == nitems;
-            uint32_t next = last ? (p->loop ? item_bus(d, ch, 0) : 0) : item_bus(d, ch, k + 1);
+            uint32_t next = last ? (loop ? bus0 : 0) : bus0 + (k + 1) * SYSDMA_PL080_LLI_BYTES;
             if (next)
                 next |= lli_master;
+            bool period = period_irq && n == len; /* a fragment's last item */
             uint32_t w[4];
-            w[0] = p->to_device ? (uint32_t)a : (uint32_t)dev;
-            w[1] = p->to_device ? (uint32_t)dev : (uint32_t)a;
+            w[0] = to_device ? (uint32_t)a : (uint32_t)dev;
+            w[1] = to_device ? (uint32_t)dev : (uint32_t)a;
             w[2] = next;
-            w[3] = pl.control | count | (last ? CTL_I : 0);
+            w[3] = control | count | (last || period ? CTL_I : 0);
             put_item(base + (size_t)k * SYSDMA_PL080_LLI_BYTES, w);
             if (k == 0)
                 memcpy(first, w, sizeof w);
@@ -444,6 +456,13 @@ static sysdma_status configure(void *ctx, unsigned ch, uint32_t function, void *
         if (!data || bytes != 1 || (memcpy(&v, data, 1), v & ~7u))
             return SYSDMA_E_INVALID_ARGUMENT;
         h->prot = v;
+        return SYSDMA_OK;
+    }
+    case SYSDMA_PL080_FN_PERIOD_IRQ: {
+        uint8_t v;
+        if (!data || bytes != 1 || (memcpy(&v, data, 1), v > 1))
+            return SYSDMA_E_INVALID_ARGUMENT;
+        h->period_irq = v != 0;
         return SYSDMA_OK;
     }
     case SYSDMA_PL080_FN_ITEMS:

@@ -57,6 +57,7 @@ struct sysdma_sim_soc {
 
     uint32_t bytes_per_us;
     bool timing_off;
+    bool cached;          /* the cache model: buffers' CPU view is private memory */
     uint64_t now_ns;
     uint64_t budget_frac;
 
@@ -66,6 +67,11 @@ struct sysdma_sim_soc {
 sysdma__soc_pf *sysdma__sim_soc_pf(sysdma_sim_soc *s)
 {
     return &s->pf;
+}
+
+bool sysdma__sim_soc_cached(const sysdma_sim_soc *s)
+{
+    return s->cached;
 }
 
 /* ---- pages (lock held) ------------------------------------------------------- */
@@ -204,6 +210,7 @@ sysdma_status sysdma_sim_soc_create(const sysdma_sim_soc_config *cfg, sysdma_sim
     s->rng = c.seed ? c.seed : 1;
     s->bytes_per_us = c.bus_bytes_per_us ? c.bus_bytes_per_us : 100;
     s->timing_off = c.timing_off;
+    s->cached = c.cache_model;
     sysdma_emu_physmem_init(&s->mem, s->ram, s->bank0);
     sysdma_emu_pl080_init(&s->dmac, &s->mem, (uint32_t)SYSDMA_SIM_SOC_BANK0);
     sysdma_emu_pl080_set_irq(&s->dmac, on_irq, s);
@@ -367,8 +374,12 @@ void *sysdma_sim_soc_buffer_alloc(sysdma_sim_soc *s, size_t bytes, size_t offset
         }
     }
     for (uint64_t k = 0; ok && k < n; k++) {
-        void *m = mmap(base + k * PAGE, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-                       s->fd, (off_t)(pg[k] * PAGE));
+        /* Cached: the CPU's own copy, private memory that only the cache
+         * model's syncs connect with the RAM page. */
+        void *m = s->cached ? mmap(base + k * PAGE, PAGE, PROT_READ | PROT_WRITE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)
+                            : mmap(base + k * PAGE, PAGE, PROT_READ | PROT_WRITE,
+                                   MAP_SHARED | MAP_FIXED, s->fd, (off_t)(pg[k] * PAGE));
         if (m == MAP_FAILED) {
             for (uint64_t j = 0; j < n; j++)
                 mark(s, pg[j], 1, false);
@@ -431,6 +442,35 @@ bool sysdma_sim_soc_virt_to_phys(sysdma_sim_soc *s, const void *va, uint64_t *ph
     }
     pthread_mutex_unlock(&s->lock);
     return found;
+}
+
+void sysdma_sim_soc_dma_sync(sysdma_sim_soc *s, void *va, size_t bytes, sysdma_dma_sync op)
+{
+    if (!s->cached || !va || !bytes)
+        return;
+    uint8_t *p = va;
+    pthread_mutex_lock(&s->lock);
+    for (size_t k = 0; k < s->nregions; k++) {
+        const region *r = &s->regions[k];
+        uint8_t *end = r->base + r->pages * PAGE;
+        if (p < r->base || p >= end)
+            continue;
+        if (bytes > (size_t)(end - p))
+            bytes = (size_t)(end - p);
+        while (bytes) {
+            size_t off = (size_t)(p - r->base);
+            size_t n = PAGE - off % PAGE < bytes ? PAGE - off % PAGE : bytes;
+            uint8_t *ram = s->ram + page_of(s, r->phys[off / PAGE]) * PAGE + off % PAGE;
+            if (op == SYSDMA_SYNC_POST_READ)
+                memcpy(p, ram, n);
+            else
+                memcpy(ram, p, n);
+            p += n;
+            bytes -= n;
+        }
+        break;
+    }
+    pthread_mutex_unlock(&s->lock);
 }
 
 /* ---- MMIO ------------------------------------------------------------------------------ */

@@ -12,5 +12,7 @@ typedef struct sysdma__soc_pf {
 } sysdma__soc_pf;
 
 sysdma__soc_pf *sysdma__sim_soc_pf(sysdma_sim_soc *soc);
+/* Whether the machine has the cache model. */
+bool sysdma__sim_soc_cached(const sysdma_sim_soc *soc);
 
 #endif

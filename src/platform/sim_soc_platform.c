@@ -2,8 +2,8 @@
 /*
  * The sysdma platform interface over the simulated SoC: core objects from
  * malloc, contiguous memory from the machine's RAM banks, virtual→physical
- * from its mappings, a pthread mutex as the lock. No port I/O, and no
- * dma_sync: the machine models no cache, so DMA is coherent. Optional
+ * from its mappings, a pthread mutex as the lock. No port I/O; dma_sync
+ * only on a machine with the cache model (else DMA is coherent). Optional
  * fault injection makes the Nth allocation fail, as on the simulated PC.
  */
 #define _GNU_SOURCE
@@ -100,6 +100,12 @@ static void pf_halt(void *ctx)
     abort();
 }
 
+static void pf_dma_sync(void *ctx, void *va, size_t bytes, sysdma_dma_sync op)
+{
+    sysdma__soc_pf *p = ctx;
+    sysdma_sim_soc_dma_sync(p->soc, va, bytes, op);
+}
+
 static const sysdma_platform_ops soc_ops = {
     .size = sizeof(sysdma_platform_ops),
     .alloc = pf_alloc,
@@ -115,11 +121,28 @@ static const sysdma_platform_ops soc_ops = {
     .halt = pf_halt,
 };
 
+/* The same with the cache model's maintenance. */
+static const sysdma_platform_ops soc_cached_ops = {
+    .size = sizeof(sysdma_platform_ops),
+    .alloc = pf_alloc,
+    .free = pf_free,
+    .alloc_contig = pf_alloc_contig,
+    .free_contig = pf_free_contig,
+    .virt_to_phys = pf_v2p,
+    .lock_create = pf_lock_create,
+    .lock_acquire = pf_lock_acquire,
+    .lock_release = pf_lock_release,
+    .lock_destroy = pf_lock_destroy,
+    .log = pf_log,
+    .halt = pf_halt,
+    .dma_sync = pf_dma_sync,
+};
+
 void sysdma_sim_soc_platform(sysdma_sim_soc *soc, sysdma_platform *out, long *fail_after)
 {
     sysdma__soc_pf *p = sysdma__sim_soc_pf(soc);
     p->soc = soc;
     p->fail_after = fail_after;
-    out->ops = &soc_ops;
+    out->ops = sysdma__sim_soc_cached(soc) ? &soc_cached_ops : &soc_ops;
     out->ctx = p;
 }

@@ -5,7 +5,12 @@
  * driver and the emulated PL080, paced by the device's request lines; the
  * DMAC's terminal-count interrupt reaches the core through the ISR. Also
  * a buffer of several PL080 items (over 4095 bytes of byte transfers), and
- * the residue a flush leaves when the wire stalls the device.
+ * the residue a flush leaves when the wire stalls the device, and a buffer
+ * above 4 GiB bounced through map registers the PL080 reaches. The packet
+ * runs on the coherent machine and on one with the cache model (driver
+ * buffers not coherent with DMA), where it arrives only because the core
+ * syncs the buffer at MapTransfer; a reception from the UART into a cached
+ * buffer is seen by the CPU only because the flush syncs it back.
  */
 #include "support/soc_rig.h"
 
@@ -15,11 +20,17 @@ static bool wire_has(void *ctx)
     return r->nwire >= 5000 && (r->completed & (1u << 1));
 }
 
-static void packet_to_uart(void **state)
+static bool wire_has_6000(void *ctx)
 {
-    (void)state;
+    soc_rig *r = ctx;
+    return r->nwire >= 6000 && (r->completed & (1u << 6));
+}
+
+static void packet_to_uart(bool cached)
+{
     sysdma_sim_soc_config c = {0};
     c.uart_byte_ns = 1000; /* 1 MB/s wire */
+    c.cache_model = cached;
     soc_rig *r = soc_rig_open(&c);
     const uint32_t len = 5000;
     uint8_t *buf = sysdma_sim_soc_buffer_alloc(r->soc, len, 100, SYSDMA_SIM_SOC_LOW);
@@ -62,6 +73,132 @@ static void packet_to_uart(void **state)
     sysdma_mdl_free(r->sys, m);
     assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
     assert_true(sysdma_sim_soc_buffer_free(r->soc, buf));
+    soc_rig_close(r);
+}
+
+static void packet_to_uart_coherent(void **state)
+{
+    (void)state;
+    packet_to_uart(false);
+}
+
+static void packet_to_uart_cached(void **state)
+{
+    (void)state;
+    packet_to_uart(true);
+}
+
+/* Bytes from the UART's receive side into a cached buffer. */
+static void receive_into_cached_buffer(void **state)
+{
+    (void)state;
+    sysdma_sim_soc_config c = {0};
+    c.cache_model = true;
+    soc_rig *r = soc_rig_open(&c);
+    const uint32_t len = 3000;
+    uint8_t *buf = sysdma_sim_soc_buffer_alloc(r->soc, len, 64, SYSDMA_SIM_SOC_SCATTERED);
+    assert_non_null(buf);
+    memset(buf, 0xEE, len); /* the CPU's stale bytes */
+    uint8_t *in = malloc(len);
+    for (uint32_t k = 0; k < len; k++)
+        in[k] = (uint8_t)(k * 11u + 1u);
+    sysdma_adapter *a = soc_rig_adapter(r, 4, SYSDMA_SIM_SOC_UART_RX_LINE,
+                                        SYSDMA_SIM_SOC_UART_DATA, len, false, true);
+    soc_rig_shape(a, 1, 1, 4, 4);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(r->sys, buf, len, &m), SYSDMA_OK);
+    bool granted = false;
+    assert_int_equal(sysdma_channel_allocate(a, NULL, 0, soc_rig_keep, &granted), SYSDMA_OK);
+    /* A scattered buffer in pieces, one MapTransfer per physical page. */
+    uint32_t done = 0;
+    size_t fed = 0;
+    sysdma_emu_uart *u = sysdma_sim_soc_uart(r->soc);
+    while (done < len) {
+        uint64_t phys;
+        assert_true(sysdma_sim_soc_virt_to_phys(r->soc, buf + done, &phys));
+        uint32_t n = 4096 - (uint32_t)(phys % 4096);
+        if (n > len - done)
+            n = len - done;
+        uint32_t asked = n;
+        r->completed = 0;
+        assert_int_equal(sysdma_map_transfer(a, m, NULL, buf + done, &n, false, NULL), SYSDMA_OK);
+        assert_int_equal(n, asked);
+        for (int t = 0; t < 100000 && !(r->completed & (1u << 4)); t++) {
+            fed += sysdma_emu_uart_receive(u, in + fed, len - fed < 8 ? len - fed : 8);
+            sysdma_sim_soc_run(r->soc, 10000);
+        }
+        assert_true(r->completed & (1u << 4));
+        assert_int_equal(sysdma_flush_adapter_buffers(a, m, NULL, buf + done, n, false), SYSDMA_OK);
+        done += n;
+    }
+    assert_memory_equal(buf, in, len);
+    assert_int_equal(u->rx_underruns, 0);
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
+    sysdma_mdl_free(r->sys, m);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
+    free(in);
+    soc_rig_close(r);
+}
+
+typedef struct grant {
+    bool granted;
+    sysdma_map_registers *regs;
+} grant;
+
+static sysdma_allocation_action keep_regs(void *device, sysdma_map_registers *regs, void *ctx)
+{
+    (void)device;
+    grant *g = ctx;
+    g->granted = true;
+    g->regs = regs;
+    return SYSDMA_KEEP_OBJECT;
+}
+
+/* A buffer in bank 1, above 4 GiB, is beyond the PL080's 32 bits: the
+ * core bounces it through map registers, which it makes in bank 0. */
+static void bank1_buffer_bounces(void **state)
+{
+    (void)state;
+    sysdma_sim_soc_config c = {0};
+    c.uart_byte_ns = 1000;
+    soc_rig *r = soc_rig_open(&c);
+    const uint32_t len = 6000;
+    uint8_t *buf = sysdma_sim_soc_buffer_alloc(r->soc, len, 123, SYSDMA_SIM_SOC_HIGH);
+    assert_non_null(buf);
+    uint64_t phys;
+    assert_true(sysdma_sim_soc_virt_to_phys(r->soc, buf, &phys));
+    assert_true(phys >= SYSDMA_SIM_SOC_BANK1);
+    for (uint32_t k = 0; k < len; k++)
+        buf[k] = (uint8_t)(k * 13u + 9u);
+    sysdma_device_description d = {0};
+    d.version = 3;
+    d.channel = 6;
+    d.width = SYSDMA_WIDTH_8;
+    d.maximum_length = len;
+    d.request_line = SYSDMA_SIM_SOC_UART_TX_LINE;
+    d.device_address = SYSDMA_SIM_SOC_UART_DATA;
+    sysdma_adapter *a = NULL;
+    uint32_t nregs = 0;
+    assert_int_equal(sysdma_adapter_get(r->sys, &d, &a, &nregs), SYSDMA_OK);
+    assert_true(nregs >= 3);
+    sysdma_mdl *m;
+    assert_int_equal(sysdma_mdl_create(r->sys, buf, len, &m), SYSDMA_OK);
+    grant g = {false, NULL};
+    assert_int_equal(sysdma_channel_allocate(a, NULL, nregs, keep_regs, &g), SYSDMA_OK);
+    assert_true(g.granted);
+    uint32_t n = len;
+    uint64_t logical = 0;
+    assert_int_equal(sysdma_map_transfer(a, m, g.regs, buf, &n, true, &logical), SYSDMA_OK);
+    assert_true(logical >= SYSDMA_SIM_SOC_BANK0 && logical + len <= 0x100000000ull);
+    assert_true(sysdma_sim_soc_run_until(r->soc, wire_has_6000, r, 1000ull * 1000 * 1000));
+    assert_int_equal(sysdma_flush_adapter_buffers(a, m, g.regs, buf, len, true), SYSDMA_OK);
+    assert_memory_equal(r->wire, buf, len);
+    sysdma_stats st;
+    sysdma_stats_get(r->sys, a, &st);
+    assert_int_equal(st.bounced_transfers, 1);
+    assert_int_equal(sysdma_channel_free(a), SYSDMA_OK);
+    sysdma_mdl_free(r->sys, m);
+    assert_int_equal(sysdma_adapter_put(a), SYSDMA_OK);
     soc_rig_close(r);
 }
 
@@ -121,7 +258,10 @@ static void line_outside_the_channel_is_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(packet_to_uart),
+        cmocka_unit_test(packet_to_uart_coherent),
+        cmocka_unit_test(packet_to_uart_cached),
+        cmocka_unit_test(receive_into_cached_buffer),
+        cmocka_unit_test(bank1_buffer_bounces),
         cmocka_unit_test(flush_midway_leaves_the_residue),
         cmocka_unit_test(line_outside_the_channel_is_refused),
     };

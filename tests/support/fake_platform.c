@@ -319,8 +319,10 @@ uint8_t *fake_phys_to_host(const fake_platform *f, uint64_t phys)
 
 /* ---- the ideal controller -------------------------------------------------------- */
 
-static bool ch_ok(unsigned ch)
+static bool ch_ok(const fake_ctrl *c, unsigned ch)
 {
+    if (c->shaped)
+        return ch < c->shape.channels && ch < FAKE_MAX_CHANNELS;
     return ch < 8 && ch != 4;
 }
 
@@ -339,10 +341,22 @@ static sysdma_status c_initialize(void *ctx)
 
 static sysdma_status c_limits(void *ctx, unsigned ch, sysdma_channel_limits *l)
 {
-    (void)ctx;
-    if (!ch_ok(ch))
+    fake_ctrl *c = ctx;
+    if (!ch_ok(c, ch))
         return SYSDMA_E_INVALID_CHANNEL;
     memset(l, 0, sizeof *l);
+    if (c->shaped) {
+        const fake_shape *s = &c->shape;
+        l->address_bits = s->address_bits;
+        l->width = s->width ? s->width : 1;
+        l->min_unit = l->width;
+        l->counter_available = !s->no_counter;
+        l->interrupts = !s->no_interrupt;
+        l->boundary = s->boundary;
+        l->max_bytes = s->max_bytes;
+        l->max_fragments = s->max_fragments;
+        return SYSDMA_OK;
+    }
     bool wide = ch >= 4;
     l->address_bits = 24;
     l->width = wide ? 2 : 1;
@@ -354,32 +368,69 @@ static sysdma_status c_limits(void *ctx, unsigned ch, sysdma_channel_limits *l)
     return SYSDMA_OK;
 }
 
+static bool fragment_fits(const sysdma_channel_limits *l, const sysdma_fragment *fr)
+{
+    uint64_t end = fr->phys + fr->length - 1;
+    return fr->length && fr->length <= l->max_bytes && end >= fr->phys &&
+           (l->address_bits >= 64 || !(end >> l->address_bits)) &&
+           (!l->boundary || !((fr->phys ^ end) & ~(uint64_t)(l->boundary - 1))) &&
+           !((fr->phys | fr->length) & (l->width - 1u));
+}
+
+static unsigned c_query_fragments(void *ctx, unsigned ch)
+{
+    fake_ctrl *c = ctx;
+    check_locked(c);
+    (void)ch;
+    return c->shape.query_fragments;
+}
+
 static sysdma_status c_program(void *ctx, unsigned ch, const sysdma_program *p)
 {
     fake_ctrl *c = ctx;
     check_locked(c);
-    if (!ch_ok(ch) || !p || p->count != 1)
+    if (!ch_ok(c, ch) || !p || p->count == 0 || p->count > FAKE_MAX_FRAGS)
         return SYSDMA_E_INVALID_ARGUMENT;
     if (c->program_result != SYSDMA_OK)
         return c->program_result;
     sysdma_channel_limits l;
     c_limits(ctx, ch, &l);
-    const sysdma_fragment *fr = &p->fragments[0];
-    uint64_t end = fr->phys + fr->length - 1;
-    if (fr->length == 0 || fr->length > l.max_bytes || (end >> l.address_bits) ||
-        ((fr->phys ^ end) & ~(uint64_t)(l.boundary - 1)) || ((fr->phys | fr->length) & (l.width - 1u))) {
+    unsigned most = l.max_fragments;
+    if (c->shaped && c->shape.query_fragments && c->shape.query_fragments < most)
+        most = c->shape.query_fragments;
+    if (p->count > most) {
         c->bad_programs++;
-        return SYSDMA_E_OUT_OF_REACH;
+        return SYSDMA_E_INVALID_ARGUMENT;
+    }
+    uint64_t total = 0;
+    for (unsigned k = 0; k < p->count; k++) {
+        if (!fragment_fits(&l, &p->fragments[k])) {
+            c->bad_programs++;
+            return SYSDMA_E_OUT_OF_REACH;
+        }
+        total += p->fragments[k].length;
+    }
+    if (total > UINT32_MAX) {
+        c->bad_programs++;
+        return SYSDMA_E_LENGTH;
     }
     fake_channel *k = &c->ch[ch];
     k->running = true;
-    k->frag = *fr;
+    k->frag = p->fragments[0];
+    memcpy(k->frags, p->fragments, p->count * sizeof *p->fragments);
+    k->count = p->count;
     k->to_device = p->to_device;
     k->loop = p->loop;
     k->mode = p->mode;
     k->device_address = p->device_address;
-    k->residue = fr->length;
+    k->request_line = p->request_line;
+    k->shape = p->shape;
+    k->residue = (uint32_t)total;
     k->done = 0;
+    k->cur = 0;
+    k->off = 0;
+    k->completed_pending = k->failed_pending = false; /* the last one's, unreported */
+    k->failed = false;
     k->programs++;
     return SYSDMA_OK;
 }
@@ -388,7 +439,7 @@ static sysdma_status c_flush(void *ctx, unsigned ch)
 {
     fake_ctrl *c = ctx;
     check_locked(c);
-    if (!ch_ok(ch))
+    if (!ch_ok(c, ch))
         return SYSDMA_E_INVALID_CHANNEL;
     c->ch[ch].running = false;
     c->ch[ch].flushes++;
@@ -399,10 +450,56 @@ static uint32_t c_read_counter(void *ctx, unsigned ch)
 {
     fake_ctrl *c = ctx;
     check_locked(c);
-    if (!ch_ok(ch))
+    if (!ch_ok(c, ch))
         return 0;
     c->ch[ch].counter_reads++;
     return c->ch[ch].residue;
+}
+
+static bool c_handle_interrupt(void *ctx, uint32_t *completed, uint32_t *failed)
+{
+    fake_ctrl *c = ctx;
+    check_locked(c);
+    c->interrupts++;
+    *completed = *failed = 0;
+    for (unsigned ch = 0; ch < c->shape.channels && ch < FAKE_MAX_CHANNELS; ch++) {
+        fake_channel *k = &c->ch[ch];
+        if (k->failed_pending)
+            *failed |= 1u << ch;
+        else if (k->completed_pending)
+            *completed |= 1u << ch;
+        k->failed_pending = k->completed_pending = false;
+    }
+    return (*completed | *failed) != 0;
+}
+
+static sysdma_status c_cancel(void *ctx, unsigned ch, sysdma_cancel_result *result)
+{
+    fake_ctrl *c = ctx;
+    check_locked(c);
+    if (!ch_ok(c, ch))
+        return SYSDMA_E_INVALID_CHANNEL;
+    fake_channel *k = &c->ch[ch];
+    k->cancels++;
+    if (c->cancel_status != SYSDMA_OK)
+        return c->cancel_status;
+    bool ended = k->failed || (!k->loop && k->residue == 0);
+    if (!k->running && !ended)
+        *result = SYSDMA_CANCEL_IDLE;
+    else if (ended)
+        *result = SYSDMA_CANCEL_TOO_LATE;
+    else
+        *result = SYSDMA_CANCEL_DONE;
+    k->running = false;
+    if (c->cancel_forced)
+        *result = c->cancel_result;
+    return SYSDMA_OK;
+}
+
+static unsigned c_channel_count(void *ctx)
+{
+    fake_ctrl *c = ctx;
+    return c->shape.channels;
 }
 
 void fake_ctrl_init(fake_ctrl *c, fake_platform *f)
@@ -419,20 +516,59 @@ void fake_ctrl_init(fake_ctrl *c, fake_platform *f)
     c->ctrl.ctx = c;
 }
 
+void fake_ctrl_init_shape(fake_ctrl *c, fake_platform *f, const fake_shape *shape)
+{
+    fake_ctrl_init(c, f);
+    c->shaped = true;
+    c->shape = *shape;
+    if (!c->shape.channels || c->shape.channels > FAKE_MAX_CHANNELS)
+        c->shape.channels = 8;
+    if (c->shape.max_fragments > FAKE_MAX_FRAGS)
+        c->shape.max_fragments = FAKE_MAX_FRAGS;
+    c->ops.channel_count = c_channel_count;
+    if (shape->query_fragments)
+        c->ops.query_fragments = c_query_fragments;
+    if (!shape->no_interrupt)
+        c->ops.handle_interrupt = c_handle_interrupt;
+    if (!shape->no_cancel)
+        c->ops.cancel = c_cancel;
+}
+
+void fake_ctrl_fail(fake_ctrl *c, unsigned channel)
+{
+    if (!ch_ok(c, channel))
+        return;
+    fake_channel *k = &c->ch[channel];
+    k->running = false;
+    k->failed = true;
+    k->failed_pending = true;
+    k->completed_pending = false;
+}
+
 uint32_t fake_ctrl_run(fake_ctrl *c, unsigned channel, uint8_t *dev, uint32_t n)
 {
-    if (!ch_ok(channel))
+    if (!ch_ok(c, channel))
         return 0;
     fake_channel *k = &c->ch[channel];
     uint32_t moved = 0;
+    if (k->running && n && c->shaped && (c->shape.fail_channels >> channel) & 1u) {
+        fake_ctrl_fail(c, channel); /* the bus faults at the first beat */
+        return 0;
+    }
     while (k->running && moved < n) {
         if (k->residue == 0) {
             if (!k->loop)
                 break;
-            k->residue = k->frag.length; /* auto-initialize: reload */
+            /* auto-initialize: reload */
+            uint32_t total = 0;
+            for (unsigned f = 0; f < k->count; f++)
+                total += k->frags[f].length;
+            k->residue = total;
             k->done = 0;
+            k->cur = 0;
+            k->off = 0;
         }
-        uint8_t *mem = fake_phys_to_host(c->pf, k->frag.phys + k->done);
+        uint8_t *mem = fake_phys_to_host(c->pf, k->frags[k->cur].phys + k->off);
         if (!mem)
             break; /* nothing behind the address: the device stalls */
         if (k->to_device)
@@ -442,6 +578,12 @@ uint32_t fake_ctrl_run(fake_ctrl *c, unsigned channel, uint8_t *dev, uint32_t n)
         moved++;
         k->done++;
         k->residue--;
+        if (++k->off == k->frags[k->cur].length) {
+            k->cur++;
+            k->off = 0;
+        }
+        if (k->residue == 0)
+            k->completed_pending = true; /* the program (or a pass) completed */
     }
     return moved;
 }

@@ -13,11 +13,14 @@
  * core lock held, and an allocator call made with it held aborts the test);
  * port I/O to a null sink that only counts.
  *
- * fake_ctrl: a controller with the 8237 pair's limits (channels 0-3 8-bit
- * with 64 KiB windows, 5-7 16-bit with 128 KiB, 24 address bits, channel 4
- * refused) that records every programming and lets the test play the
- * device: fake_ctrl_run moves bytes between the programmed physical range
- * and a device buffer, and the residue it reports follows.
+ * fake_ctrl: a controller that records every programming and lets the test
+ * play the device: fake_ctrl_run moves bytes between the programmed
+ * physical ranges and a device buffer, and the residue it reports follows.
+ * By default it has the 8237 pair's limits (channels 0-3 8-bit with 64 KiB
+ * windows, 5-7 16-bit with 128 KiB, 24 address bits, channel 4 refused, one
+ * fragment per program); fake_ctrl_init_shape makes it an SoC-style one of
+ * the test's shape (no boundary, many fragments, 32- or 64-bit reach,
+ * interrupts, cancel, bus errors on chosen channels).
  */
 #ifndef SYSDMA_TEST_FAKE_PLATFORM_H
 #define SYSDMA_TEST_FAKE_PLATFORM_H
@@ -113,34 +116,84 @@ uint8_t *fake_phys_to_host(const fake_platform *f, uint64_t phys);
 
 /* ---- the ideal controller -------------------------------------------------------- */
 
+#define FAKE_MAX_FRAGS 64
+#define FAKE_MAX_CHANNELS 32
+
 typedef struct fake_channel {
-    bool running;                 /* programmed and not flushed */
-    sysdma_fragment frag;         /* last programming */
+    bool running;                 /* programmed and not flushed, cancelled or failed */
+    sysdma_fragment frag;         /* last programming's first fragment */
+    sysdma_fragment frags[FAKE_MAX_FRAGS]; /* ...and all of them, in order */
+    unsigned count;
     bool to_device, loop;
     sysdma_xfer_mode mode;
     uint64_t device_address;
-    uint32_t residue;             /* bytes left in the current pass */
+    uint32_t request_line;
+    sysdma_transfer_shape shape;
+    uint32_t residue;             /* bytes left in the current pass (all fragments) */
     uint32_t done;                /* bytes moved in the current pass */
-    long programs, flushes, counter_reads;
+    unsigned cur;                 /* the fragment being moved, and the offset in it */
+    uint32_t off;
+    /* Not yet reported by handle_interrupt (forgotten when programmed). */
+    bool completed_pending, failed_pending;
+    bool failed;                  /* stopped on a bus error */
+    long programs, flushes, counter_reads, cancels;
 } fake_channel;
+
+/* What the ideal controller looks like (fake_ctrl_init_shape). The default
+ * (fake_ctrl_init) copies the 8237 pair's limits and has only the
+ * members the 8237 driver had before interrupts and cancel. */
+typedef struct fake_shape {
+    unsigned channels;            /* channel_count (1..FAKE_MAX_CHANNELS); all serve */
+    uint8_t address_bits;         /* reach: 32, 64, ... */
+    uint8_t width;                /* bytes per unit (0: 1) */
+    uint32_t boundary;            /* a fragment may not cross a multiple (0: none) */
+    uint32_t max_bytes;           /* longest fragment */
+    uint32_t max_fragments;       /* limits.max_fragments */
+    unsigned query_fragments;     /* its answer (0: no query_fragments member) */
+    bool no_interrupt;            /* no handle_interrupt member (the core polls) */
+    bool no_cancel;               /* no cancel member (flush + counter decide) */
+    bool no_counter;              /* counter_available false */
+    /* Channels with a bus fault: fake_ctrl_run on one moves nothing and
+     * stops it with an error (handle_interrupt reports it failed). */
+    uint32_t fail_channels;
+} fake_shape;
 
 typedef struct fake_ctrl {
     sysdma_controller_ops ops;
     sysdma_controller ctrl;       /* {&ops, this} */
     fake_platform *pf;
-    fake_channel ch[8];
+    fake_channel ch[FAKE_MAX_CHANNELS];
     long unlocked;                /* program/flush/read_counter with the core's lock not held */
     long bad_programs;            /* a fragment the limits forbid reached program */
     sysdma_status program_result; /* what program returns (SYSDMA_OK unless a test says) */
     long initialized;
+    bool shaped;                  /* fake_ctrl_init_shape: `shape` says what it is */
+    fake_shape shape;
+    long interrupts;              /* handle_interrupt calls */
+    /* cancel answers cancel_result whatever it finds (still stopping the
+     * channel) when cancel_forced. */
+    bool cancel_forced;
+    sysdma_cancel_result cancel_result;
+    sysdma_status cancel_status;  /* not SYSDMA_OK: cancel refuses with it, changing nothing */
 } fake_ctrl;
 
 void fake_ctrl_init(fake_ctrl *c, fake_platform *f);
 
+/* The ideal controller made to `shape`: channels 0 .. channels − 1, many
+ * fragments per program, any reach; handle_interrupt reports the channels
+ * whose program (or, looping, pass) completed and those that failed since
+ * the last call; cancel stops a running channel (DONE), says TOO_LATE for
+ * one that completed or failed, IDLE for one not running. */
+void fake_ctrl_init_shape(fake_ctrl *c, fake_platform *f, const fake_shape *shape);
+
+/* A bus error on `channel` now: it stops, and handle_interrupt reports it
+ * failed. */
+void fake_ctrl_fail(fake_ctrl *c, unsigned channel);
+
 /* Play the device on `channel`: move up to `n` bytes between the programmed
  * memory and `dev` (device → memory when the channel was programmed for a
- * transfer from the device). Loops over the fragment when programmed to.
- * Returns the bytes moved. */
+ * transfer from the device), fragment after fragment. Loops over the
+ * fragments when programmed to. Returns the bytes moved. */
 uint32_t fake_ctrl_run(fake_ctrl *c, unsigned channel, uint8_t *dev, uint32_t n);
 
 #endif

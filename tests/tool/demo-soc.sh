@@ -9,7 +9,7 @@ out=$("$tool" demo --machine soc --seconds 0.1 --seed 3)
 rc=$?
 echo "$out"
 [ "$rc" = 0 ] || { echo "exit status $rc"; exit 1; }
-for want in "packet      channel 1 → UART (line 12): 4096 bytes, arrived" \
+for want in "packet      channel 1 → UART (line 12): 4096 bytes from 0x100000000 via map registers" \
             "0 underruns, played as written" \
             "in 7 elements, one completion, arrived" \
             "verifier: 0 findings" "0 bus errors" "all checks passed"; do

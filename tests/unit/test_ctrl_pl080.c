@@ -449,6 +449,45 @@ static void loop_points_back_and_interrupts_each_pass(void **state)
     unrig();
 }
 
+static void loop_period_interrupts(void **state)
+{
+    (void)state;
+    rig(64);
+    uint8_t on = 1;
+    assert_int_equal(ctl.ops->configure(ctl.ctx, 3, SYSDMA_PL080_FN_PERIOD_IRQ, &on, 1), SYSDMA_OK);
+    /* Two periods of 0x2000 bytes, each cut in items: I on each period's last. */
+    sysdma_fragment f[2] = {{RAM_BASE, 0x2000}, {RAM_BASE + 0x2000, 0x2000}};
+    sysdma_program p = m2m(f, 2, 0);
+    p.device_address = FIFO_ADDR;
+    p.shape.device_increment = false;
+    p.loop = true;
+    assert_int_equal(ctl.ops->program(ctl.ctx, 3, &p), SYSDMA_OK);
+    uint32_t n = items_of(3);
+    assert_int_equal(n, 6); /* 4092 + 4092 + 8 per period */
+    for (uint32_t k = 0; k < n; k++)
+        assert_int_equal(item_word(3, k, 3) >> 31, k == 2 || k == 5);
+    /* Not looping: only the last item. */
+    p.loop = false;
+    assert_int_equal(ctl.ops->program(ctl.ctx, 3, &p), SYSDMA_OK);
+    for (uint32_t k = 0; k < n; k++)
+        assert_int_equal(item_word(3, k, 3) >> 31, k == 5);
+    /* Two completions per pass when looping. */
+    p.loop = true;
+    assert_int_equal(ctl.ops->program(ctl.ctx, 3, &p), SYSDMA_OK);
+    uint32_t done = 0, failed = 0;
+    unsigned completions = 0;
+    while (dev.ngot < 0x4000) {
+        sysdma_emu_pl080_run(&dmac, 64);
+        if (ctl.ops->handle_interrupt(ctl.ctx, &done, &failed))
+            completions += done == (1u << 3);
+    }
+    assert_int_equal(completions, 2);
+    on = 2;
+    assert_int_equal(ctl.ops->configure(ctl.ctx, 3, SYSDMA_PL080_FN_PERIOD_IRQ, &on, 1),
+                     SYSDMA_E_INVALID_ARGUMENT);
+    unrig();
+}
+
 static void bad_address_is_a_failure(void **state)
 {
     (void)state;
@@ -698,6 +737,16 @@ static void bad_programs_change_nothing(void **state)
     sysdma_fragment high = {0xFFFFFF00ull, 0x200};
     p.fragments = &high;
     assert_int_equal(ctl.ops->program(ctl.ctx, 0, &p), SYSDMA_E_OUT_OF_REACH);
+    p = good;
+    p.shape.device_increment = false;
+    p.device_address = 0x100000000ull; /* a device register beyond 32 bits */
+    assert_int_equal(ctl.ops->program(ctl.ctx, 0, &p), SYSDMA_E_OUT_OF_REACH);
+    p = good;
+    p.shape.device_width = 4;
+    p.shape.memory_width = 4;
+    p.device_address = FIFO_ADDR + 2; /* a device register not aligned to its width */
+    assert_int_equal(ctl.ops->program(ctl.ctx, 0, &p), SYSDMA_E_ALIGNMENT);
+    p = good;
     sysdma_fragment above = {0x100000000ull, 0x100};
     p.fragments = &above;
     assert_int_equal(ctl.ops->program(ctl.ctx, 0, &p), SYSDMA_E_OUT_OF_REACH);
@@ -734,6 +783,7 @@ int main(void)
         cmocka_unit_test(items_split_at_4095_transfers),
         cmocka_unit_test(items_keep_bursts_inside_1k),
         cmocka_unit_test(loop_points_back_and_interrupts_each_pass),
+        cmocka_unit_test(loop_period_interrupts),
         cmocka_unit_test(bad_address_is_a_failure),
         cmocka_unit_test(cancel_gives_three_answers),
         cmocka_unit_test(residue_follows_progress_and_flush),

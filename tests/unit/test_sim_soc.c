@@ -186,6 +186,50 @@ static void platform_with_fault_injection(void **state)
     sysdma_sim_soc_destroy(s);
 }
 
+static void cache_model_needs_sync(void **state)
+{
+    (void)state;
+    sysdma_sim_soc_config c = {0};
+    c.bank0_bytes = 4 * MIB;
+    c.bank1_bytes = 2 * MIB;
+    c.cache_model = true;
+    sysdma_sim_soc *s = NULL;
+    assert_int_equal(sysdma_sim_soc_create(&c, &s), SYSDMA_OK);
+    sysdma_platform pf;
+    sysdma_sim_soc_platform(s, &pf, NULL);
+    assert_non_null(pf.ops->dma_sync);
+    uint8_t *b = sysdma_sim_soc_buffer_alloc(s, 6000, 100, SYSDMA_SIM_SOC_SCATTERED);
+    assert_non_null(b);
+    uint64_t p0, p1;
+    assert_true(sysdma_sim_soc_virt_to_phys(s, b, &p0));
+    assert_true(sysdma_sim_soc_virt_to_phys(s, b + 5000, &p1));
+    memset(b, 0x11, 6000);
+    /* The CPU's writes stay in its cache: RAM (what DMA sees) is stale. */
+    assert_int_equal(*sysdma_sim_soc_phys(s, p0, 1), 0);
+    pf.ops->dma_sync(pf.ctx, b, 6000, SYSDMA_SYNC_PRE_WRITE);
+    assert_int_equal(*sysdma_sim_soc_phys(s, p0, 1), 0x11);
+    assert_int_equal(*sysdma_sim_soc_phys(s, p1, 1), 0x11); /* across scattered pages */
+    /* A device writes RAM: the CPU sees it only after POST_READ. */
+    *sysdma_sim_soc_phys(s, p1, 1) = 0x99;
+    assert_int_equal(b[5000], 0x11);
+    pf.ops->dma_sync(pf.ctx, b + 4000, 2000, SYSDMA_SYNC_POST_READ);
+    assert_int_equal(b[5000], 0x99);
+    /* PRE_READ writes back, so nothing the CPU wrote is lost under it. */
+    b[0] = 0x22;
+    pf.ops->dma_sync(pf.ctx, b, 1, SYSDMA_SYNC_PRE_READ);
+    assert_int_equal(*sysdma_sim_soc_phys(s, p0, 1), 0x22);
+    /* Memory from alloc_contig is uncached: coherent, syncs leave it be. */
+    void *va;
+    uint64_t phys;
+    assert_int_equal(sysdma_sim_soc_alloc_contig(s, 4096, 0, 0, 4096, &phys, &va), SYSDMA_OK);
+    ((uint8_t *)va)[0] = 0x33;
+    assert_int_equal(*sysdma_sim_soc_phys(s, phys, 1), 0x33);
+    pf.ops->dma_sync(pf.ctx, va, 4096, SYSDMA_SYNC_POST_READ);
+    assert_int_equal(((uint8_t *)va)[0], 0x33);
+    assert_true(sysdma_sim_soc_buffer_free(s, b));
+    sysdma_sim_soc_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +238,7 @@ int main(void)
         cmocka_unit_test(buffers_are_placed_and_translated),
         cmocka_unit_test(mmio_and_interrupt),
         cmocka_unit_test(platform_with_fault_injection),
+        cmocka_unit_test(cache_model_needs_sync),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,6 +28,8 @@ static void test_messages_distinct(void **state)
         }
     }
     assert_string_equal(sysdma_status_name(SYSDMA_E_LENGTH), "E_LENGTH");
+    assert_string_equal(sysdma_status_name(SYSDMA_E_TRANSFER_ERROR), "E_TRANSFER_ERROR");
+    assert_int_equal(SYSDMA_E_TRANSFER_ERROR, -27);
     assert_string_equal(sysdma_strerror(12345), "unknown status");
     assert_string_equal(sysdma_status_name(-999), "?");
 }
