@@ -27,7 +27,7 @@
 static sysdma_platform the_platform;
 static sysdma_pl080_driver the_pl080;
 static sysdma_controller the_driver;   /* the driver's own table */
-static sysdma_controller_ops port_ops; /* it, with program followed by the nudge */
+static sysdma_controller_ops port_ops; /* it, with the nudge and the tap */
 static sysdma_controller the_controller;
 static sysdma_system *the_sys;
 static volatile uint32_t irqs, irq_empty, completed_channels;
@@ -37,31 +37,35 @@ static sysdma_status nudged_program(void *ctx, unsigned channel, const sysdma_pr
 {
     sysdma_status st = the_driver.ops->program(ctx, channel, p);
     mmio_wr(BM_PL080 + PL080_INT_TC_CLEAR, 0);
-    if (st == SYSDMA_OK) {
+    if (st == SYSDMA_OK)
         items += dma_items(channel);
-    }
     return st;
 }
 
-/* The PL080's interrupt (IRQ mode, IRQs masked): the driver reads and
- * clears the DMAC's interrupt status (which lowers the line) and says which
- * channels completed or failed; the core then ends their MapTransferEx
- * completions and advances or ends their lists, whose done calls run from
- * here. (The core's own entry for this, sysdma_controller_interrupt, is
- * not on this branch yet: the handler asks the driver itself and hands
- * the channels to sysdma_channel_check.) */
+/* What the driver's handle_interrupt reported, tapped for the scenarios
+ * that program the driver directly (the core does not know of those
+ * programs, so only the tap sees their completions). */
+static bool tapped_handle_interrupt(void *ctx, uint32_t *completed, uint32_t *failed)
+{
+    bool any = the_driver.ops->handle_interrupt(ctx, completed, failed);
+    if (any)
+        completed_channels |= *completed;
+    return any;
+}
+
+/* The PL080's interrupt (IRQ mode, IRQs masked): the core's completion
+ * entry asks the driver which channels completed or failed (reading and
+ * clearing the DMAC's interrupt status, which lowers the line), then ends
+ * their MapTransferEx completions and advances or ends their lists; the
+ * done calls run from here. */
 static void dma_isr(void)
 {
     irqs++;
-    uint32_t completed = 0, failed = 0;
-    if (!the_driver.ops->handle_interrupt(the_driver.ctx, &completed, &failed)) {
+    if (!sysdma_controller_interrupt(the_sys, 0)) {
         /* Not the DMAC's: stop a line nobody lowers from locking up the CPU. */
         if (++irq_empty > 1000)
             bm_set_dma_isr(NULL);
-        return;
     }
-    completed_channels |= completed;
-    (void)sysdma_channel_check(the_sys, completed | failed);
 }
 
 sysdma_system *dma_system(void)
@@ -77,8 +81,13 @@ sysdma_system *dma_system(void)
         say_error("pl080 driver", st);
         return NULL;
     }
+    if (!the_driver.ops->handle_interrupt) {
+        serial_puts("error: the PL080 driver has no handle_interrupt\n");
+        return NULL;
+    }
     port_ops = *the_driver.ops;
     port_ops.program = nudged_program;
+    port_ops.handle_interrupt = tapped_handle_interrupt;
     the_controller.ops = &port_ops;
     the_controller.ctx = the_driver.ctx;
     st = sysdma_system_create(&the_platform, &the_controller, NULL, &the_sys);
@@ -105,12 +114,6 @@ uint32_t dma_items(unsigned channel)
         SYSDMA_OK)
         return 0;
     return n;
-}
-
-sysdma_status dma_channel_shape(unsigned channel, const sysdma_transfer_shape *shape)
-{
-    sysdma_transfer_shape s = *shape;
-    return the_driver.ops->configure(the_driver.ctx, channel, SYSDMA_CONFIGURE_SHAPE, &s, sizeof s);
 }
 
 uint32_t dma_interrupts(void)

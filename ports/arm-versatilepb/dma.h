@@ -15,9 +15,6 @@ sysdma_system *dma_system(void);
 unsigned dma_query_fragments(unsigned channel);
 /* Linked-list items of the channel's current (last) program. */
 uint32_t dma_items(unsigned channel);
-/* Give the driver the channel's transfer shape itself (its configure
- * function SYSDMA_CONFIGURE_SHAPE), for programs that carry none. */
-sysdma_status dma_channel_shape(unsigned channel, const sysdma_transfer_shape *shape);
 /* PL080 interrupts taken so far. */
 uint32_t dma_interrupts(void);
 /* Linked-list items of all the programs the driver accepted so far. */
@@ -27,8 +24,9 @@ bool dma_wait(volatile bool *flag);
 
 /* Program `channel` through the port's controller table directly (not
  * through the core), for the driver's own list scenarios; the channel's
- * completion is then awaited with dma_wait_channel (bounded; false when
- * no terminal-count interrupt reported it). */
+ * completion, as the driver's handle_interrupt reports it, is then awaited
+ * with dma_wait_channel (bounded; false when no terminal-count interrupt
+ * reported it). */
 sysdma_status dma_program_direct(unsigned channel, const sysdma_program *p);
 bool dma_wait_channel(unsigned channel);
 

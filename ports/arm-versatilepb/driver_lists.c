@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The PL080 driver's hardware lists on QEMU's PL080, programmed through
- * the controller table directly: one program of many fragments, which the
- * core hands to a controller only once it programs whole lists (its
- * chained runner programs one element at a time today).
+ * the controller table directly, beside the core: one program of many
+ * fragments, up to every item a channel has (more than the core hands in
+ * one program, which it keeps to what query_fragments promises for
+ * fragments of any length).
  *
  *   driver-uart PAGES OFFSET  the uart-sg buffer (scattered pages, each a
  *                             fragment) to UART0's data register in ONE

@@ -10,12 +10,13 @@
  *                          list to UART0's data register (destination not
  *                          incremented); the serial line must carry the
  *                          buffer's bytes in order. PAGES "max": as many
- *                          pages as the driver takes in one program.
+ *                          pages as the driver takes in one program; more
+ *                          are sent in several programs of at most that.
  *   m2m-packet PAGES       packet-based (MapTransferEx, through map
  *                          registers): a scattered buffer to a contiguous
  *                          one, then that one to a second scattered buffer
  *   m2m-sg PAGES           the same with scatter/gather lists run on the
- *                          channel (sysdma_sg_start)
+ *                          channel (sysdma_sg_start), each one program
  * The memory-to-memory scenarios check the CRC-32 of the three buffers and
  * that the guard bytes after each stay untouched. Every completion comes
  * from the PL080's terminal-count interrupt through the VIC.
@@ -68,11 +69,6 @@ static sysdma_adapter *get_adapter(sysdma_system *sys, unsigned channel, bool sg
                                    .flow = SYSDMA_FLOW_MEMORY,
                                    .device_increment = device_increment};
     st = sysdma_adapter_configure(a, SYSDMA_CONFIGURE_SHAPE, &shape, sizeof shape);
-    /* The core passes the shape in a packet transfer's program but not yet
-     * in a list's (its chained runner programs an all-zero shape): the
-     * driver also keeps the channel's shape for such programs. */
-    if (st == SYSDMA_OK)
-        st = dma_channel_shape(channel, &shape);
     if (st != SYSDMA_OK) {
         say_error("configure shape", st);
         (void)sysdma_adapter_put(a);
@@ -421,18 +417,6 @@ int m2m_sg_scenario(const char *sc)
     bool ok = run_list(a, ms, true, &out);
     uint32_t items_out = dma_items_total() - items0;
     sysdma_stats_get(sys, NULL, &after);
-    if (ok && after.transfers - before.transfers > 1) {
-        /* The list went to the controller one element at a time, and each
-         * program starts the device side at the adapter's address again:
-         * a memory "device" side cannot be run that way. */
-        serial_puts("skipped: the core programs this list element by element (each program "
-                    "restarts the device side at the adapter's address), so a memory-to-memory "
-                    "list needs hardware scatter/gather runs from the core\n");
-        sysdma_mdl_free(sys, ms);
-        sysdma_mdl_free(sys, md);
-        (void)sysdma_adapter_put(a);
-        return 0;
-    }
     ok = ok && run_list(a, md, false, &in);
     sysdma_stats_get(sys, NULL, &after);
     put_field("m2m-sg: pages ", pages);
