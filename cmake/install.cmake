@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # What `cmake --install` puts under the prefix, and the shared libraries:
 #   include/sysdma/*.h                     the public headers
-#   lib/libsysdma{,-emu,-sim}.a            static libraries (what the tests link)
+#   include/sysdma-wdk/*.h                 the WDK shim's headers (<wdm.h>, <ntddk.h>, ...)
+#   lib/libsysdma{,-emu,-sim,-wdk}.a       static libraries (what the tests link)
 #   lib/libsysdma{,-emu,-sim}.so.X.Y.Z     shared libraries, SONAME lib*.so.<SOVERSION>
 #   lib/pkgconfig/sysdma{,-emu,-sim}.pc    pkg-config files (relocatable)
 #   lib/cmake/sysdma/                      the CMake package: find_package(sysdma)
@@ -24,7 +25,9 @@ endif()
 set_target_properties(sysdma PROPERTIES EXPORT_NAME core_static)
 set_target_properties(sysdma-emu PROPERTIES EXPORT_NAME emu_static)
 set_target_properties(sysdma-sim PROPERTIES EXPORT_NAME sim_static)
-set(SYSDMA_INSTALL_LIBS sysdma sysdma-emu sysdma-sim)
+set_target_properties(sysdma-wdk PROPERTIES EXPORT_NAME wdk_static)
+set_target_properties(sysdma-wdk-headers PROPERTIES EXPORT_NAME wdk_headers)
+set(SYSDMA_INSTALL_LIBS sysdma sysdma-emu sysdma-sim sysdma-wdk sysdma-wdk-headers)
 
 # A shared library is linked from the very objects of its static twin (they
 # are position-independent). Only the public names (sysdma_*, sysdma_emu_*,
@@ -52,14 +55,32 @@ if(SYSDMA_SHARED)
   # libsysdma-sim finds libsysdma-emu beside it, wherever the prefix is: a
   # program's own RUNPATH does not serve its libraries' dependencies.
   set_target_properties(sysdma-sim-shared PROPERTIES INSTALL_RPATH "\$ORIGIN")
-  list(APPEND SYSDMA_INSTALL_LIBS sysdma-shared sysdma-emu-shared sysdma-sim-shared)
+  # libsysdma-wdk exports the WDK's names too (cmake/wdk-exports.map).
+  add_library(sysdma-wdk-shared SHARED $<TARGET_OBJECTS:sysdma-wdk>)
+  set_target_properties(sysdma-wdk-shared PROPERTIES
+    OUTPUT_NAME sysdma-wdk EXPORT_NAME wdk_shared
+    VERSION ${PROJECT_VERSION} SOVERSION ${SYSDMA_SOVERSION}
+    LINK_DEPENDS ${PROJECT_SOURCE_DIR}/cmake/wdk-exports.map INSTALL_RPATH "\$ORIGIN")
+  target_include_directories(sysdma-wdk-shared PUBLIC ${SYSDMA_PUBLIC_INCLUDE}
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include/sysdma-wdk>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/sysdma-wdk>)
+  target_compile_options(sysdma-wdk-shared INTERFACE -fshort-wchar -Wno-multichar)
+  target_link_libraries(sysdma-wdk-shared PUBLIC sysdma-shared sysdma-sim-shared
+                        PRIVATE Threads::Threads ${CMAKE_DL_LIBS})
+  target_link_options(sysdma-wdk-shared PRIVATE
+                      -Wl,--version-script=${PROJECT_SOURCE_DIR}/cmake/wdk-exports.map)
+  if(NOT (SYSDMA_SANITIZE OR SYSDMA_TSAN OR SYSDMA_FUZZ))
+    target_link_options(sysdma-wdk-shared PRIVATE -Wl,-z,defs)
+  endif()
+  list(APPEND SYSDMA_INSTALL_LIBS sysdma-shared sysdma-emu-shared sysdma-sim-shared
+       sysdma-wdk-shared)
 endif()
 
 install(TARGETS ${SYSDMA_INSTALL_LIBS} EXPORT sysdma-targets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(DIRECTORY include/sysdma DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+install(DIRECTORY include/sysdma include/sysdma-wdk DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
         FILES_MATCHING PATTERN "*.h")
 
 # The CMake package.
@@ -91,7 +112,7 @@ foreach(dir LIBDIR INCLUDEDIR)
     set(SYSDMA_PC_${dir} "\${prefix}/${CMAKE_INSTALL_${dir}}")
   endif()
 endforeach()
-foreach(pc sysdma sysdma-emu sysdma-sim)
+foreach(pc sysdma sysdma-emu sysdma-sim sysdma-wdk)
   configure_file(cmake/${pc}.pc.in ${PROJECT_BINARY_DIR}/${pc}.pc @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/${pc}.pc DESTINATION ${SYSDMA_PC_DIR})
 endforeach()

@@ -396,6 +396,8 @@ static const command commands[] = {
     {"demo", "floppy, SB16 and scatter/gather at once on the simulated PC, verified",
      cmd_demo},
     {"bench", "run every benchmark: figures, same-run ratios and goals", cmd_bench},
+    {"wdk-run", "run a Windows-model driver (sysdma-wdk) on the simulated PC, verified",
+     cmd_wdk_run},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

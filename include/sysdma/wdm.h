@@ -264,22 +264,37 @@ typedef struct _SYSDMA_WDM_ADAPTER {
 
 #define SYSDMA_WDM_LISTS 8
 
+/* sysdma's bookkeeping in a DEVICE_OBJECT: the system the device belongs
+ * to (set when the device is made) and its pending and running
+ * scatter/gather list requests. */
+#define SYSDMA_WDM_DEVICE_FIELDS                                                                  \
+    sysdma_system *SysdmaSystem;                                                                  \
+    struct {                                                                                      \
+        PDRIVER_LIST_CONTROL Routine;        /* non-NULL: the slot is taken */                    \
+        PVOID Context;                                                                            \
+        SYSDMA_WDM_ADAPTER *Adapter;         /* the list's adapter */                             \
+        sysdma_sg_list *List;                /* once built, while the controller runs it */       \
+        PDMA_COMPLETION_ROUTINE Completion;  /* GetScatterGatherListEx's */                       \
+        PVOID CompletionContext;                                                                  \
+        BOOLEAN WriteToDevice;                                                                    \
+        BOOLEAN Running;                     /* the controller runs List */                       \
+    } SysdmaLists[SYSDMA_WDM_LISTS];
+
+/* The DEVICE_OBJECT: closed (only the members DMA code uses) unless a
+ * header set that opens it names its own definition in
+ * SYSDMA_WDM_OPEN_DEVICE_OBJECT before including this file — the
+ * sysdma-wdk shim does (include/sysdma-wdk), giving the WDK's members and
+ * the kernel objects they hold; its DEVICE_OBJECT ends with
+ * SYSDMA_WDM_DEVICE_FIELDS. */
+#ifdef SYSDMA_WDM_OPEN_DEVICE_OBJECT
+#include SYSDMA_WDM_OPEN_DEVICE_OBJECT
+#else
 typedef struct _DEVICE_OBJECT {
     PVOID DeviceExtension;
     PIRP CurrentIrp;
-    /* sysdma's: */
-    sysdma_system *SysdmaSystem;             /* set when the device is made */
-    struct {
-        PDRIVER_LIST_CONTROL Routine;        /* non-NULL: the slot is taken */
-        PVOID Context;
-        SYSDMA_WDM_ADAPTER *Adapter;         /* the list's adapter */
-        sysdma_sg_list *List;                /* once built, while the controller runs it */
-        PDMA_COMPLETION_ROUTINE Completion;  /* GetScatterGatherListEx's */
-        PVOID CompletionContext;
-        BOOLEAN WriteToDevice;
-        BOOLEAN Running;                     /* the controller runs List */
-    } SysdmaLists[SYSDMA_WDM_LISTS];         /* pending and running list requests */
+    SYSDMA_WDM_DEVICE_FIELDS /* sysdma's */
 } DEVICE_OBJECT, *PDEVICE_OBJECT;
+#endif
 
 static inline SYSDMA_WDM_ADAPTER *SysdmaWdmAdapter(PDMA_ADAPTER a)
 {

@@ -29,13 +29,14 @@ soversion=$major.$minor
 
 # What the prefix holds.
 for f in include/sysdma/sysdma.h include/sysdma/sim.h include/sysdma/emu.h include/sysdma/wdm.h \
+         include/sysdma-wdk/wdm.h include/sysdma-wdk/ntddk.h include/sysdma-wdk/csq.h \
          include/sysdma/version.h bin/sysdma share/doc/sysdma/LICENSE share/doc/sysdma/README.md \
          share/doc/sysdma/CHANGELOG.md share/doc/sysdma/docs/user-guide.md \
          "$libdir/cmake/sysdma/sysdmaConfig.cmake" \
          "$libdir/cmake/sysdma/sysdmaConfigVersion.cmake"; do
   [ -e "$prefix/$f" ] || fail "not installed: $f"
 done
-for l in sysdma sysdma-emu sysdma-sim; do
+for l in sysdma sysdma-emu sysdma-sim sysdma-wdk; do
   [ -f "$lib/lib$l.a" ] || fail "not installed: lib$l.a"
   [ -f "$lib/lib$l.so.$version" ] || fail "not installed: lib$l.so.$version"
   [ "$(readlink "$lib/lib$l.so")" = "lib$l.so.$soversion" ] || fail "lib$l.so is not a link to lib$l.so.$soversion"
@@ -59,7 +60,7 @@ fi
 # pkg-config: versions, requirements, link order.
 export PKG_CONFIG_PATH=$lib/pkgconfig
 pc() { "$pkg_config" "$@"; }
-for l in sysdma sysdma-emu sysdma-sim; do
+for l in sysdma sysdma-emu sysdma-sim sysdma-wdk; do
   [ "$(pc --modversion "$l")" = "$version" ] || fail "$l.pc: version $(pc --modversion "$l"), want $version"
 done
 [ "$(pc --print-requires sysdma-sim | tr -d ' ')" = "sysdma-emu=$version" ] ||
@@ -90,6 +91,13 @@ run "$work/pc-shared"
 needs_sysdma "$work/pc-static" && fail "pc-static needs libsysdma.so"
 run "$work/pc-static"
 
+# The WDK shim through pkg-config: a driver's own <wdm.h>, shared libraries.
+# shellcheck disable=SC2046
+"$cc" "${flags[@]}" -std=c11 -Wall -Wextra -Werror "$src/tests/install/outside_wdk.c" \
+  -o "$work/pc-wdk" $(pc --cflags --libs sysdma-wdk) -Wl,-rpath,"$lib" ||
+  fail "pkg-config sysdma-wdk build failed"
+run "$work/pc-wdk"
+
 # find_package, shared (the default) and static (sysdma_USE_STATIC_LIBS).
 next_minor="$major.$((minor + 1))"
 for kind in shared static; do
@@ -108,6 +116,8 @@ for kind in shared static; do
     needs_sysdma "$work/fp-$kind-outside" && fail "fp-static needs libsysdma.so"
   fi
   run "$work/fp-$kind-outside"
+  cp "$work/fp-$kind/outside_wdk" "$work/fp-$kind-outside_wdk"
+  run "$work/fp-$kind-outside_wdk"
 done
 echo "install test: headers, libraries, pkg-config files, CMake package, tool and docs installed;"
-echo "              4 outside programs built and run"
+echo "              7 outside programs built and run (3 of them WDK drivers)"
