@@ -390,6 +390,7 @@ static const command commands[] = {
      cmd_emu_demo},
     {"emu-probe", "run the 8237 register probe on the emulated pair", cmd_emu_probe},
     {"emu-probe-fdc", "run the floppy command probe on the emulated controller", cmd_emu_probe_fdc},
+    {"emu-probe-pl080", "run the PL080 register probe on the emulated PL080", cmd_emu_probe_pl080},
     {"packet-demo", "a driver's packet-based DMA through the core on the simulated PC",
      cmd_packet_demo},
     {"demo", "floppy, SB16 and scatter/gather at once on the simulated PC, verified",

@@ -79,6 +79,7 @@ bool tool_close_output(const char *command, const char *path, FILE *f);
 int cmd_demo(int argc, char **argv);
 int cmd_packet_demo(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_emu_probe_pl080(int argc, char **argv); /* emu_probe_pl080.c */
 int cmd_wdk_run(int argc, char **argv); /* wdk_run.c */
 /* The tool's own file, for finding programs installed beside it. */
 extern const char *tool_argv0;

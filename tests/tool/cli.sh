@@ -96,6 +96,13 @@ expect_usage demo --trace-limit demo --trace-limit 1M
 expect_usage emu-demo "" emu-demo --bogus
 expect_usage emu-probe "" emu-probe extra
 expect_usage emu-probe-fdc "" emu-probe-fdc
+expect_usage emu-probe-pl080 "" emu-probe-pl080 extra
+# The PL080 probe on the emulated PL080 (tests/qemu/probe-pl080.sh compares it with QEMU's): its
+# single-item transfer moved the source's bytes, and it ran to its end.
+"$tool" emu-probe-pl080 >p.txt 2>&1 || fail "emu-probe-pl080: $(cat p.txt)"
+[ "$(sed -n 's/^single.dst-digest: //p' p.txt)" = "$(sed -n 's/^single.src-digest: //p' p.txt)" ] ||
+  fail "emu-probe-pl080: the single transfer did not copy its source"
+[ "$(tail -n 1 p.txt)" = done ] || fail "emu-probe-pl080 did not finish"
 expect_usage bench --dir bench --dir
 # Good forms: --opt=value, hex, and "--" before a name that starts with '-'.
 "$tool" packet-demo --quiet --bytes=0x100 --channel 1 >o.txt 2>&1 || fail "--bytes=0x100: $(cat o.txt)"
