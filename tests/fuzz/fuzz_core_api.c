@@ -579,7 +579,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             sysdma_sim_run(sim, next8() * 100);
             if (trace)
                 fprintf(stderr, "  terminal count\n");
-            terminal_count(ch < 8 ? 1u << ch : next8());
+            if (next8() % 4 == 0) {
+                /* the controller's interrupt entry: the 8237 driver's
+                 * handle_interrupt; a controller the PC has not: nothing */
+                in_tc++;
+                uint32_t got = sysdma_controller_interrupt(tc_sys, next8() % 3);
+                in_tc--;
+                if (trace)
+                    fprintf(stderr, "  controller interrupt: %#x\n", (unsigned)got);
+            } else {
+                terminal_count(ch < 8 ? 1u << ch : next8());
+            }
             break;
         case 27: /* cancel: the mapped transfer, or a queued request */
             if (s->a) {
