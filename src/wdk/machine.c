@@ -12,6 +12,18 @@
  * system's platform) each take 1 µs of simulated time, so a driver polling
  * a status register sees its device move; the 8237 driver inside the core
  * gets the machine's plain platform.
+ *
+ * The machine starts as a PC's firmware leaves it when it loads the
+ * operating system, not as it powers on: the floppy controller is out of
+ * reset with its IRQ and DMA outputs enabled (DOR 0x0C, drive 0 selected,
+ * motors off), and the four "ready changed" interrupts that leaving reset
+ * raises have been sensed, so the controller waits for a command (MSR
+ * 0x80) with its interrupt line low. Its test of drive 0 (a seek to track
+ * 1 and back) has stepped the head with the disk in, so the disk-change
+ * line (DIR bit 7) is off and the head is on track 0. A driver that resets the controller
+ * first (as most do) sees no difference; one that talks to it straight
+ * away (ReactOS's floppy driver sends CONFIGURE before it resets) finds it
+ * listening, as on a real PC.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +89,24 @@ static void sb_clock(void *ctx, uint64_t ns) { sysdma_emu_sb16_advance(&((wdk_ru
 static uint8_t td_in(void *ctx, uint16_t port) { return sysdma_emu_testdev_inb(&((wdk_run *)ctx)->testdev, port); }
 static void td_out(void *ctx, uint16_t port, uint8_t v) { sysdma_emu_testdev_outb(&((wdk_run *)ctx)->testdev, port, v); }
 static void td_clock(void *ctx, uint64_t ns) { sysdma_emu_testdev_advance(&((wdk_run *)ctx)->testdev, ns); }
+
+/* What the firmware did to the floppy controller before the driver runs. */
+static bool firmware_fdc(sysdma_emu_fdc *f)
+{
+    sysdma_emu_fdc_outb(f, SYSDMA_EMU_FDC_DOR,
+                        SYSDMA_EMU_FDC_DOR_NRESET | SYSDMA_EMU_FDC_DOR_DMAGATE);
+    for (unsigned i = 0; i < 4; i++) {
+        if ((sysdma_emu_fdc_inb(f, SYSDMA_EMU_FDC_MSR) & 0xC0) != 0x80)
+            return false;
+        sysdma_emu_fdc_outb(f, SYSDMA_EMU_FDC_FIFO, SYSDMA_EMU_FDC_CMD_SENSE_INT);
+        for (unsigned b = 0; b < 2; b++) {
+            if ((sysdma_emu_fdc_inb(f, SYSDMA_EMU_FDC_MSR) & 0xC0) != 0xC0)
+                return false;
+            (void)sysdma_emu_fdc_inb(f, SYSDMA_EMU_FDC_FIFO);
+        }
+    }
+    return (sysdma_emu_fdc_inb(f, SYSDMA_EMU_FDC_MSR) & 0xC0) == 0x80;
+}
 
 static void on_report(void *ctx, const sysdma_verifier_report *rep)
 {
@@ -151,6 +181,12 @@ int sysdma__wdk_machine_up(wdk_run *r, char *why, size_t cap)
         snprintf(why, cap, "the devices would not start");
         return -1;
     }
+    if (!firmware_fdc(&r->fdc) || r->level[6]) {
+        snprintf(why, cap, "the floppy controller did not come out of reset");
+        return -1;
+    }
+    r->edges[6] = 0; /* the firmware took the reset's interrupts */
+    r->fdc.drive[0].changed = false; /* its drive test stepped the head */
     if (sysdma_sim_add_ports(r->sim, 0x3F0, 0x3F5, fdc_in, fdc_out, r) != SYSDMA_OK ||
         sysdma_sim_add_ports(r->sim, 0x3F7, 0x3F7, fdc_in, fdc_out, r) != SYSDMA_OK ||
         sysdma_sim_add_ports(r->sim, 0x220, 0x22F, sb_in, sb_out, r) != SYSDMA_OK ||
