@@ -24,6 +24,15 @@
  * first (as most do) sees no difference; one that talks to it straight
  * away (ReactOS's floppy driver sends CONFIGURE before it resets) finds it
  * listening, as on a real PC.
+ *
+ * HalGetAdapter's adapter objects belong to the HAL: a legacy driver has no
+ * call that gives one back (Windows keeps them for the system's life). The
+ * machine keeps track of the live blocks its allocator hands out at the
+ * size of an adapter object, and when it goes down it puts the ones that
+ * are adapter objects without a device object before the DMA verifier
+ * counts what was never released. One the driver gave back with
+ * PutDmaAdapter is gone by then; one still holding a channel or map
+ * registers is reported as such.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +51,44 @@ static void w_outb(void *ctx, uint16_t port, uint8_t v)
 {
     sysdma__wdk_charge_port();
     W->sim_ops->outb(ctx, port, v);
+}
+
+static void *w_alloc(void *ctx, size_t bytes)
+{
+    void *p = W->sim_ops->alloc(ctx, bytes);
+    if (p && bytes == sizeof(SYSDMA_WDM_ADAPTER)) {
+        for (size_t i = 0; i < sizeof W->adapter_blocks / sizeof W->adapter_blocks[0]; i++)
+            if (!W->adapter_blocks[i]) {
+                W->adapter_blocks[i] = p;
+                break;
+            }
+    }
+    return p;
+}
+
+static void w_free(void *ctx, void *p, size_t bytes)
+{
+    if (p && bytes == sizeof(SYSDMA_WDM_ADAPTER)) {
+        for (size_t i = 0; i < sizeof W->adapter_blocks / sizeof W->adapter_blocks[0]; i++)
+            if (W->adapter_blocks[i] == p)
+                W->adapter_blocks[i] = NULL;
+    }
+    W->sim_ops->free(ctx, p, bytes);
+}
+
+/* Put the HAL's adapter objects (HalGetAdapter's: no device object) that
+ * are still live. */
+static void put_hal_adapters(wdk_run *r)
+{
+    for (size_t i = 0; i < sizeof r->adapter_blocks / sizeof r->adapter_blocks[0]; i++) {
+        SYSDMA_WDM_ADAPTER *w = r->adapter_blocks[i];
+        if (!w || w->System != r->sys || w->Pdo || !w->Native ||
+            w->Public.Size != sizeof(DMA_ADAPTER) || w->Public.Version < 1 ||
+            w->Public.Version > 3 || !w->Public.DmaOperations ||
+            !w->Public.DmaOperations->PutDmaAdapter)
+            continue;
+        w->Public.DmaOperations->PutDmaAdapter(&w->Public);
+    }
 }
 
 static void fdc_irq(void *ctx, bool level)
@@ -156,6 +203,8 @@ int sysdma__wdk_machine_up(wdk_run *r, char *why, size_t cap)
     r->ops = *r->pf.ops;
     r->ops.inb = w_inb;
     r->ops.outb = w_outb;
+    r->ops.alloc = w_alloc;
+    r->ops.free = w_free;
     r->ops.inw = NULL, r->ops.outw = NULL, r->ops.inl = NULL, r->ops.outl = NULL;
     r->pf.ops = &r->ops;
     sysdma_config cfg = {.map_registers_initial = 32, .map_registers_cap = 64};
@@ -202,6 +251,7 @@ int sysdma__wdk_machine_up(wdk_run *r, char *why, size_t cap)
 void sysdma__wdk_machine_down(wdk_run *r)
 {
     if (r->sys) {
+        put_hal_adapters(r);
         sysdma_system_destroy(r->sys); /* the verifier lists what was never released */
         r->sys = NULL;
     }
