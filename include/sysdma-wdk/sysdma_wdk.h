@@ -8,13 +8,16 @@
  * The machine: 64 MiB of RAM, the 8237A pair, an ISA floppy controller
  * at 0x3F0 (IRQ 6, DMA 2) with a 1.44 MB disk in drive 0, a Sound Blaster
  * 16 at 0x220 (IRQ 5, DMA 1 and 5), and sysdma's generic test device at
- * 0x300 (IRQ 10, DMA 3; see sysdma/emu_testdev.h) for tests. The run: DriverEntry, then AddDevice
+ * 0x300 (IRQ 10, DMA 3; see sysdma/emu_testdev.h) for tests, as the
+ * firmware hands it over (the floppy controller out of reset and waiting
+ * for a command, drive 0's disk-change line off). The run: DriverEntry, then AddDevice
  * (if the driver set one) with a physical device object for the machine,
  * and IRP_MN_START_DEVICE with the device's resources, then the script's
  * requests in order, then the driver's Unload (if set), then the checks:
  * the disk must hold what the script wrote, and — for a driver that
  * unloads — nothing may be left allocated (pool, contiguous memory, DMA
- * resources: the verifier's leak report). Everything runs on the scheduler of
+ * resources: the verifier's leak report; adapters from HalGetAdapter are
+ * the HAL's, put by the run). Everything runs on the scheduler of
  * wdk_ke.h, so two runs with the same configuration give the same
  * trace, bit for bit.
  *

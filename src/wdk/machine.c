@@ -12,6 +12,27 @@
  * system's platform) each take 1 µs of simulated time, so a driver polling
  * a status register sees its device move; the 8237 driver inside the core
  * gets the machine's plain platform.
+ *
+ * The machine starts as a PC's firmware leaves it when it loads the
+ * operating system, not as it powers on: the floppy controller is out of
+ * reset with its IRQ and DMA outputs enabled (DOR 0x0C, drive 0 selected,
+ * motors off), and the four "ready changed" interrupts that leaving reset
+ * raises have been sensed, so the controller waits for a command (MSR
+ * 0x80) with its interrupt line low. Its test of drive 0 (a seek to track
+ * 1 and back) has stepped the head with the disk in, so the disk-change
+ * line (DIR bit 7) is off and the head is on track 0. A driver that resets the controller
+ * first (as most do) sees no difference; one that talks to it straight
+ * away (ReactOS's floppy driver sends CONFIGURE before it resets) finds it
+ * listening, as on a real PC.
+ *
+ * HalGetAdapter's adapter objects belong to the HAL: a legacy driver has no
+ * call that gives one back (Windows keeps them for the system's life). The
+ * machine keeps track of the live blocks its allocator hands out at the
+ * size of an adapter object, and when it goes down it puts the ones that
+ * are adapter objects without a device object before the DMA verifier
+ * counts what was never released. One the driver gave back with
+ * PutDmaAdapter is gone by then; one still holding a channel or map
+ * registers is reported as such.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +51,44 @@ static void w_outb(void *ctx, uint16_t port, uint8_t v)
 {
     sysdma__wdk_charge_port();
     W->sim_ops->outb(ctx, port, v);
+}
+
+static void *w_alloc(void *ctx, size_t bytes)
+{
+    void *p = W->sim_ops->alloc(ctx, bytes);
+    if (p && bytes == sizeof(SYSDMA_WDM_ADAPTER)) {
+        for (size_t i = 0; i < sizeof W->adapter_blocks / sizeof W->adapter_blocks[0]; i++)
+            if (!W->adapter_blocks[i]) {
+                W->adapter_blocks[i] = p;
+                break;
+            }
+    }
+    return p;
+}
+
+static void w_free(void *ctx, void *p, size_t bytes)
+{
+    if (p && bytes == sizeof(SYSDMA_WDM_ADAPTER)) {
+        for (size_t i = 0; i < sizeof W->adapter_blocks / sizeof W->adapter_blocks[0]; i++)
+            if (W->adapter_blocks[i] == p)
+                W->adapter_blocks[i] = NULL;
+    }
+    W->sim_ops->free(ctx, p, bytes);
+}
+
+/* Put the HAL's adapter objects (HalGetAdapter's: no device object) that
+ * are still live. */
+static void put_hal_adapters(wdk_run *r)
+{
+    for (size_t i = 0; i < sizeof r->adapter_blocks / sizeof r->adapter_blocks[0]; i++) {
+        SYSDMA_WDM_ADAPTER *w = r->adapter_blocks[i];
+        if (!w || w->System != r->sys || w->Pdo || !w->Native ||
+            w->Public.Size != sizeof(DMA_ADAPTER) || w->Public.Version < 1 ||
+            w->Public.Version > 3 || !w->Public.DmaOperations ||
+            !w->Public.DmaOperations->PutDmaAdapter)
+            continue;
+        w->Public.DmaOperations->PutDmaAdapter(&w->Public);
+    }
 }
 
 static void fdc_irq(void *ctx, bool level)
@@ -77,6 +136,24 @@ static void sb_clock(void *ctx, uint64_t ns) { sysdma_emu_sb16_advance(&((wdk_ru
 static uint8_t td_in(void *ctx, uint16_t port) { return sysdma_emu_testdev_inb(&((wdk_run *)ctx)->testdev, port); }
 static void td_out(void *ctx, uint16_t port, uint8_t v) { sysdma_emu_testdev_outb(&((wdk_run *)ctx)->testdev, port, v); }
 static void td_clock(void *ctx, uint64_t ns) { sysdma_emu_testdev_advance(&((wdk_run *)ctx)->testdev, ns); }
+
+/* What the firmware did to the floppy controller before the driver runs. */
+static bool firmware_fdc(sysdma_emu_fdc *f)
+{
+    sysdma_emu_fdc_outb(f, SYSDMA_EMU_FDC_DOR,
+                        SYSDMA_EMU_FDC_DOR_NRESET | SYSDMA_EMU_FDC_DOR_DMAGATE);
+    for (unsigned i = 0; i < 4; i++) {
+        if ((sysdma_emu_fdc_inb(f, SYSDMA_EMU_FDC_MSR) & 0xC0) != 0x80)
+            return false;
+        sysdma_emu_fdc_outb(f, SYSDMA_EMU_FDC_FIFO, SYSDMA_EMU_FDC_CMD_SENSE_INT);
+        for (unsigned b = 0; b < 2; b++) {
+            if ((sysdma_emu_fdc_inb(f, SYSDMA_EMU_FDC_MSR) & 0xC0) != 0xC0)
+                return false;
+            (void)sysdma_emu_fdc_inb(f, SYSDMA_EMU_FDC_FIFO);
+        }
+    }
+    return (sysdma_emu_fdc_inb(f, SYSDMA_EMU_FDC_MSR) & 0xC0) == 0x80;
+}
 
 static void on_report(void *ctx, const sysdma_verifier_report *rep)
 {
@@ -126,6 +203,8 @@ int sysdma__wdk_machine_up(wdk_run *r, char *why, size_t cap)
     r->ops = *r->pf.ops;
     r->ops.inb = w_inb;
     r->ops.outb = w_outb;
+    r->ops.alloc = w_alloc;
+    r->ops.free = w_free;
     r->ops.inw = NULL, r->ops.outw = NULL, r->ops.inl = NULL, r->ops.outl = NULL;
     r->pf.ops = &r->ops;
     sysdma_config cfg = {.map_registers_initial = 32, .map_registers_cap = 64};
@@ -151,6 +230,12 @@ int sysdma__wdk_machine_up(wdk_run *r, char *why, size_t cap)
         snprintf(why, cap, "the devices would not start");
         return -1;
     }
+    if (!firmware_fdc(&r->fdc) || r->level[6]) {
+        snprintf(why, cap, "the floppy controller did not come out of reset");
+        return -1;
+    }
+    r->edges[6] = 0; /* the firmware took the reset's interrupts */
+    r->fdc.drive[0].changed = false; /* its drive test stepped the head */
     if (sysdma_sim_add_ports(r->sim, 0x3F0, 0x3F5, fdc_in, fdc_out, r) != SYSDMA_OK ||
         sysdma_sim_add_ports(r->sim, 0x3F7, 0x3F7, fdc_in, fdc_out, r) != SYSDMA_OK ||
         sysdma_sim_add_ports(r->sim, 0x220, 0x22F, sb_in, sb_out, r) != SYSDMA_OK ||
@@ -166,6 +251,7 @@ int sysdma__wdk_machine_up(wdk_run *r, char *why, size_t cap)
 void sysdma__wdk_machine_down(wdk_run *r)
 {
     if (r->sys) {
+        put_hal_adapters(r);
         sysdma_system_destroy(r->sys); /* the verifier lists what was never released */
         r->sys = NULL;
     }

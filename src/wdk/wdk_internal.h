@@ -133,6 +133,7 @@ typedef struct wdk_run {
     sysdma_platform pf;
     sysdma_platform_ops ops;         /* the sim's, with port access charged time */
     const sysdma_platform_ops *sim_ops;
+    void *adapter_blocks[64];        /* live blocks the size of an adapter object */
     sysdma_emu_fdc fdc;
     sysdma_emu_sb16 sb;
     sysdma_emu_testdev testdev;
