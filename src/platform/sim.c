@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include "sim_internal.h"
+#include "sim_pages.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -27,12 +28,6 @@
 #define WORK_SLOTS 256
 #define STEP_NS 10000u /* 10 µs of simulated time per step */
 
-typedef struct region {
-    uint8_t *base;     /* page-aligned start of the mapping */
-    size_t pages;
-    uint64_t *phys;    /* physical address of each page */
-} region;
-
 typedef struct port_range {
     uint16_t first, last;
     sysdma_sim_inb_fn in;
@@ -44,13 +39,8 @@ struct sysdma_sim {
     int fd;
     uint8_t *ram;          /* physical view */
     uint64_t ram_bytes;
-    uint64_t pages;
-    uint64_t *bitmap;      /* 1 = page allocated */
-    uint64_t free_pages;
-    uint64_t rng;
-    pthread_mutex_t lock;  /* allocator and regions */
-    region *regions;
-    size_t nregions, cap_regions;
+    sim_pages pg;          /* pages in use, driver buffers */
+    pthread_mutex_t lock;  /* allocator and buffers */
 
     sysdma_emu_physmem mem;
     sysdma_emu_i8237 dma;
@@ -96,34 +86,11 @@ struct sysdma_sim_testdev **sysdma__sim_testdevs(sysdma_sim *s)
     return &s->testdevs;
 }
 
-/* ---- page bitmap (caller holds the lock) ------------------------------------ */
+/* ---- pages (caller holds the lock): the ledger of sim_pages.c ------------- */
 
-static bool page_used(const sysdma_sim *s, uint64_t p)
-{
-    return (s->bitmap[p >> 6] >> (p & 63)) & 1u;
-}
-
-static void mark(sysdma_sim *s, uint64_t p, uint64_t n, bool used)
-{
-    for (uint64_t k = p; k < p + n; k++) {
-        if (used)
-            s->bitmap[k >> 6] |= 1ull << (k & 63);
-        else
-            s->bitmap[k >> 6] &= ~(1ull << (k & 63));
-    }
-    if (used)
-        s->free_pages -= n;
-    else
-        s->free_pages += n;
-}
-
-static bool run_free(const sysdma_sim *s, uint64_t p, uint64_t n)
-{
-    for (uint64_t k = p; k < p + n; k++)
-        if (page_used(s, k))
-            return false;
-    return true;
-}
+#define page_used(s, p) sim_pages_used(&(s)->pg, (p))
+#define mark(s, p, n, on) sim_pages_mark(&(s)->pg, (p), (n), (on))
+#define run_free(s, p, n) sim_pages_run_free(&(s)->pg, (p), (n))
 
 /* First run of n free pages in [min, max) (bytes) that starts aligned and
  * crosses no `boundary`; from the top when `top`. UINT64_MAX when none. */
@@ -153,14 +120,6 @@ static uint64_t find_run(const sysdma_sim *s, uint64_t n, uint64_t min, uint64_t
             return p;
     }
     return UINT64_MAX;
-}
-
-static uint64_t rnd(sysdma_sim *s)
-{
-    s->rng ^= s->rng << 13;
-    s->rng ^= s->rng >> 7;
-    s->rng ^= s->rng << 17;
-    return s->rng;
 }
 
 /* ---- creation ------------------------------------------------------------- */
@@ -197,15 +156,11 @@ sysdma_status sysdma_sim_create(const sysdma_sim_config *cfg, sysdma_sim **out)
         goto fail;
     }
     s->ram_bytes = c.ram_bytes;
-    s->pages = c.ram_bytes / PAGE;
-    s->bitmap = calloc((s->pages + 63) / 64, sizeof *s->bitmap);
-    if (!s->bitmap)
+    if (!sim_pages_init(&s->pg, c.ram_bytes / PAGE, c.seed))
         goto fail;
-    s->free_pages = s->pages;
     /* Page 0 stays reserved (real-mode IVT and BDA live there on a PC), so
      * no buffer ever has physical address 0. */
     mark(s, 0, 1, true);
-    s->rng = c.seed ? c.seed : 1;
     if (pthread_mutex_init(&s->lock, NULL) != 0)
         goto fail;
     sysdma_emu_physmem_init(&s->mem, s->ram, s->ram_bytes);
@@ -221,7 +176,7 @@ fail:
         munmap(s->ram, c.ram_bytes);
     if (s->fd >= 0)
         close(s->fd);
-    free(s->bitmap);
+    sim_pages_fini(&s->pg);
     free(s);
     return SYSDMA_E_NO_MEMORY;
 }
@@ -231,15 +186,10 @@ void sysdma_sim_destroy(sysdma_sim *s)
     if (!s)
         return;
     sysdma__sim_testdevs_free(s);
-    for (size_t k = 0; k < s->nregions; k++) {
-        munmap(s->regions[k].base, s->regions[k].pages * PAGE);
-        free(s->regions[k].phys);
-    }
-    free(s->regions);
+    sim_pages_fini(&s->pg);
     pthread_mutex_destroy(&s->lock);
     munmap(s->ram, s->ram_bytes);
     close(s->fd);
-    free(s->bitmap);
     free(s);
 }
 
@@ -276,7 +226,7 @@ sysdma_status sysdma_sim_alloc_contig(sysdma_sim *s, size_t bytes, uint64_t max_
 void sysdma_sim_free_contig(sysdma_sim *s, uint64_t phys, size_t bytes)
 {
     uint64_t p = phys / PAGE, n = (bytes + PAGE - 1) / PAGE;
-    if (bytes == 0 || phys % PAGE || p + n > s->pages)
+    if (bytes == 0 || phys % PAGE || p + n > s->pg.pages)
         return;
     pthread_mutex_lock(&s->lock);
     mark(s, p, n, false);
@@ -286,7 +236,7 @@ void sysdma_sim_free_contig(sysdma_sim *s, uint64_t phys, size_t bytes)
 uint64_t sysdma_sim_free_pages(sysdma_sim *s)
 {
     pthread_mutex_lock(&s->lock);
-    uint64_t n = s->free_pages;
+    uint64_t n = s->pg.free_pages;
     pthread_mutex_unlock(&s->lock);
     return n;
 }
@@ -331,27 +281,9 @@ static bool place(sysdma_sim *s, uint64_t n, sysdma_sim_placement how, uint64_t 
     case SYSDMA_SIM_SCATTERED_LOW:
     case SYSDMA_SIM_SCATTERED_HIGH: {
         uint64_t first = how == SYSDMA_SIM_SCATTERED_HIGH ? SYSDMA_SIM_16M / PAGE : 1;
-        uint64_t limit = how == SYSDMA_SIM_SCATTERED_LOW ? low / PAGE : s->pages;
-        if (limit <= first)
-            return false; /* no RAM above 16 MiB */
-        uint64_t got = 0;
-        for (uint64_t tries = 0; got < n && tries < 64 * n + 4096; tries++) {
-            uint64_t p = first + rnd(s) % (limit - first);
-            if (page_used(s, p))
-                continue;
-            /* Never the page right after the previous one: scattered means
-             * no two neighbours are physically adjacent. */
-            if (got && (p == pg[got - 1] + 1 || p + 1 == pg[got - 1]))
-                continue;
-            bool dup = false;
-            for (uint64_t k = 0; k < got && !dup; k++)
-                dup = pg[k] == p;
-            if (dup)
-                continue;
-            pg[got++] = p;
-        }
-        if (got < n)
-            return false;
+        uint64_t limit = how == SYSDMA_SIM_SCATTERED_LOW ? low / PAGE : s->pg.pages;
+        if (!sim_pages_scatter(&s->pg, first, limit, n, pg))
+            return false; /* (none at all: no RAM above 16 MiB) */
         break;
     }
     default:
@@ -378,17 +310,10 @@ void *sysdma_sim_buffer_alloc(sysdma_sim *s, size_t bytes, size_t offset,
     }
     pthread_mutex_lock(&s->lock);
     bool ok = place(s, n, how, pg);
-    if (ok && s->nregions == s->cap_regions) {
-        size_t cap = s->cap_regions ? 2 * s->cap_regions : 16;
-        region *r = realloc(s->regions, cap * sizeof *r);
-        if (r) {
-            s->regions = r;
-            s->cap_regions = cap;
-        } else {
-            for (uint64_t k = 0; k < n; k++)
-                mark(s, pg[k], 1, false);
-            ok = false;
-        }
+    if (ok && !sim_pages_reserve(&s->pg)) {
+        for (uint64_t k = 0; k < n; k++)
+            mark(s, pg[k], 1, false);
+        ok = false;
     }
     if (ok) {
         for (uint64_t k = 0; k < n && ok; k++) {
@@ -401,7 +326,7 @@ void *sysdma_sim_buffer_alloc(sysdma_sim *s, size_t bytes, size_t offset,
                 memset(s->ram + pg[k] * PAGE, 0, PAGE);
                 pg[k] *= PAGE;
             }
-            s->regions[s->nregions++] = (region){base, n, pg};
+            sim_pages_add(&s->pg, (sim_region){base, n, pg});
         } else {
             for (uint64_t k = 0; k < n; k++)
                 mark(s, pg[k], 1, false);
@@ -420,20 +345,16 @@ bool sysdma_sim_buffer_free(sysdma_sim *s, void *va)
 {
     uint8_t *base = (uint8_t *)((uintptr_t)va & ~(uintptr_t)(PAGE - 1));
     pthread_mutex_lock(&s->lock);
-    for (size_t k = 0; k < s->nregions; k++) {
-        region r = s->regions[k];
-        if (r.base != base)
-            continue;
-        for (size_t i = 0; i < r.pages; i++)
-            mark(s, r.phys[i] / PAGE, 1, false);
-        s->regions[k] = s->regions[--s->nregions];
-        pthread_mutex_unlock(&s->lock);
-        munmap(r.base, r.pages * PAGE);
-        free(r.phys);
-        return true;
-    }
+    sim_region r;
+    bool found = sim_pages_take(&s->pg, base, &r);
+    for (size_t i = 0; found && i < r.pages; i++)
+        mark(s, r.phys[i] / PAGE, 1, false);
     pthread_mutex_unlock(&s->lock);
-    return false;
+    if (!found)
+        return false;
+    munmap(r.base, r.pages * PAGE);
+    free(r.phys);
+    return true;
 }
 
 bool sysdma_sim_virt_to_phys(sysdma_sim *s, const void *va, uint64_t *phys)
@@ -443,16 +364,8 @@ bool sysdma_sim_virt_to_phys(sysdma_sim *s, const void *va, uint64_t *phys)
         *phys = (uint64_t)(p - s->ram);
         return true;
     }
-    bool found = false;
     pthread_mutex_lock(&s->lock);
-    for (size_t k = 0; k < s->nregions && !found; k++) {
-        const region *r = &s->regions[k];
-        if (p >= r->base && p < r->base + r->pages * PAGE) {
-            size_t off = (size_t)(p - r->base);
-            *phys = r->phys[off / PAGE] + off % PAGE;
-            found = true;
-        }
-    }
+    bool found = sim_pages_lookup(&s->pg, p, phys);
     pthread_mutex_unlock(&s->lock);
     return found;
 }

@@ -21,29 +21,19 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "sim_pages.h"
 #include "sim_soc_internal.h"
 
 #define PAGE 4096u
 #define STEP_NS 10000u
 #define ISR_ROUNDS 64
 
-typedef struct region {
-    uint8_t *base;
-    size_t pages;
-    uint64_t *phys;
-} region;
-
 struct sysdma_sim_soc {
     int fd;
     uint8_t *ram;         /* host view: bank 0 then bank 1 */
     uint64_t bank0, bank1; /* bytes */
-    uint64_t pages;
-    uint64_t *bitmap;
-    uint64_t free_pages;
-    uint64_t rng;
+    sim_pages pg;         /* pages in use (bank 0's, then bank 1's), driver buffers */
     pthread_mutex_t lock;
-    region *regions;
-    size_t nregions, cap_regions;
 
     sysdma_emu_physmem mem;
     sysdma_emu_pl080 dmac;
@@ -92,29 +82,9 @@ static uint64_t page_of(const sysdma_sim_soc *s, uint64_t phys)
     return UINT64_MAX;
 }
 
-static bool used(const sysdma_sim_soc *s, uint64_t p)
-{
-    return (s->bitmap[p >> 6] >> (p & 63)) & 1u;
-}
-
-static void mark(sysdma_sim_soc *s, uint64_t p, uint64_t n, bool on)
-{
-    for (uint64_t k = p; k < p + n; k++) {
-        if (on)
-            s->bitmap[k >> 6] |= 1ull << (k & 63);
-        else
-            s->bitmap[k >> 6] &= ~(1ull << (k & 63));
-    }
-    s->free_pages = on ? s->free_pages - n : s->free_pages + n;
-}
-
-static bool run_free(const sysdma_sim_soc *s, uint64_t p, uint64_t n)
-{
-    for (uint64_t k = p; k < p + n; k++)
-        if (used(s, k))
-            return false;
-    return true;
-}
+#define used(s, p) sim_pages_used(&(s)->pg, (p))
+#define mark(s, p, n, on) sim_pages_mark(&(s)->pg, (p), (n), (on))
+#define run_free(s, p, n) sim_pages_run_free(&(s)->pg, (p), (n))
 
 /* First free run of n pages inside pages [first, last) of one bank whose
  * physical range meets the limits. UINT64_MAX when none. */
@@ -141,16 +111,8 @@ static uint64_t find_run(const sysdma_sim_soc *s, uint64_t n, uint64_t max_phys,
     uint64_t n0 = s->bank0 / PAGE;
     uint64_t p = find_in_bank(s, 0, n0, n, max_phys, boundary, align);
     if (p == UINT64_MAX)
-        p = find_in_bank(s, n0, s->pages, n, max_phys, boundary, align);
+        p = find_in_bank(s, n0, s->pg.pages, n, max_phys, boundary, align);
     return p;
-}
-
-static uint64_t rnd(sysdma_sim_soc *s)
-{
-    s->rng ^= s->rng << 13;
-    s->rng ^= s->rng >> 7;
-    s->rng ^= s->rng << 17;
-    return s->rng;
 }
 
 /* ---- creation ------------------------------------------------------------------ */
@@ -202,12 +164,10 @@ sysdma_status sysdma_sim_soc_create(const sysdma_sim_soc_config *cfg, sysdma_sim
     }
     s->bank0 = c.bank0_bytes;
     s->bank1 = c.bank1_bytes;
-    s->pages = total / PAGE;
-    s->bitmap = calloc((s->pages + 63) / 64, sizeof *s->bitmap);
-    if (!s->bitmap || pthread_mutex_init(&s->lock, NULL) != 0)
+    if (!sim_pages_init(&s->pg, total / PAGE, c.seed))
         goto fail;
-    s->free_pages = s->pages;
-    s->rng = c.seed ? c.seed : 1;
+    if (pthread_mutex_init(&s->lock, NULL) != 0)
+        goto fail;
     s->bytes_per_us = c.bus_bytes_per_us ? c.bus_bytes_per_us : 100;
     s->timing_off = c.timing_off;
     s->cached = c.cache_model;
@@ -219,7 +179,7 @@ sysdma_status sysdma_sim_soc_create(const sysdma_sim_soc_config *cfg, sysdma_sim
         pthread_mutex_destroy(&s->lock);
         munmap(s->ram, total);
         close(s->fd);
-        free(s->bitmap);
+        sim_pages_fini(&s->pg);
         free(s);
         return SYSDMA_E_INVALID_ARGUMENT;
     }
@@ -230,7 +190,7 @@ fail:
         munmap(s->ram, total);
     if (s->fd >= 0)
         close(s->fd);
-    free(s->bitmap);
+    sim_pages_fini(&s->pg);
     free(s);
     return SYSDMA_E_NO_MEMORY;
 }
@@ -239,15 +199,10 @@ void sysdma_sim_soc_destroy(sysdma_sim_soc *s)
 {
     if (!s)
         return;
-    for (size_t k = 0; k < s->nregions; k++) {
-        munmap(s->regions[k].base, s->regions[k].pages * PAGE);
-        free(s->regions[k].phys);
-    }
-    free(s->regions);
+    sim_pages_fini(&s->pg);
     pthread_mutex_destroy(&s->lock);
     munmap(s->ram, s->bank0 + s->bank1);
     close(s->fd);
-    free(s->bitmap);
     free(s);
 }
 
@@ -297,7 +252,7 @@ sysdma_status sysdma_sim_soc_alloc_contig(sysdma_sim_soc *s, size_t bytes, uint6
 void sysdma_sim_soc_free_contig(sysdma_sim_soc *s, uint64_t phys, size_t bytes)
 {
     uint64_t p = page_of(s, phys), n = (bytes + PAGE - 1) / PAGE;
-    if (bytes == 0 || phys % PAGE || p == UINT64_MAX || p + n > s->pages)
+    if (bytes == 0 || phys % PAGE || p == UINT64_MAX || p + n > s->pg.pages)
         return;
     pthread_mutex_lock(&s->lock);
     mark(s, p, n, false);
@@ -307,7 +262,7 @@ void sysdma_sim_soc_free_contig(sysdma_sim_soc *s, uint64_t phys, size_t bytes)
 uint64_t sysdma_sim_soc_free_pages(sysdma_sim_soc *s)
 {
     pthread_mutex_lock(&s->lock);
-    uint64_t n = s->free_pages;
+    uint64_t n = s->pg.free_pages;
     pthread_mutex_unlock(&s->lock);
     return n;
 }
@@ -318,24 +273,13 @@ static bool place(sysdma_sim_soc *s, uint64_t n, sysdma_sim_soc_placement how, u
     uint64_t n0 = s->bank0 / PAGE;
     if (how == SYSDMA_SIM_SOC_LOW || how == SYSDMA_SIM_SOC_HIGH) {
         uint64_t p = how == SYSDMA_SIM_SOC_LOW ? find_in_bank(s, 0, n0, n, 0, 0, PAGE)
-                                               : find_in_bank(s, n0, s->pages, n, 0, 0, PAGE);
+                                               : find_in_bank(s, n0, s->pg.pages, n, 0, 0, PAGE);
         if (p == UINT64_MAX)
             return false;
         for (uint64_t k = 0; k < n; k++)
             pg[k] = p + k;
     } else if (how == SYSDMA_SIM_SOC_SCATTERED) {
-        uint64_t got = 0;
-        for (uint64_t tries = 0; got < n && tries < 64 * n + 4096; tries++) {
-            uint64_t p = rnd(s) % n0;
-            if (used(s, p) || (got && (p == pg[got - 1] + 1 || p + 1 == pg[got - 1])))
-                continue;
-            bool dup = false;
-            for (uint64_t k = 0; k < got && !dup; k++)
-                dup = pg[k] == p;
-            if (!dup)
-                pg[got++] = p;
-        }
-        if (got < n)
+        if (!sim_pages_scatter(&s->pg, 0, n0, n, pg))
             return false;
     } else {
         return false;
@@ -361,17 +305,10 @@ void *sysdma_sim_soc_buffer_alloc(sysdma_sim_soc *s, size_t bytes, size_t offset
     }
     pthread_mutex_lock(&s->lock);
     bool ok = place(s, n, how, pg);
-    if (ok && s->nregions == s->cap_regions) {
-        size_t cap = s->cap_regions ? 2 * s->cap_regions : 16;
-        region *r = realloc(s->regions, cap * sizeof *r);
-        if (r) {
-            s->regions = r;
-            s->cap_regions = cap;
-        } else {
-            for (uint64_t k = 0; k < n; k++)
-                mark(s, pg[k], 1, false);
-            ok = false;
-        }
+    if (ok && !sim_pages_reserve(&s->pg)) {
+        for (uint64_t k = 0; k < n; k++)
+            mark(s, pg[k], 1, false);
+        ok = false;
     }
     for (uint64_t k = 0; ok && k < n; k++) {
         /* Cached: the CPU's own copy, private memory that only the cache
@@ -391,7 +328,7 @@ void *sysdma_sim_soc_buffer_alloc(sysdma_sim_soc *s, size_t bytes, size_t offset
             memset(s->ram + pg[k] * PAGE, 0, PAGE);
             pg[k] = page_phys(s, pg[k]);
         }
-        s->regions[s->nregions++] = (region){base, n, pg};
+        sim_pages_add(&s->pg, (sim_region){base, n, pg});
     }
     pthread_mutex_unlock(&s->lock);
     if (!ok) {
@@ -406,20 +343,16 @@ bool sysdma_sim_soc_buffer_free(sysdma_sim_soc *s, void *va)
 {
     uint8_t *base = (uint8_t *)((uintptr_t)va & ~(uintptr_t)(PAGE - 1));
     pthread_mutex_lock(&s->lock);
-    for (size_t k = 0; k < s->nregions; k++) {
-        region r = s->regions[k];
-        if (r.base != base)
-            continue;
-        for (size_t i = 0; i < r.pages; i++)
-            mark(s, page_of(s, r.phys[i]), 1, false);
-        s->regions[k] = s->regions[--s->nregions];
-        pthread_mutex_unlock(&s->lock);
-        munmap(r.base, r.pages * PAGE);
-        free(r.phys);
-        return true;
-    }
+    sim_region r;
+    bool found = sim_pages_take(&s->pg, base, &r);
+    for (size_t i = 0; found && i < r.pages; i++)
+        mark(s, page_of(s, r.phys[i]), 1, false);
     pthread_mutex_unlock(&s->lock);
-    return false;
+    if (!found)
+        return false;
+    munmap(r.base, r.pages * PAGE);
+    free(r.phys);
+    return true;
 }
 
 bool sysdma_sim_soc_virt_to_phys(sysdma_sim_soc *s, const void *va, uint64_t *phys)
@@ -430,16 +363,8 @@ bool sysdma_sim_soc_virt_to_phys(sysdma_sim_soc *s, const void *va, uint64_t *ph
         *phys = page_phys(s, off / PAGE) + off % PAGE;
         return true;
     }
-    bool found = false;
     pthread_mutex_lock(&s->lock);
-    for (size_t k = 0; k < s->nregions && !found; k++) {
-        const region *r = &s->regions[k];
-        if (p >= r->base && p < r->base + r->pages * PAGE) {
-            size_t off = (size_t)(p - r->base);
-            *phys = r->phys[off / PAGE] + off % PAGE;
-            found = true;
-        }
-    }
+    bool found = sim_pages_lookup(&s->pg, p, phys);
     pthread_mutex_unlock(&s->lock);
     return found;
 }
@@ -450,8 +375,8 @@ void sysdma_sim_soc_dma_sync(sysdma_sim_soc *s, void *va, size_t bytes, sysdma_d
         return;
     uint8_t *p = va;
     pthread_mutex_lock(&s->lock);
-    for (size_t k = 0; k < s->nregions; k++) {
-        const region *r = &s->regions[k];
+    for (size_t k = 0; k < s->pg.nregions; k++) {
+        const sim_region *r = &s->pg.regions[k];
         uint8_t *end = r->base + r->pages * PAGE;
         if (p < r->base || p >= end)
             continue;
