@@ -15,29 +15,15 @@
 #include <stdlib.h>
 
 #include "sim_internal.h"
+#include "sim_pf_common.h"
 
-/* Sim locks the calling thread holds. */
-static _Thread_local unsigned locks_held;
-
-static void check_unlocked(const char *call)
-{
-    if (locks_held == 0)
-        return;
-    fprintf(stderr, "sim platform: %s called with the core lock held\n", call);
-    fflush(stderr);
-    abort();
-}
+#define check_unlocked sysdma__sim_check_unlocked
 
 static void *pf_alloc(void *ctx, size_t bytes)
 {
     sim_pf *p = ctx;
     check_unlocked("alloc");
-    if (p->fail_after && *p->fail_after >= 0) {
-        if (*p->fail_after == 0)
-            return NULL;
-        --*p->fail_after;
-    }
-    return malloc(bytes);
+    return sysdma__sim_fail_now(p->fail_after) ? NULL : malloc(bytes);
 }
 
 static void pf_free(void *ctx, void *ptr, size_t bytes)
@@ -53,11 +39,8 @@ static sysdma_status pf_alloc_contig(void *ctx, size_t bytes, uint64_t max_phys,
 {
     sim_pf *p = ctx;
     check_unlocked("alloc_contig");
-    if (p->fail_after && *p->fail_after >= 0) {
-        if (*p->fail_after == 0)
-            return SYSDMA_E_NO_MEMORY;
-        --*p->fail_after;
-    }
+    if (sysdma__sim_fail_now(p->fail_after))
+        return SYSDMA_E_NO_MEMORY;
     return sysdma_sim_alloc_contig(p->sim, bytes, max_phys, boundary, align, phys, va);
 }
 
@@ -87,51 +70,6 @@ static void pf_outb(void *ctx, uint16_t port, uint8_t v)
     sysdma_sim_outb(p->sim, port, v);
 }
 
-static void *pf_lock_create(void *ctx)
-{
-    (void)ctx;
-    pthread_mutex_t *m = malloc(sizeof *m);
-    if (m && pthread_mutex_init(m, NULL) != 0) {
-        free(m);
-        m = NULL;
-    }
-    return m;
-}
-
-static void pf_lock_acquire(void *ctx, void *lock)
-{
-    (void)ctx;
-    pthread_mutex_lock(lock);
-    locks_held++;
-}
-
-static void pf_lock_release(void *ctx, void *lock)
-{
-    (void)ctx;
-    locks_held--;
-    pthread_mutex_unlock(lock);
-}
-
-static void pf_lock_destroy(void *ctx, void *lock)
-{
-    (void)ctx;
-    pthread_mutex_destroy(lock);
-    free(lock);
-}
-
-static void pf_log(void *ctx, const char *line)
-{
-    (void)ctx;
-    fprintf(stderr, "%s\n", line);
-}
-
-static void pf_halt(void *ctx)
-{
-    (void)ctx;
-    fflush(stderr);
-    abort();
-}
-
 static const sysdma_platform_ops sim_ops = {
     .size = sizeof(sysdma_platform_ops),
     .alloc = pf_alloc,
@@ -141,12 +79,12 @@ static const sysdma_platform_ops sim_ops = {
     .virt_to_phys = pf_v2p,
     .inb = pf_inb,
     .outb = pf_outb,
-    .lock_create = pf_lock_create,
-    .lock_acquire = pf_lock_acquire,
-    .lock_release = pf_lock_release,
-    .lock_destroy = pf_lock_destroy,
-    .log = pf_log,
-    .halt = pf_halt,
+    .lock_create = sysdma__sim_lock_create,
+    .lock_acquire = sysdma__sim_lock_acquire,
+    .lock_release = sysdma__sim_lock_release,
+    .lock_destroy = sysdma__sim_lock_destroy,
+    .log = sysdma__sim_log,
+    .halt = sysdma__sim_halt,
 };
 
 /* One context per machine, freed with it: the machine keeps a pointer. */

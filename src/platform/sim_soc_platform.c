@@ -2,7 +2,8 @@
 /*
  * The sysdma platform interface over the simulated SoC: core objects from
  * malloc, contiguous memory from the machine's RAM banks, virtual→physical
- * from its mappings, a pthread mutex as the lock. No port I/O; dma_sync
+ * from its mappings, a pthread mutex as the lock (sim_pf_common.c: an
+ * allocator call with it held stops the program). No port I/O; dma_sync
  * only on a machine with the cache model (else DMA is coherent). Optional
  * fault injection makes the Nth allocation fail, as on the simulated PC.
  */
@@ -11,20 +12,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "sim_pf_common.h"
 #include "sim_soc_internal.h"
 
 static bool fail_now(sysdma__soc_pf *p)
 {
-    if (!p->fail_after || *p->fail_after < 0)
-        return false;
-    if (*p->fail_after == 0)
-        return true;
-    --*p->fail_after;
-    return false;
+    return sysdma__sim_fail_now(p->fail_after);
 }
 
 static void *pf_alloc(void *ctx, size_t bytes)
 {
+    sysdma__sim_check_unlocked("alloc");
     return fail_now(ctx) ? NULL : malloc(bytes);
 }
 
@@ -32,6 +30,7 @@ static void pf_free(void *ctx, void *ptr, size_t bytes)
 {
     (void)ctx;
     (void)bytes;
+    sysdma__sim_check_unlocked("free");
     free(ptr);
 }
 
@@ -39,6 +38,7 @@ static sysdma_status pf_alloc_contig(void *ctx, size_t bytes, uint64_t max_phys,
                                      uint64_t align, void **va, uint64_t *phys)
 {
     sysdma__soc_pf *p = ctx;
+    sysdma__sim_check_unlocked("alloc_contig");
     if (fail_now(p))
         return SYSDMA_E_NO_MEMORY;
     return sysdma_sim_soc_alloc_contig(p->soc, bytes, max_phys, boundary, align, phys, va);
@@ -48,6 +48,7 @@ static void pf_free_contig(void *ctx, void *va, uint64_t phys, size_t bytes)
 {
     sysdma__soc_pf *p = ctx;
     (void)va;
+    sysdma__sim_check_unlocked("free_contig");
     sysdma_sim_soc_free_contig(p->soc, phys, bytes);
 }
 
@@ -55,49 +56,6 @@ static bool pf_v2p(void *ctx, const void *va, uint64_t *phys)
 {
     sysdma__soc_pf *p = ctx;
     return sysdma_sim_soc_virt_to_phys(p->soc, va, phys);
-}
-
-static void *pf_lock_create(void *ctx)
-{
-    (void)ctx;
-    pthread_mutex_t *m = malloc(sizeof *m);
-    if (m && pthread_mutex_init(m, NULL) != 0) {
-        free(m);
-        m = NULL;
-    }
-    return m;
-}
-
-static void pf_lock_acquire(void *ctx, void *lock)
-{
-    (void)ctx;
-    pthread_mutex_lock(lock);
-}
-
-static void pf_lock_release(void *ctx, void *lock)
-{
-    (void)ctx;
-    pthread_mutex_unlock(lock);
-}
-
-static void pf_lock_destroy(void *ctx, void *lock)
-{
-    (void)ctx;
-    pthread_mutex_destroy(lock);
-    free(lock);
-}
-
-static void pf_log(void *ctx, const char *line)
-{
-    (void)ctx;
-    fprintf(stderr, "%s\n", line);
-}
-
-static void pf_halt(void *ctx)
-{
-    (void)ctx;
-    fflush(stderr);
-    abort();
 }
 
 static void pf_dma_sync(void *ctx, void *va, size_t bytes, sysdma_dma_sync op)
@@ -113,12 +71,12 @@ static const sysdma_platform_ops soc_ops = {
     .alloc_contig = pf_alloc_contig,
     .free_contig = pf_free_contig,
     .virt_to_phys = pf_v2p,
-    .lock_create = pf_lock_create,
-    .lock_acquire = pf_lock_acquire,
-    .lock_release = pf_lock_release,
-    .lock_destroy = pf_lock_destroy,
-    .log = pf_log,
-    .halt = pf_halt,
+    .lock_create = sysdma__sim_lock_create,
+    .lock_acquire = sysdma__sim_lock_acquire,
+    .lock_release = sysdma__sim_lock_release,
+    .lock_destroy = sysdma__sim_lock_destroy,
+    .log = sysdma__sim_log,
+    .halt = sysdma__sim_halt,
 };
 
 /* The same with the cache model's maintenance. */
@@ -129,12 +87,12 @@ static const sysdma_platform_ops soc_cached_ops = {
     .alloc_contig = pf_alloc_contig,
     .free_contig = pf_free_contig,
     .virt_to_phys = pf_v2p,
-    .lock_create = pf_lock_create,
-    .lock_acquire = pf_lock_acquire,
-    .lock_release = pf_lock_release,
-    .lock_destroy = pf_lock_destroy,
-    .log = pf_log,
-    .halt = pf_halt,
+    .lock_create = sysdma__sim_lock_create,
+    .lock_acquire = sysdma__sim_lock_acquire,
+    .lock_release = sysdma__sim_lock_release,
+    .lock_destroy = sysdma__sim_lock_destroy,
+    .log = sysdma__sim_log,
+    .halt = sysdma__sim_halt,
     .dma_sync = pf_dma_sync,
 };
 

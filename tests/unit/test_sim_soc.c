@@ -5,6 +5,9 @@
  * placements and virtual→physical, the DMAC's MMIO window, the interrupt
  * line and ISR, the platform table with fault injection.
  */
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "sysdma/sim.h"
 #include "sysdma/sim_soc.h"
 
 #define MIB (1ull << 20)
@@ -230,6 +234,44 @@ static void cache_model_needs_sync(void **state)
     sysdma_sim_soc_destroy(s);
 }
 
+/* Both simulated machines' platforms stop a program whose allocator call
+ * comes with one of their locks held (the core must never do it): the call
+ * aborts, in a child process here. Without the lock held it succeeds. */
+static bool alloc_aborts_under_lock(const sysdma_platform *pf, bool hold)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        void *lock = pf->ops->lock_create(pf->ctx);
+        if (hold)
+            pf->ops->lock_acquire(pf->ctx, lock);
+        void *p = pf->ops->alloc(pf->ctx, 16);
+        pf->ops->free(pf->ctx, p, 16);
+        _exit(0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+static void allocator_under_lock_stops(void **state)
+{
+    (void)state;
+    sysdma_sim_soc *soc;
+    assert_int_equal(sysdma_sim_soc_create(NULL, &soc), SYSDMA_OK);
+    sysdma_platform pf;
+    sysdma_sim_soc_platform(soc, &pf, NULL);
+    assert_false(alloc_aborts_under_lock(&pf, false));
+    assert_true(alloc_aborts_under_lock(&pf, true));
+    sysdma_sim_soc_destroy(soc);
+    sysdma_sim *pc;
+    assert_int_equal(sysdma_sim_create(NULL, &pc), SYSDMA_OK);
+    sysdma_sim_platform(pc, &pf, NULL);
+    assert_false(alloc_aborts_under_lock(&pf, false));
+    assert_true(alloc_aborts_under_lock(&pf, true));
+    sysdma_sim_destroy(pc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +281,7 @@ int main(void)
         cmocka_unit_test(mmio_and_interrupt),
         cmocka_unit_test(platform_with_fault_injection),
         cmocka_unit_test(cache_model_needs_sync),
+        cmocka_unit_test(allocator_under_lock_stops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
