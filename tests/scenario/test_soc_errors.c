@@ -10,37 +10,6 @@
  */
 #include "support/soc_rig.h"
 
-typedef struct job {
-    soc_rig *r;
-    sysdma_adapter *a;
-    sysdma_sg_list *list;
-    sysdma_status start_status;
-    unsigned done_calls;
-    sysdma_status done_status;
-} job;
-
-static void on_done(sysdma_adapter *a, sysdma_sg_list *list, sysdma_status st, void *ctx)
-{
-    job *j = ctx;
-    assert_ptr_equal(a, j->a);
-    assert_ptr_equal(list, j->list);
-    j->done_calls++;
-    j->done_status = st;
-}
-
-static void list_ready(void *device, sysdma_sg_list *list, void *ctx)
-{
-    (void)device;
-    job *j = ctx;
-    j->list = list;
-    j->start_status = sysdma_sg_start(j->a, list, true, on_done, j);
-}
-
-static bool job_done(void *ctx)
-{
-    return ((job *)ctx)->done_calls > 0;
-}
-
 #define LEN (6u * 4096u + 1000u)
 
 /* A scattered buffer, filled, and its MDL. */
@@ -65,11 +34,11 @@ static void test_list_is_one_program(void **state)
     sysdma_adapter *a = soc_rig_adapter(r, 3, SYSDMA_SIM_SOC_UART_TX_LINE,
                                         SYSDMA_SIM_SOC_UART_DATA, LEN, false, true);
     soc_rig_shape(a, 1, 1, 4, 4);
-    job j = {r, a, NULL, SYSDMA_E_INVALID_ARGUMENT, 0, SYSDMA_OK};
-    assert_int_equal(sysdma_sg_get(a, NULL, m, buf, LEN, list_ready, &j, true), SYSDMA_OK);
+    soc_job j = {r, a, NULL, SYSDMA_E_INVALID_ARGUMENT, 0, SYSDMA_OK};
+    assert_int_equal(sysdma_sg_get(a, NULL, m, buf, LEN, soc_job_ready, &j, true), SYSDMA_OK);
     assert_int_equal(j.start_status, SYSDMA_OK);
     assert_int_equal(j.list->count, 7);
-    assert_true(sysdma_sim_soc_run_until(r->soc, job_done, &j, 1000ull * 1000 * 1000));
+    assert_true(sysdma_sim_soc_run_until(r->soc, soc_job_done, &j, 1000ull * 1000 * 1000));
     assert_int_equal(j.done_status, SYSDMA_OK);
     sysdma_stats st;
     sysdma_stats_get(r->sys, a, &st);
@@ -104,8 +73,8 @@ static void test_cancel_mid_list(void **state)
     sysdma_adapter *a = soc_rig_adapter(r, 4, SYSDMA_SIM_SOC_UART_TX_LINE,
                                         SYSDMA_SIM_SOC_UART_DATA, LEN, false, true);
     soc_rig_shape(a, 1, 1, 1, 1);
-    job j = {r, a, NULL, SYSDMA_E_INVALID_ARGUMENT, 0, SYSDMA_OK};
-    assert_int_equal(sysdma_sg_get(a, NULL, m, buf, LEN, list_ready, &j, true), SYSDMA_OK);
+    soc_job j = {r, a, NULL, SYSDMA_E_INVALID_ARGUMENT, 0, SYSDMA_OK};
+    assert_int_equal(sysdma_sg_get(a, NULL, m, buf, LEN, soc_job_ready, &j, true), SYSDMA_OK);
     assert_int_equal(j.start_status, SYSDMA_OK);
     assert_true(sysdma_sim_soc_run_until(r->soc, some_sent, r, 1000ull * 1000 * 1000));
     assert_int_equal(j.done_calls, 0);
@@ -150,10 +119,10 @@ static void test_bus_error_list(void **state)
     uint8_t *buf = scattered(r, &m);
     sysdma_adapter *a = soc_rig_adapter(r, 6, 0, NOWHERE, LEN, false, true);
     to_nowhere(a);
-    job j = {r, a, NULL, SYSDMA_E_INVALID_ARGUMENT, 0, SYSDMA_OK};
-    assert_int_equal(sysdma_sg_get(a, NULL, m, buf, LEN - 1000, list_ready, &j, true), SYSDMA_OK);
+    soc_job j = {r, a, NULL, SYSDMA_E_INVALID_ARGUMENT, 0, SYSDMA_OK};
+    assert_int_equal(sysdma_sg_get(a, NULL, m, buf, LEN - 1000, soc_job_ready, &j, true), SYSDMA_OK);
     assert_int_equal(j.start_status, SYSDMA_OK);
-    assert_true(sysdma_sim_soc_run_until(r->soc, job_done, &j, 100ull * 1000 * 1000));
+    assert_true(sysdma_sim_soc_run_until(r->soc, soc_job_done, &j, 100ull * 1000 * 1000));
     assert_int_equal(j.done_calls, 1);
     assert_int_equal(j.done_status, SYSDMA_E_TRANSFER_ERROR);
     assert_int_equal(r->failed, 1u << 6);

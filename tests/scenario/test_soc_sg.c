@@ -11,37 +11,6 @@
  */
 #include "support/soc_rig.h"
 
-typedef struct job {
-    soc_rig *r;
-    sysdma_adapter *a;
-    sysdma_sg_list *list;
-    sysdma_status start_status;
-    unsigned done_calls;
-    sysdma_status done_status;
-} job;
-
-static void on_done(sysdma_adapter *a, sysdma_sg_list *list, sysdma_status st, void *ctx)
-{
-    job *j = ctx;
-    assert_ptr_equal(a, j->a);
-    assert_ptr_equal(list, j->list);
-    j->done_calls++;
-    j->done_status = st;
-}
-
-static void list_ready(void *device, sysdma_sg_list *list, void *ctx)
-{
-    (void)device;
-    job *j = ctx;
-    j->list = list;
-    j->start_status = sysdma_sg_start(j->a, list, true, on_done, j);
-}
-
-static bool job_done(void *ctx)
-{
-    return ((job *)ctx)->done_calls > 0;
-}
-
 static void scattered_list_to_uart(bool cached)
 {
     sysdma_sim_soc_config c = {0};
@@ -59,8 +28,8 @@ static void scattered_list_to_uart(bool cached)
     soc_rig_shape(a, 1, 1, 4, 4);
     sysdma_mdl *m;
     assert_int_equal(sysdma_mdl_create(r->sys, buf, len, &m), SYSDMA_OK);
-    job j = {r, a, NULL, SYSDMA_E_INVALID_ARGUMENT, 0, SYSDMA_OK};
-    assert_int_equal(sysdma_sg_get(a, NULL, m, buf, len, list_ready, &j, true), SYSDMA_OK);
+    soc_job j = {r, a, NULL, SYSDMA_E_INVALID_ARGUMENT, 0, SYSDMA_OK};
+    assert_int_equal(sysdma_sg_get(a, NULL, m, buf, len, soc_job_ready, &j, true), SYSDMA_OK);
     assert_int_equal(j.start_status, SYSDMA_OK);
     /* Scattered pages: one element per page part, all within reach. */
     assert_int_equal(j.list->count, 7); /* 300 + 25576 bytes span 7 pages */
@@ -74,7 +43,7 @@ static void scattered_list_to_uart(bool cached)
         sum += e->length;
     }
     assert_int_equal(sum, len);
-    assert_true(sysdma_sim_soc_run_until(r->soc, job_done, &j, 1000ull * 1000 * 1000));
+    assert_true(sysdma_sim_soc_run_until(r->soc, soc_job_done, &j, 1000ull * 1000 * 1000));
     assert_int_equal(j.done_calls, 1);
     assert_int_equal(j.done_status, SYSDMA_OK);
     assert_int_equal(sysdma_sg_progress(a, j.list), len);

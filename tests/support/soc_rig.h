@@ -155,4 +155,39 @@ static inline sysdma_allocation_action soc_rig_keep(void *device, sysdma_map_reg
     return SYSDMA_KEEP_OBJECT;
 }
 
+/* A scatter/gather job to the device: the list-control routine starts the
+ * list it is given (sysdma_sg_start, toward the device) and the done call
+ * is counted. */
+typedef struct soc_job {
+    soc_rig *r;
+    sysdma_adapter *a;
+    sysdma_sg_list *list;
+    sysdma_status start_status;
+    unsigned done_calls;
+    sysdma_status done_status;
+} soc_job;
+
+static inline void soc_job_on_done(sysdma_adapter *a, sysdma_sg_list *list, sysdma_status st,
+                                   void *ctx)
+{
+    soc_job *j = ctx;
+    assert_ptr_equal(a, j->a);
+    assert_ptr_equal(list, j->list);
+    j->done_calls++;
+    j->done_status = st;
+}
+
+static inline void soc_job_ready(void *device, sysdma_sg_list *list, void *ctx)
+{
+    (void)device;
+    soc_job *j = ctx;
+    j->list = list;
+    j->start_status = sysdma_sg_start(j->a, list, true, soc_job_on_done, j);
+}
+
+static inline bool soc_job_done(void *ctx)
+{
+    return ((soc_job *)ctx)->done_calls > 0;
+}
+
 #endif /* SYSDMA_TEST_SOC_RIG_H */
