@@ -19,7 +19,8 @@ cflags=("${arch[@]}" -std=c11 -ffreestanding -fno-builtin -fno-stack-protector -
 objs=()
 $cc "${arch[@]}" -c "$here/boot.S" -o "$out/boot.o"
 objs+=("$out/boot.o")
-for src in "$here"/*.c "$top/tests/conformance/pl080_probe.c" "$top"/src/core/*.c \
+for src in "$here"/*.c "$top/ports/common/libc.c" "$top/tests/conformance/pl080_probe.c" \
+           "$top"/src/core/*.c \
            "$top"/src/ctrl/*.c; do
   o="$out/$(basename "$(dirname "$src")")_$(basename "${src%.c}").o"
   $cc "${cflags[@]}" -c "$src" -o "$o"

@@ -14,7 +14,8 @@ cflags=(-m32 -std=c11 -ffreestanding -fno-builtin -fno-stack-protector -fno-pie 
 objs=()
 gcc -m32 -c "$here/boot.S" -o "$out/boot.o"
 objs+=("$out/boot.o")
-for src in "$here/kmain.c" "$here/completions.c" "$here/platform.c" "$top"/tests/conformance/*.c \
+for src in "$here/kmain.c" "$here/completions.c" "$here/platform.c" "$top/ports/common/libc.c" \
+           "$top"/tests/conformance/*.c \
            "$top"/src/core/*.c "$top"/src/ctrl/*.c "$top"/examples/drivers/*.c; do
   o="$out/$(basename "$(dirname "$src")")_$(basename "${src%.c}").o"
   gcc "${cflags[@]}" -c "$src" -o "$o"

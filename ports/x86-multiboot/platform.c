@@ -3,8 +3,8 @@
  * The sysdma platform for the bare-metal x86 port: identity-mapped RAM (so
  * virtual = physical), a page allocator with a below-16 MiB zone, a small
  * size-class heap for the core's objects, real in/out instructions, no lock
- * (one CPU, interrupts off: the kernel polls). Also the four C library
- * functions the freestanding core needs.
+ * (one CPU, interrupts off: the kernel polls). The C library functions
+ * the core needs are in ports/common/libc.c.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,47 +12,6 @@
 
 #include "bm.h"
 #include "freestanding.h"
-
-/* ---- the C library functions the core uses ---------------------------------- */
-
-void *memcpy(void *restrict dst, const void *restrict src, size_t n)
-{
-    uint8_t *d = dst;
-    const uint8_t *s = src;
-    while (n--)
-        *d++ = *s++;
-    return dst;
-}
-
-void *memmove(void *dst, const void *src, size_t n)
-{
-    uint8_t *d = dst;
-    const uint8_t *s = src;
-    if (d < s)
-        while (n--)
-            *d++ = *s++;
-    else
-        while (n--)
-            d[n] = s[n];
-    return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-    uint8_t *d = dst;
-    while (n--)
-        *d++ = (uint8_t)c;
-    return dst;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-    const uint8_t *x = a, *y = b;
-    for (; n; n--, x++, y++)
-        if (*x != *y)
-            return *x < *y ? -1 : 1;
-    return 0;
-}
 
 /* ---- physical pages ------------------------------------------------------------ */
 
