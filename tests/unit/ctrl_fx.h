@@ -129,4 +129,47 @@ static inline sysdma_allocation_action ctrl_fx_keep(void *dev, sysdma_map_regist
     return SYSDMA_KEEP_OBJECT;
 }
 
+/* A MapTransferEx of two pages on `ch`, its channel taken synchronously,
+ * completing into `h`; ctrl_fx_map_end flushes and lets it all go. */
+typedef struct ctrl_fx_mapped {
+    sysdma_adapter *a;
+    uint8_t *buf;
+    sysdma_mdl *m;
+    sysdma_map_registers *base;
+    sysdma_transfer_context ctx;
+    uint32_t len;
+    heard h;
+} ctrl_fx_mapped;
+
+static inline void ctrl_fx_map_ex(ctrl_fx *x, ctrl_fx_mapped *t, unsigned ch)
+{
+    memset(t, 0, sizeof *t);
+    uint32_t n;
+    t->a = ctrl_fx_adapter(x, 3, ch, false, 0, &n);
+    assert_non_null(t->a);
+    uint64_t phys[2] = {0x80000000ull + ch * 0x100000ull, 0x80001000ull + ch * 0x100000ull};
+    t->buf = fake_buffer(&x->f, 2, phys);
+    assert_non_null(t->buf);
+    assert_int_equal(sysdma_mdl_create(x->sys, t->buf, 2 * PG, &t->m), SYSDMA_OK);
+    assert_int_equal(sysdma_transfer_context_init(t->a, &t->ctx), SYSDMA_OK);
+    assert_int_equal(sysdma_channel_allocate_ex(t->a, NULL, &t->ctx, 0,
+                                                SYSDMA_ALLOCATE_SYNCHRONOUS, NULL, NULL, &t->base),
+                     SYSDMA_OK);
+    t->h = (heard){0, SYSDMA_PENDING, 0, &x->f};
+    t->len = 2 * PG;
+    assert_int_equal(sysdma_map_transfer_ex(t->a, t->m, 0, &t->len, true, t->base,
+                                            ctrl_fx_completed, &t->h, NULL),
+                     SYSDMA_OK);
+}
+
+static inline void ctrl_fx_map_end(ctrl_fx *x, ctrl_fx_mapped *t)
+{
+    assert_int_equal(sysdma_flush_adapter_buffers_ex(t->a, t->m, t->base, 0, t->len, true),
+                     SYSDMA_OK);
+    assert_int_equal(sysdma_adapter_free_object(t->a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_OK);
+    sysdma_mdl_free(x->sys, t->m);
+    fake_buffer_free(&x->f, t->buf);
+    assert_int_equal(sysdma_adapter_put(t->a), SYSDMA_OK);
+}
+
 #endif

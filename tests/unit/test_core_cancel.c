@@ -19,47 +19,6 @@
 #include "ctrl_fx.h"
 #include "support/rig.h"
 
-typedef struct mapped {
-    sysdma_adapter *a;
-    uint8_t *buf;
-    sysdma_mdl *m;
-    sysdma_map_registers *base;
-    sysdma_transfer_context ctx;
-    uint32_t len;
-    heard h;
-} mapped;
-
-static void map_ex(ctrl_fx *x, mapped *t, unsigned ch)
-{
-    memset(t, 0, sizeof *t);
-    uint32_t n;
-    t->a = ctrl_fx_adapter(x, 3, ch, false, 0, &n);
-    assert_non_null(t->a);
-    uint64_t phys[2] = {0x80000000ull + ch * 0x100000ull, 0x80001000ull + ch * 0x100000ull};
-    t->buf = fake_buffer(&x->f, 2, phys);
-    assert_non_null(t->buf);
-    assert_int_equal(sysdma_mdl_create(x->sys, t->buf, 2 * PG, &t->m), SYSDMA_OK);
-    assert_int_equal(sysdma_transfer_context_init(t->a, &t->ctx), SYSDMA_OK);
-    assert_int_equal(sysdma_channel_allocate_ex(t->a, NULL, &t->ctx, 0,
-                                                SYSDMA_ALLOCATE_SYNCHRONOUS, NULL, NULL, &t->base),
-                     SYSDMA_OK);
-    t->h = (heard){0, SYSDMA_PENDING, 0, &x->f};
-    t->len = 2 * PG;
-    assert_int_equal(sysdma_map_transfer_ex(t->a, t->m, 0, &t->len, true, t->base,
-                                            ctrl_fx_completed, &t->h, NULL),
-                     SYSDMA_OK);
-}
-
-static void map_end(ctrl_fx *x, mapped *t)
-{
-    assert_int_equal(sysdma_flush_adapter_buffers_ex(t->a, t->m, t->base, 0, t->len, true),
-                     SYSDMA_OK);
-    assert_int_equal(sysdma_adapter_free_object(t->a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_OK);
-    sysdma_mdl_free(x->sys, t->m);
-    fake_buffer_free(&x->f, t->buf);
-    assert_int_equal(sysdma_adapter_put(t->a), SYSDMA_OK);
-}
-
 /* Nothing more comes for the channel, whoever asks. */
 static void assert_quiet(ctrl_fx *x, const heard *h, int calls)
 {
@@ -76,9 +35,9 @@ static void test_cancel_mapped_answers(void **state)
     ctrl_fx *x = ctrl_fx_new(&s);
     assert_non_null(x);
     uint8_t dev[2 * PG];
-    mapped t;
+    ctrl_fx_mapped t;
     /* DONE: stopped halfway. */
-    map_ex(x, &t, 2);
+    ctrl_fx_map_ex(x, &t, 2);
     assert_int_equal(fake_ctrl_run(&x->c, 2, dev, PG), PG);
     assert_int_equal(sysdma_transfer_cancel_mapped(t.a), SYSDMA_OK);
     assert_int_equal(x->c.ch[2].cancels, 1);
@@ -89,26 +48,26 @@ static void test_cancel_mapped_answers(void **state)
     assert_int_equal(sysdma_transfer_cancel_mapped(t.a), SYSDMA_E_WRONG_STATE);
     assert_int_equal(x->c.ch[2].cancels, 1); /* nothing due: not asked */
     assert_quiet(x, &t.h, 1);
-    map_end(x, &t);
+    ctrl_fx_map_end(x, &t);
     /* TOO_LATE: it completed, its interrupt not handled yet. */
-    map_ex(x, &t, 2);
+    ctrl_fx_map_ex(x, &t, 2);
     assert_int_equal(fake_ctrl_run(&x->c, 2, dev, sizeof dev), sizeof dev);
     assert_int_equal(sysdma_transfer_cancel_mapped(t.a), SYSDMA_OK);
     assert_int_equal(t.h.calls, 1);
     assert_int_equal(t.h.status, SYSDMA_OK);
     assert_int_equal(sysdma_controller_interrupt(x->sys, 0), 0); /* taken already */
     assert_quiet(x, &t.h, 1);
-    map_end(x, &t);
+    ctrl_fx_map_end(x, &t);
     /* TOO_LATE: it failed. */
-    map_ex(x, &t, 2);
+    ctrl_fx_map_ex(x, &t, 2);
     fake_ctrl_fail(&x->c, 2);
     assert_int_equal(sysdma_transfer_cancel_mapped(t.a), SYSDMA_OK);
     assert_int_equal(t.h.calls, 1);
     assert_int_equal(t.h.status, SYSDMA_E_TRANSFER_ERROR);
     assert_quiet(x, &t.h, 1);
-    map_end(x, &t);
+    ctrl_fx_map_end(x, &t);
     /* IDLE while the core has it due: ended, cancelled. */
-    map_ex(x, &t, 2);
+    ctrl_fx_map_ex(x, &t, 2);
     x->c.cancel_forced = true;
     x->c.cancel_result = SYSDMA_CANCEL_IDLE;
     long flushes = x->c.ch[2].flushes;
@@ -118,10 +77,10 @@ static void test_cancel_mapped_answers(void **state)
     assert_int_equal(t.h.calls, 1);
     assert_int_equal(t.h.status, SYSDMA_E_CANCELLED);
     assert_quiet(x, &t.h, 1);
-    map_end(x, &t);
+    ctrl_fx_map_end(x, &t);
     /* A cancel the controller refuses: the channel is flushed, the
      * transfer ends cancelled. */
-    map_ex(x, &t, 2);
+    ctrl_fx_map_ex(x, &t, 2);
     x->c.cancel_status = SYSDMA_E_BUSY;
     flushes = x->c.ch[2].flushes;
     assert_int_equal(sysdma_transfer_cancel_mapped(t.a), SYSDMA_OK);
@@ -131,7 +90,7 @@ static void test_cancel_mapped_answers(void **state)
     assert_int_equal(t.h.calls, 1);
     assert_int_equal(t.h.status, SYSDMA_E_CANCELLED);
     assert_quiet(x, &t.h, 1);
-    map_end(x, &t);
+    ctrl_fx_map_end(x, &t);
     assert_int_equal(x->c.unlocked, 0);
     assert_true(ctrl_fx_free(x));
 }
@@ -238,8 +197,8 @@ static void test_cancel_without_member(void **state)
         ctrl_fx *x = ctrl_fx_new(&s);
         assert_non_null(x);
         uint8_t dev[2 * PG];
-        mapped t;
-        map_ex(x, &t, 4);
+        ctrl_fx_mapped t;
+        ctrl_fx_map_ex(x, &t, 4);
         assert_int_equal(fake_ctrl_run(&x->c, 4, dev, 10), 10);
         long flushes = x->c.ch[4].flushes;
         assert_int_equal(sysdma_transfer_cancel_mapped(t.a), SYSDMA_OK);
@@ -247,14 +206,14 @@ static void test_cancel_without_member(void **state)
         assert_int_equal(t.h.calls, 1);
         assert_int_equal(t.h.status, SYSDMA_E_CANCELLED);
         assert_quiet(x, &t.h, 1);
-        map_end(x, &t);
-        map_ex(x, &t, 4);
+        ctrl_fx_map_end(x, &t);
+        ctrl_fx_map_ex(x, &t, 4);
         assert_int_equal(fake_ctrl_run(&x->c, 4, dev, sizeof dev), sizeof dev);
         assert_int_equal(sysdma_transfer_cancel_mapped(t.a), SYSDMA_OK);
         assert_int_equal(t.h.calls, 1);
         assert_int_equal(t.h.status, SYSDMA_OK);
         assert_quiet(x, &t.h, 1);
-        map_end(x, &t);
+        ctrl_fx_map_end(x, &t);
         assert_int_equal(x->c.ch[4].cancels, 0);
         assert_true(ctrl_fx_free(x));
     }

@@ -104,47 +104,6 @@ static void test_error_ends_run(void **state)
     assert_true(ctrl_fx_free(x));
 }
 
-typedef struct mapped {
-    sysdma_adapter *a;
-    uint8_t *buf;
-    sysdma_mdl *m;
-    sysdma_map_registers *base;
-    sysdma_transfer_context ctx;
-    uint32_t len;
-    heard h;
-} mapped;
-
-static void map_ex(ctrl_fx *x, mapped *t, unsigned ch)
-{
-    memset(t, 0, sizeof *t);
-    uint32_t n;
-    t->a = ctrl_fx_adapter(x, 3, ch, false, 0, &n);
-    assert_non_null(t->a);
-    uint64_t phys[2] = {0x80000000ull + ch * 0x100000ull, 0x80001000ull + ch * 0x100000ull};
-    t->buf = fake_buffer(&x->f, 2, phys);
-    assert_non_null(t->buf);
-    assert_int_equal(sysdma_mdl_create(x->sys, t->buf, 2 * PG, &t->m), SYSDMA_OK);
-    assert_int_equal(sysdma_transfer_context_init(t->a, &t->ctx), SYSDMA_OK);
-    assert_int_equal(sysdma_channel_allocate_ex(t->a, NULL, &t->ctx, 0,
-                                                SYSDMA_ALLOCATE_SYNCHRONOUS, NULL, NULL, &t->base),
-                     SYSDMA_OK);
-    t->h = (heard){0, SYSDMA_PENDING, 0, &x->f};
-    t->len = 2 * PG;
-    assert_int_equal(sysdma_map_transfer_ex(t->a, t->m, 0, &t->len, true, t->base,
-                                            ctrl_fx_completed, &t->h, NULL),
-                     SYSDMA_OK);
-}
-
-static void map_end(ctrl_fx *x, mapped *t)
-{
-    assert_int_equal(sysdma_flush_adapter_buffers_ex(t->a, t->m, t->base, 0, t->len, true),
-                     SYSDMA_OK);
-    assert_int_equal(sysdma_adapter_free_object(t->a, SYSDMA_DEALLOCATE_OBJECT), SYSDMA_OK);
-    sysdma_mdl_free(x->sys, t->m);
-    fake_buffer_free(&x->f, t->buf);
-    assert_int_equal(sysdma_adapter_put(t->a), SYSDMA_OK);
-}
-
 /* MapTransferEx completions from the interrupt: SYSDMA_OK when the
  * controller reports the channel completed, SYSDMA_E_TRANSFER_ERROR when
  * it reports it failed; once; nothing before. */
@@ -155,8 +114,8 @@ static void test_map_transfer_ex_completion(void **state)
     ctrl_fx *x = ctrl_fx_new(&s);
     assert_non_null(x);
     uint8_t dev[2 * PG];
-    mapped t;
-    map_ex(x, &t, 1);
+    ctrl_fx_mapped t;
+    ctrl_fx_map_ex(x, &t, 1);
     assert_int_equal(fake_ctrl_run(&x->c, 1, dev, PG), PG);
     assert_int_equal(sysdma_controller_interrupt(x->sys, 0), 0);
     assert_int_equal(t.h.calls, 0);
@@ -168,9 +127,9 @@ static void test_map_transfer_ex_completion(void **state)
     assert_int_equal(sysdma_controller_interrupt(x->sys, 0), 0);
     assert_int_equal(t.h.calls, 1);
     assert_memory_equal(dev, t.buf, sizeof dev);
-    map_end(x, &t);
+    ctrl_fx_map_end(x, &t);
     /* A bus error. */
-    map_ex(x, &t, 1);
+    ctrl_fx_map_ex(x, &t, 1);
     assert_int_equal(fake_ctrl_run(&x->c, 1, dev, 100), 100);
     fake_ctrl_fail(&x->c, 1);
     assert_int_equal(sysdma_controller_interrupt(x->sys, 0), 1u << 1);
@@ -179,7 +138,7 @@ static void test_map_transfer_ex_completion(void **state)
     assert_int_equal(sysdma_channel_poll(x->sys), 0);
     assert_int_equal(sysdma_transfer_cancel_mapped(t.a), SYSDMA_E_WRONG_STATE);
     assert_int_equal(t.h.calls, 1);
-    map_end(x, &t);
+    ctrl_fx_map_end(x, &t);
     assert_true(ctrl_fx_free(x));
 }
 
@@ -257,8 +216,8 @@ static void test_interrupt_and_check_once(void **state)
     assert_non_null(x);
     uint8_t dev[2 * PG];
     for (int order = 0; order < 2; order++) {
-        mapped t;
-        map_ex(x, &t, 5);
+        ctrl_fx_mapped t;
+        ctrl_fx_map_ex(x, &t, 5);
         assert_int_equal(fake_ctrl_run(&x->c, 5, dev, sizeof dev), sizeof dev);
         if (order == 0) {
             assert_int_equal(sysdma_controller_interrupt(x->sys, 0), 1u << 5);
@@ -269,7 +228,7 @@ static void test_interrupt_and_check_once(void **state)
         }
         assert_int_equal(t.h.calls, 1);
         assert_int_equal(t.h.status, SYSDMA_OK);
-        map_end(x, &t);
+        ctrl_fx_map_end(x, &t);
     }
     /* A run: the check advances the first chunk; the interrupt that
      * follows reports the old completion, which the new program made the
@@ -444,18 +403,18 @@ static void test_verified(void **state)
     assert_int_equal(sysdma_controller_interrupt(x->sys, 0), 1u << 3);
     assert_int_equal(t.h.status, SYSDMA_E_TRANSFER_ERROR);
     list_end(&t, true);
-    mapped m;
-    map_ex(x, &m, 1);
+    ctrl_fx_mapped m;
+    ctrl_fx_map_ex(x, &m, 1);
     fake_ctrl_fail(&x->c, 1);
     assert_int_equal(sysdma_controller_interrupt(x->sys, 0), 1u << 1);
     assert_int_equal(m.h.status, SYSDMA_E_TRANSFER_ERROR);
-    map_end(x, &m);
-    map_ex(x, &m, 1);
+    ctrl_fx_map_end(x, &m);
+    ctrl_fx_map_ex(x, &m, 1);
     assert_int_equal(fake_ctrl_run(&x->c, 1, dev, 2 * PG), 2 * PG);
     assert_int_equal(sysdma_transfer_cancel_mapped(m.a), SYSDMA_OK);
     assert_int_equal(m.h.calls, 1);
     assert_int_equal(m.h.status, SYSDMA_OK);
-    map_end(x, &m);
+    ctrl_fx_map_end(x, &m);
     assert_int_equal(reports, 0);
     assert_int_equal(sysdma_verifier_reports(x->sys, SYSDMA_VCHECK_COUNT), 0);
     assert_true(ctrl_fx_free(x));
