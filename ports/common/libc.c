@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define SYSDMA_FREESTANDING_LIBC /* defines them: no builtin macros here */
 #include "freestanding.h" /* the core's declarations of them */
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
