@@ -339,6 +339,18 @@ static void put_item(uint8_t *p, const uint32_t w[4])
 #endif
 }
 
+/* Read one item back (put_item's inverse). */
+static void get_item(const uint8_t *p, uint32_t w[4])
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(w, p, 4 * sizeof w[0]);
+#else
+    for (unsigned j = 0; j < 4; j++)
+        w[j] = (uint32_t)p[4 * j] | (uint32_t)p[4 * j + 1] << 8 | (uint32_t)p[4 * j + 2] << 16 |
+               (uint32_t)p[4 * j + 3] << 24;
+#endif
+}
+
 static sysdma_status program(void *ctx, unsigned ch, const sysdma_program *p)
 {
     sysdma_pl080_driver *d = ctx;
@@ -371,37 +383,45 @@ static sysdma_status program(void *ctx, unsigned ch, const sysdma_program *p)
     const sysdma_fragment *const frags = p->fragments;
     const unsigned nfrags = p->count;
     const bool dev_inc = (to_device ? control & CTL_DI : control & CTL_SI) != 0;
-    uint32_t first[4] = {0, 0, 0, 0};
+    const uint32_t dev_step = dev_inc ? 1u : 0u;
+    const uint32_t last_next = loop ? bus0 | lli_master : 0;
     uint32_t k = 0;
-    uint64_t dev = p->device_address;
+    uint32_t dev = (uint32_t)p->device_address; /* checked: below 4 GiB */
+    uint32_t next_bus = bus0 + SYSDMA_PL080_LLI_BYTES;
+    /* Every item links to the next and has no interrupt; the last item's
+     * link and interrupt bit are set after the loop. */
     for (unsigned f = 0; f < nfrags; f++) {
-        uint64_t a = frags[f].phys;
+        uint32_t a = (uint32_t)frags[f].phys; /* checked: below 4 GiB */
         uint32_t len = frags[f].length;
         while (len) {
             uint32_t n = next_item(&pl, a, len);
             uint32_t units = n >> pl.sw_shift;
             uint32_t count = units > SYSDMA_PL080_MAX_TRANSFERS ? SYSDMA_PL080_MAX_TRANSFERS : units;
-            bool last = k + 1 == nitems;
-            uint32_t next = last ? (loop ? bus0 : 0) : bus0 + (k + 1) * SYSDMA_PL080_LLI_BYTES;
-            if (next)
-                next |= lli_master;
-            bool period = period_irq && n == len; /* a fragment's last item */
             uint32_t w[4];
-            w[0] = to_device ? (uint32_t)a : (uint32_t)dev;
-            w[1] = to_device ? (uint32_t)dev : (uint32_t)a;
-            w[2] = next;
-            w[3] = control | count | (last || period ? CTL_I : 0);
+            w[0] = to_device ? a : dev;
+            w[1] = to_device ? dev : a;
+            w[2] = next_bus | lli_master;
+            /* a fragment's last item interrupts when every pass's periods do */
+            w[3] = control | count | (period_irq && n == len ? CTL_I : 0);
             put_item(base + (size_t)k * SYSDMA_PL080_LLI_BYTES, w);
-            if (k == 0)
-                memcpy(first, w, sizeof w);
             lens[k] = n;
             a += n;
             len -= n;
-            if (dev_inc)
-                dev += n;
+            dev += n * dev_step;
+            next_bus += SYSDMA_PL080_LLI_BYTES;
             k++;
         }
     }
+    {
+        uint32_t w[4];
+        uint8_t *lastp = base + (size_t)(nitems - 1) * SYSDMA_PL080_LLI_BYTES;
+        get_item(lastp, w);
+        w[2] = last_next;
+        w[3] |= CTL_I;
+        put_item(lastp, w);
+    }
+    uint32_t first[4];
+    get_item(base, first);
     if (!d->pool_uncached && d->pf_ops.dma_sync)
         d->pf_ops.dma_sync(d->platform.ctx, base, (size_t)nitems * SYSDMA_PL080_LLI_BYTES,
                            SYSDMA_SYNC_PRE_WRITE);
