@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pages.h" /* ports/common */
 #include "sysdma/sysdma.h"
 
 /* Where things are on versatilepb. */
@@ -65,11 +66,9 @@ static inline void wait_for_interrupt(void)
 }
 
 /* platform.c */
-void bm_pages_init(void);
-bool bm_pages_alloc(uint32_t bytes, uint64_t min, uint64_t max, uint64_t boundary, uint64_t align,
-                    uint32_t *phys);
-void bm_pages_free(uint32_t phys, uint32_t bytes);
-uint32_t bm_pages_free_count(void);
+/* Pages and the heap (ports/common/pages.c) over BM_RAM_BYTES, the first
+ * BM_RESERVED_BYTES kept back. */
+void bm_memory_init(void);
 void bm_mmu_init(void);
 void *bm_map_scattered(uint32_t bytes, uint32_t offset);
 void bm_platform(sysdma_platform *out);

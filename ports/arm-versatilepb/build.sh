@@ -15,11 +15,11 @@ cflags=("${arch[@]}" -std=c11 -ffreestanding -fno-builtin -fno-stack-protector -
         -isystem "$($cc -print-file-name=include)" -O2 -Wall -Wextra -Werror
         -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
         -fno-unwind-tables -fno-asynchronous-unwind-tables
-        -I"$top/include" -I"$top/tests/conformance" -I"$top/src/core" -I"$here")
+        -I"$top/include" -I"$top/tests/conformance" -I"$top/src/core" -I"$top/ports/common" -I"$here")
 objs=()
 $cc "${arch[@]}" -c "$here/boot.S" -o "$out/boot.o"
 objs+=("$out/boot.o")
-for src in "$here"/*.c "$top/ports/common/libc.c" "$top/tests/conformance/pl080_probe.c" \
+for src in "$here"/*.c "$top/ports/common/libc.c" "$top/ports/common/pages.c" "$top/tests/conformance/pl080_probe.c" \
            "$top"/src/core/*.c \
            "$top"/src/ctrl/*.c; do
   o="$out/$(basename "$(dirname "$src")")_$(basename "${src%.c}").o"

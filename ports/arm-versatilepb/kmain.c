@@ -245,7 +245,7 @@ void kmain(void)
 {
     serial_puts("sysdma arm-versatilepb kernel\n");
     const char *sc = read_scenario();
-    bm_pages_init();
+    bm_memory_init();
     bm_mmu_init();
     int rc;
     if (word_is(sc, "probe-pl080")) {

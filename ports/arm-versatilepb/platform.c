@@ -4,9 +4,9 @@
  *  - RAM identity-mapped by the MMU (virtual = physical), plus a 4 MiB
  *    window whose pages can be any physical pages, so that a virtually
  *    contiguous buffer can be physically scattered, as in a real kernel;
- *  - a page allocator over the RAM above the reserved first 4 MiB (vectors,
- *    kernel, the scenario's name, the probe's page), and a size-class heap
- *    carved from it for the core's objects;
+ *  - pages (ports/common/pages.c) from the RAM above the reserved first
+ *    4 MiB (vectors, kernel, the scenario's name, the probe's page), and the
+ *    size-class heap for the core's objects carved from them;
  *  - a lock that masks interrupts at the CPU (the CPSR I bit), restoring
  *    what it found: the PL080's interrupt handler calls into the core;
  *  - caches off (the MMU runs with the C bit clear everywhere), so the
@@ -57,110 +57,17 @@ bool __atomic_compare_exchange_4(volatile void *ptr, void *expected, unsigned in
 /* ---- physical pages ------------------------------------------------------------ */
 
 #define PAGE 4096u
-#define NPAGES (BM_RAM_BYTES / PAGE)
 
-static uint32_t bitmap[NPAGES / 32]; /* 1 = used */
-
-static bool used(uint32_t p)
-{
-    return (bitmap[p / 32] >> (p % 32)) & 1u;
-}
-
-static void mark(uint32_t p, uint32_t n, bool u)
-{
-    for (uint32_t k = p; k < p + n && k < NPAGES; k++) {
-        if (u)
-            bitmap[k / 32] |= 1u << (k % 32);
-        else
-            bitmap[k / 32] &= ~(1u << (k % 32));
-    }
-}
-
-uint32_t bm_pages_free_count(void)
-{
-    uint32_t n = 0;
-    for (uint32_t p = 0; p < NPAGES; p++)
-        n += !used(p);
-    return n;
-}
-
-/* First run of pages for `bytes` in [min, max) (max 0: all RAM), starting
- * at a multiple of align, not crossing a multiple of boundary. 32-bit
- * arithmetic only: RAM is 128 MiB. */
-bool bm_pages_alloc(uint32_t bytes, uint64_t min64, uint64_t max64, uint64_t boundary64,
-                    uint64_t align64, uint32_t *phys)
-{
-    if (bytes == 0 || bytes > BM_RAM_BYTES)
-        return false;
-    uint32_t n = (bytes + PAGE - 1) / PAGE;
-    uint32_t maxp = max64 == 0 || max64 >= BM_RAM_BYTES ? NPAGES : (uint32_t)(max64 / PAGE);
-    if (min64 >= BM_RAM_BYTES)
-        return false;
-    uint32_t minp = (uint32_t)((min64 + PAGE - 1) / PAGE);
-    uint32_t boundary = boundary64 >= (1ull << 32) ? 0 : (uint32_t)boundary64;
-    uint32_t a = align64 >= PAGE && align64 <= BM_RAM_BYTES ? (uint32_t)(align64 / PAGE) : 1;
-    for (uint32_t p = (minp + a - 1) / a * a; p + n <= maxp; p += a) {
-        uint32_t first = p * PAGE, last = (p + n) * PAGE - 1;
-        if (boundary && (first & ~(boundary - 1)) != (last & ~(boundary - 1)))
-            continue;
-        bool ok = true;
-        for (uint32_t k = 0; k < n && ok; k++)
-            ok = !used(p + k);
-        if (ok) {
-            mark(p, n, true);
-            *phys = first;
-            return true;
-        }
-    }
-    return false;
-}
-
-void bm_pages_free(uint32_t phys, uint32_t bytes)
-{
-    mark(phys / PAGE, (bytes + PAGE - 1) / PAGE, false);
-}
-
-/* ---- the heap for core objects: size classes of 32 bytes, one free list each ---- */
-
+/* Pages and the heap come from ports/common/pages.c: RAM above the
+ * reserved first 4 MiB, and a 1 MiB heap taken from it. */
 #define HEAP_BYTES (1u << 20)
-#define CLASSES (PAGE / 32)
-static uint8_t *heap;
-static size_t heap_top;
-static void *free_list[CLASSES + 1];
 
-void bm_pages_init(void)
+void bm_memory_init(void)
 {
-    mark(0, NPAGES, false);
-    mark(0, BM_RESERVED_BYTES / PAGE, true);
+    bm_pages_init(BM_RAM_BYTES, BM_RESERVED_BYTES);
     uint32_t p = 0;
-    if (bm_pages_alloc(HEAP_BYTES, 0, 0, 0, PAGE, &p))
-        heap = (uint8_t *)(uintptr_t)p;
-}
-
-static void *heap_alloc(size_t bytes)
-{
-    size_t cls = (bytes + 31) / 32;
-    if (cls == 0 || cls > CLASSES || !heap)
-        return NULL;
-    if (free_list[cls]) {
-        void *p = free_list[cls];
-        free_list[cls] = *(void **)p;
-        return p;
-    }
-    if (heap_top + cls * 32 > HEAP_BYTES)
-        return NULL;
-    void *p = heap + heap_top;
-    heap_top += cls * 32;
-    return p;
-}
-
-static void heap_free(void *p, size_t bytes)
-{
-    size_t cls = (bytes + 31) / 32;
-    if (!p || cls == 0 || cls > CLASSES)
-        return;
-    *(void **)p = free_list[cls];
-    free_list[cls] = p;
+    bool ok = bm_pages_alloc(HEAP_BYTES, 0, 0, 0, PAGE, &p);
+    bm_heap_init(ok ? (void *)(uintptr_t)p : NULL, HEAP_BYTES);
 }
 
 /* ---- the MMU: identity map plus a window for scattered buffers -------------------- */
@@ -243,7 +150,7 @@ static void *pf_alloc(void *ctx, size_t bytes)
     (void)ctx;
     uint32_t p;
     if (bytes <= PAGE)
-        return heap_alloc(bytes);
+        return bm_heap_alloc(bytes);
     if (bytes > BM_RAM_BYTES || !bm_pages_alloc((uint32_t)bytes, 0, 0, 0, PAGE, &p))
         return NULL;
     return (void *)(uintptr_t)p;
@@ -253,7 +160,7 @@ static void pf_free(void *ctx, void *p, size_t bytes)
 {
     (void)ctx;
     if (bytes <= PAGE)
-        heap_free(p, bytes);
+        bm_heap_free(p, bytes);
     else if (p)
         bm_pages_free((uint32_t)(uintptr_t)p, (uint32_t)bytes);
 }
@@ -311,7 +218,7 @@ typedef struct bm_lock {
 static void *pf_lock_create(void *ctx)
 {
     (void)ctx;
-    bm_lock *l = heap_alloc(sizeof *l);
+    bm_lock *l = bm_heap_alloc(sizeof *l);
     if (l)
         l->held = false;
     return l;
@@ -337,7 +244,7 @@ static void pf_lock_release(void *ctx, void *lock)
 static void pf_lock_destroy(void *ctx, void *lock)
 {
     (void)ctx;
-    heap_free(lock, sizeof(bm_lock));
+    bm_heap_free(lock, sizeof(bm_lock));
 }
 
 static uint32_t syncs;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pages.h" /* ports/common */
 #include "sysdma/sysdma.h"
 
 static inline void bm_outb(uint16_t port, uint8_t v)
@@ -20,11 +21,9 @@ static inline uint8_t bm_inb(uint16_t port)
     return v;
 }
 
-void bm_pages_init(uint32_t ram_bytes, uint32_t first_free);
-uint32_t bm_ram_bytes(void);
-bool bm_pages_alloc(uint32_t bytes, uint64_t min, uint64_t max, uint64_t boundary, uint64_t align,
-                    uint32_t *phys);
-void bm_pages_free(uint32_t phys, uint32_t bytes);
+/* Pages and the heap (ports/common/pages.c) over the RAM the loader
+ * reported, all below `first_free` kept back. */
+void bm_memory_init(uint32_t ram_bytes, uint32_t first_free);
 void bm_platform(sysdma_platform *out);
 void bm_paging_init(void);
 void *bm_map_scattered(uint32_t bytes, uint32_t offset);

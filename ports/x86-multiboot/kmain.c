@@ -449,7 +449,7 @@ void kmain(uint32_t magic, const struct multiboot_info *mb)
     const char *cmd = (mb->flags & 4) ? (const char *)(uintptr_t)mb->cmdline : "";
     const char *sc = scenario_of(cmd);
     uint32_t ram = (mb->flags & 1) ? (mb->mem_upper + 1024) * 1024 : 16u << 20;
-    bm_pages_init(ram, (uint32_t)(uintptr_t)__kernel_end);
+    bm_memory_init(ram, (uint32_t)(uintptr_t)__kernel_end);
     bm_paging_init();
     if (word_is(sc, "probe-8237")) {
         sysdma_i8237_probe(inb, outb, serial_puts);

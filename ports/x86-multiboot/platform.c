@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The sysdma platform for the bare-metal x86 port: identity-mapped RAM (so
- * virtual = physical), a page allocator with a below-16 MiB zone, a small
- * size-class heap for the core's objects, real in/out instructions, no lock
+ * virtual = physical), pages and a size-class heap for the core's objects
+ * from ports/common/pages.c, real in/out instructions, no lock
  * (one CPU, interrupts off: the kernel polls). The C library functions
  * the core needs are in ports/common/libc.c.
  */
@@ -13,76 +13,7 @@
 #include "bm.h"
 #include "freestanding.h"
 
-/* ---- physical pages ------------------------------------------------------------ */
-
 #define PAGE 4096u
-#define MAX_PAGES (256u * 1024u) /* up to 1 GiB of RAM */
-
-static uint32_t bitmap[MAX_PAGES / 32]; /* 1 = used */
-static uint32_t total_pages;
-
-static bool used(uint32_t p)
-{
-    return (bitmap[p / 32] >> (p % 32)) & 1u;
-}
-
-static void mark(uint32_t p, uint32_t n, bool u)
-{
-    for (uint32_t k = p; k < p + n; k++) {
-        if (u)
-            bitmap[k / 32] |= 1u << (k % 32);
-        else
-            bitmap[k / 32] &= ~(1u << (k % 32));
-    }
-}
-
-void bm_pages_init(uint32_t ram_bytes, uint32_t first_free)
-{
-    total_pages = ram_bytes / PAGE;
-    if (total_pages > MAX_PAGES)
-        total_pages = MAX_PAGES;
-    mark(0, total_pages, false);
-    mark(0, (first_free + PAGE - 1) / PAGE, true); /* BIOS area, kernel, heap */
-}
-
-uint32_t bm_ram_bytes(void)
-{
-    return total_pages * PAGE;
-}
-
-/* First run of `n` pages in [min, max) bytes, aligned, not crossing `boundary`. */
-bool bm_pages_alloc(uint32_t bytes, uint64_t min64, uint64_t max64, uint64_t boundary64,
-                    uint64_t align64, uint32_t *phys)
-{
-    /* All in 32-bit arithmetic: RAM here is below 4 GiB, and 64-bit division
-     * would need the compiler's helper library, which a kernel lacks. */
-    uint32_t n = (bytes + PAGE - 1) / PAGE;
-    uint32_t top = total_pages;
-    uint32_t maxp = max64 == 0 || max64 / 2 >= (uint64_t)top * (PAGE / 2) ? top
-                                                                           : (uint32_t)(max64 >> 12);
-    uint32_t minp = (uint32_t)(min64 >> 12) + ((min64 & (PAGE - 1)) != 0);
-    uint32_t boundary = boundary64 >= (1ull << 32) ? 0 : (uint32_t)boundary64;
-    uint32_t a = align64 >= PAGE ? (uint32_t)(align64 >> 12) : 1;
-    for (uint32_t p = (minp + a - 1) / a * a; p + n <= maxp; p += a) {
-        uint32_t first = p * PAGE, last = (p + n) * PAGE - 1;
-        if (boundary && (first & ~(boundary - 1)) != (last & ~(boundary - 1)))
-            continue;
-        bool ok = true;
-        for (uint32_t k = 0; k < n && ok; k++)
-            ok = !used(p + k);
-        if (ok) {
-            mark(p, n, true);
-            *phys = first;
-            return true;
-        }
-    }
-    return false;
-}
-
-void bm_pages_free(uint32_t phys, uint32_t bytes)
-{
-    mark(phys / PAGE, (bytes + PAGE - 1) / PAGE, false);
-}
 
 /* ---- paging: identity map plus a window for scattered buffers --------------------- */
 
@@ -97,7 +28,7 @@ static bool paging_on;
 
 void bm_paging_init(void)
 {
-    uint32_t ram = total_pages * PAGE;
+    uint32_t ram = bm_ram_bytes();
     for (uint32_t k = 0; k < 1024; k++)
         page_dir[k] = 0;
     for (uint32_t k = 0; k * (4u << 20) < ram && k < 768; k++)
@@ -142,52 +73,22 @@ void *bm_map_scattered(uint32_t bytes, uint32_t offset)
     return (void *)(uintptr_t)(WINDOW + offset);
 }
 
-/* ---- the heap for core objects: size classes of 32 bytes, one free list each ---- */
-
-#define HEAP_BYTES (1u << 20)
-#define CLASSES (PAGE / 32)
-static uint8_t heap[HEAP_BYTES] __attribute__((aligned(16)));
-static size_t heap_top;
-static void *free_list[CLASSES + 1];
-
-static void *heap_alloc(size_t bytes)
-{
-    size_t cls = (bytes + 31) / 32;
-    if (cls == 0 || cls > CLASSES)
-        return NULL; /* the core never asks for more than a page */
-    if (free_list[cls]) {
-        void *p = free_list[cls];
-        free_list[cls] = *(void **)p;
-        return p;
-    }
-    if (heap_top + cls * 32 > HEAP_BYTES)
-        return NULL;
-    void *p = heap + heap_top;
-    heap_top += cls * 32;
-    return p;
-}
-
-static void heap_free(void *p, size_t bytes)
-{
-    size_t cls = (bytes + 31) / 32;
-    if (!p || cls == 0 || cls > CLASSES)
-        return;
-    *(void **)p = free_list[cls];
-    free_list[cls] = p;
-}
-
 /* ---- the platform table ---------------------------------------------------------- */
+
+/* The heap for core objects (ports/common/pages.c), 1 MiB inside the kernel. */
+#define HEAP_BYTES (1u << 20)
+static uint8_t heap[HEAP_BYTES] __attribute__((aligned(16)));
 
 static void *pf_alloc(void *ctx, size_t bytes)
 {
     (void)ctx;
-    return heap_alloc(bytes);
+    return bm_heap_alloc(bytes);
 }
 
 static void pf_free(void *ctx, void *p, size_t bytes)
 {
     (void)ctx;
-    heap_free(p, bytes);
+    bm_heap_free(p, bytes);
 }
 
 static sysdma_status pf_alloc_contig(void *ctx, size_t bytes, uint64_t max_phys, uint64_t boundary,
@@ -246,6 +147,12 @@ static const sysdma_platform_ops ops = {
     .inb = pf_inb,
     .outb = pf_outb,
 };
+
+void bm_memory_init(uint32_t ram_bytes, uint32_t first_free)
+{
+    bm_pages_init(ram_bytes, first_free); /* BIOS area, kernel (with the heap) */
+    bm_heap_init(heap, HEAP_BYTES);
+}
 
 void bm_platform(sysdma_platform *out)
 {
